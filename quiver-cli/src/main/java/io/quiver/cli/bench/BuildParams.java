@@ -1,0 +1,10 @@
+package io.quiver.cli.bench;
+
+/**
+ * Build parameters the harness passes to every graph engine, so peers are built at equal settings.
+ *
+ * @param m maximum neighbours per node on upper levels (level 0 keeps 2m where the engine follows HNSW)
+ * @param efConstruction candidate list size (beam width) while building
+ * @param threads build threads
+ */
+public record BuildParams(int m, int efConstruction, int threads) {}

@@ -1,0 +1,155 @@
+package io.quiver.distance;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the incubating Vector API: four vector accumulators with FMA over the bulk, one accumulator over the
+ * remaining whole vectors, then a scalar tail. Only loaded when {@code jdk.incubator.vector} is in the boot layer.
+ */
+final class PanamaVectorUtilSupport implements VectorUtilSupport {
+
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+  private final ScalarVectorUtilSupport scalar = new ScalarVectorUtilSupport();
+
+  static int vectorBitSize() {
+    return SPECIES.vectorBitSize();
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * LANES) {
+      FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = FloatVector.zero(SPECIES);
+      FloatVector acc2 = FloatVector.zero(SPECIES), acc3 = FloatVector.zero(SPECIES);
+      for (int upper = len - 4 * LANES; i <= upper; i += 4 * LANES) {
+        acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc0);
+        acc1 = FloatVector.fromArray(SPECIES, a, aOff + i + LANES)
+            .fma(FloatVector.fromArray(SPECIES, b, bOff + i + LANES), acc1);
+        acc2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * LANES)
+            .fma(FloatVector.fromArray(SPECIES, b, bOff + i + 2 * LANES), acc2);
+        acc3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * LANES)
+            .fma(FloatVector.fromArray(SPECIES, b, bOff + i + 3 * LANES), acc3);
+      }
+      for (int upper = len - LANES; i <= upper; i += LANES) {
+        acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc0);
+      }
+      res = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res = Math.fma(a[aOff + i], b[bOff + i], res);
+    }
+    return res;
+  }
+
+  @Override
+  public float squareDistance(float[] a, int aOff, float[] b, int bOff, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * LANES) {
+      FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = FloatVector.zero(SPECIES);
+      FloatVector acc2 = FloatVector.zero(SPECIES), acc3 = FloatVector.zero(SPECIES);
+      for (int upper = len - 4 * LANES; i <= upper; i += 4 * LANES) {
+        FloatVector d0 = FloatVector.fromArray(SPECIES, a, aOff + i).sub(FloatVector.fromArray(SPECIES, b, bOff + i));
+        FloatVector d1 = FloatVector.fromArray(SPECIES, a, aOff + i + LANES)
+            .sub(FloatVector.fromArray(SPECIES, b, bOff + i + LANES));
+        FloatVector d2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * LANES)
+            .sub(FloatVector.fromArray(SPECIES, b, bOff + i + 2 * LANES));
+        FloatVector d3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * LANES)
+            .sub(FloatVector.fromArray(SPECIES, b, bOff + i + 3 * LANES));
+        acc0 = d0.fma(d0, acc0);
+        acc1 = d1.fma(d1, acc1);
+        acc2 = d2.fma(d2, acc2);
+        acc3 = d3.fma(d3, acc3);
+      }
+      for (int upper = len - LANES; i <= upper; i += LANES) {
+        FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + i).sub(FloatVector.fromArray(SPECIES, b, bOff + i));
+        acc0 = d.fma(d, acc0);
+      }
+      res = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      float d = a[aOff + i] - b[bOff + i];
+      res = Math.fma(d, d, res);
+    }
+    return res;
+  }
+
+  @Override
+  public float l1Distance(float[] a, int aOff, float[] b, int bOff, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * LANES) {
+      FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = FloatVector.zero(SPECIES);
+      for (int upper = len - 2 * LANES; i <= upper; i += 2 * LANES) {
+        acc0 = acc0.add(FloatVector.fromArray(SPECIES, a, aOff + i)
+            .sub(FloatVector.fromArray(SPECIES, b, bOff + i)).abs());
+        acc1 = acc1.add(FloatVector.fromArray(SPECIES, a, aOff + i + LANES)
+            .sub(FloatVector.fromArray(SPECIES, b, bOff + i + LANES)).abs());
+      }
+      for (int upper = len - LANES; i <= upper; i += LANES) {
+        acc0 = acc0.add(FloatVector.fromArray(SPECIES, a, aOff + i)
+            .sub(FloatVector.fromArray(SPECIES, b, bOff + i)).abs());
+      }
+      res = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res += Math.abs(a[aOff + i] - b[bOff + i]);
+    }
+    return res;
+  }
+
+  @Override
+  public float cosine(float[] a, int aOff, float[] b, int bOff, int len) {
+    int i = 0;
+    float dot = 0, na = 0, nb = 0;
+    if (len >= 2 * LANES) {
+      FloatVector d0 = FloatVector.zero(SPECIES), d1 = FloatVector.zero(SPECIES);
+      FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+      FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
+      for (int upper = len - 2 * LANES; i <= upper; i += 2 * LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, a, aOff + i);
+        FloatVector y0 = FloatVector.fromArray(SPECIES, b, bOff + i);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, a, aOff + i + LANES);
+        FloatVector y1 = FloatVector.fromArray(SPECIES, b, bOff + i + LANES);
+        d0 = x0.fma(y0, d0);
+        d1 = x1.fma(y1, d1);
+        a0 = x0.fma(x0, a0);
+        a1 = x1.fma(x1, a1);
+        b0 = y0.fma(y0, b0);
+        b1 = y1.fma(y1, b1);
+      }
+      for (int upper = len - LANES; i <= upper; i += LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, a, aOff + i);
+        FloatVector y0 = FloatVector.fromArray(SPECIES, b, bOff + i);
+        d0 = x0.fma(y0, d0);
+        a0 = x0.fma(x0, a0);
+        b0 = y0.fma(y0, b0);
+      }
+      dot = d0.add(d1).reduceLanes(VectorOperators.ADD);
+      na = a0.add(a1).reduceLanes(VectorOperators.ADD);
+      nb = b0.add(b1).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      float x = a[aOff + i], y = b[bOff + i];
+      dot = Math.fma(x, y, dot);
+      na = Math.fma(x, x, na);
+      nb = Math.fma(y, y, nb);
+    }
+    return ScalarVectorUtilSupport.cosineFrom(dot, na, nb);
+  }
+
+  @Override
+  public int hamming(long[] a, int aOff, long[] b, int bOff, int len) {
+    // Long.bitCount is a POPCNT intrinsic; LongVector BIT_COUNT needs AVX-512 VPOPCNTDQ to beat it.
+    return scalar.hamming(a, aOff, b, bOff, len);
+  }
+
+  @Override
+  public String name() {
+    return "panama(" + vectorBitSize() + "-bit, " + LANES + " float lanes)";
+  }
+}

@@ -1,0 +1,76 @@
+package io.quiver.distance;
+
+/**
+ * Static facade over the distance kernels, backed by the implementation {@link VectorizationProvider} chose at
+ * start-up. Whole-array overloads check that lengths agree.
+ */
+public final class VectorUtil {
+
+  private static final VectorUtilSupport IMPL = VectorizationProvider.get();
+
+  private VectorUtil() {}
+
+  public static float dot(float[] a, float[] b) {
+    checkLength(a.length, b.length);
+    return IMPL.dot(a, 0, b, 0, a.length);
+  }
+
+  public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+    return IMPL.dot(a, aOff, b, bOff, len);
+  }
+
+  public static float squareDistance(float[] a, float[] b) {
+    checkLength(a.length, b.length);
+    return IMPL.squareDistance(a, 0, b, 0, a.length);
+  }
+
+  public static float squareDistance(float[] a, int aOff, float[] b, int bOff, int len) {
+    return IMPL.squareDistance(a, aOff, b, bOff, len);
+  }
+
+  public static float l1Distance(float[] a, float[] b) {
+    checkLength(a.length, b.length);
+    return IMPL.l1Distance(a, 0, b, 0, a.length);
+  }
+
+  public static float l1Distance(float[] a, int aOff, float[] b, int bOff, int len) {
+    return IMPL.l1Distance(a, aOff, b, bOff, len);
+  }
+
+  public static float cosine(float[] a, float[] b) {
+    checkLength(a.length, b.length);
+    return IMPL.cosine(a, 0, b, 0, a.length);
+  }
+
+  public static int hamming(long[] a, long[] b) {
+    checkLength(a.length, b.length);
+    return IMPL.hamming(a, 0, b, 0, a.length);
+  }
+
+  public static int hamming(long[] a, int aOff, long[] b, int bOff, int len) {
+    return IMPL.hamming(a, aOff, b, bOff, len);
+  }
+
+  /** Scales {@code v} in place to unit L2 norm; returns the original norm (0 leaves {@code v} unchanged). */
+  public static float normalize(float[] v) {
+    float norm = (float) Math.sqrt(IMPL.dot(v, 0, v, 0, v.length));
+    if (norm > 0) {
+      float inv = 1f / norm;
+      for (int i = 0; i < v.length; i++) {
+        v[i] *= inv;
+      }
+    }
+    return norm;
+  }
+
+  /** Name of the active implementation. */
+  public static String implementationName() {
+    return IMPL.name();
+  }
+
+  private static void checkLength(int a, int b) {
+    if (a != b) {
+      throw new IllegalArgumentException("vector lengths differ: " + a + " != " + b);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.quiver.index;
+
+import io.quiver.distance.Metric;
+import io.quiver.distance.VectorUtil;
+import io.quiver.util.ConcurrentBitSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every in-memory index shares: the vector store, which ordinals are present or deleted, validation and the
+ * distance function. Subclasses add their search structure in {@link #indexVector}.
+ */
+public abstract class StoredVectorIndex implements VectorIndex {
+  protected final int dimension;
+  protected final Metric metric;
+  protected final FloatVectorStore vectors;
+  protected final ConcurrentBitSet present = new ConcurrentBitSet();
+  protected final ConcurrentBitSet deleted = new ConcurrentBitSet();
+  private final AtomicInteger live = new AtomicInteger();
+  private final AtomicInteger deletedCount = new AtomicInteger();
+  /** One more than the highest ordinal ever added. */
+  private final AtomicInteger maxOrdinal = new AtomicInteger();
+
+  protected StoredVectorIndex(int dimension, Metric metric) {
+    if (dimension <= 0) {
+      throw new IllegalArgumentException("dimension must be positive, got " + dimension);
+    }
+    this.dimension = dimension;
+    this.metric = java.util.Objects.requireNonNull(metric, "metric");
+    this.vectors = new FloatVectorStore(dimension);
+  }
+
+  @Override
+  public final int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public final Metric metric() {
+    return metric;
+  }
+
+  @Override
+  public final void add(int ordinal, float[] vector) {
+    if (ordinal < 0) {
+      throw new IllegalArgumentException("ordinal must be non-negative, got " + ordinal);
+    }
+    Vectors.check(vector, dimension);
+    if (!present.set(ordinal)) {
+      throw new IllegalStateException("ordinal " + ordinal + " was already added");
+    }
+    float[] v = vector;
+    if (metric.normalizes()) {
+      v = vector.clone();
+      VectorUtil.normalize(v);
+    }
+    vectors.set(ordinal, v);
+    maxOrdinal.accumulateAndGet(ordinal + 1, Math::max);
+    indexVector(ordinal);
+    live.incrementAndGet();
+  }
+
+  /** Links an ordinal whose vector is stored into the search structure. */
+  protected abstract void indexVector(int ordinal);
+
+  @Override
+  public boolean delete(int ordinal) {
+    if (ordinal < 0 || !present.get(ordinal)) {
+      return false;
+    }
+    if (deleted.set(ordinal)) {
+      live.decrementAndGet();
+      deletedCount.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public final boolean contains(int ordinal) {
+    return ordinal >= 0 && present.get(ordinal) && !deleted.get(ordinal);
+  }
+
+  @Override
+  public final float[] vector(int ordinal) {
+    return contains(ordinal) ? vectors.copyOf(ordinal) : null;
+  }
+
+  @Override
+  public final int size() {
+    return live.get();
+  }
+
+  /** Number of deleted ordinals. */
+  public final int deletedCount() {
+    return deletedCount.get();
+  }
+
+  protected final int maxOrdinal() {
+    return maxOrdinal.get();
+  }
+
+  /** Validates a query and returns the vector to search with (normalised copy for cosine). */
+  protected final float[] prepareQuery(float[] query, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    Vectors.check(query, dimension);
+    if (metric.normalizes()) {
+      float[] q = query.clone();
+      VectorUtil.normalize(q);
+      return q;
+    }
+    return query;
+  }
+
+  /** Distance from {@code query} to the stored vector of {@code ordinal}. */
+  protected final float distance(float[] query, int ordinal) {
+    float[] page = vectors.page(ordinal);
+    int off = vectors.offset(ordinal);
+    return switch (metric) {
+      case L2 -> VectorUtil.squareDistance(query, 0, page, off, dimension);
+      case DOT -> -VectorUtil.dot(query, 0, page, off, dimension);
+      case COSINE -> 1f - VectorUtil.dot(query, 0, page, off, dimension);
+      case L1 -> VectorUtil.l1Distance(query, 0, page, off, dimension);
+    };
+  }
+
+  /** Distance between two stored vectors. */
+  protected final float distanceBetween(int a, int b) {
+    float[] pa = vectors.page(a);
+    int oa = vectors.offset(a);
+    float[] pb = vectors.page(b);
+    int ob = vectors.offset(b);
+    return switch (metric) {
+      case L2 -> VectorUtil.squareDistance(pa, oa, pb, ob, dimension);
+      case DOT -> -VectorUtil.dot(pa, oa, pb, ob, dimension);
+      case COSINE -> 1f - VectorUtil.dot(pa, oa, pb, ob, dimension);
+      case L1 -> VectorUtil.l1Distance(pa, oa, pb, ob, dimension);
+    };
+  }
+
+  /** Whether a search may return {@code ordinal}. */
+  protected final boolean acceptable(int ordinal, OrdinalFilter filter) {
+    return !deleted.get(ordinal) && (filter == null || filter.accept(ordinal));
+  }
+
+  protected final long storageRamBytes() {
+    return vectors.ramBytesUsed() + present.ramBytesUsed() + deleted.ramBytesUsed();
+  }
+}

@@ -1,0 +1,594 @@
+package io.quiver.index.hnsw;
+
+import io.quiver.distance.Metric;
+import io.quiver.index.OrdinalFilter;
+import io.quiver.index.SearchParams;
+import io.quiver.index.SearchResult;
+import io.quiver.index.StoredVectorIndex;
+import io.quiver.util.LongHeap;
+import io.quiver.util.ScoredOrdinals;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Hierarchical Navigable Small World graph (Malkov and Yashunin) over heap-stored vectors.
+ *
+ * <p><b>Layout.</b> Level 0, which every node has, lives in large {@code int[]} pages with a fixed slot per node:
+ * {@code [count, n1 .. n(2M)]}. The few nodes on upper levels (a fraction 1/M per level) keep an {@code int[][]}
+ * with one {@code [count, n1 .. nM]} array per level.
+ *
+ * <p><b>Concurrency.</b> Any number of threads may insert and search at once. A writer changes a node's neighbour
+ * list only while holding that node's (striped) lock, writes the entries first and then the count with release
+ * semantics; readers take no lock and read the count with acquire semantics. A node's vector is stored before any
+ * list names it, so a reader that reaches a node also sees its vector. A reader racing with a rewrite may see a mix
+ * of old and new entries, which only affects which path a search takes, never what a result's distance is.
+ *
+ * <p><b>Deletes</b> are tombstones: deleted nodes still route searches but are never returned.
+ * {@link #consolidateDeletes()} relinks the neighbours of deleted nodes (candidates from two hops) and unlinks the
+ * deleted ones, so heavy deletion does not erode recall.
+ */
+public final class HnswIndex extends StoredVectorIndex {
+  private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+  private static final int LOCK_STRIPES = 1024;
+  private static final int TARGET_PAGE_INTS = 1 << 20;
+
+  private final HnswConfig config;
+  private final int maxConn0;
+  private final int maxConnUpper;
+  private final double levelMultiplier;
+  private final int slot0;
+  private final int nodeShift;
+  private final int nodeMask;
+  private volatile int[][] level0Pages = new int[0][];
+  private volatile int[][][][] upperPages = new int[0][][][];
+  private final Object[] locks = new Object[LOCK_STRIPES];
+  private final Object entryLock = new Object();
+  private volatile Entry entry;
+  /** Inserts share it; consolidation of deletes takes it exclusively. */
+  private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
+  private final AtomicLong upperBytes = new AtomicLong();
+  private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(SearchContext::new);
+
+  private record Entry(int node, int level) {}
+
+  public HnswIndex(int dimension, Metric metric, HnswConfig config) {
+    super(dimension, metric);
+    this.config = config;
+    this.maxConn0 = config.maxConnections(0);
+    this.maxConnUpper = config.maxConnections(1);
+    this.levelMultiplier = 1.0 / Math.log(config.m());
+    this.slot0 = 1 + maxConn0;
+    int perPage = Integer.highestOneBit(Math.max(1, TARGET_PAGE_INTS / slot0));
+    this.nodeShift = Integer.numberOfTrailingZeros(perPage);
+    this.nodeMask = perPage - 1;
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      locks[i] = new Object();
+    }
+  }
+
+  public HnswConfig config() {
+    return config;
+  }
+
+  // ---------------------------------------------------------------- structure access
+
+  private int[] level0Page(int node) {
+    return level0Pages[node >>> nodeShift];
+  }
+
+  private int level0Base(int node) {
+    return (node & nodeMask) * slot0;
+  }
+
+  private int[][] upperLevels(int node) {
+    int[][][][] pages = upperPages;
+    int pi = node >>> nodeShift;
+    if (pi >= pages.length) {
+      return null;
+    }
+    int[][][] page = pages[pi];
+    return page == null ? null : page[node & nodeMask];
+  }
+
+  /** Top level of {@code node}. */
+  int levelOf(int node) {
+    int[][] up = upperLevels(node);
+    return up == null ? 0 : up.length;
+  }
+
+  /** The neighbour array and base offset for (node, level): count at base, entries after it. */
+  private int[] listArray(int node, int level) {
+    return level == 0 ? level0Page(node) : upperLevels(node)[level - 1];
+  }
+
+  private int listBase(int node, int level) {
+    return level == 0 ? level0Base(node) : 0;
+  }
+
+  /** Copies the neighbours of (node, level) into {@code out}; returns how many. For tests and tools. */
+  int neighbors(int node, int level, int[] out) {
+    int[] arr = listArray(node, level);
+    int base = listBase(node, level);
+    int count = (int) INTS.getAcquire(arr, base);
+    System.arraycopy(arr, base + 1, out, 0, count);
+    return count;
+  }
+
+  private Object lockFor(int node) {
+    return locks[node & (LOCK_STRIPES - 1)];
+  }
+
+  private void allocate(int node, int level) {
+    int pi = node >>> nodeShift;
+    if (pi >= level0Pages.length || (level > 0 && (pi >= upperPages.length || upperPages[pi] == null))) {
+      synchronized (this) {
+        int[][] l0 = level0Pages;
+        if (pi >= l0.length) {
+          int old = l0.length;
+          l0 = Arrays.copyOf(l0, pi + 1);
+          for (int i = old; i <= pi; i++) {
+            l0[i] = new int[(nodeMask + 1) * slot0];
+          }
+          level0Pages = l0;
+        }
+        if (level > 0) {
+          int[][][][] up = upperPages;
+          if (pi >= up.length) {
+            up = Arrays.copyOf(up, pi + 1);
+          }
+          if (up[pi] == null) {
+            up = up.clone();
+            up[pi] = new int[nodeMask + 1][][];
+          }
+          upperPages = up;
+        }
+      }
+    }
+    if (level > 0) {
+      int[][] levels = new int[level][];
+      for (int l = 0; l < level; l++) {
+        levels[l] = new int[1 + maxConnUpper];
+      }
+      upperPages[pi][node & nodeMask] = levels;
+      upperBytes.addAndGet(16 + 8L * level + level * (16 + 4L * (1 + maxConnUpper)));
+    }
+  }
+
+  private int randomLevel(int node) {
+    long h = mix64(config.seed() ^ (node * 0x9E3779B97F4A7C15L));
+    double u = ((h >>> 11) + 1) * 0x1.0p-53; // (0, 1]
+    return Math.min(30, (int) (-Math.log(u) * levelMultiplier));
+  }
+
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  // ---------------------------------------------------------------- insert
+
+  @Override
+  protected void indexVector(int node) {
+    int level = randomLevel(node);
+    allocate(node, level);
+    structureLock.readLock().lock();
+    try {
+      Entry e = entry;
+      if (e == null || level > e.level()) {
+        // A new top node (rare: 1/M^level) is inserted under the entry lock, so that no other insert starts from it
+        // before its links exist, and so two competing new tops are serialised.
+        synchronized (entryLock) {
+          e = entry;
+          if (e == null) {
+            entry = new Entry(node, level);
+            return;
+          }
+          link(node, level, e);
+          if (level > e.level()) {
+            entry = new Entry(node, level);
+          }
+        }
+      } else {
+        link(node, level, e);
+      }
+    } finally {
+      structureLock.readLock().unlock();
+    }
+  }
+
+  private void link(int node, int level, Entry e) {
+    SearchContext ctx = contexts.get();
+    ctx.prepare(vectors.capacity());
+    float[] q = vectors.copyOf(node);
+    int ep = e.node();
+    float epDist = distance(q, ep);
+    ctx.distanceCount = 1;
+    for (int l = e.level(); l > level; l--) {
+      long best = greedy(q, ep, epDist, l, ctx);
+      ep = ScoredOrdinals.ordinal(best);
+      epDist = ScoredOrdinals.distance(best);
+    }
+    long[] entryPoints = {ScoredOrdinals.pack(epDist, ep)};
+    int entryCount = 1;
+    for (int l = Math.min(level, e.level()); l >= 0; l--) {
+      ctx.newSearch();
+      searchLevel(q, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null);
+      // results come out worst first; collect ascending
+      int n = ctx.results.size();
+      long[] sorted = ctx.sortedScratch(n);
+      for (int i = n - 1; i >= 0; i--) {
+        sorted[i] = ~ctx.results.pop();
+      }
+      int maxConn = config.maxConnections(l);
+      int[] selected = ctx.selectedScratch(maxConn);
+      int count = selectDiverse(sorted, n, node, maxConn, selected);
+      setNeighbors(node, l, selected, count);
+      for (int i = 0; i < count; i++) {
+        addReverseLink(selected[i], node, l, maxConn, ctx);
+      }
+      entryPoints = Arrays.copyOf(sorted, n);
+      entryCount = n;
+    }
+  }
+
+  /**
+   * The HNSW heuristic (algorithm 4 of the paper): walking candidates nearest first, keep one only if it is closer to
+   * the base node than to every neighbour kept so far. This keeps links pointing in diverse directions.
+   */
+  private int selectDiverse(long[] sortedCandidates, int n, int self, int maxConn, int[] out) {
+    int selected = 0;
+    for (int i = 0; i < n && selected < maxConn; i++) {
+      int c = ScoredOrdinals.ordinal(sortedCandidates[i]);
+      if (c == self) {
+        continue;
+      }
+      float dc = ScoredOrdinals.distance(sortedCandidates[i]);
+      boolean diverse = true;
+      for (int j = 0; j < selected; j++) {
+        if (distanceBetween(c, out[j]) < dc) {
+          diverse = false;
+          break;
+        }
+      }
+      if (diverse) {
+        out[selected++] = c;
+      }
+    }
+    return selected;
+  }
+
+  private void setNeighbors(int node, int level, int[] ids, int count) {
+    synchronized (lockFor(node)) {
+      int[] arr = listArray(node, level);
+      int base = listBase(node, level);
+      System.arraycopy(ids, 0, arr, base + 1, count);
+      INTS.setRelease(arr, base, count);
+    }
+  }
+
+  private void addReverseLink(int target, int node, int level, int maxConn, SearchContext ctx) {
+    synchronized (lockFor(target)) {
+      int[] arr = listArray(target, level);
+      int base = listBase(target, level);
+      int count = arr[base];
+      for (int i = 1; i <= count; i++) {
+        if (arr[base + i] == node) {
+          return;
+        }
+      }
+      if (count < maxConn) {
+        arr[base + 1 + count] = node;
+        INTS.setRelease(arr, base, count + 1);
+        return;
+      }
+      // Full: re-select among the current neighbours plus the new one.
+      long[] cand = ctx.pruneScratch(count + 1);
+      for (int i = 0; i < count; i++) {
+        int nb = arr[base + 1 + i];
+        cand[i] = ScoredOrdinals.pack(distanceBetween(target, nb), nb);
+      }
+      cand[count] = ScoredOrdinals.pack(distanceBetween(target, node), node);
+      Arrays.sort(cand, 0, count + 1);
+      int[] kept = ctx.pruneOut(maxConn);
+      int n = selectDiverse(cand, count + 1, target, maxConn, kept);
+      System.arraycopy(kept, 0, arr, base + 1, n);
+      INTS.setRelease(arr, base, n);
+    }
+  }
+
+  // ---------------------------------------------------------------- search
+
+  @Override
+  public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter) {
+    float[] q = prepareQuery(query, k);
+    Entry e = entry;
+    if (e == null) {
+      return SearchResult.EMPTY;
+    }
+    int ef = Math.max(k, params.ef() > 0 ? params.ef() : config.efSearch());
+    SearchContext ctx = contexts.get();
+    ctx.prepare(vectors.capacity());
+    int ep = e.node();
+    float epDist = distance(q, ep);
+    ctx.distanceCount = 1;
+    for (int l = e.level(); l > 0; l--) {
+      long best = greedy(q, ep, epDist, l, ctx);
+      ep = ScoredOrdinals.ordinal(best);
+      epDist = ScoredOrdinals.distance(best);
+    }
+    ctx.newSearch();
+    boolean filtering = filter != null || deletedCount() > 0;
+    long[] eps = ctx.entryScratch;
+    eps[0] = ScoredOrdinals.pack(epDist, ep);
+    searchLevel(q, eps, 1, ef, 0, ctx, filtering, filter);
+    LongHeap results = ctx.results;
+    while (results.size() > k) {
+      results.pop();
+    }
+    int n = results.size();
+    int[] ords = new int[n];
+    float[] dists = new float[n];
+    for (int i = n - 1; i >= 0; i--) {
+      long packed = ~results.pop();
+      ords[i] = ScoredOrdinals.ordinal(packed);
+      dists[i] = ScoredOrdinals.distance(packed);
+    }
+    return new SearchResult(ords, dists, ctx.distanceCount);
+  }
+
+  /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
+  private long greedy(float[] q, int ep, float epDist, int level, SearchContext ctx) {
+    boolean improved = true;
+    while (improved) {
+      improved = false;
+      int[] arr = listArray(ep, level);
+      int base = listBase(ep, level);
+      int count = (int) INTS.getAcquire(arr, base);
+      for (int i = 1; i <= count; i++) {
+        int nb = arr[base + i];
+        float d = distance(q, nb);
+        ctx.distanceCount++;
+        if (d < epDist) {
+          epDist = d;
+          ep = nb;
+          improved = true;
+        }
+      }
+    }
+    return ScoredOrdinals.pack(epDist, ep);
+  }
+
+  /**
+   * Best-first beam search on one level. Leaves up to {@code ef} results in {@code ctx.results} (a max-heap of
+   * {@code ~packed}). When {@code filtering}, only acceptable nodes enter the results but every node still routes.
+   */
+  private void searchLevel(float[] q, long[] entryPoints, int entryCount, int ef, int level, SearchContext ctx,
+      boolean filtering, OrdinalFilter filter) {
+    LongHeap candidates = ctx.candidates;
+    LongHeap results = ctx.results;
+    int[] visited = ctx.visited;
+    int epoch = ctx.epoch;
+    for (int i = 0; i < entryCount; i++) {
+      long p = entryPoints[i];
+      int node = ScoredOrdinals.ordinal(p);
+      if (visited[node] == epoch) {
+        continue;
+      }
+      visited[node] = epoch;
+      candidates.push(p);
+      if (!filtering || acceptable(node, filter)) {
+        results.push(~p);
+        if (results.size() > ef) {
+          results.pop();
+        }
+      }
+    }
+    float bound = results.size() >= ef ? ScoredOrdinals.distance(~results.peek()) : Float.POSITIVE_INFINITY;
+    long computed = 0;
+    while (!candidates.isEmpty()) {
+      long top = candidates.pop();
+      if (ScoredOrdinals.distance(top) > bound) {
+        break;
+      }
+      int node = ScoredOrdinals.ordinal(top);
+      int[] arr = level == 0 ? level0Page(node) : upperLevels(node)[level - 1];
+      int base = level == 0 ? level0Base(node) : 0;
+      int count = (int) INTS.getAcquire(arr, base);
+      for (int i = 1; i <= count; i++) {
+        int nb = arr[base + i];
+        // nb can exceed visited when an insert grew the index after this search began: skip such newcomers
+        if (nb >= visited.length || visited[nb] == epoch) {
+          continue;
+        }
+        visited[nb] = epoch;
+        float d = distance(q, nb);
+        computed++;
+        if (d < bound || results.size() < ef) {
+          long packed = ScoredOrdinals.pack(d, nb);
+          candidates.push(packed);
+          if (!filtering || acceptable(nb, filter)) {
+            if (results.size() < ef) {
+              results.push(~packed);
+            } else {
+              results.replaceTop(~packed);
+            }
+            if (results.size() >= ef) {
+              bound = ScoredOrdinals.distance(~results.peek());
+            }
+          }
+        }
+      }
+    }
+    ctx.distanceCount += computed;
+  }
+
+  // ---------------------------------------------------------------- deletes
+
+  /**
+   * Relinks around deleted nodes: every live node that points at a deleted one re-selects its neighbours (with the
+   * diversity heuristic) from its live neighbours and the live neighbours of its deleted ones; then deleted nodes are
+   * unlinked and the entry point moves to a live node if needed. Blocks inserts while it runs; searches go on.
+   *
+   * @return the number of neighbour lists rewritten
+   */
+  public int consolidateDeletes() {
+    structureLock.writeLock().lock();
+    try {
+      if (deletedCount() == 0 || entry == null) {
+        return 0;
+      }
+      int rewritten = 0;
+      int max = maxOrdinal();
+      SearchContext ctx = contexts.get();
+      ctx.prepare(vectors.capacity());
+      for (int node = 0; node < max; node++) {
+        if (!present.get(node) || deleted.get(node)) {
+          continue;
+        }
+        int top = levelOf(node);
+        for (int l = 0; l <= top; l++) {
+          if (relinkAroundDeleted(node, l, ctx)) {
+            rewritten++;
+          }
+        }
+      }
+      Entry newEntry = null;
+      for (int node = 0; node < max; node++) {
+        if (!present.get(node)) {
+          continue;
+        }
+        if (deleted.get(node)) {
+          for (int l = 0, top = levelOf(node); l <= top; l++) {
+            setNeighbors(node, l, new int[0], 0);
+          }
+        } else {
+          int lv = levelOf(node);
+          if (newEntry == null || lv > newEntry.level()) {
+            newEntry = new Entry(node, lv);
+          }
+        }
+      }
+      entry = newEntry;
+      return rewritten;
+    } finally {
+      structureLock.writeLock().unlock();
+    }
+  }
+
+  private boolean relinkAroundDeleted(int node, int level, SearchContext ctx) {
+    int maxConn = config.maxConnections(level);
+    int[] current = new int[maxConn];
+    int count = neighbors(node, level, current);
+    boolean touched = false;
+    for (int i = 0; i < count; i++) {
+      if (deleted.get(current[i])) {
+        touched = true;
+        break;
+      }
+    }
+    if (!touched) {
+      return false;
+    }
+    ctx.newSearch();
+    int[] visited = ctx.visited;
+    int epoch = ctx.epoch;
+    visited[node] = epoch;
+    LongHeap pool = ctx.candidates;
+    pool.clear();
+    int[] scratch = new int[Math.max(maxConn0, maxConnUpper)];
+    for (int i = 0; i < count; i++) {
+      int nb = current[i];
+      if (!deleted.get(nb)) {
+        if (visited[nb] != epoch) {
+          visited[nb] = epoch;
+          pool.push(ScoredOrdinals.pack(distanceBetween(node, nb), nb));
+        }
+        continue;
+      }
+      int hops = neighbors(nb, level, scratch);
+      for (int j = 0; j < hops; j++) {
+        int two = scratch[j];
+        if (visited[two] != epoch && !deleted.get(two)) {
+          visited[two] = epoch;
+          pool.push(ScoredOrdinals.pack(distanceBetween(node, two), two));
+        }
+      }
+    }
+    int n = pool.size();
+    long[] sorted = new long[n];
+    for (int i = 0; i < n; i++) {
+      sorted[i] = pool.pop();
+    }
+    int[] selected = new int[maxConn];
+    int kept = selectDiverse(sorted, n, node, maxConn, selected);
+    setNeighbors(node, level, selected, kept);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- accounting
+
+  @Override
+  public long ramBytesUsed() {
+    long graph = 16 + 8L * level0Pages.length;
+    for (int[] p : level0Pages) {
+      graph += 16 + 4L * p.length;
+    }
+    graph += 16 + 8L * upperPages.length;
+    for (int[][][] p : upperPages) {
+      if (p != null) {
+        graph += 16 + 8L * p.length;
+      }
+    }
+    return storageRamBytes() + graph + upperBytes.get();
+  }
+
+  /** Per-thread scratch for searches and inserts, reused to keep the hot path allocation-free. */
+  private static final class SearchContext {
+    int[] visited = new int[0];
+    int epoch;
+    long distanceCount;
+    final LongHeap candidates = new LongHeap(256);
+    final LongHeap results = new LongHeap(256);
+    final long[] entryScratch = new long[1];
+    private long[] sorted = new long[0];
+    private int[] selected = new int[0];
+    private long[] prune = new long[0];
+    private int[] pruneOut = new int[0];
+
+    void prepare(int capacity) {
+      if (visited.length < capacity) {
+        visited = new int[capacity];
+        epoch = 0;
+      }
+    }
+
+    void newSearch() {
+      candidates.clear();
+      results.clear();
+      if (++epoch == 0) {
+        Arrays.fill(visited, 0);
+        epoch = 1;
+      }
+    }
+
+    long[] sortedScratch(int n) {
+      return sorted.length >= n ? sorted : (sorted = new long[n]);
+    }
+
+    int[] selectedScratch(int n) {
+      return selected.length >= n ? selected : (selected = new int[n]);
+    }
+
+    long[] pruneScratch(int n) {
+      return prune.length >= n ? prune : (prune = new long[n]);
+    }
+
+    int[] pruneOut(int n) {
+      return pruneOut.length >= n ? pruneOut : (pruneOut = new int[n]);
+    }
+  }
+}
