@@ -11,7 +11,7 @@ import java.util.Arrays;
  * a happens-before edge (the index publishes ordinals only after storing them) sees the stored vector.
  */
 public final class FloatVectorStore {
-  private static final int TARGET_PAGE_FLOATS = 1 << 22; // 16 MiB pages
+  private static final int TARGET_PAGE_FLOATS = 1 << 18; // 1 MiB pages: small slack for small indexes, no cost to lookups
 
   private final int dimension;
   private final int shift;

@@ -10,7 +10,7 @@ import java.util.Arrays;
  */
 public final class ConcurrentBitSet {
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final int PAGE_BITS_SHIFT = 22; // 4 Mi bits = 512 KiB a page
+  private static final int PAGE_BITS_SHIFT = 18; // 256 Ki bits = 32 KiB a page
   private static final int PAGE_LONGS = 1 << (PAGE_BITS_SHIFT - 6);
   private static final long[] EMPTY_PAGE = new long[0];
 

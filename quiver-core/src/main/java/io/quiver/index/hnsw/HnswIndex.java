@@ -1,6 +1,8 @@
 package io.quiver.index.hnsw;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.VectorUtil;
+import io.quiver.index.FloatVectorStore;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
@@ -26,6 +28,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * list names it, so a reader that reaches a node also sees its vector. A reader racing with a rewrite may see a mix
  * of old and new entries, which only affects which path a search takes, never what a result's distance is.
  *
+ * <p><b>Inner product.</b> -a.b is not a metric (a vector need not be its own nearest neighbour), and graphs built on it
+ * route poorly. For {@link Metric#DOT} the graph is therefore <em>built</em> in the space where maximum inner product
+ * becomes Euclidean: each base vector gains the coordinate sqrt(phi^2 - |a|^2), phi the largest norm seen so far, and
+ * queries gain 0. Searches still rank by the true -q.a, which orders exactly as L2 to the augmented query.
+ *
  * <p><b>Deletes</b> are tombstones: deleted nodes still route searches but are never returned.
  * {@link #consolidateDeletes()} relinks the neighbours of deleted nodes (candidates from two hops) and unlinks the
  * deleted ones, so heavy deletion does not erode recall.
@@ -33,7 +40,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class HnswIndex extends StoredVectorIndex {
   private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
   private static final int LOCK_STRIPES = 1024;
-  private static final int TARGET_PAGE_INTS = 1 << 20;
+  private static final int TARGET_PAGE_INTS = 1 << 16;
 
   private final HnswConfig config;
   private final int maxConn0;
@@ -51,12 +58,18 @@ public final class HnswIndex extends StoredVectorIndex {
   private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
   private final AtomicLong upperBytes = new AtomicLong();
   private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(SearchContext::new);
+  /** DOT only: squared norms of the stored vectors, and the largest, for the Euclidean build space. */
+  private final boolean mips;
+  private final FloatVectorStore squaredNorms;
+  private volatile float maxSquaredNorm;
 
   private record Entry(int node, int level) {}
 
   public HnswIndex(int dimension, Metric metric, HnswConfig config) {
     super(dimension, metric);
     this.config = config;
+    this.mips = metric == Metric.DOT;
+    this.squaredNorms = mips ? new FloatVectorStore(1) : null;
     this.maxConn0 = config.maxConnections(0);
     this.maxConnUpper = config.maxConnections(1);
     this.levelMultiplier = 1.0 / Math.log(config.m());
@@ -173,6 +186,17 @@ public final class HnswIndex extends StoredVectorIndex {
 
   @Override
   protected void indexVector(int node) {
+    if (mips) {
+      float[] page = vectors.page(node);
+      int off = vectors.offset(node);
+      float sq = VectorUtil.dot(page, off, page, off, dimension);
+      squaredNorms.set(node, new float[] {sq});
+      synchronized (squaredNorms) {
+        if (sq > maxSquaredNorm) {
+          maxSquaredNorm = sq;
+        }
+      }
+    }
     int level = randomLevel(node);
     allocate(node, level);
     structureLock.readLock().lock();
@@ -204,11 +228,12 @@ public final class HnswIndex extends StoredVectorIndex {
     SearchContext ctx = contexts.get();
     ctx.prepare(vectors.capacity());
     float[] q = vectors.copyOf(node);
+    float qNorm = mips ? squaredNorm(node) : 0f;
     int ep = e.node();
-    float epDist = distance(q, ep);
+    float epDist = linkDistance(q, qNorm, ep);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > level; l--) {
-      long best = greedy(q, ep, epDist, l, ctx);
+      long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
       ep = ScoredOrdinals.ordinal(best);
       epDist = ScoredOrdinals.distance(best);
     }
@@ -216,7 +241,7 @@ public final class HnswIndex extends StoredVectorIndex {
     int entryCount = 1;
     for (int l = Math.min(level, e.level()); l >= 0; l--) {
       ctx.newSearch();
-      searchLevel(q, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null);
+      searchLevel(q, qNorm, true, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null);
       // results come out worst first; collect ascending
       int n = ctx.results.size();
       long[] sorted = ctx.sortedScratch(n);
@@ -225,7 +250,9 @@ public final class HnswIndex extends StoredVectorIndex {
       }
       int maxConn = config.maxConnections(l);
       int[] selected = ctx.selectedScratch(maxConn);
-      int count = selectDiverse(sorted, n, node, maxConn, selected);
+      long[] tieBroken = ctx.pruneScratch(n);
+      System.arraycopy(sorted, 0, tieBroken, 0, n);
+      int count = selectDiverse(tieBroken, n, node, maxConn, selected);
       setNeighbors(node, l, selected, count);
       for (int i = 0; i < count; i++) {
         addReverseLink(selected[i], node, l, maxConn, ctx);
@@ -238,18 +265,28 @@ public final class HnswIndex extends StoredVectorIndex {
   /**
    * The HNSW heuristic (algorithm 4 of the paper): walking candidates nearest first, keep one only if it is closer to
    * the base node than to every neighbour kept so far. This keeps links pointing in diverse directions.
+   *
+   * <p>Sorts {@code candidates} (packed (distance, ordinal)) in place. Equal distances are ordered by a permutation
+   * of ordinals that differs per {@code self}: ordered by plain ordinal, every full list would keep the oldest of many
+   * duplicate vectors and newer duplicates would lose all in-links and become unreachable.
    */
-  private int selectDiverse(long[] sortedCandidates, int n, int self, int maxConn, int[] out) {
+  private int selectDiverse(long[] candidates, int n, int self, int maxConn, int[] out) {
+    int mask = (int) mix64(self ^ 0x5DEECE66DL);
+    for (int i = 0; i < n; i++) {
+      candidates[i] ^= mask & 0xFFFFFFFFL;
+    }
+    Arrays.sort(candidates, 0, n);
     int selected = 0;
     for (int i = 0; i < n && selected < maxConn; i++) {
-      int c = ScoredOrdinals.ordinal(sortedCandidates[i]);
+      int c = ScoredOrdinals.ordinal(candidates[i]) ^ mask;
+      long sortedCandidate = candidates[i];
       if (c == self) {
         continue;
       }
-      float dc = ScoredOrdinals.distance(sortedCandidates[i]);
+      float dc = ScoredOrdinals.distance(sortedCandidate);
       boolean diverse = true;
       for (int j = 0; j < selected; j++) {
-        if (distanceBetween(c, out[j]) < dc) {
+        if (linkDistanceBetween(c, out[j]) < dc) {
           diverse = false;
           break;
         }
@@ -289,15 +326,41 @@ public final class HnswIndex extends StoredVectorIndex {
       long[] cand = ctx.pruneScratch(count + 1);
       for (int i = 0; i < count; i++) {
         int nb = arr[base + 1 + i];
-        cand[i] = ScoredOrdinals.pack(distanceBetween(target, nb), nb);
+        cand[i] = ScoredOrdinals.pack(linkDistanceBetween(target, nb), nb);
       }
-      cand[count] = ScoredOrdinals.pack(distanceBetween(target, node), node);
-      Arrays.sort(cand, 0, count + 1);
+      cand[count] = ScoredOrdinals.pack(linkDistanceBetween(target, node), node);
       int[] kept = ctx.pruneOut(maxConn);
       int n = selectDiverse(cand, count + 1, target, maxConn, kept);
       System.arraycopy(kept, 0, arr, base + 1, n);
       INTS.setRelease(arr, base, n);
     }
+  }
+
+  private float squaredNorm(int node) {
+    return squaredNorms.page(node)[squaredNorms.offset(node)];
+  }
+
+  /** Distance used to build the graph from a stored vector {@code q} (squared norm {@code qNorm} for DOT). */
+  private float linkDistance(float[] q, float qNorm, int node) {
+    if (!mips) {
+      return distance(q, node);
+    }
+    float dot = VectorUtil.dot(q, 0, vectors.page(node), vectors.offset(node), dimension);
+    return augmentedL2(qNorm, squaredNorm(node), dot);
+  }
+
+  private float linkDistanceBetween(int a, int b) {
+    if (!mips) {
+      return distanceBetween(a, b);
+    }
+    return augmentedL2(squaredNorm(a), squaredNorm(b), -distanceBetween(a, b));
+  }
+
+  /** Squared L2 between two base vectors augmented with sqrt(phi^2 - |x|^2). */
+  private float augmentedL2(float normA, float normB, float dot) {
+    float phi = maxSquaredNorm;
+    float extra = (float) (Math.sqrt(Math.max(0f, phi - normA)) - Math.sqrt(Math.max(0f, phi - normB)));
+    return Math.max(0f, normA + normB - 2 * dot + extra * extra);
   }
 
   // ---------------------------------------------------------------- search
@@ -316,7 +379,7 @@ public final class HnswIndex extends StoredVectorIndex {
     float epDist = distance(q, ep);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > 0; l--) {
-      long best = greedy(q, ep, epDist, l, ctx);
+      long best = greedy(q, 0f, false, ep, epDist, l, ctx);
       ep = ScoredOrdinals.ordinal(best);
       epDist = ScoredOrdinals.distance(best);
     }
@@ -324,7 +387,7 @@ public final class HnswIndex extends StoredVectorIndex {
     boolean filtering = filter != null || deletedCount() > 0;
     long[] eps = ctx.entryScratch;
     eps[0] = ScoredOrdinals.pack(epDist, ep);
-    searchLevel(q, eps, 1, ef, 0, ctx, filtering, filter);
+    searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter);
     LongHeap results = ctx.results;
     while (results.size() > k) {
       results.pop();
@@ -341,7 +404,7 @@ public final class HnswIndex extends StoredVectorIndex {
   }
 
   /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
-  private long greedy(float[] q, int ep, float epDist, int level, SearchContext ctx) {
+  private long greedy(float[] q, float qNorm, boolean building, int ep, float epDist, int level, SearchContext ctx) {
     boolean improved = true;
     while (improved) {
       improved = false;
@@ -350,7 +413,7 @@ public final class HnswIndex extends StoredVectorIndex {
       int count = (int) INTS.getAcquire(arr, base);
       for (int i = 1; i <= count; i++) {
         int nb = arr[base + i];
-        float d = distance(q, nb);
+        float d = building ? linkDistance(q, qNorm, nb) : distance(q, nb);
         ctx.distanceCount++;
         if (d < epDist) {
           epDist = d;
@@ -366,7 +429,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * Best-first beam search on one level. Leaves up to {@code ef} results in {@code ctx.results} (a max-heap of
    * {@code ~packed}). When {@code filtering}, only acceptable nodes enter the results but every node still routes.
    */
-  private void searchLevel(float[] q, long[] entryPoints, int entryCount, int ef, int level, SearchContext ctx,
+  private void searchLevel(float[] q, float qNorm, boolean building, long[] entryPoints, int entryCount, int ef, int level, SearchContext ctx,
       boolean filtering, OrdinalFilter filter) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
@@ -405,7 +468,7 @@ public final class HnswIndex extends StoredVectorIndex {
           continue;
         }
         visited[nb] = epoch;
-        float d = distance(q, nb);
+        float d = building ? linkDistance(q, qNorm, nb) : distance(q, nb);
         computed++;
         if (d < bound || results.size() < ef) {
           long packed = ScoredOrdinals.pack(d, nb);
@@ -505,7 +568,7 @@ public final class HnswIndex extends StoredVectorIndex {
       if (!deleted.get(nb)) {
         if (visited[nb] != epoch) {
           visited[nb] = epoch;
-          pool.push(ScoredOrdinals.pack(distanceBetween(node, nb), nb));
+          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, nb), nb));
         }
         continue;
       }
@@ -514,7 +577,7 @@ public final class HnswIndex extends StoredVectorIndex {
         int two = scratch[j];
         if (visited[two] != epoch && !deleted.get(two)) {
           visited[two] = epoch;
-          pool.push(ScoredOrdinals.pack(distanceBetween(node, two), two));
+          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, two), two));
         }
       }
     }
@@ -543,7 +606,7 @@ public final class HnswIndex extends StoredVectorIndex {
         graph += 16 + 8L * p.length;
       }
     }
-    return storageRamBytes() + graph + upperBytes.get();
+    return storageRamBytes() + graph + upperBytes.get() + (mips ? squaredNorms.ramBytesUsed() : 0);
   }
 
   /** Per-thread scratch for searches and inserts, reused to keep the hot path allocation-free. */

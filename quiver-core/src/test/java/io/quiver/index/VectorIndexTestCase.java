@@ -1,0 +1,302 @@
+package io.quiver.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quiver.distance.Metric;
+import io.quiver.testing.RandomizedTest;
+import io.quiver.testing.TestVectors;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The family of tests every {@link VectorIndex} implementation must pass: recall against exact search for every
+ * metric, deletes, filters, concurrency and bad input. Subclasses say how to make an index and what recall it owes.
+ */
+public abstract class VectorIndexTestCase extends RandomizedTest {
+
+  protected abstract VectorIndex newIndex(int dimension, Metric metric);
+
+  /** Mean recall@10 the index must reach on clustered data at {@link #searchParams()}. */
+  protected abstract double minRecall();
+
+  protected SearchParams searchParams() {
+    return SearchParams.ef(100);
+  }
+
+  private static Metric[] metrics() {
+    return Metric.values();
+  }
+
+  protected final double meanRecall(VectorIndex index, float[][] base, float[][] queries, int k, Metric metric,
+      OrdinalFilter filter) {
+    double sum = 0;
+    for (float[] q : queries) {
+      int[] truth = TestVectors.exactTopK(metric, base, q, k,
+          i -> index.contains(i) && (filter == null || filter.accept(i)));
+      SearchResult r = index.search(q, k, searchParams(), filter);
+      sum += TestVectors.recall(r.ordinals(), truth);
+    }
+    return sum / queries.length;
+  }
+
+  protected final VectorIndex build(float[][] base, Metric metric) {
+    VectorIndex index = newIndex(base[0].length, metric);
+    index.addAll(VectorSource.of(base), 1 + random().nextInt(3), BuildProgress.NONE);
+    return index;
+  }
+
+  @Test
+  void recallAgainstExactSearchForEveryMetric() {
+    Random rnd = random();
+    for (Metric metric : metrics()) {
+      int dim = 8 + rnd.nextInt(57);
+      float[][] base = TestVectors.clustered(rnd, atLeast(2000), dim, 10 + rnd.nextInt(20));
+      float[][] queries = TestVectors.clustered(rnd, 40, dim, 10);
+      try (VectorIndex index = build(base, metric)) {
+        assertThat(index.size()).isEqualTo(base.length);
+        double recall = meanRecall(index, base, queries, 10, metric, null);
+        assertThat(recall).as("recall@10 for %s, dim %d", metric, dim).isGreaterThanOrEqualTo(minRecall());
+      }
+    }
+  }
+
+  @Test
+  void resultsAreSortedWithCorrectDistances() {
+    Random rnd = random();
+    int dim = 16;
+    float[][] base = TestVectors.clustered(rnd, 500, dim, 5);
+    for (Metric metric : metrics()) {
+      try (VectorIndex index = build(base, metric)) {
+        SearchResult r = index.search(base[7], 10, searchParams(), null);
+        assertThat(r.size()).isEqualTo(10);
+        for (int i = 0; i < r.size(); i++) {
+          double expected = TestVectors.distance(metric, base[r.ordinals()[i]], base[7]);
+          assertThat((double) r.distances()[i]).as("%s distance of result %d", metric, i)
+              .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-3 * Math.max(1, Math.abs(expected))));
+          if (i > 0) {
+            assertThat(r.distances()[i]).isGreaterThanOrEqualTo(r.distances()[i - 1]);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void deletedPointsAreNeverReturned() {
+    Random rnd = random();
+    int dim = 24;
+    float[][] base = TestVectors.clustered(rnd, atLeast(1500), dim, 12);
+    Metric metric = metrics()[rnd.nextInt(metrics().length)];
+    try (VectorIndex index = build(base, metric)) {
+      BitSet deleted = new BitSet();
+      for (int i = 0; i < base.length; i++) {
+        if (rnd.nextInt(10) < 3) {
+          assertThat(index.delete(i)).isTrue();
+          deleted.set(i);
+        }
+      }
+      assertThat(index.delete(deleted.nextSetBit(0))).as("second delete").isFalse();
+      assertThat(index.delete(base.length + 5)).as("delete of absent").isFalse();
+      assertThat(index.size()).isEqualTo(base.length - deleted.cardinality());
+      for (int i = 0; i < 60; i++) {
+        float[] q = base[rnd.nextInt(base.length)];
+        SearchResult r = index.search(q, 20, searchParams(), null);
+        for (int ord : r.ordinals()) {
+          assertThat(deleted.get(ord)).as("deleted ordinal %d returned", ord).isFalse();
+        }
+        assertThat(r.size()).isEqualTo(20);
+      }
+      float[][] queries = TestVectors.clustered(rnd, 30, dim, 12);
+      assertThat(meanRecall(index, base, queries, 10, metric, null)).isGreaterThanOrEqualTo(minRecall());
+      assertThat(index.vector(deleted.nextSetBit(0))).isNull();
+    }
+  }
+
+  @Test
+  void filterRestrictsResultsAndKeepsRecall() {
+    Random rnd = random();
+    int dim = 20;
+    float[][] base = TestVectors.clustered(rnd, atLeast(2000), dim, 10);
+    int modulus = 2 + rnd.nextInt(2);
+    OrdinalFilter filter = ord -> ord % modulus == 0;
+    Metric metric = metrics()[rnd.nextInt(metrics().length)];
+    try (VectorIndex index = build(base, metric)) {
+      float[][] queries = TestVectors.clustered(rnd, 30, dim, 10);
+      for (float[] q : queries) {
+        for (int ord : index.search(q, 10, searchParams(), filter).ordinals()) {
+          assertThat(ord % modulus).isZero();
+        }
+      }
+      assertThat(meanRecall(index, base, queries, 10, metric, filter)).isGreaterThanOrEqualTo(minRecall());
+    }
+  }
+
+  @Test
+  void concurrentInsertsAndSearches() throws Exception {
+    Random rnd = random();
+    int dim = 16;
+    float[][] base = TestVectors.clustered(rnd, atLeast(3000), dim, 15);
+    Metric metric = metrics()[rnd.nextInt(metrics().length)];
+    VectorIndex index = newIndex(dim, metric);
+    int writers = 3;
+    int readers = 2;
+    AtomicInteger next = new AtomicInteger();
+    AtomicIntegerArray added = new AtomicIntegerArray(base.length);
+    AtomicBoolean done = new AtomicBoolean();
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        try {
+          start.await();
+          int i;
+          while ((i = next.getAndIncrement()) < base.length) {
+            index.add(i, base[i]);
+            added.set(i, 1);
+          }
+        } catch (Throwable t) {
+          errors.add(t);
+        }
+      }));
+    }
+    long readerSeed = rnd.nextLong();
+    AtomicInteger searches = new AtomicInteger();
+    for (int r = 0; r < readers; r++) {
+      long seed = readerSeed + r;
+      threads.add(Thread.ofPlatform().start(() -> {
+        Random local = new Random(seed);
+        try {
+          start.await();
+          while (!done.get()) {
+            float[] q = base[local.nextInt(base.length)];
+            SearchResult res = index.search(q, 10, searchParams(), null);
+            for (int ord : res.ordinals()) {
+              if (!index.contains(ord)) {
+                throw new AssertionError("search returned ordinal " + ord + " that is not in the index");
+              }
+            }
+            searches.incrementAndGet();
+          }
+        } catch (Throwable t) {
+          errors.add(t);
+        }
+      }));
+    }
+    start.countDown();
+    for (int t = 0; t < writers; t++) {
+      threads.get(t).join();
+    }
+    done.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(errors).as("errors from concurrent threads").isEmpty();
+    assertThat(searches.get()).isPositive();
+    assertThat(index.size()).isEqualTo(base.length);
+    float[][] queries = TestVectors.clustered(rnd, 30, dim, 15);
+    assertThat(meanRecall(index, base, queries, 10, metric, null)).isGreaterThanOrEqualTo(minRecall());
+  }
+
+  @Test
+  void kLargerThanSizeReturnsEverything() {
+    Random rnd = random();
+    float[][] base = TestVectors.clustered(rnd, 7, 12, 2);
+    try (VectorIndex index = build(base, Metric.L2)) {
+      SearchResult r = index.search(base[0], 50, searchParams(), null);
+      assertThat(r.ordinals()).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6);
+      assertThat(r.ordinals()[0]).isZero();
+    }
+  }
+
+  @Test
+  void emptyIndexReturnsNothing() {
+    try (VectorIndex index = newIndex(8, Metric.COSINE)) {
+      assertThat(index.search(new float[8], 5).size()).isZero();
+      assertThat(index.size()).isZero();
+    }
+  }
+
+  @Test
+  void duplicateVectorsAreAllFound() {
+    Random rnd = random();
+    int dim = 10;
+    float[] same = TestVectors.randomVector(rnd, dim);
+    float[][] base = TestVectors.clustered(rnd, 600, dim, 4);
+    for (int i = 0; i < 300; i++) {
+      base[i * 2] = same.clone();
+    }
+    try (VectorIndex index = build(base, Metric.L2)) {
+      SearchResult r = index.search(same, 50, SearchParams.ef(200), null);
+      assertThat(r.size()).isEqualTo(50);
+      for (int i = 0; i < r.size(); i++) {
+        assertThat(r.distances()[i]).isZero();
+        assertThat(r.ordinals()[i] % 2).isZero();
+      }
+    }
+  }
+
+  @Test
+  void wrongDimensionIsRejectedAndChangesNothing() {
+    try (VectorIndex index = newIndex(4, Metric.L2)) {
+      index.add(0, new float[] {1, 2, 3, 4});
+      assertThatThrownBy(() -> index.add(1, new float[] {1, 2, 3}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("vector dimension 3 does not match the index dimension 4");
+      assertThatThrownBy(() -> index.search(new float[5], 3))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("dimension 5");
+      assertThat(index.size()).isEqualTo(1);
+      assertThat(index.contains(1)).isFalse();
+      index.add(1, new float[] {1, 2, 3, 5});
+      assertThat(index.size()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void nonFiniteComponentsAreRejectedAndChangeNothing() {
+    try (VectorIndex index = newIndex(3, Metric.DOT)) {
+      assertThatThrownBy(() -> index.add(0, new float[] {1, Float.NaN, 0}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("component 1 is NaN");
+      assertThatThrownBy(() -> index.add(0, new float[] {1, 0, Float.NEGATIVE_INFINITY}))
+          .hasMessageContaining("component 2 is -Infinity");
+      assertThatThrownBy(() -> index.search(new float[] {Float.NaN, 0, 0}, 1))
+          .hasMessageContaining("NaN");
+      assertThat(index.size()).isZero();
+      index.add(0, new float[] {1, 0, 0});
+      assertThat(index.search(new float[] {1, 0, 0}, 1).ordinals()).containsExactly(0);
+    }
+  }
+
+  @Test
+  void invalidArgumentsAreRejected() {
+    try (VectorIndex index = newIndex(2, Metric.L2)) {
+      index.add(3, new float[] {1, 1});
+      assertThatThrownBy(() -> index.add(3, new float[] {2, 2}))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("ordinal 3 was already added");
+      assertThatThrownBy(() -> index.add(-1, new float[] {2, 2})).hasMessageContaining("non-negative");
+      assertThatThrownBy(() -> index.search(new float[] {1, 1}, 0)).hasMessageContaining("k must be >= 1");
+      assertThat(index.vector(3)).containsExactly(1, 1);
+      assertThat(index.size()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void memoryUsageCoversTheVectors() {
+    Random rnd = random();
+    float[][] base = TestVectors.clustered(rnd, 1000, 32, 4);
+    try (VectorIndex index = build(base, Metric.L2)) {
+      assertThat(index.ramBytesUsed()).isGreaterThanOrEqualTo(1000L * 32 * 4);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.quiver.index.flat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.distance.Metric;
+import io.quiver.index.SearchResult;
+import io.quiver.index.VectorIndex;
+import io.quiver.index.VectorIndexTestCase;
+import io.quiver.testing.TestVectors;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class FlatIndexTest extends VectorIndexTestCase {
+
+  @Override
+  protected VectorIndex newIndex(int dimension, Metric metric) {
+    return new FlatIndex(dimension, metric);
+  }
+
+  @Override
+  protected double minRecall() {
+    return 0.999; // exact search; ties at equal distance are the only slack
+  }
+
+  @Test
+  void batchSearchEqualsSingleSearch() {
+    Random rnd = random();
+    float[][] base = TestVectors.clustered(rnd, atLeast(3000), 24, 8);
+    float[][] queries = TestVectors.clustered(rnd, 25, 24, 8);
+    for (Metric metric : Metric.values()) {
+      FlatIndex index = (FlatIndex) build(base, metric);
+      index.delete(5);
+      SearchResult[] batch = index.searchBatch(queries, 10, ord -> ord % 3 != 1, 1 + rnd.nextInt(4));
+      for (int i = 0; i < queries.length; i++) {
+        SearchResult single = index.search(queries[i], 10, io.quiver.index.SearchParams.DEFAULT, ord -> ord % 3 != 1);
+        assertThat(batch[i].ordinals()).as("%s query %d", metric, i).containsExactly(single.ordinals());
+        assertThat(batch[i].ordinals()).doesNotContain(5);
+      }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.quiver.index.hnsw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.distance.Metric;
+import io.quiver.index.BuildProgress;
+import io.quiver.index.SearchParams;
+import io.quiver.index.VectorIndex;
+import io.quiver.index.VectorIndexTestCase;
+import io.quiver.index.VectorSource;
+import io.quiver.testing.TestVectors;
+import java.util.BitSet;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class HnswIndexTest extends VectorIndexTestCase {
+
+  @Override
+  protected VectorIndex newIndex(int dimension, Metric metric) {
+    return new HnswIndex(dimension, metric, HnswConfig.builder().m(16).efConstruction(100).seed(random().nextLong()).build());
+  }
+
+  @Override
+  protected double minRecall() {
+    return 0.95;
+  }
+
+  @Override
+  protected SearchParams searchParams() {
+    return SearchParams.ef(150);
+  }
+
+  @Test
+  void heavyDeletesWithConsolidationKeepRecall() {
+    Random rnd = random();
+    int dim = 24;
+    float[][] base = TestVectors.clustered(rnd, atLeast(3000), dim, 20);
+    HnswIndex index = (HnswIndex) build(base, Metric.L2);
+    BitSet deleted = new BitSet();
+    for (int i = 0; i < base.length; i++) {
+      if (rnd.nextInt(100) < 70) {
+        index.delete(i);
+        deleted.set(i);
+      }
+    }
+    int rewritten = index.consolidateDeletes();
+    assertThat(rewritten).isPositive();
+    float[][] queries = TestVectors.clustered(rnd, 40, dim, 20);
+    assertThat(meanRecall(index, base, queries, 10, Metric.L2, null)).isGreaterThanOrEqualTo(minRecall());
+    // no live node links to a deleted one any more
+    int[] nbrs = new int[64];
+    for (int node = 0; node < base.length; node++) {
+      if (deleted.get(node)) {
+        continue;
+      }
+      for (int l = 0; l <= index.levelOf(node); l++) {
+        int n = index.neighbors(node, l, nbrs);
+        for (int i = 0; i < n; i++) {
+          assertThat(deleted.get(nbrs[i])).as("node %d level %d links to deleted %d", node, l, nbrs[i]).isFalse();
+        }
+      }
+    }
+    // inserts keep working after consolidation
+    float[] extra = TestVectors.randomVector(rnd, dim);
+    index.add(base.length, extra);
+    assertThat(index.search(extra, 1, SearchParams.ef(50), null).ordinals()).containsExactly(base.length);
+  }
+
+  @Test
+  void deletingEveryPointThenConsolidatingLeavesAnEmptyButUsableIndex() {
+    Random rnd = random();
+    float[][] base = TestVectors.clustered(rnd, 300, 8, 3);
+    HnswIndex index = (HnswIndex) build(base, Metric.COSINE);
+    for (int i = 0; i < base.length; i++) {
+      index.delete(i);
+    }
+    index.consolidateDeletes();
+    assertThat(index.search(base[0], 5).size()).isZero();
+    index.add(1000, base[0]);
+    assertThat(index.search(base[0], 5).ordinals()).containsExactly(1000);
+  }
+
+  @Test
+  void levelsFollowTheExponentialDistributionAndDegreesAreBounded() {
+    Random rnd = random();
+    int m = 8;
+    float[][] base = TestVectors.clustered(rnd, 4000, 8, 10);
+    HnswIndex index = new HnswIndex(8, Metric.L2, HnswConfig.builder().m(m).efConstruction(60).build());
+    index.addAll(VectorSource.of(base), 2, BuildProgress.NONE);
+    int above0 = 0;
+    int[] nbrs = new int[2 * m];
+    for (int node = 0; node < base.length; node++) {
+      int top = index.levelOf(node);
+      if (top > 0) {
+        above0++;
+      }
+      for (int l = 0; l <= top; l++) {
+        int n = index.neighbors(node, l, nbrs);
+        assertThat(n).isLessThanOrEqualTo(l == 0 ? 2 * m : m);
+        if (base.length > 1) {
+          assertThat(n).as("node %d level %d has no neighbours", node, l).isPositive();
+        }
+      }
+    }
+    // P(level > 0) = 1/m: expect 500 of 4000, allow a wide margin
+    assertThat(above0).isBetween(350, 650);
+  }
+
+  @Test
+  void memoryStaysWithinTheBudgetPerVector() {
+    Random rnd = random();
+    int n = 20_000;
+    int dim = 32;
+    int m = 16;
+    float[][] base = TestVectors.clustered(rnd, n, dim, 10);
+    HnswIndex index = new HnswIndex(dim, Metric.L2, HnswConfig.builder().m(m).efConstruction(40).build());
+    index.addAll(VectorSource.of(base), 2, BuildProgress.NONE);
+    // raw vectors + 1.2 x (M * 2 * 4) bytes per vector + small fixed overhead (page slack of the last page)
+    long budget = (long) n * dim * 4 + (long) (n * 1.2 * m * 2 * 4) + (1 << 23);
+    assertThat(index.ramBytesUsed()).isLessThanOrEqualTo(budget);
+  }
+}
