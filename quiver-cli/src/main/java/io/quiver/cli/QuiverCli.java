@@ -1,0 +1,45 @@
+package io.quiver.cli;
+
+import io.quiver.cli.bench.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code quiver} command line: one entry point, a subcommand per job. */
+@Command(
+    name = "quiver",
+    mixinStandardHelpOptions = true,
+    versionProvider = QuiverCli.Version.class,
+    description = "Quiver, a vector database for the JVM.",
+    subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+public final class QuiverCli implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new QuiverCli())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+          cmd.getErr().println(cmd.getColorScheme().errorText("error: " + ex.getMessage()));
+          if (Boolean.getBoolean("quiver.debug")) {
+            ex.printStackTrace(cmd.getErr());
+          }
+          return 1;
+        })
+        .execute(args);
+    System.exit(code);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = QuiverCli.class.getPackage().getImplementationVersion();
+      return new String[] {"quiver " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.quiver.cli.bench;
+
+import io.quiver.distance.Metric;
+import io.quiver.index.BuildProgress;
+import io.quiver.index.SearchParams;
+import io.quiver.index.VectorIndex;
+import io.quiver.index.VectorSource;
+import io.quiver.index.flat.FlatIndex;
+import io.quiver.index.hnsw.HnswConfig;
+import io.quiver.index.hnsw.HnswIndex;
+
+/** Quiver's own indexes as bench engines. */
+public final class QuiverEngines {
+  private QuiverEngines() {}
+
+  /** {@code --index hnsw}. */
+  public static final class Hnsw implements AnnEngineProvider {
+    @Override
+    public String name() {
+      return "hnsw";
+    }
+
+    @Override
+    public boolean supports(Metric metric) {
+      return true;
+    }
+
+    @Override
+    public AnnEngine create() {
+      return new IndexEngine("quiver-hnsw") {
+        @Override
+        VectorIndex newIndex(int dim, Metric metric, BuildParams p) {
+          return new HnswIndex(dim, metric, HnswConfig.builder().m(p.m()).efConstruction(p.efConstruction()).build());
+        }
+      };
+    }
+  }
+
+  /** {@code --index flat}: exact search, the baseline. */
+  public static final class Flat implements AnnEngineProvider {
+    @Override
+    public String name() {
+      return "flat";
+    }
+
+    @Override
+    public boolean supports(Metric metric) {
+      return true;
+    }
+
+    @Override
+    public AnnEngine create() {
+      return new IndexEngine("quiver-flat") {
+        @Override
+        VectorIndex newIndex(int dim, Metric metric, BuildParams p) {
+          return new FlatIndex(dim, metric);
+        }
+      };
+    }
+  }
+
+  private abstract static class IndexEngine implements AnnEngine {
+    private final String name;
+    private VectorIndex index;
+
+    IndexEngine(String name) {
+      this.name = name;
+    }
+
+    abstract VectorIndex newIndex(int dim, Metric metric, BuildParams params);
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public void build(float[][] base, Metric metric, BuildParams params, BuildProgress progress) {
+      index = newIndex(base[0].length, metric, params);
+      index.addAll(VectorSource.of(base), params.threads(), progress);
+    }
+
+    @Override
+    public int[] search(float[] query, int k, int ef) {
+      return index.search(query, k, SearchParams.ef(ef), null).ordinals();
+    }
+
+    @Override
+    public long ramBytesUsed() {
+      return index.ramBytesUsed();
+    }
+
+    @Override
+    public void close() {
+      index.close();
+    }
+  }
+}
