@@ -79,6 +79,67 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
   }
 
   @Override
+  public void squareDistance4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3,
+      int o3, int len, float[] out) {
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES), acc3 = FloatVector.zero(SPECIES);
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      FloatVector d0 = x.sub(FloatVector.fromArray(SPECIES, b0, o0 + i));
+      FloatVector d1 = x.sub(FloatVector.fromArray(SPECIES, b1, o1 + i));
+      FloatVector d2 = x.sub(FloatVector.fromArray(SPECIES, b2, o2 + i));
+      FloatVector d3 = x.sub(FloatVector.fromArray(SPECIES, b3, o3 + i));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+      acc2 = d2.fma(d2, acc2);
+      acc3 = d3.fma(d3, acc3);
+    }
+    float r0 = acc0.reduceLanes(VectorOperators.ADD), r1 = acc1.reduceLanes(VectorOperators.ADD);
+    float r2 = acc2.reduceLanes(VectorOperators.ADD), r3 = acc3.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float x = q[i];
+      float d0 = x - b0[o0 + i], d1 = x - b1[o1 + i], d2 = x - b2[o2 + i], d3 = x - b3[o3 + i];
+      r0 = Math.fma(d0, d0, r0);
+      r1 = Math.fma(d1, d1, r1);
+      r2 = Math.fma(d2, d2, r2);
+      r3 = Math.fma(d3, d3, r3);
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+  }
+
+  @Override
+  public void dot4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3, int o3,
+      int len, float[] out) {
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES), acc3 = FloatVector.zero(SPECIES);
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      acc0 = x.fma(FloatVector.fromArray(SPECIES, b0, o0 + i), acc0);
+      acc1 = x.fma(FloatVector.fromArray(SPECIES, b1, o1 + i), acc1);
+      acc2 = x.fma(FloatVector.fromArray(SPECIES, b2, o2 + i), acc2);
+      acc3 = x.fma(FloatVector.fromArray(SPECIES, b3, o3 + i), acc3);
+    }
+    float r0 = acc0.reduceLanes(VectorOperators.ADD), r1 = acc1.reduceLanes(VectorOperators.ADD);
+    float r2 = acc2.reduceLanes(VectorOperators.ADD), r3 = acc3.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float x = q[i];
+      r0 = Math.fma(x, b0[o0 + i], r0);
+      r1 = Math.fma(x, b1[o1 + i], r1);
+      r2 = Math.fma(x, b2[o2 + i], r2);
+      r3 = Math.fma(x, b3[o3 + i], r3);
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+  }
+
+  @Override
   public float l1Distance(float[] a, int aOff, float[] b, int bOff, int len) {
     int i = 0;
     float res = 0;

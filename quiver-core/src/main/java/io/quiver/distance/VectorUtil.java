@@ -28,6 +28,18 @@ public final class VectorUtil {
     return IMPL.squareDistance(a, aOff, b, bOff, len);
   }
 
+  /** See {@link VectorUtilSupport#squareDistance4}. */
+  public static void squareDistance4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2,
+      float[] b3, int o3, int len, float[] out) {
+    IMPL.squareDistance4(q, b0, o0, b1, o1, b2, o2, b3, o3, len, out);
+  }
+
+  /** See {@link VectorUtilSupport#dot4}. */
+  public static void dot4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3, int o3,
+      int len, float[] out) {
+    IMPL.dot4(q, b0, o0, b1, o1, b2, o2, b3, o3, len, out);
+  }
+
   public static float l1Distance(float[] a, float[] b) {
     checkLength(a.length, b.length);
     return IMPL.l1Distance(a, 0, b, 0, a.length);

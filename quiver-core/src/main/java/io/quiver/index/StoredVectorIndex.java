@@ -125,6 +125,32 @@ public abstract class StoredVectorIndex implements VectorIndex {
     };
   }
 
+  /**
+   * Distances from {@code query} to four stored vectors, into {@code out[0..3]}; same values as four calls of
+   * {@link #distance(float[], int)}, computed side by side.
+   */
+  protected final void distance4(float[] query, int n0, int n1, int n2, int n3, float[] out) {
+    FloatVectorStore v = vectors;
+    switch (metric) {
+      case L2 -> VectorUtil.squareDistance4(query, v.page(n0), v.offset(n0), v.page(n1), v.offset(n1), v.page(n2),
+          v.offset(n2), v.page(n3), v.offset(n3), dimension, out);
+      case DOT, COSINE -> {
+        VectorUtil.dot4(query, v.page(n0), v.offset(n0), v.page(n1), v.offset(n1), v.page(n2), v.offset(n2),
+            v.page(n3), v.offset(n3), dimension, out);
+        float base = metric == Metric.DOT ? 0f : 1f;
+        for (int i = 0; i < 4; i++) {
+          out[i] = base - out[i];
+        }
+      }
+      case L1 -> {
+        out[0] = distance(query, n0);
+        out[1] = distance(query, n1);
+        out[2] = distance(query, n2);
+        out[3] = distance(query, n3);
+      }
+    }
+  }
+
   /** Distance between two stored vectors. */
   protected final float distanceBetween(int a, int b) {
     float[] pa = vectors.page(a);

@@ -461,6 +461,8 @@ public final class HnswIndex extends StoredVectorIndex {
       int[] arr = level == 0 ? level0Page(node) : upperLevels(node)[level - 1];
       int base = level == 0 ? level0Base(node) : 0;
       int count = (int) INTS.getAcquire(arr, base);
+      int[] fresh = ctx.fresh;
+      int pending = 0;
       for (int i = 1; i <= count; i++) {
         int nb = arr[base + i];
         // nb can exceed visited when an insert grew the index after this search began: skip such newcomers
@@ -468,8 +470,27 @@ public final class HnswIndex extends StoredVectorIndex {
           continue;
         }
         visited[nb] = epoch;
-        float d = building ? linkDistance(q, qNorm, nb) : distance(q, nb);
-        computed++;
+        fresh[pending++] = nb;
+      }
+      float[] dists = ctx.freshDistances;
+      int j = 0;
+      if (!(building && mips)) {
+        float[] four = ctx.four;
+        for (; j + 4 <= pending; j += 4) {
+          distance4(q, fresh[j], fresh[j + 1], fresh[j + 2], fresh[j + 3], four);
+          dists[j] = four[0];
+          dists[j + 1] = four[1];
+          dists[j + 2] = four[2];
+          dists[j + 3] = four[3];
+        }
+      }
+      for (; j < pending; j++) {
+        dists[j] = building ? linkDistance(q, qNorm, fresh[j]) : distance(q, fresh[j]);
+      }
+      computed += pending;
+      for (j = 0; j < pending; j++) {
+        int nb = fresh[j];
+        float d = dists[j];
         if (d < bound || results.size() < ef) {
           long packed = ScoredOrdinals.pack(d, nb);
           candidates.push(packed);
@@ -617,6 +638,10 @@ public final class HnswIndex extends StoredVectorIndex {
     final LongHeap candidates = new LongHeap(256);
     final LongHeap results = new LongHeap(256);
     final long[] entryScratch = new long[1];
+    /** Unvisited neighbours of the node being expanded, and their distances. */
+    final int[] fresh = new int[1024];
+    final float[] freshDistances = new float[1024];
+    final float[] four = new float[4];
     private long[] sorted = new long[0];
     private int[] selected = new int[0];
     private long[] prune = new long[0];
