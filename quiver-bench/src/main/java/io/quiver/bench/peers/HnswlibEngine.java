@@ -57,7 +57,7 @@ final class HnswlibEngine implements AnnEngine {
 
   @Override
   public String version() {
-    return PeerSupport.mavenVersion(HnswIndex.class, "com.github.jelmerk", "hnswlib-core");
+    return PeerSupport.libraryVersion(HnswIndex.class, "com.github.jelmerk", "hnswlib-core", "hnswlib");
   }
 
   @Override

@@ -69,7 +69,7 @@ final class JVectorEngine implements AnnEngine {
 
   @Override
   public String version() {
-    return PeerSupport.mavenVersion(GraphIndexBuilder.class, "io.github.jbellis", "jvector-base");
+    return PeerSupport.libraryVersion(GraphIndexBuilder.class, "io.github.jbellis", "jvector-base", "jvector");
   }
 
   // The explicit constructor is deprecated in 4.x in favour of GraphIndexBuilder.builder(...), which reads

@@ -46,20 +46,32 @@ final class PeerSupport {
     return base[0].length;
   }
 
-  /** Version of a library from the pom.properties Maven puts in its jar (kept by the shade plugin), else "". */
-  static String mavenVersion(Class<?> anchor, String groupId, String artifactId) {
+  /**
+   * Version of a peer library: from the pom.properties or manifest in its own jar when those survive (plain class
+   * path), else the version this module was built and shaded against ({@code peer-versions.properties}, filled in
+   * by Maven), else "".
+   */
+  static String libraryVersion(Class<?> anchor, String groupId, String artifactId, String key) {
     String path = "/META-INF/maven/" + groupId + "/" + artifactId + "/pom.properties";
-    try (InputStream in = anchor.getResourceAsStream(path)) {
+    String v = property(anchor, path, "version");
+    if (v.isEmpty()) {
+      String impl = anchor.getPackage().getImplementationVersion();
+      v = impl == null ? "" : impl;
+    }
+    return v.isEmpty() ? property(PeerSupport.class, "peer-versions.properties", key) : v;
+  }
+
+  private static String property(Class<?> anchor, String resource, String key) {
+    try (InputStream in = anchor.getResourceAsStream(resource)) {
       if (in != null) {
         Properties p = new Properties();
         p.load(in);
-        return p.getProperty("version", "");
+        return p.getProperty(key, "");
       }
     } catch (IOException e) {
       // fall through
     }
-    String v = anchor.getPackage().getImplementationVersion();
-    return v == null ? "" : v;
+    return "";
   }
 
   /** Counts inserted nodes from any thread and forwards every {@code step}-th count (and the last) to progress. */
