@@ -24,6 +24,11 @@ public interface AnnEngine extends AutoCloseable {
     return -1;
   }
 
+  /** Distance computations of all searches so far, or -1 when the engine cannot count them. */
+  default long distanceComputations() {
+    return -1;
+  }
+
   /** Free-form version string of the engine's library. */
   default String version() {
     return "";

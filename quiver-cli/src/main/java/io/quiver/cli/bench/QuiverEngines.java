@@ -62,6 +62,7 @@ public final class QuiverEngines {
   private abstract static class IndexEngine implements AnnEngine {
     private final String name;
     private VectorIndex index;
+    private long computations;
 
     IndexEngine(String name) {
       this.name = name;
@@ -82,7 +83,14 @@ public final class QuiverEngines {
 
     @Override
     public int[] search(float[] query, int k, int ef) {
-      return index.search(query, k, SearchParams.ef(ef), null).ordinals();
+      io.quiver.index.SearchResult r = index.search(query, k, SearchParams.ef(ef), null);
+      computations += r.distanceComputations();
+      return r.ordinals();
+    }
+
+    @Override
+    public long distanceComputations() {
+      return computations;
     }
 
     @Override
