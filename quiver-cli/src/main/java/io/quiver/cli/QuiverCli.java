@@ -22,6 +22,10 @@ public final class QuiverCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    // One line per log record ("INFO io.quiver.distance: ..."), not java.util.logging's default two.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %3$s: %5$s%6$s%n");
+    }
     int code = new CommandLine(new QuiverCli())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -65,6 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--ef", split = ",", description = "Search breadths to sweep. Default: 10,20,40,80,120,200,400.")
   int[] efs = {10, 20, 40, 80, 120, 200, 400};
 
+  @Option(names = "--alpha", description = "Quiver HNSW neighbour-selection alpha (1 = classic HNSW heuristic). "
+      + "Default: the library default.")
+  Float alpha;
+
   @Option(names = "--k", description = "Neighbours per query. Default: ${DEFAULT-VALUE}.")
   int k = 10;
 
@@ -201,7 +205,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   private List<Row> runEngine(AnnEngineProvider provider, Dataset data) throws Exception {
     List<Row> rows = new ArrayList<>();
-    BuildParams params = new BuildParams(m, efConstruction, threads);
+    BuildParams params = alpha == null ? new BuildParams(m, efConstruction, threads)
+        : new BuildParams(m, efConstruction, threads, alpha);
     try (AnnEngine engine = provider.create()) {
       System.gc();
       long heapBefore = usedHeap();
@@ -271,6 +276,9 @@ public final class BenchCommand implements Callable<Integer> {
     p.put("ef", ef);
     p.put("k", k);
     p.put("build_threads", params.threads());
+    if (engine.name().startsWith("quiver-hnsw")) {
+      p.put("alpha", params.alpha());
+    }
     return new Row(engine.name(), engine.version(), p, ef, recallSum / queries.length, queries.length / seconds,
         percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6, buildSeconds, ram,
         data.base().length, data.base()[0].length, distancesPerQuery);

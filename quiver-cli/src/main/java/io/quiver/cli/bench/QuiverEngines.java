@@ -30,7 +30,7 @@ public final class QuiverEngines {
       return new IndexEngine("quiver-hnsw") {
         @Override
         VectorIndex newIndex(int dim, Metric metric, BuildParams p) {
-          return new HnswIndex(dim, metric, HnswConfig.builder().m(p.m()).efConstruction(p.efConstruction()).build());
+          return new HnswIndex(dim, metric, HnswConfig.builder().m(p.m()).efConstruction(p.efConstruction()).alpha(p.alpha()).build());
         }
       };
     }

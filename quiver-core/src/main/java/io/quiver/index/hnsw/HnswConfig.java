@@ -7,8 +7,11 @@ package io.quiver.index.hnsw;
  * @param efConstruction candidate list size while inserting
  * @param efSearch default candidate list size for queries that do not set one (never below k)
  * @param seed seed of the level assignment, so a build's shape does not depend on thread timing
+ * @param alpha diversity slack of neighbour selection (as in DiskANN's robust prune): a candidate is dropped only when
+ *     a kept neighbour is closer to it by a factor alpha than the base node is. 1.0 is the classic HNSW heuristic;
+ *     larger values keep more long edges, which shortens search paths at the same M
  */
-public record HnswConfig(int m, int efConstruction, int efSearch, long seed) {
+public record HnswConfig(int m, int efConstruction, int efSearch, long seed, float alpha) {
   public static final HnswConfig DEFAULT = builder().build();
 
   public HnswConfig {
@@ -20,6 +23,9 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed) {
     }
     if (efSearch < 1) {
       throw new IllegalArgumentException("efSearch must be >= 1, got " + efSearch);
+    }
+    if (!(alpha >= 1f && alpha <= 2f)) {
+      throw new IllegalArgumentException("alpha must be in [1, 2], got " + alpha);
     }
   }
 
@@ -36,6 +42,7 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed) {
     private int efConstruction = 100;
     private int efSearch = 64;
     private long seed = 42;
+    private float alpha = 1.0f;
 
     public Builder m(int m) {
       this.m = m;
@@ -57,8 +64,13 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed) {
       return this;
     }
 
+    public Builder alpha(float alpha) {
+      this.alpha = alpha;
+      return this;
+    }
+
     public HnswConfig build() {
-      return new HnswConfig(m, efConstruction, efSearch, seed);
+      return new HnswConfig(m, efConstruction, efSearch, seed, alpha);
     }
   }
 }

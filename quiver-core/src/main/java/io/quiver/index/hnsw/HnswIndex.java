@@ -46,6 +46,8 @@ public final class HnswIndex extends StoredVectorIndex {
   private final int maxConn0;
   private final int maxConnUpper;
   private final double levelMultiplier;
+  /** alpha applied to link distances: squared for the squared-Euclidean-like spaces, plain for L1. */
+  private final float pruneFactor;
   private final int slot0;
   private final int nodeShift;
   private final int nodeMask;
@@ -73,6 +75,7 @@ public final class HnswIndex extends StoredVectorIndex {
     this.maxConn0 = config.maxConnections(0);
     this.maxConnUpper = config.maxConnections(1);
     this.levelMultiplier = 1.0 / Math.log(config.m());
+    this.pruneFactor = metric == Metric.L1 ? config.alpha() : config.alpha() * config.alpha();
     this.slot0 = 1 + maxConn0;
     int perPage = Integer.highestOneBit(Math.max(1, TARGET_PAGE_INTS / slot0));
     this.nodeShift = Integer.numberOfTrailingZeros(perPage);
@@ -286,7 +289,7 @@ public final class HnswIndex extends StoredVectorIndex {
       float dc = ScoredOrdinals.distance(sortedCandidate);
       boolean diverse = true;
       for (int j = 0; j < selected; j++) {
-        if (linkDistanceBetween(c, out[j]) < dc) {
+        if (pruneFactor * linkDistanceBetween(c, out[j]) < dc) {
           diverse = false;
           break;
         }
@@ -405,24 +408,59 @@ public final class HnswIndex extends StoredVectorIndex {
 
   /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
   private long greedy(float[] q, float qNorm, boolean building, int ep, float epDist, int level, SearchContext ctx) {
+    int[] nbrs = ctx.fresh;
+    float[] dists = ctx.freshDistances;
     boolean improved = true;
     while (improved) {
       improved = false;
       int[] arr = listArray(ep, level);
       int base = listBase(ep, level);
       int count = (int) INTS.getAcquire(arr, base);
-      for (int i = 1; i <= count; i++) {
-        int nb = arr[base + i];
-        float d = building ? linkDistance(q, qNorm, nb) : distance(q, nb);
-        ctx.distanceCount++;
-        if (d < epDist) {
-          epDist = d;
-          ep = nb;
-          improved = true;
+      System.arraycopy(arr, base + 1, nbrs, 0, count);
+      score(q, qNorm, building, nbrs, count, dists, ctx.four);
+      ctx.distanceCount += count;
+      int from = ep;
+      for (int i = 0; i < count; i++) {
+        if (dists[i] < epDist) {
+          epDist = dists[i];
+          ep = nbrs[i];
         }
       }
+      improved = ep != from;
     }
     return ScoredOrdinals.pack(epDist, ep);
+  }
+
+  /**
+   * Distances from {@code q} to {@code count} nodes into {@code dists}, four at a time: a graph search is bound by
+   * memory latency, and four vectors read side by side keep four misses in flight. A remainder of two or three is
+   * padded with a repeat of its last node (already in cache) to stay on the four-way kernel.
+   */
+  private void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists, float[] four) {
+    if (building && mips) {
+      for (int j = 0; j < count; j++) {
+        dists[j] = linkDistance(q, qNorm, nodes[j]);
+      }
+      return;
+    }
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+      distance4(q, nodes[j], nodes[j + 1], nodes[j + 2], nodes[j + 3], four);
+      dists[j] = four[0];
+      dists[j + 1] = four[1];
+      dists[j + 2] = four[2];
+      dists[j + 3] = four[3];
+    }
+    int rest = count - j;
+    if (rest == 1) {
+      dists[j] = distance(q, nodes[j]);
+    } else if (rest > 1) {
+      int last = nodes[count - 1];
+      distance4(q, nodes[j], nodes[j + 1], rest > 2 ? nodes[j + 2] : last, last, four);
+      for (int r = 0; r < rest; r++) {
+        dists[j + r] = four[r];
+      }
+    }
   }
 
   /**
@@ -473,22 +511,9 @@ public final class HnswIndex extends StoredVectorIndex {
         fresh[pending++] = nb;
       }
       float[] dists = ctx.freshDistances;
-      int j = 0;
-      if (!(building && mips)) {
-        float[] four = ctx.four;
-        for (; j + 4 <= pending; j += 4) {
-          distance4(q, fresh[j], fresh[j + 1], fresh[j + 2], fresh[j + 3], four);
-          dists[j] = four[0];
-          dists[j + 1] = four[1];
-          dists[j + 2] = four[2];
-          dists[j + 3] = four[3];
-        }
-      }
-      for (; j < pending; j++) {
-        dists[j] = building ? linkDistance(q, qNorm, fresh[j]) : distance(q, fresh[j]);
-      }
+      score(q, qNorm, building, fresh, pending, dists, ctx.four);
       computed += pending;
-      for (j = 0; j < pending; j++) {
+      for (int j = 0; j < pending; j++) {
         int nb = fresh[j];
         float d = dists[j];
         if (d < bound || results.size() < ef) {
