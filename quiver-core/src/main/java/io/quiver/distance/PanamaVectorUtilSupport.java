@@ -112,6 +112,82 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
   }
 
   @Override
+  public void squareDistance8(float[] q, float[][] b, int[] o, int len, float[] out) {
+    float[] b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
+    int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
+    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    int i = 0;
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      FloatVector d;
+      d = x.sub(FloatVector.fromArray(SPECIES, b0, o0 + i));
+      a0 = d.fma(d, a0);
+      d = x.sub(FloatVector.fromArray(SPECIES, b1, o1 + i));
+      a1 = d.fma(d, a1);
+      d = x.sub(FloatVector.fromArray(SPECIES, b2, o2 + i));
+      a2 = d.fma(d, a2);
+      d = x.sub(FloatVector.fromArray(SPECIES, b3, o3 + i));
+      a3 = d.fma(d, a3);
+      d = x.sub(FloatVector.fromArray(SPECIES, b4, o4 + i));
+      a4 = d.fma(d, a4);
+      d = x.sub(FloatVector.fromArray(SPECIES, b5, o5 + i));
+      a5 = d.fma(d, a5);
+      d = x.sub(FloatVector.fromArray(SPECIES, b6, o6 + i));
+      a6 = d.fma(d, a6);
+      d = x.sub(FloatVector.fromArray(SPECIES, b7, o7 + i));
+      a7 = d.fma(d, a7);
+    }
+    out[0] = a0.reduceLanes(VectorOperators.ADD);
+    out[1] = a1.reduceLanes(VectorOperators.ADD);
+    out[2] = a2.reduceLanes(VectorOperators.ADD);
+    out[3] = a3.reduceLanes(VectorOperators.ADD);
+    out[4] = a4.reduceLanes(VectorOperators.ADD);
+    out[5] = a5.reduceLanes(VectorOperators.ADD);
+    out[6] = a6.reduceLanes(VectorOperators.ADD);
+    out[7] = a7.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float x = q[i];
+      for (int k = 0; k < 8; k++) {
+        float d = x - b[k][o[k] + i];
+        out[k] = Math.fma(d, d, out[k]);
+      }
+    }
+  }
+
+  @Override
+  public void dot8(float[] q, float[][] b, int[] o, int len, float[] out) {
+    float[] b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
+    int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
+    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    int i = 0;
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      a0 = x.fma(FloatVector.fromArray(SPECIES, b0, o0 + i), a0);
+      a1 = x.fma(FloatVector.fromArray(SPECIES, b1, o1 + i), a1);
+      a2 = x.fma(FloatVector.fromArray(SPECIES, b2, o2 + i), a2);
+      a3 = x.fma(FloatVector.fromArray(SPECIES, b3, o3 + i), a3);
+      a4 = x.fma(FloatVector.fromArray(SPECIES, b4, o4 + i), a4);
+      a5 = x.fma(FloatVector.fromArray(SPECIES, b5, o5 + i), a5);
+      a6 = x.fma(FloatVector.fromArray(SPECIES, b6, o6 + i), a6);
+      a7 = x.fma(FloatVector.fromArray(SPECIES, b7, o7 + i), a7);
+    }
+    out[0] = a0.reduceLanes(VectorOperators.ADD);
+    out[1] = a1.reduceLanes(VectorOperators.ADD);
+    out[2] = a2.reduceLanes(VectorOperators.ADD);
+    out[3] = a3.reduceLanes(VectorOperators.ADD);
+    out[4] = a4.reduceLanes(VectorOperators.ADD);
+    out[5] = a5.reduceLanes(VectorOperators.ADD);
+    out[6] = a6.reduceLanes(VectorOperators.ADD);
+    out[7] = a7.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float x = q[i];
+      for (int k = 0; k < 8; k++) {
+        out[k] = Math.fma(x, b[k][o[k] + i], out[k]);
+      }
+    }
+  }
+
+  @Override
   public void dot4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3, int o3,
       int len, float[] out) {
     int i = 0;

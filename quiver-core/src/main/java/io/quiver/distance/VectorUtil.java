@@ -34,6 +34,16 @@ public final class VectorUtil {
     IMPL.squareDistance4(q, b0, o0, b1, o1, b2, o2, b3, o3, len, out);
   }
 
+  /** See {@link VectorUtilSupport#squareDistance8}. */
+  public static void squareDistance8(float[] q, float[][] b, int[] o, int len, float[] out) {
+    IMPL.squareDistance8(q, b, o, len, out);
+  }
+
+  /** See {@link VectorUtilSupport#dot8}. */
+  public static void dot8(float[] q, float[][] b, int[] o, int len, float[] out) {
+    IMPL.dot8(q, b, o, len, out);
+  }
+
   /** See {@link VectorUtilSupport#dot4}. */
   public static void dot4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3, int o3,
       int len, float[] out) {

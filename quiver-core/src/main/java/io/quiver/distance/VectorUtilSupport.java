@@ -34,6 +34,23 @@ public interface VectorUtilSupport {
     out[3] = squareDistance(q, 0, b3, o3, len);
   }
 
+  /**
+   * Squared L2 from {@code q} to eight vectors {@code b[k]} at offsets {@code o[k]}, into {@code out[0..7]}: eight
+   * memory streams in flight for the wide neighbour lists of graph level 0.
+   */
+  default void squareDistance8(float[] q, float[][] b, int[] o, int len, float[] out) {
+    for (int k = 0; k < 8; k++) {
+      out[k] = squareDistance(q, 0, b[k], o[k], len);
+    }
+  }
+
+  /** Dot products of {@code q} with eight vectors, into {@code out[0..7]}; see {@link #squareDistance8}. */
+  default void dot8(float[] q, float[][] b, int[] o, int len, float[] out) {
+    for (int k = 0; k < 8; k++) {
+      out[k] = dot(q, 0, b[k], o[k], len);
+    }
+  }
+
   /** Dot products of {@code q} with four vectors at once, into {@code out[0..3]}; see {@link #squareDistance4}. */
   default void dot4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3, int o3,
       int len, float[] out) {

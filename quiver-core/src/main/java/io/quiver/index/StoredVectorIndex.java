@@ -151,6 +151,34 @@ public abstract class StoredVectorIndex implements VectorIndex {
     }
   }
 
+  /**
+   * Distances from {@code query} to the eight nodes {@code nodes[from..from+7]}, into {@code out[0..7]}, using
+   * {@code pages}/{@code offsets} (length 8) as scratch. L1 falls back to single distances.
+   */
+  protected final void distance8(float[] query, int[] nodes, int from, float[][] pages, int[] offsets, float[] out) {
+    FloatVectorStore v = vectors;
+    for (int k = 0; k < 8; k++) {
+      int n = nodes[from + k];
+      pages[k] = v.page(n);
+      offsets[k] = v.offset(n);
+    }
+    switch (metric) {
+      case L2 -> VectorUtil.squareDistance8(query, pages, offsets, dimension, out);
+      case DOT, COSINE -> {
+        VectorUtil.dot8(query, pages, offsets, dimension, out);
+        float base = metric == Metric.DOT ? 0f : 1f;
+        for (int i = 0; i < 8; i++) {
+          out[i] = base - out[i];
+        }
+      }
+      case L1 -> {
+        for (int k = 0; k < 8; k++) {
+          out[k] = distance(query, nodes[from + k]);
+        }
+      }
+    }
+  }
+
   /** Distance between two stored vectors. */
   protected final float distanceBetween(int a, int b) {
     float[] pa = vectors.page(a);

@@ -55,6 +55,50 @@ class VectorUtilSupportTest extends RandomizedTest {
   }
 
   @Test
+  void multiVectorKernelsEqualSingleKernels() {
+    Random rnd = random();
+    for (int len = 1; len <= 300; len++) {
+      float[] q = new float[len];
+      for (int i = 0; i < len; i++) {
+        q[i] = (float) rnd.nextGaussian();
+      }
+      float[][] b = new float[8][];
+      int[] o = new int[8];
+      for (int k = 0; k < 8; k++) {
+        o[k] = rnd.nextInt(5);
+        b[k] = new float[o[k] + len + rnd.nextInt(3)];
+        for (int i = 0; i < b[k].length; i++) {
+          b[k][i] = (float) rnd.nextGaussian();
+        }
+      }
+      for (VectorUtilSupport impl : new VectorUtilSupport[] {scalar, panama}) {
+        float[] out4 = new float[4];
+        float[] out8 = new float[8];
+        impl.squareDistance4(q, b[0], o[0], b[1], o[1], b[2], o[2], b[3], o[3], len, out4);
+        impl.squareDistance8(q, b, o, len, out8);
+        for (int k = 0; k < 8; k++) {
+          float expected = impl.squareDistance(q, 0, b[k], o[k], len);
+          float tol = 1e-5f * Math.max(1f, expected);
+          assertThat(out8[k]).as("%s l2 8-way len=%d k=%d", impl.name(), len, k).isCloseTo(expected, within(tol));
+          if (k < 4) {
+            assertThat(out4[k]).as("%s l2 4-way len=%d k=%d", impl.name(), len, k).isCloseTo(expected, within(tol));
+          }
+        }
+        impl.dot4(q, b[0], o[0], b[1], o[1], b[2], o[2], b[3], o[3], len, out4);
+        impl.dot8(q, b, o, len, out8);
+        for (int k = 0; k < 8; k++) {
+          float expected = impl.dot(q, 0, b[k], o[k], len);
+          float tol = 1e-4f * Math.max(1f, (float) len);
+          assertThat(out8[k]).as("%s dot 8-way len=%d k=%d", impl.name(), len, k).isCloseTo(expected, within(tol));
+          if (k < 4) {
+            assertThat(out4[k]).as("%s dot 4-way len=%d k=%d", impl.name(), len, k).isCloseTo(expected, within(tol));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void hammingMatchesBitByBitCount() {
     Random rnd = random();
     for (int len = 1; len <= 40; len++) {
