@@ -30,6 +30,11 @@ class HnswIndexTest extends VectorIndexTestCase {
     return SearchParams.ef(150);
   }
 
+  @Override
+  protected SearchParams searchParamsFor(int n) {
+    return SearchParams.ef(Math.max(150, n / 12));
+  }
+
   @Test
   void heavyDeletesWithConsolidationKeepRecall() {
     Random rnd = random();
