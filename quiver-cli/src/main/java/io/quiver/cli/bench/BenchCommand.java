@@ -81,9 +81,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--base-limit", description = "Use at most this many base vectors; ground truth is then recomputed.")
   int baseLimit = -1;
 
-  @Option(names = "--warmup", description = "Warm-up passes over the queries before each timed pass. "
-      + "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--warmup", description = "Minimum warm-up passes over the queries before each setting's timed "
+      + "passes. Default: ${DEFAULT-VALUE}.")
   int warmupPasses = 1;
+
+  @Option(names = "--warmup-seconds", description = "Minimum warm-up time before each setting's timed passes, so "
+      + "every engine is measured JIT-compiled even on small query sets. Default: ${DEFAULT-VALUE}.")
+  double warmupSeconds = 2.0;
 
   @Option(names = "--runs", description = "Timed passes per setting; QPS and latencies are the median pass's. "
       + "Default: ${DEFAULT-VALUE}.")
@@ -235,7 +239,8 @@ public final class BenchCommand implements Callable<Integer> {
   private Row measure(AnnEngine engine, Dataset data, BuildParams params, int ef, double buildSeconds, long ram) {
     float[][] queries = data.queries();
     int[][] gt = data.groundTruth();
-    for (int pass = 0; pass < warmupPasses; pass++) {
+    long warmStart = System.nanoTime();
+    for (int pass = 0; pass < warmupPasses || System.nanoTime() - warmStart < warmupSeconds * 1e9; pass++) {
       for (float[] q : queries) {
         engine.search(q, k, Math.max(ef, k));
       }
