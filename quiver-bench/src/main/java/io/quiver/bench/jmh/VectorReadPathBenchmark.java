@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link MemorySegment}?
  *
  * <p>The same {@code n} random vectors of {@code dims} floats are stored twice: in a quiver-core
- * {@link FloatVectorStore} (16 MiB heap pages, the store HNSW uses) and in one 64-byte-aligned off-heap segment from
+ * {@link FloatVectorStore} (heap pages, the store HNSW uses) and in one 64-byte-aligned off-heap segment from
  * {@link Arena#ofShared()}. Each invocation computes the squared L2 distance from a fixed query to the next
  * {@value #BATCH} ordinals of a pseudo-random sequence that covers the whole store, as graph traversal does; the
  * stored data (about 51 MB at 128 dims, 307 MB at 768) is far larger than the last-level cache, so most vectors come
