@@ -37,7 +37,7 @@ class BenchCommandTest {
     Path md = dir.resolve("out.md");
     int code = new CommandLine(new QuiverCli()).execute("bench", "--base", dir.resolve("base.fvecs").toString(),
         "--query", dir.resolve("query.fvecs").toString(), "--metric", "cosine", "--index", "hnsw,flat",
-        "--ef", "10,50", "--k", "5", "--threads", "2", "--runs", "1", "--json", json.toString(),
+        "--ef", "10,50", "--k", "5", "--threads", "2", "--runs", "1", "--warmup-seconds", "0", "--json", json.toString(),
         "--markdown", md.toString());
     assertThat(code).isZero();
     List<String> lines = Files.readAllLines(json);
