@@ -13,6 +13,9 @@ public abstract class StoredVectorIndex implements VectorIndex {
   protected final int dimension;
   protected final Metric metric;
   protected final FloatVectorStore vectors;
+  /** Ordinals whose add has begun: rejects a second add of the same ordinal. */
+  private final ConcurrentBitSet claimed = new ConcurrentBitSet();
+  /** Ordinals whose vector is stored; set before the ordinal is linked anywhere a search can find it. */
   protected final ConcurrentBitSet present = new ConcurrentBitSet();
   protected final ConcurrentBitSet deleted = new ConcurrentBitSet();
   private final AtomicInteger live = new AtomicInteger();
@@ -45,7 +48,7 @@ public abstract class StoredVectorIndex implements VectorIndex {
       throw new IllegalArgumentException("ordinal must be non-negative, got " + ordinal);
     }
     Vectors.check(vector, dimension);
-    if (!present.set(ordinal)) {
+    if (!claimed.set(ordinal)) {
       throw new IllegalStateException("ordinal " + ordinal + " was already added");
     }
     float[] v = vector;
@@ -54,6 +57,7 @@ public abstract class StoredVectorIndex implements VectorIndex {
       VectorUtil.normalize(v);
     }
     vectors.set(ordinal, v);
+    present.set(ordinal); // a full fence: scans that see the bit see the vector
     maxOrdinal.accumulateAndGet(ordinal + 1, Math::max);
     indexVector(ordinal);
     live.incrementAndGet();
@@ -199,6 +203,6 @@ public abstract class StoredVectorIndex implements VectorIndex {
   }
 
   protected final long storageRamBytes() {
-    return vectors.ramBytesUsed() + present.ramBytesUsed() + deleted.ramBytesUsed();
+    return vectors.ramBytesUsed() + claimed.ramBytesUsed() + present.ramBytesUsed() + deleted.ramBytesUsed();
   }
 }

@@ -46,7 +46,8 @@ public final class ConcurrentBitSet {
     }
     long[] page = p[pi];
     int word = (index >>> 6) & (PAGE_LONGS - 1);
-    return word < page.length && (page[word] & (1L << index)) != 0;
+    // acquire: a reader that sees a bit also sees what its setter wrote before setting it (free on x86)
+    return word < page.length && ((long) LONGS.getAcquire(page, word) & (1L << index)) != 0;
   }
 
   /** Number of set bits (a snapshot; not atomic with concurrent writers). */
