@@ -1,0 +1,47 @@
+package io.quiver.filter;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/** A point id as in Qdrant: an unsigned 64-bit integer or a UUID. */
+public sealed interface PointId {
+
+  /** An unsigned 64-bit id, held in a long (compare with {@link Long#compareUnsigned}). */
+  record Num(long value) implements PointId {
+    @Override
+    public String toString() {
+      return Long.toUnsignedString(value);
+    }
+  }
+
+  record Uuid(UUID value) implements PointId {
+    public Uuid {
+      Objects.requireNonNull(value, "uuid");
+    }
+
+    @Override
+    public String toString() {
+      return value.toString();
+    }
+  }
+
+  static PointId of(long unsigned) {
+    return new Num(unsigned);
+  }
+
+  /** Parses a decimal unsigned 64-bit integer or a UUID string. */
+  static PointId parse(String s) {
+    if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {
+      try {
+        return new Num(Long.parseUnsignedLong(s));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("point id " + s + " is out of the unsigned 64-bit range");
+      }
+    }
+    try {
+      return new Uuid(UUID.fromString(s));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("point id '" + s + "' is neither an unsigned integer nor a UUID");
+    }
+  }
+}
