@@ -186,7 +186,7 @@ public abstract class VectorIndexTestCase extends RandomizedTest {
         Random local = new Random(seed);
         try {
           start.await();
-          while (!done.get()) {
+          do { // at least once: a fast index may finish all inserts before a reader gets going
             float[] q = base[local.nextInt(base.length)];
             SearchResult res = index.search(q, 10, searchParams(), null);
             for (int ord : res.ordinals()) {
@@ -195,7 +195,7 @@ public abstract class VectorIndexTestCase extends RandomizedTest {
               }
             }
             searches.incrementAndGet();
-          }
+          } while (!done.get());
         } catch (Throwable t) {
           errors.add(t);
         }

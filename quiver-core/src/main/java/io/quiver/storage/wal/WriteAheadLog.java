@@ -219,17 +219,22 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Background fsync for PERIODIC mode. It is never interrupted: an interrupt during FileChannel I/O closes the
+   * channel for every thread. {@link #close} unparks and joins it instead.
+   */
   private void syncPeriodically() {
+    long intervalNanos = options.syncInterval().toNanos();
     while (!closed) {
+      java.util.concurrent.locks.LockSupport.parkNanos(intervalNanos);
       try {
-        Thread.sleep(options.syncInterval());
         if (!closed && syncedLsn < lastLsn) {
           sync();
         }
-      } catch (InterruptedException e) {
-        return;
-      } catch (IOException e) {
-        LOG.log(Level.ERROR, "periodic write-ahead log sync failed: {0}", e.getMessage());
+      } catch (IOException | IllegalStateException e) {
+        if (!closed) {
+          LOG.log(Level.ERROR, "periodic write-ahead log sync failed: {0}", e.getMessage());
+        }
       }
     }
   }
@@ -434,7 +439,12 @@ public final class WriteAheadLog implements AutoCloseable {
       }
       closed = true;
       if (periodicSyncer != null) {
-        periodicSyncer.interrupt();
+        java.util.concurrent.locks.LockSupport.unpark(periodicSyncer);
+        try {
+          periodicSyncer.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       try {
         current.force(false);

@@ -198,6 +198,24 @@ class WriteAheadLogTest extends RandomizedTest {
   }
 
   @Test
+  void closeRacingThePeriodicSyncerNeverFails() throws IOException {
+    // close() once interrupted the syncer, and an interrupt during FileChannel.force closes the channel under it
+    WalOptions fast = new WalOptions(Durability.PERIODIC, 4096, java.time.Duration.ofMillis(1), 1 << 20);
+    long lsn = 0;
+    for (int round = 0; round < atLeast(40); round++) {
+      try (WriteAheadLog wal = WriteAheadLog.open(dir, fast)) {
+        for (int i = 0; i < 20; i++) {
+          lsn = wal.append(payloadFor(lsn + 1));
+        }
+      }
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, fast)) {
+      assertThat(wal.lastLsn()).isEqualTo(lsn);
+      assertThat(replayAll(wal)).hasSize((int) lsn);
+    }
+  }
+
+  @Test
   void oversizedRecordsAreRejected() throws IOException {
     try (WriteAheadLog wal = WriteAheadLog.open(dir, new WalOptions(Durability.FSYNC, 4096,
         java.time.Duration.ofMillis(10), 100))) {
