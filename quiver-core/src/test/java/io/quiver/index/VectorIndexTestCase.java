@@ -41,6 +41,11 @@ public abstract class VectorIndexTestCase extends RandomizedTest {
     return searchParams();
   }
 
+  /** As {@link #searchParamsFor(int)}, per metric: maximum inner product search may need a wider search. */
+  protected SearchParams searchParamsFor(int n, Metric metric) {
+    return searchParamsFor(n);
+  }
+
   private static Metric[] metrics() {
     return Metric.values();
   }
@@ -51,7 +56,7 @@ public abstract class VectorIndexTestCase extends RandomizedTest {
     for (float[] q : queries) {
       int[] truth = TestVectors.exactTopK(metric, base, q, k,
           i -> index.contains(i) && (filter == null || filter.accept(i)));
-      SearchResult r = index.search(q, k, searchParamsFor(base.length), filter);
+      SearchResult r = index.search(q, k, searchParamsFor(base.length, metric), filter);
       sum += TestVectors.recall(r.ordinals(), truth);
     }
     return sum / queries.length;
