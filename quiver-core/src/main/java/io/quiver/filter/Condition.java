@@ -21,12 +21,7 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record Match(String key, JsonNode value) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      for (JsonNode v : PayloadPath.values(payload, key)) {
-        if (Values.sameScalar(v, value)) {
-          return true;
-        }
-      }
-      return false;
+      return PayloadPath.anyValue(payload, key, v -> Values.sameScalar(v, value));
     }
   }
 
@@ -34,14 +29,7 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record MatchAny(String key, List<JsonNode> values) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      for (JsonNode v : PayloadPath.values(payload, key)) {
-        for (JsonNode want : values) {
-          if (Values.sameScalar(v, want)) {
-            return true;
-          }
-        }
-      }
-      return false;
+      return PayloadPath.anyValue(payload, key, v -> Values.sameAsAny(v, values));
     }
   }
 
@@ -49,23 +37,9 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record MatchExcept(String key, List<JsonNode> values) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      List<JsonNode> present = PayloadPath.values(payload, key);
-      if (present.isEmpty()) {
-        return true; // nothing stored is nothing excluded
-      }
-      for (JsonNode v : present) {
-        boolean excluded = false;
-        for (JsonNode no : values) {
-          if (Values.sameScalar(v, no)) {
-            excluded = true;
-            break;
-          }
-        }
-        if (!excluded) {
-          return true;
-        }
-      }
-      return false;
+      // nothing stored is nothing excluded
+      return PayloadPath.values(payload, key).isEmpty()
+          || PayloadPath.anyValue(payload, key, v -> !Values.sameAsAny(v, values));
     }
   }
 
@@ -73,12 +47,7 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record Range(String key, Double gt, Double gte, Double lt, Double lte) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      for (JsonNode v : PayloadPath.values(payload, key)) {
-        if (v.isNumber() && inRange(v.doubleValue())) {
-          return true;
-        }
-      }
-      return false;
+      return PayloadPath.anyValue(payload, key, v -> v.isNumber() && inRange(v.doubleValue()));
     }
 
     boolean inRange(double x) {
@@ -90,14 +59,11 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record DatetimeRange(String key, Instant gt, Instant gte, Instant lt, Instant lte) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      for (JsonNode v : PayloadPath.values(payload, key)) {
+      return PayloadPath.anyValue(payload, key, v -> {
         Instant t = v.isTextual() ? Values.parseDatetimeOrNull(v.textValue()) : null;
-        if (t != null && (gt == null || t.isAfter(gt)) && (gte == null || !t.isBefore(gte))
-            && (lt == null || t.isBefore(lt)) && (lte == null || !t.isAfter(lte))) {
-          return true;
-        }
-      }
-      return false;
+        return t != null && (gt == null || t.isAfter(gt)) && (gte == null || !t.isBefore(gte))
+            && (lt == null || t.isBefore(lt)) && (lte == null || !t.isAfter(lte));
+      });
     }
   }
 
@@ -152,12 +118,7 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record Nested(String key, Filter filter) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      for (JsonNode element : PayloadPath.values(payload, key)) {
-        if (element.isObject() && filter.test(id, element)) {
-          return true;
-        }
-      }
-      return false;
+      return PayloadPath.anyValue(payload, key, element -> element.isObject() && filter.test(id, element));
     }
   }
 
@@ -165,13 +126,10 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record GeoRadius(String key, double lon, double lat, double radiusMeters) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      for (JsonNode v : PayloadPath.values(payload, key)) {
+      return PayloadPath.anyValue(payload, key, v -> {
         double[] p = Values.geoPoint(v);
-        if (p != null && Values.haversineMeters(lon, lat, p[0], p[1]) <= radiusMeters) {
-          return true;
-        }
-      }
-      return false;
+        return p != null && Values.haversineMeters(lon, lat, p[0], p[1]) <= radiusMeters;
+      });
     }
   }
 

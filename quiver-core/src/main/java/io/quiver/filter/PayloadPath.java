@@ -3,6 +3,7 @@ package io.quiver.filter;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Resolves payload keys: {@code a.b.c} walks nested objects, {@code a[].b} walks every element of the array
@@ -38,6 +39,16 @@ final class PayloadPath {
       current = next;
     }
     return current;
+  }
+
+  /** Whether some value at {@code key} satisfies {@code test}: the "any element" rule of every field condition. */
+  static boolean anyValue(JsonNode payload, String key, Predicate<JsonNode> test) {
+    for (JsonNode v : values(payload, key)) {
+      if (test.test(v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the key is present with an explicit null. */

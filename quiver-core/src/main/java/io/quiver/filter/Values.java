@@ -31,6 +31,16 @@ final class Values {
     return false;
   }
 
+  /** Whether {@code v} equals one of {@code candidates} by {@link #sameScalar}. */
+  static boolean sameAsAny(JsonNode v, java.util.List<JsonNode> candidates) {
+    for (JsonNode c : candidates) {
+      if (sameScalar(v, c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** RFC 3339 (with offset or Z), or a local date-time / date taken as UTC; null when unparseable. */
   static Instant parseDatetimeOrNull(String s) {
     try {

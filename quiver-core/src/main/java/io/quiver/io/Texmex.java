@@ -95,7 +95,7 @@ public final class Texmex {
         if (d <= 0 || d > 1 << 20) {
           throw new IOException(file + ": record " + out.size() + " has an invalid dimension " + d);
         }
-        if (expected >= 0 && d != expected && elementBytes != 0) {
+        if (expected >= 0 && d != expected) {
           // ivecs ground truth rows are all of one width too; a change means a corrupt or wrong-format file
           throw new IOException(file + ": record " + out.size() + " has dimension " + d + ", earlier records " + expected);
         }
