@@ -9,11 +9,11 @@ import java.util.function.Predicate;
  * Resolves payload keys: {@code a.b.c} walks nested objects, {@code a[].b} walks every element of the array
  * {@code a}, and arrays met on the way or at the end are flattened one level, so a condition sees each stored value.
  */
-final class PayloadPath {
+public final class PayloadPath {
   private PayloadPath() {}
 
   /** Every value at {@code key}; explicit nulls included, missing keys contribute nothing. */
-  static List<JsonNode> values(JsonNode payload, String key) {
+  public static List<JsonNode> values(JsonNode payload, String key) {
     List<JsonNode> current = new ArrayList<>(1);
     if (payload == null || payload.isNull()) {
       return current;

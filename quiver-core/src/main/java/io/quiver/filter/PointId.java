@@ -1,5 +1,6 @@
 package io.quiver.filter;
 
+import java.util.Comparator;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -24,6 +25,18 @@ public sealed interface PointId {
       return value.toString();
     }
   }
+
+  /** The order scroll pages by: integer ids (unsigned) before UUIDs, UUIDs by their unsigned 128-bit value. */
+  Comparator<PointId> ORDER = (a, b) -> switch (a) {
+    case Num x -> b instanceof Num y ? Long.compareUnsigned(x.value(), y.value()) : -1;
+    case Uuid x -> {
+      if (!(b instanceof Uuid y)) {
+        yield 1;
+      }
+      int c = Long.compareUnsigned(x.value().getMostSignificantBits(), y.value().getMostSignificantBits());
+      yield c != 0 ? c : Long.compareUnsigned(x.value().getLeastSignificantBits(), y.value().getLeastSignificantBits());
+    }
+  };
 
   static PointId of(long unsigned) {
     return new Num(unsigned);

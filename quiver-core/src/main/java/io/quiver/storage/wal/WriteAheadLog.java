@@ -80,6 +80,17 @@ public final class WriteAheadLog implements AutoCloseable {
 
   /** Appends one record and returns its LSN once it is as durable as the options say. */
   public long append(byte[] payload) throws IOException {
+    long lsn = write(payload);
+    awaitDurable(lsn);
+    return lsn;
+  }
+
+  /**
+   * Writes one record without waiting for it to be durable, and returns its LSN. Callers that must order log records
+   * with their own state changes call this under their lock, then {@link #awaitDurable} outside it, so concurrent
+   * writers still share one fsync.
+   */
+  public long write(byte[] payload) throws IOException {
     if (payload.length > options.maxRecordBytes()) {
       throw new IllegalArgumentException("record of " + payload.length + " bytes exceeds the limit of "
           + options.maxRecordBytes());
@@ -107,10 +118,14 @@ public final class WriteAheadLog implements AutoCloseable {
     } finally {
       appendLock.unlock();
     }
+    return lsn;
+  }
+
+  /** Returns once the record {@code lsn} is as durable as the options say (fsync'd in FSYNC mode). */
+  public void awaitDurable(long lsn) throws IOException {
     if (options.durability() == Durability.FSYNC) {
       syncUpTo(lsn);
     }
-    return lsn;
   }
 
   /** Forces every record written so far to stable storage. */

@@ -1,0 +1,267 @@
+package io.quiver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.collection.Collection;
+import io.quiver.collection.CollectionConfig;
+import io.quiver.collection.ConfigCodec;
+import io.quiver.storage.AtomicFiles;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * A Quiver database: a directory of collections. {@code Quiver.open(path)} opens (or creates) it and every collection
+ * in it, recovering each from its write-ahead log; {@link #close()} flushes and closes them. One process at a time
+ * may open a directory (an OS file lock enforces it).
+ *
+ * <pre>{@code
+ * try (Quiver db = Quiver.open(Path.of("quiver-data"))) {
+ *   Collection c = db.createCollection("docs", CollectionConfig.of(VectorParams.of(384, Metric.COSINE)));
+ *   c.upsert(Point.of(1, vector, payload));
+ *   List<ScoredPoint> hits = c.search(SearchRequest.builder(query).limit(10).build());
+ * }
+ * }</pre>
+ *
+ * <p>Layout: {@code <root>/collections/<name>/} per collection (its {@code collection.json}, {@code wal/} and
+ * {@code segments/}), {@code <root>/aliases.json}, and the lock file {@code <root>/.lock}.
+ */
+public final class Quiver implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("io.quiver");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,254}");
+
+  private final Path root;
+  private final Path collectionsDir;
+  private final ObjectMapper json = new ObjectMapper();
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Map<String, Collection> collections = new ConcurrentHashMap<>();
+  private final Map<String, String> aliases = new TreeMap<>();
+  private boolean closed;
+
+  private Quiver(Path root, FileChannel lockChannel, FileLock lock) {
+    this.root = root;
+    this.collectionsDir = root.resolve("collections");
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** Opens the database in {@code dir}, creating it if needed. */
+  public static Quiver open(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("collections"));
+    FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IOException(dir + " is already open in another Quiver instance or process");
+    }
+    Quiver q = new Quiver(dir, ch, lock);
+    try {
+      q.load();
+    } catch (IOException | RuntimeException e) {
+      q.close();
+      throw e;
+    }
+    return q;
+  }
+
+  private void load() throws IOException {
+    try (var entries = Files.list(collectionsDir)) {
+      for (Path p : entries.sorted().toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith(".")) {
+          AtomicFiles.deleteTree(p); // an interrupted create or delete
+          continue;
+        }
+        collections.put(n, openCollection(n, p));
+      }
+    }
+    Path aliasFile = root.resolve("aliases.json");
+    if (Files.exists(aliasFile)) {
+      JsonNode node = json.readTree(aliasFile.toFile());
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        var e = it.next();
+        aliases.put(e.getKey(), e.getValue().asText());
+      }
+    }
+  }
+
+  private Collection openCollection(String name, Path dir) throws IOException {
+    CollectionConfig config = ConfigCodec.fromJson(json.readTree(dir.resolve("collection.json").toFile()));
+    return Collection.open(name, dir, config, json);
+  }
+
+  public Path directory() {
+    return root;
+  }
+
+  /** Creates a collection; fails if the name (or an alias) is taken. */
+  public synchronized Collection createCollection(String name, CollectionConfig config) throws IOException {
+    checkOpen();
+    checkName(name, "collection");
+    if (collections.containsKey(name) || aliases.containsKey(name)) {
+      throw new QuiverException.AlreadyExists("collection " + name + " already exists");
+    }
+    Path tmp = collectionsDir.resolve(".creating-" + name);
+    AtomicFiles.deleteTree(tmp);
+    Files.createDirectories(tmp);
+    AtomicFiles.write(tmp.resolve("collection.json"), json.writeValueAsBytes(ConfigCodec.toJson(config, json)));
+    Path dir = collectionsDir.resolve(name);
+    AtomicFiles.move(tmp, dir);
+    Collection c = openCollection(name, dir);
+    collections.put(name, c);
+    LOG.log(System.Logger.Level.INFO, "created collection {0}", name);
+    return c;
+  }
+
+  /** The collection called {@code nameOrAlias}, or {@link QuiverException.NotFound}. */
+  public Collection collection(String nameOrAlias) {
+    Collection c = collections.get(resolve(nameOrAlias));
+    if (c == null) {
+      throw new QuiverException.NotFound("collection " + nameOrAlias + " does not exist");
+    }
+    return c;
+  }
+
+  public boolean exists(String nameOrAlias) {
+    return collections.containsKey(resolve(nameOrAlias));
+  }
+
+  public List<String> collectionNames() {
+    return collections.keySet().stream().sorted().toList();
+  }
+
+  /** Deletes a collection and its files; returns false if it did not exist. */
+  public synchronized boolean deleteCollection(String name) throws IOException {
+    checkOpen();
+    Collection c = collections.remove(name);
+    if (c == null) {
+      return false;
+    }
+    c.close();
+    Path doomed = collectionsDir.resolve(".deleting-" + name);
+    AtomicFiles.deleteTree(doomed);
+    AtomicFiles.move(collectionsDir.resolve(name), doomed);
+    AtomicFiles.deleteTree(doomed);
+    if (aliases.values().removeIf(name::equals)) {
+      saveAliases();
+    }
+    return true;
+  }
+
+  /** Renames a collection; aliases follow it. */
+  public synchronized Collection renameCollection(String from, String to) throws IOException {
+    checkOpen();
+    checkName(to, "collection");
+    Collection c = collections.get(from);
+    if (c == null) {
+      throw new QuiverException.NotFound("collection " + from + " does not exist");
+    }
+    if (collections.containsKey(to) || aliases.containsKey(to)) {
+      throw new QuiverException.AlreadyExists("collection " + to + " already exists");
+    }
+    c.close();
+    collections.remove(from);
+    Path dir = collectionsDir.resolve(to);
+    AtomicFiles.move(collectionsDir.resolve(from), dir);
+    Collection renamed = openCollection(to, dir);
+    collections.put(to, renamed);
+    if (aliases.containsValue(from)) {
+      aliases.replaceAll((a, target) -> target.equals(from) ? to : target);
+      saveAliases();
+    }
+    return renamed;
+  }
+
+  /** Points {@code alias} at {@code collection} (creating or moving it). */
+  public synchronized void createAlias(String alias, String collection) throws IOException {
+    checkOpen();
+    checkName(alias, "alias");
+    if (!collections.containsKey(collection)) {
+      throw new QuiverException.NotFound("collection " + collection + " does not exist");
+    }
+    if (collections.containsKey(alias)) {
+      throw new QuiverException.AlreadyExists("a collection is called " + alias);
+    }
+    aliases.put(alias, collection);
+    saveAliases();
+  }
+
+  public synchronized boolean deleteAlias(String alias) throws IOException {
+    checkOpen();
+    if (aliases.remove(alias) == null) {
+      return false;
+    }
+    saveAliases();
+    return true;
+  }
+
+  /** Alias name to collection name. */
+  public synchronized Map<String, String> aliases() {
+    return Map.copyOf(aliases);
+  }
+
+  private synchronized String resolve(String nameOrAlias) {
+    return aliases.getOrDefault(nameOrAlias, nameOrAlias);
+  }
+
+  private void saveAliases() throws IOException {
+    ObjectNode node = json.createObjectNode();
+    aliases.forEach(node::put);
+    AtomicFiles.write(root.resolve("aliases.json"), json.writeValueAsBytes(node));
+  }
+
+  private static void checkName(String name, String what) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new QuiverException.InvalidInput(what + " name '" + name
+          + "' must be 1-255 letters, digits, '_', '-' or '.', not starting with '.'");
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("Quiver at " + root + " is closed");
+    }
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<IOException> failures = new ArrayList<>();
+    for (Collection c : collections.values()) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        failures.add(e);
+      }
+    }
+    collections.clear();
+    lock.release();
+    lockChannel.close();
+    if (!failures.isEmpty()) {
+      IOException e = new IOException("closing collections failed: " + failures.get(0).getMessage(), failures.get(0));
+      failures.stream().skip(1).forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+}

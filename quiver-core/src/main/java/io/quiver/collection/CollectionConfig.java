@@ -1,0 +1,124 @@
+package io.quiver.collection;
+
+import io.quiver.storage.wal.Durability;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * How a collection is laid out: its vector fields (the unnamed field has the name {@link #DEFAULT_VECTOR}), write
+ * durability, and when the optimizer seals and merges segments. Build with {@link #builder()}.
+ *
+ * @param vectors vector fields by name, in declaration order
+ * @param durability {@code FSYNC} (default): a write is acknowledged once fsync'd; {@code PERIODIC}: within the
+ *     WAL's sync interval
+ * @param sealThreshold points after which the mutable segment is sealed into an immutable, indexed segment
+ * @param mergeThreshold sealed segments with fewer live points than this are merged together
+ * @param vacuumRatio a sealed segment whose deleted fraction exceeds this is rewritten without them
+ * @param maxPayloadBytes largest JSON payload accepted per point
+ */
+public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
+    int mergeThreshold, double vacuumRatio, int maxPayloadBytes) {
+  /** Name of the single unnamed vector, as Qdrant's default vector. */
+  public static final String DEFAULT_VECTOR = "";
+  private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+
+  public CollectionConfig {
+    if (vectors.isEmpty()) {
+      throw new IllegalArgumentException("a collection needs at least one vector field");
+    }
+    for (String name : vectors.keySet()) {
+      if (!name.equals(DEFAULT_VECTOR) && !VECTOR_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("vector name '" + name + "' must match " + VECTOR_NAME.pattern());
+      }
+    }
+    if (vectors.containsKey(DEFAULT_VECTOR) && vectors.size() > 1) {
+      throw new IllegalArgumentException("the unnamed vector cannot be combined with named vectors");
+    }
+    vectors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(vectors));
+    if (sealThreshold < 1) {
+      throw new IllegalArgumentException("sealThreshold must be >= 1, got " + sealThreshold);
+    }
+    if (mergeThreshold < 0) {
+      throw new IllegalArgumentException("mergeThreshold must be >= 0, got " + mergeThreshold);
+    }
+    if (!(vacuumRatio > 0 && vacuumRatio <= 1)) {
+      throw new IllegalArgumentException("vacuumRatio must be in (0, 1], got " + vacuumRatio);
+    }
+    if (maxPayloadBytes < 2) {
+      throw new IllegalArgumentException("maxPayloadBytes must be >= 2, got " + maxPayloadBytes);
+    }
+  }
+
+  /** A collection with one unnamed vector field. */
+  public static CollectionConfig of(VectorParams vector) {
+    return builder().vector(vector).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public VectorParams vector(String name) {
+    return vectors.get(name);
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.vectors.putAll(vectors);
+    b.durability = durability;
+    b.sealThreshold = sealThreshold;
+    b.mergeThreshold = mergeThreshold;
+    b.vacuumRatio = vacuumRatio;
+    b.maxPayloadBytes = maxPayloadBytes;
+    return b;
+  }
+
+  public static final class Builder {
+    private final Map<String, VectorParams> vectors = new LinkedHashMap<>();
+    private Durability durability = Durability.FSYNC;
+    private int sealThreshold = 100_000;
+    private int mergeThreshold = 20_000;
+    private double vacuumRatio = 0.2;
+    private int maxPayloadBytes = 1 << 20;
+
+    /** The single unnamed vector field. */
+    public Builder vector(VectorParams params) {
+      return vector(DEFAULT_VECTOR, params);
+    }
+
+    public Builder vector(String name, VectorParams params) {
+      vectors.put(name, params);
+      return this;
+    }
+
+    public Builder durability(Durability value) {
+      durability = value;
+      return this;
+    }
+
+    public Builder sealThreshold(int points) {
+      sealThreshold = points;
+      return this;
+    }
+
+    public Builder mergeThreshold(int points) {
+      mergeThreshold = points;
+      return this;
+    }
+
+    public Builder vacuumRatio(double ratio) {
+      vacuumRatio = ratio;
+      return this;
+    }
+
+    public Builder maxPayloadBytes(int bytes) {
+      maxPayloadBytes = bytes;
+      return this;
+    }
+
+    public CollectionConfig build() {
+      return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package io.quiver.collection;
+
+/**
+ * What a collection holds right now.
+ *
+ * @param points live points
+ * @param segments sealed segments plus the mutable one
+ * @param indexedPoints points reachable through a graph index (the rest are searched exactly until indexed)
+ * @param heapBytes estimated JVM heap used by vectors, graphs and payloads
+ * @param mappedBytes bytes of memory-mapped segment files
+ * @param walBytes size of the write-ahead log on disk
+ * @param status {@code green} when every point is indexed and no optimization is pending, else {@code yellow}
+ */
+public record CollectionInfo(long points, int segments, long indexedPoints, long heapBytes, long mappedBytes,
+    long walBytes, String status, CollectionConfig config) {}

@@ -1,0 +1,77 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.distance.Metric;
+import io.quiver.index.hnsw.HnswConfig;
+import io.quiver.storage.wal.Durability;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code collection.json}: a collection's configuration (documented in docs/format.md). */
+public final class ConfigCodec {
+  static final int FORMAT = 1;
+
+  private ConfigCodec() {}
+
+  /** Qdrant's name for a metric: Cosine, Euclid, Dot, Manhattan. */
+  public static String distanceName(Metric m) {
+    return switch (m) {
+      case COSINE -> "Cosine";
+      case L2 -> "Euclid";
+      case DOT -> "Dot";
+      case L1 -> "Manhattan";
+    };
+  }
+
+  public static ObjectNode toJson(CollectionConfig c, ObjectMapper json) {
+    ObjectNode root = json.createObjectNode();
+    root.put("format", FORMAT);
+    ObjectNode vectors = root.putObject("vectors");
+    for (Map.Entry<String, VectorParams> e : c.vectors().entrySet()) {
+      VectorParams v = e.getValue();
+      ObjectNode n = vectors.putObject(e.getKey());
+      n.put("size", v.size());
+      n.put("distance", distanceName(v.metric()));
+      n.put("on_disk", v.onDisk());
+      ObjectNode h = n.putObject("hnsw");
+      h.put("m", v.hnsw().m());
+      h.put("ef_construct", v.hnsw().efConstruction());
+      h.put("ef", v.hnsw().efSearch());
+      h.put("seed", v.hnsw().seed());
+      h.put("alpha", v.hnsw().alpha());
+    }
+    root.put("durability", c.durability().name().toLowerCase(Locale.ROOT));
+    root.put("seal_threshold", c.sealThreshold());
+    root.put("merge_threshold", c.mergeThreshold());
+    root.put("vacuum_ratio", c.vacuumRatio());
+    root.put("max_payload_bytes", c.maxPayloadBytes());
+    return root;
+  }
+
+  public static CollectionConfig fromJson(JsonNode root) throws IOException {
+    if (root.path("format").asInt(-1) != FORMAT) {
+      throw new IOException("unsupported collection.json format " + root.path("format"));
+    }
+    CollectionConfig.Builder b = CollectionConfig.builder();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("vectors").fields(); it.hasNext(); ) {
+      var e = it.next();
+      JsonNode n = e.getValue();
+      JsonNode h = n.path("hnsw");
+      HnswConfig hnsw = HnswConfig.builder().m(h.path("m").asInt()).efConstruction(h.path("ef_construct").asInt())
+          .efSearch(h.path("ef").asInt()).seed(h.path("seed").asLong()).alpha((float) h.path("alpha").asDouble())
+          .build();
+      b.vector(e.getKey(), new VectorParams(n.path("size").asInt(), Metric.parse(n.path("distance").asText()), hnsw,
+          n.path("on_disk").asBoolean()));
+    }
+    return b.durability(Durability.valueOf(root.path("durability").asText("fsync").toUpperCase(Locale.ROOT)))
+        .sealThreshold(root.path("seal_threshold").asInt())
+        .mergeThreshold(root.path("merge_threshold").asInt())
+        .vacuumRatio(root.path("vacuum_ratio").asDouble())
+        .maxPayloadBytes(root.path("max_payload_bytes").asInt())
+        .build();
+  }
+}

@@ -1,0 +1,118 @@
+package io.quiver.collection;
+
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Links newly written points into the graphs of the collection's mutable segments in the background, in small
+ * steps, so writers never wait for graph construction and readers always see a searchable segment (the unindexed
+ * tail is scanned exactly).
+ */
+final class Indexer implements Runnable {
+  private static final System.Logger LOG = System.getLogger("io.quiver.collection");
+  private static final int STEP = 256;
+
+  private final Collection collection;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private boolean pending;
+  private boolean idle = true;
+  private volatile boolean stopped;
+  private volatile Throwable failure;
+  private Thread thread;
+
+  Indexer(Collection collection) {
+    this.collection = collection;
+  }
+
+  void start() {
+    thread = Thread.ofPlatform().daemon().name("quiver-indexer-" + collection.name()).start(this);
+  }
+
+  void wake() {
+    lock.lock();
+    try {
+      pending = true;
+      idle = false;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void run() {
+    while (!stopped) {
+      try {
+        List<MutableSegment> work = collection.unindexedSegments();
+        if (work.isEmpty()) {
+          lock.lock();
+          try {
+            if (!pending) {
+              idle = true;
+              changed.signalAll();
+              while (!pending && !stopped) {
+                changed.await();
+              }
+            }
+            pending = false;
+          } finally {
+            lock.unlock();
+          }
+          continue;
+        }
+        for (MutableSegment m : work) {
+          m.indexPending(STEP);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (Throwable t) {
+        failure = t;
+        LOG.log(System.Logger.Level.ERROR, "indexer of collection " + collection.name() + " failed", t);
+        return;
+      }
+    }
+  }
+
+  /** Waits until no segment has unindexed points. */
+  void awaitIdle() throws InterruptedException {
+    lock.lock();
+    try {
+      while (!(idle && !pending && collection.unindexedSegments().isEmpty())) {
+        if (failure != null) {
+          throw new IllegalStateException("indexer failed: " + failure, failure);
+        }
+        if (stopped) {
+          return;
+        }
+        if (!idle) {
+          changed.await();
+        } else {
+          pending = true;
+          idle = false;
+          changed.signalAll();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void stop() {
+    stopped = true;
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (thread != null) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.distance.Metric;
+import io.quiver.distance.VectorUtil;
+import io.quiver.filter.PointId;
+import io.quiver.index.FloatVectorStore;
+import io.quiver.index.OrdinalFilter;
+import io.quiver.index.SearchParams;
+import io.quiver.index.SearchResult;
+import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.util.ConcurrentBitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The segment that takes writes. Appending a point stores its vectors at once (searchable by exact scan); a
+ * background indexer links them into each field's HNSW graph afterwards, so write throughput does not wait for graph
+ * construction. A search walks the graph over the indexed prefix and scans the not-yet-indexed tail.
+ *
+ * <p>One writer at a time (the collection's write lock) calls {@link #append} and {@link #replacePayload}; one indexer
+ * at a time calls {@link #indexPending}; any number of threads search and read.
+ */
+final class MutableSegment extends Segment {
+  private static final int PAGE_SHIFT = 12;
+  private static final int PAGE_MASK = (1 << PAGE_SHIFT) - 1;
+
+  private final Map<String, Lane> lanes = new LinkedHashMap<>();
+  private volatile AtomicReferenceArray<Object>[] idPages = newPages(0);
+  private volatile AtomicReferenceArray<Object>[] payloadPages = newPages(0);
+  private volatile int count;
+
+  /** One vector field: the vectors as written, and the graph the indexer builds over them. */
+  static final class Lane {
+    final VectorParams params;
+    final FloatVectorStore raw;
+    final ConcurrentBitSet has = new ConcurrentBitSet();
+    final HnswIndex graph;
+    /** Ordinals below this are linked into the graph (or were deleted before their turn). */
+    volatile int indexed;
+
+    Lane(VectorParams params) {
+      this.params = params;
+      this.raw = new FloatVectorStore(params.size());
+      this.graph = new HnswIndex(params.size(), params.metric(), params.hnsw());
+    }
+  }
+
+  MutableSegment(long id, CollectionConfig config) {
+    super(id);
+    for (var e : config.vectors().entrySet()) {
+      lanes.put(e.getKey(), new Lane(e.getValue()));
+    }
+  }
+
+  Map<String, Lane> lanes() {
+    return lanes;
+  }
+
+  /** Stores a validated point and returns its ordinal. Vectors of cosine fields are normalized here. */
+  int append(Point p) {
+    int ord = count;
+    for (var e : p.vectors().entrySet()) {
+      Lane lane = lanes.get(e.getKey());
+      float[] v = e.getValue();
+      if (lane.params.metric().normalizes()) {
+        v = v.clone();
+        VectorUtil.normalize(v);
+      }
+      lane.raw.set(ord, v);
+      lane.has.set(ord);
+    }
+    if ((ord >>> PAGE_SHIFT) >= idPages.length) {
+      payloadPages = grown(payloadPages, ord);
+      idPages = grown(idPages, ord);
+    }
+    setRef(idPages, ord, p.id());
+    setRef(payloadPages, ord, p.payload());
+    count = ord + 1; // publishes everything above
+    return ord;
+  }
+
+  /** Replaces the payload of a live point in place (readers see the old or the new object, never a mix). */
+  void replacePayload(int ordinal, ObjectNode payload) {
+    setRef(payloadPages, ordinal, payload);
+  }
+
+  @Override
+  int ordinals() {
+    return count;
+  }
+
+  @Override
+  PointId idOf(int ordinal) {
+    return (PointId) getRef(idPages, ordinal);
+  }
+
+  @Override
+  ObjectNode payload(int ordinal) {
+    return (ObjectNode) getRef(payloadPages, ordinal);
+  }
+
+  @Override
+  float[] vector(String name, int ordinal) {
+    Lane lane = lanes.get(name);
+    return lane != null && lane.has.get(ordinal) ? lane.raw.copyOf(ordinal) : null;
+  }
+
+  /** Links up to {@code max} pending points into the graphs; returns how many were processed. */
+  int indexPending(int max) {
+    int done = 0;
+    int end = count;
+    for (Lane lane : lanes.values()) {
+      int from = lane.indexed;
+      int to = Math.min(end, from + max);
+      for (int ord = from; ord < to; ord++) {
+        if (lane.has.get(ord) && !isDeleted(ord)) {
+          lane.graph.add(ord, lane.raw.copyOf(ord));
+        }
+        lane.indexed = ord + 1;
+      }
+      done = Math.max(done, to - from);
+    }
+    return done;
+  }
+
+  boolean fullyIndexed() {
+    int c = count;
+    for (Lane lane : lanes.values()) {
+      if (lane.indexed < c) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out) {
+    Lane lane = lanes.get(name);
+    int end = count;
+    int indexed = lane.indexed;
+    int scanFrom = 0;
+    if (!exact && indexed > 0) {
+      SearchResult r = lane.graph.search(query, k, SearchParams.ef(ef), accept);
+      // fewer than k means a selective filter starved the walk: scan everything instead, so results are never short
+      if (r.ordinals().length >= k) {
+        for (int i = 0; i < r.ordinals().length; i++) {
+          out.offer(r.distances()[i], this, r.ordinals()[i]);
+        }
+        scanFrom = indexed;
+      }
+    }
+    Metric metric = lane.params.metric();
+    int dim = lane.params.size();
+    for (int ord = scanFrom; ord < end; ord++) {
+      if (lane.has.get(ord) && accept.accept(ord)) {
+        out.offer(distance(metric, query, lane.raw.page(ord), lane.raw.offset(ord), dim), this, ord);
+      }
+    }
+  }
+
+  /** Distance by {@code metric}, lower is closer, to a stored (already normalized) vector. */
+  static float distance(Metric metric, float[] q, float[] page, int off, int dim) {
+    return switch (metric) {
+      case L2 -> VectorUtil.squareDistance(q, 0, page, off, dim);
+      case DOT -> -VectorUtil.dot(q, 0, page, off, dim);
+      case COSINE -> 1f - VectorUtil.dot(q, 0, page, off, dim);
+      case L1 -> VectorUtil.l1Distance(q, 0, page, off, dim);
+    };
+  }
+
+  @Override
+  long indexedPoints() {
+    int min = count;
+    for (Lane lane : lanes.values()) {
+      min = Math.min(min, lane.indexed);
+    }
+    return Math.max(0, min - deletedCount());
+  }
+
+  @Override
+  long heapBytes() {
+    long bytes = 16L * count * 2;
+    for (Lane lane : lanes.values()) {
+      bytes += lane.raw.ramBytesUsed() + lane.graph.ramBytesUsed() + lane.has.ramBytesUsed();
+    }
+    return bytes;
+  }
+
+  @Override
+  long mappedBytes() {
+    return 0;
+  }
+
+  @Override
+  void closeResources() {}
+
+  // ---------------------------------------------------------------- paged reference arrays (single writer)
+
+  @SuppressWarnings("unchecked")
+  private static AtomicReferenceArray<Object>[] newPages(int n) {
+    return (AtomicReferenceArray<Object>[]) new AtomicReferenceArray<?>[n];
+  }
+
+  private static AtomicReferenceArray<Object>[] grown(AtomicReferenceArray<Object>[] pages, int ord) {
+    AtomicReferenceArray<Object>[] p = java.util.Arrays.copyOf(pages, (ord >>> PAGE_SHIFT) + 1);
+    for (int i = pages.length; i < p.length; i++) {
+      p[i] = new AtomicReferenceArray<>(1 << PAGE_SHIFT);
+    }
+    return p;
+  }
+
+  private static void setRef(AtomicReferenceArray<Object>[] pages, int ord, Object value) {
+    pages[ord >>> PAGE_SHIFT].set(ord & PAGE_MASK, value);
+  }
+
+  private static Object getRef(AtomicReferenceArray<Object>[] pages, int ord) {
+    return pages[ord >>> PAGE_SHIFT].get(ord & PAGE_MASK);
+  }
+}

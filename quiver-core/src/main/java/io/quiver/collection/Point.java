@@ -1,0 +1,26 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.filter.PointId;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A point to write: its id, its vectors by field name ({@link CollectionConfig#DEFAULT_VECTOR} for the unnamed one)
+ * and an optional JSON object payload.
+ */
+public record Point(PointId id, Map<String, float[]> vectors, ObjectNode payload) {
+  public Point {
+    Objects.requireNonNull(id, "id");
+    vectors = Map.copyOf(vectors);
+  }
+
+  /** A point with the unnamed vector. */
+  public static Point of(long id, float[] vector, ObjectNode payload) {
+    return new Point(PointId.of(id), Map.of(CollectionConfig.DEFAULT_VECTOR, vector), payload);
+  }
+
+  public static Point of(PointId id, float[] vector, ObjectNode payload) {
+    return new Point(id, Map.of(CollectionConfig.DEFAULT_VECTOR, vector), payload);
+  }
+}

@@ -1,0 +1,11 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.filter.PointId;
+import java.util.Map;
+
+/**
+ * A search hit. {@code score} follows Qdrant: higher is better for Cosine and Dot (the similarity), lower is better
+ * for Euclid (the distance, not squared) and Manhattan.
+ */
+public record ScoredPoint(PointId id, float score, ObjectNode payload, Map<String, float[]> vectors) {}

@@ -1,0 +1,114 @@
+package io.quiver.collection;
+
+import io.quiver.filter.Filter;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A nearest-neighbour query. Build with {@link #builder(float[])}.
+ *
+ * @param vector the query vector
+ * @param using the vector field to search ({@link CollectionConfig#DEFAULT_VECTOR} for the unnamed one)
+ * @param limit how many hits to return
+ * @param offset how many of the best hits to skip first (paging)
+ * @param filter only points matching it, or null
+ * @param scoreThreshold drop hits scoring worse than this (in the metric's score direction), or null
+ * @param payload which payload to return
+ * @param withVectors vector fields to return ({@code null}: none; empty set: all)
+ * @param exact scan every point instead of searching the graph
+ * @param ef graph search breadth (0: the field's default)
+ */
+public record SearchRequest(float[] vector, String using, int limit, int offset, Filter filter, Float scoreThreshold,
+    PayloadSelector payload, Set<String> withVectors, boolean exact, int ef) {
+  public SearchRequest {
+    Objects.requireNonNull(vector, "vector");
+    using = using == null ? CollectionConfig.DEFAULT_VECTOR : using;
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+    }
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must be >= 0, got " + offset);
+    }
+    if (ef < 0) {
+      throw new IllegalArgumentException("ef must be >= 0, got " + ef);
+    }
+    payload = payload == null ? PayloadSelector.NONE : payload;
+    withVectors = withVectors == null ? null : Set.copyOf(withVectors);
+  }
+
+  public static Builder builder(float[] vector) {
+    return new Builder(vector);
+  }
+
+  public static final class Builder {
+    private final float[] vector;
+    private String using = CollectionConfig.DEFAULT_VECTOR;
+    private int limit = 10;
+    private int offset;
+    private Filter filter;
+    private Float scoreThreshold;
+    private PayloadSelector payload = PayloadSelector.NONE;
+    private Set<String> withVectors;
+    private boolean exact;
+    private int ef;
+
+    private Builder(float[] vector) {
+      this.vector = vector;
+    }
+
+    public Builder using(String name) {
+      using = name;
+      return this;
+    }
+
+    public Builder limit(int value) {
+      limit = value;
+      return this;
+    }
+
+    public Builder offset(int value) {
+      offset = value;
+      return this;
+    }
+
+    public Builder filter(Filter value) {
+      filter = value;
+      return this;
+    }
+
+    public Builder scoreThreshold(Float value) {
+      scoreThreshold = value;
+      return this;
+    }
+
+    public Builder withPayload(PayloadSelector value) {
+      payload = value;
+      return this;
+    }
+
+    public Builder withPayload(boolean value) {
+      payload = value ? PayloadSelector.ALL : PayloadSelector.NONE;
+      return this;
+    }
+
+    /** Return the named vector fields (none named: all of them). */
+    public Builder withVectors(String... names) {
+      withVectors = Set.of(names);
+      return this;
+    }
+
+    public Builder exact(boolean value) {
+      exact = value;
+      return this;
+    }
+
+    public Builder ef(int value) {
+      ef = value;
+      return this;
+    }
+
+    public SearchRequest build() {
+      return new SearchRequest(vector, using, limit, offset, filter, scoreThreshold, payload, withVectors, exact, ef);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.filter.PointId;
+import io.quiver.index.OrdinalFilter;
+import io.quiver.util.ConcurrentBitSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A set of points addressed by dense ordinals: the mutable segment taking writes, or an immutable sealed one. Points
+ * are never changed in a segment except by deletion (a tombstone bit); an update writes a new version to the mutable
+ * segment and deletes the old one, so deletion bits only ever go from clear to set.
+ *
+ * <p>Readers hold the collection's segment read lock while they use a segment; the optimizer closes a replaced
+ * segment (releasing its mapping) under the write lock, so no read is ever in flight on a closed segment.
+ */
+abstract class Segment {
+  final long id;
+  private final ConcurrentBitSet deleted = new ConcurrentBitSet();
+  private final AtomicInteger deletedCount = new AtomicInteger();
+
+  Segment(long id) {
+    this.id = id;
+  }
+
+  /** Ordinals allocated so far (live and deleted). */
+  abstract int ordinals();
+
+  abstract PointId idOf(int ordinal);
+
+  /** The payload object (never mutate it), or null. */
+  abstract ObjectNode payload(int ordinal);
+
+  /** A copy of the stored vector of field {@code name} (normalized for cosine), or null if the point has none. */
+  abstract float[] vector(String name, int ordinal);
+
+  /**
+   * Offers the nearest accepted points of field {@code name} to {@code out}. {@code query} is already prepared
+   * (normalized for cosine).
+   */
+  abstract void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out);
+
+  /** Points a graph index can reach. */
+  abstract long indexedPoints();
+
+  abstract long heapBytes();
+
+  abstract long mappedBytes();
+
+  /** Releases files and memory; called once no reader can reach the segment. */
+  abstract void closeResources();
+
+  final boolean isDeleted(int ordinal) {
+    return deleted.get(ordinal);
+  }
+
+  /** Sets the tombstone; true when the point was live. */
+  final boolean markDeleted(int ordinal) {
+    if (deleted.set(ordinal)) {
+      deletedCount.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  final int deletedCount() {
+    return deletedCount.get();
+  }
+
+  final int liveCount() {
+    return ordinals() - deletedCount.get();
+  }
+
+  /** Whether {@code ordinal} is live and passes {@code filter} (null: any). */
+  final boolean matches(int ordinal, io.quiver.filter.Filter filter) {
+    return !isDeleted(ordinal) && (filter == null || filter.test(idOf(ordinal), payload(ordinal)));
+  }
+}

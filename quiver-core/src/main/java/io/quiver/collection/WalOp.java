@@ -1,0 +1,145 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.filter.PointId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A collection's write-ahead log record. Records are <em>physical</em>: every change that leaves a point stored is
+ * logged as the whole resulting point (a payload update logs the updated point, vectors included), and removals as
+ * ids. Replay therefore never depends on state a checkpoint may already have changed, and applying a record twice
+ * is harmless. The byte layout is in docs/format.md ("Collection WAL records").
+ */
+sealed interface WalOp {
+  byte UPSERT = 1;
+  byte DELETE = 2;
+
+  /** Points written whole (insert or replace). */
+  record Upsert(List<Point> points) implements WalOp {}
+
+  /** Points removed by id. */
+  record Delete(List<PointId> ids) implements WalOp {}
+
+  static byte[] encode(WalOp op, ObjectMapper json) {
+    try {
+      return switch (op) {
+        case Upsert u -> encodeUpsert(u, json);
+        case Delete d -> {
+          ByteBuffer b = ByteBuffer.allocate(5 + 17 * d.ids().size()).order(ByteOrder.LITTLE_ENDIAN);
+          b.put(DELETE).putInt(d.ids().size());
+          for (PointId id : d.ids()) {
+            putId(b, id);
+          }
+          yield b.array();
+        }
+      };
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("payload cannot be serialized: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] encodeUpsert(Upsert u, ObjectMapper json) throws JsonProcessingException {
+    List<byte[]> payloads = new ArrayList<>(u.points().size());
+    long size = 5;
+    for (Point p : u.points()) {
+      byte[] pl = p.payload() == null ? null : json.writeValueAsBytes(p.payload());
+      payloads.add(pl);
+      size += 17 + 4 + 4 + (pl == null ? 0 : pl.length);
+      for (var e : p.vectors().entrySet()) {
+        size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 4L * e.getValue().length;
+      }
+    }
+    if (size > Integer.MAX_VALUE - 64) {
+      throw new IllegalArgumentException("batch of " + u.points().size() + " points is too large for one log record");
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(UPSERT).putInt(u.points().size());
+    for (int i = 0; i < u.points().size(); i++) {
+      Point p = u.points().get(i);
+      putId(b, p.id());
+      b.putInt(p.vectors().size());
+      for (var e : p.vectors().entrySet()) {
+        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+        b.putShort((short) name.length).put(name).putInt(e.getValue().length);
+        b.asFloatBuffer().put(e.getValue());
+        b.position(b.position() + 4 * e.getValue().length);
+      }
+      byte[] pl = payloads.get(i);
+      b.putInt(pl == null ? -1 : pl.length);
+      if (pl != null) {
+        b.put(pl);
+      }
+    }
+    return b.array();
+  }
+
+  static WalOp decode(byte[] bytes, ObjectMapper json) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    byte type = b.get();
+    int n = b.getInt();
+    switch (type) {
+      case UPSERT -> {
+        List<Point> points = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          PointId id = getId(b);
+          int nv = b.getInt();
+          Map<String, float[]> vectors = new HashMap<>();
+          for (int v = 0; v < nv; v++) {
+            byte[] name = new byte[b.getShort()];
+            b.get(name);
+            float[] vec = new float[b.getInt()];
+            b.asFloatBuffer().get(vec);
+            b.position(b.position() + 4 * vec.length);
+            vectors.put(new String(name, StandardCharsets.UTF_8), vec);
+          }
+          int pl = b.getInt();
+          ObjectNode payload = null;
+          if (pl >= 0) {
+            payload = (ObjectNode) json.readTree(bytes, b.position(), pl);
+            b.position(b.position() + pl);
+          }
+          points.add(new Point(id, vectors, payload));
+        }
+        return new Upsert(points);
+      }
+      case DELETE -> {
+        List<PointId> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          ids.add(getId(b));
+        }
+        return new Delete(ids);
+      }
+      default -> throw new IOException("unknown collection log record type " + type);
+    }
+  }
+
+  /** 17 bytes: tag 0 + unsigned long + 8 zero bytes, or tag 1 + UUID high + low. */
+  static void putId(ByteBuffer b, PointId id) {
+    switch (id) {
+      case PointId.Num n -> b.put((byte) 0).putLong(n.value()).putLong(0);
+      case PointId.Uuid u -> b.put((byte) 1).putLong(u.value().getMostSignificantBits())
+          .putLong(u.value().getLeastSignificantBits());
+    }
+  }
+
+  static PointId getId(ByteBuffer b) throws IOException {
+    byte tag = b.get();
+    long hi = b.getLong();
+    long lo = b.getLong();
+    return switch (tag) {
+      case 0 -> new PointId.Num(hi);
+      case 1 -> new PointId.Uuid(new UUID(hi, lo));
+      default -> throw new IOException("bad point id tag " + tag);
+    };
+  }
+}
