@@ -459,7 +459,9 @@ public final class Collection implements AutoCloseable {
       for (Segment s : segments) {
         s.search(request.using(), query, k, ef, request.exact(), ord -> s.matches(ord, filter), hits);
       }
-      List<Hits.Hit> sorted = hits.sorted();
+      // a point moved by a concurrent write can be seen in its old and new place: keep the better one
+      Set<PointId> seen = new java.util.HashSet<>();
+      List<Hits.Hit> sorted = hits.sorted().stream().filter(h -> seen.add(h.segment().idOf(h.ordinal()))).toList();
       for (int i = request.offset(); i < sorted.size(); i++) {
         Hits.Hit h = sorted.get(i);
         Location loc = new Location(h.segment(), h.ordinal());

@@ -1,0 +1,77 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.Quiver;
+import io.quiver.distance.Metric;
+import io.quiver.filter.PointId;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.StringJoiner;
+
+/**
+ * Child JVM for {@link CollectionCrashTest}: writes and deletes points in a loop until killed. Before each call it
+ * prints {@code W U <version> <ids>} or {@code W D <ids>}, and {@code A} once the call returned (acknowledged).
+ * A point's vector and payload are functions of (id, version), so the parent can rebuild exactly what was written.
+ */
+public final class CollectionCrashChild {
+  static final int DIM = 16;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static CollectionConfig config() {
+    return CollectionConfig.builder().vector(VectorParams.of(DIM, Metric.L2)).sealThreshold(400).mergeThreshold(1000)
+        .build();
+  }
+
+  static float[] vector(long id, long version) {
+    Random r = new Random(id * 1_000_003L + version);
+    float[] v = new float[DIM];
+    for (int i = 0; i < DIM; i++) {
+      v[i] = r.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
+
+  static ObjectNode payload(long id, long version) {
+    ObjectNode p = JSON.createObjectNode().put("id", id).put("version", version);
+    p.putArray("tags").add("t" + (id % 7)).add("v" + (version % 3));
+    p.put("text", "x".repeat((int) ((id * 7 + version) % 200)));
+    return p;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    long seed = Long.parseLong(args[1]);
+    int idSpace = Integer.parseInt(args[2]);
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");
+    Random rnd = new Random(seed);
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.exists("crash") ? db.collection("crash") : db.createCollection("crash", config());
+      out.println("READY " + c.count());
+      for (long op = 0; ; op++) {
+        long version = seed * 1_000_000 + op;
+        List<Long> ids = new ArrayList<>();
+        for (int i = 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 200 : 12); i > 0; i--) {
+          ids.add((long) rnd.nextInt(idSpace));
+        }
+        StringJoiner j = new StringJoiner(",");
+        ids.forEach(id -> j.add(Long.toString(id)));
+        if (rnd.nextInt(6) == 0) {
+          out.println("W D " + j);
+          c.delete(ids.stream().map(PointId::of).toList());
+        } else {
+          out.println("W U " + version + " " + j);
+          List<Point> points = new ArrayList<>();
+          for (long id : ids) {
+            points.add(Point.of(id, vector(id, version), payload(id, version)));
+          }
+          c.upsert(points);
+        }
+        out.println("A");
+      }
+    }
+  }
+}
