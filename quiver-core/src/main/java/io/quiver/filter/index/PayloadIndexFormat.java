@@ -57,11 +57,11 @@ final class PayloadIndexFormat {
       out.bitmap(b);
     });
     if (f.postings != null) {
-      List<Map.Entry<Object, RoaringBitmap>> entries = new ArrayList<>();
+      List<Map.Entry<Object, Object>> entries = new ArrayList<>();
       f.postings.forEach((k, b) -> entries.add(Map.entry(k, b)));
       entries.sort(Map.Entry.comparingByKey(PayloadIndexFormat::compareKeys));
       out.putInt(entries.size());
-      for (Map.Entry<Object, RoaringBitmap> e : entries) {
+      for (Map.Entry<Object, Object> e : entries) {
         switch (f.schema) {
           case KEYWORD -> out.string((String) e.getKey());
           case INTEGER -> out.putLong((Long) e.getKey());
@@ -73,7 +73,12 @@ final class PayloadIndexFormat {
           }
           default -> throw new AssertionError(f.schema);
         }
-        out.bitmap(e.getValue());
+        if (e.getValue() instanceof Integer one) {
+          out.putInt(0); // a list of one ordinal: tag 0, then the ordinal
+          out.putInt(one);
+        } else {
+          out.bitmap((RoaringBitmap) e.getValue());
+        }
       }
     }
     if (f.ranges != null) {
@@ -156,8 +161,8 @@ final class PayloadIndexFormat {
     }
     Postings postings = null;
     if (schema.hasPostings()) {
-      postings = new Postings();
       int n = count(b, "posting lists");
+      postings = new Postings(n);
       for (int i = 0; i < n; i++) {
         Object k = switch (schema) {
           case KEYWORD -> string(b);
@@ -166,7 +171,16 @@ final class PayloadIndexFormat {
           case UUID -> new UUID(b.getLong(), b.getLong());
           default -> throw new AssertionError(schema);
         };
-        postings.put(k, bitmap(b));
+        if (b.getInt(b.position()) == 0) {
+          b.getInt();
+          int one = b.getInt();
+          if (one < 0) {
+            throw new CorruptIndexException("payload index: negative ordinal " + one + " at byte " + (b.position() - 4));
+          }
+          postings.put(k, one);
+        } else {
+          postings.put(k, bitmap(b));
+        }
       }
     }
     RangeStore ranges = null;
