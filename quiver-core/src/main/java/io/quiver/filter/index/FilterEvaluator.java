@@ -28,11 +28,7 @@ import org.roaringbitmap.RoaringBitmap;
  */
 final class FilterEvaluator {
   /** Where a condition certainly holds and where it may hold; {@code sure} is a subset of {@code possible}. */
-  record Bounds(RoaringBitmap sure, RoaringBitmap possible) {
-    boolean exact() {
-      return sure.getCardinality() == possible.getCardinality();
-    }
-  }
+  record Bounds(RoaringBitmap sure, RoaringBitmap possible) {}
 
   private final Map<String, FieldIndex> fields;
   private final RoaringBitmap universe;

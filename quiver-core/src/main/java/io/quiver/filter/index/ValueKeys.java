@@ -103,11 +103,7 @@ final class ValueKeys {
    * @param foreign values the index holds as FOREIGN might equal it
    * @param unknown the index cannot bound the matches: any non-null value might equal it
    */
-  record MatchKey(Object key, boolean inexact, boolean foreign, boolean unknown) {
-    boolean exactKeyOnly() {
-      return !inexact && !foreign && !unknown;
-    }
-  }
+  record MatchKey(Object key, boolean inexact, boolean foreign, boolean unknown) {}
 
   /** The lookup for the match value {@code c} (a string, integer or boolean from the filter) in a postings index. */
   static MatchKey matchKey(FieldSchema schema, JsonNode c) {
