@@ -252,11 +252,8 @@ public final class FilterParser {
       throw new FilterParseException(path, "expected a non-empty key string, got " + describe(k));
     }
     String key = k.textValue();
-    for (String seg : key.split("\\.", -1)) {
-      String name = seg.endsWith("[]") ? seg.substring(0, seg.length() - 2) : seg;
-      if (name.isEmpty() || name.contains("[") || name.contains("]")) {
-        throw new FilterParseException(path, "invalid key '" + key + "': segments are names, optionally with []");
-      }
+    if (!PayloadPath.isValidKey(key)) {
+      throw new FilterParseException(path, "invalid key '" + key + "': segments are names, optionally with []");
     }
     return key;
   }

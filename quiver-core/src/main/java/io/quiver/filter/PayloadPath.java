@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 /**
  * Resolves payload keys: {@code a.b.c} walks nested objects, {@code a[].b} walks every element of the array
  * {@code a}, and arrays met on the way or at the end are flattened one level, so a condition sees each stored value.
+ * Public so that payload indexes resolve a field exactly as the conditions do.
  */
 public final class PayloadPath {
   private PayloadPath() {}
@@ -51,8 +52,22 @@ public final class PayloadPath {
     return false;
   }
 
+  /** Whether {@code key} is well formed: dot-separated non-empty names, each optionally ending in {@code []}. */
+  public static boolean isValidKey(String key) {
+    if (key == null || key.isBlank()) {
+      return false;
+    }
+    for (String seg : key.split("\\.", -1)) {
+      String name = seg.endsWith("[]") ? seg.substring(0, seg.length() - 2) : seg;
+      if (name.isEmpty() || name.contains("[") || name.contains("]")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether the key is present with an explicit null. */
-  static boolean hasExplicitNull(JsonNode payload, String key) {
+  public static boolean hasExplicitNull(JsonNode payload, String key) {
     int dot = key.lastIndexOf('.');
     List<JsonNode> parents = dot < 0 ? (payload == null ? List.of() : List.of(payload))
         : values(payload, key.substring(0, dot));

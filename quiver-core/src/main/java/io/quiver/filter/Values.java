@@ -8,14 +8,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** Comparisons of payload values shared by the conditions. */
-final class Values {
+/** Comparisons of payload values shared by the conditions (public for payload indexes, which must agree). */
+public final class Values {
   private static final double EARTH_RADIUS_M = 6_371_008.8;
 
   private Values() {}
 
   /** Equality of keyword, integer and boolean values (integers compare by value, 3 == 3.0). */
-  static boolean sameScalar(JsonNode a, JsonNode b) {
+  public static boolean sameScalar(JsonNode a, JsonNode b) {
     if (a.isTextual() && b.isTextual()) {
       return a.textValue().equals(b.textValue());
     }
@@ -42,7 +42,7 @@ final class Values {
   }
 
   /** RFC 3339 (with offset or Z), or a local date-time / date taken as UTC; null when unparseable. */
-  static Instant parseDatetimeOrNull(String s) {
+  public static Instant parseDatetimeOrNull(String s) {
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
