@@ -34,7 +34,7 @@ public final class FlatIndex extends StoredVectorIndex {
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter) {
     float[] q = prepareQuery(query, k);
     LongHeap top = new LongHeap(k + 1);
-    long computed = scan(q, k, filter, 0, maxOrdinal(), top);
+    long computed = scan(q, k, filter, 0, maxOrdinal(), top, new float[scratchFloats()]);
     return drain(top, k, computed);
   }
 
@@ -59,10 +59,11 @@ public final class FlatIndex extends StoredVectorIndex {
         for (int i = 0; i < qs.length; i++) {
           heaps[i] = new LongHeap(k + 1);
         }
+        float[] scratch = new float[scratchFloats()];
         for (int start = from; start < to; start += BATCH_BLOCK) {
           int end = Math.min(to, start + BATCH_BLOCK);
           for (int i = 0; i < qs.length; i++) {
-            scan(qs[i], k, filter, start, end, heaps[i]);
+            scan(qs[i], k, filter, start, end, heaps[i], scratch);
           }
         }
         return heaps;
@@ -96,14 +97,14 @@ public final class FlatIndex extends StoredVectorIndex {
   }
 
   /** Scans ordinals [from, to) into {@code top}, a max-heap of ~packed entries of at most k; returns distances computed. */
-  private long scan(float[] q, int k, OrdinalFilter filter, int from, int to, LongHeap top) {
+  private long scan(float[] q, int k, OrdinalFilter filter, int from, int to, LongHeap top, float[] scratch) {
     long computed = 0;
     boolean anyDeleted = deletedCount() > 0;
     for (int ord = from; ord < to; ord++) {
       if (!present.get(ord) || ((anyDeleted || filter != null) && !acceptable(ord, filter))) {
         continue;
       }
-      float d = distance(q, ord);
+      float d = distance(q, ord, scratch);
       computed++;
       offer(top, ~ScoredOrdinals.pack(d, ord), k);
     }

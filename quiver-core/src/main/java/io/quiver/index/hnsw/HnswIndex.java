@@ -59,7 +59,7 @@ public final class HnswIndex extends StoredVectorIndex {
   /** Inserts share it; consolidation of deletes takes it exclusively. */
   private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
   private final AtomicLong upperBytes = new AtomicLong();
-  private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(SearchContext::new);
+  private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(() -> new SearchContext(scratchFloats()));
   /** DOT only: squared norms of the stored vectors, and the largest, for the Euclidean build space. */
   private final boolean mips;
   private final FloatVectorStore squaredNorms;
@@ -190,8 +190,8 @@ public final class HnswIndex extends StoredVectorIndex {
   @Override
   protected void indexVector(int node) {
     if (mips) {
-      float[] page = vectors.page(node);
-      int off = vectors.offset(node);
+      float[] page = vectors.page(node, contexts.get().scratch, 0);
+      int off = vectors.offset(node, 0);
       float sq = VectorUtil.dot(page, off, page, off, dimension);
       squaredNorms.set(node, new float[] {sq});
       synchronized (squaredNorms) {
@@ -233,7 +233,7 @@ public final class HnswIndex extends StoredVectorIndex {
     float[] q = vectors.copyOf(node);
     float qNorm = mips ? squaredNorm(node) : 0f;
     int ep = e.node();
-    float epDist = linkDistance(q, qNorm, ep);
+    float epDist = linkDistance(q, qNorm, ep, ctx.scratch);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > level; l--) {
       long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
@@ -255,7 +255,7 @@ public final class HnswIndex extends StoredVectorIndex {
       int[] selected = ctx.selectedScratch(maxConn);
       long[] tieBroken = ctx.pruneScratch(n);
       System.arraycopy(sorted, 0, tieBroken, 0, n);
-      int count = selectDiverse(tieBroken, n, node, maxConn, selected);
+      int count = selectDiverse(tieBroken, n, node, maxConn, selected, ctx.scratch);
       setNeighbors(node, l, selected, count);
       for (int i = 0; i < count; i++) {
         addReverseLink(selected[i], node, l, maxConn, ctx);
@@ -273,7 +273,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * of ordinals that differs per {@code self}: ordered by plain ordinal, every full list would keep the oldest of many
    * duplicate vectors and newer duplicates would lose all in-links and become unreachable.
    */
-  private int selectDiverse(long[] candidates, int n, int self, int maxConn, int[] out) {
+  private int selectDiverse(long[] candidates, int n, int self, int maxConn, int[] out, float[] scratch) {
     int mask = (int) mix64(self ^ 0x5DEECE66DL);
     for (int i = 0; i < n; i++) {
       candidates[i] ^= mask & 0xFFFFFFFFL;
@@ -289,7 +289,7 @@ public final class HnswIndex extends StoredVectorIndex {
       float dc = ScoredOrdinals.distance(sortedCandidate);
       boolean diverse = true;
       for (int j = 0; j < selected; j++) {
-        if (pruneFactor * linkDistanceBetween(c, out[j]) < dc) {
+        if (pruneFactor * linkDistanceBetween(c, out[j], scratch) < dc) {
           diverse = false;
           break;
         }
@@ -329,11 +329,11 @@ public final class HnswIndex extends StoredVectorIndex {
       long[] cand = ctx.pruneScratch(count + 1);
       for (int i = 0; i < count; i++) {
         int nb = arr[base + 1 + i];
-        cand[i] = ScoredOrdinals.pack(linkDistanceBetween(target, nb), nb);
+        cand[i] = ScoredOrdinals.pack(linkDistanceBetween(target, nb, ctx.scratch), nb);
       }
-      cand[count] = ScoredOrdinals.pack(linkDistanceBetween(target, node), node);
+      cand[count] = ScoredOrdinals.pack(linkDistanceBetween(target, node, ctx.scratch), node);
       int[] kept = ctx.pruneOut(maxConn);
-      int n = selectDiverse(cand, count + 1, target, maxConn, kept);
+      int n = selectDiverse(cand, count + 1, target, maxConn, kept, ctx.scratch);
       System.arraycopy(kept, 0, arr, base + 1, n);
       INTS.setRelease(arr, base, n);
     }
@@ -344,19 +344,19 @@ public final class HnswIndex extends StoredVectorIndex {
   }
 
   /** Distance used to build the graph from a stored vector {@code q} (squared norm {@code qNorm} for DOT). */
-  private float linkDistance(float[] q, float qNorm, int node) {
+  private float linkDistance(float[] q, float qNorm, int node, float[] scratch) {
     if (!mips) {
-      return distance(q, node);
+      return distance(q, node, scratch);
     }
-    float dot = VectorUtil.dot(q, 0, vectors.page(node), vectors.offset(node), dimension);
+    float dot = VectorUtil.dot(q, 0, vectors.page(node, scratch, 0), vectors.offset(node, 0), dimension);
     return augmentedL2(qNorm, squaredNorm(node), dot);
   }
 
-  private float linkDistanceBetween(int a, int b) {
+  private float linkDistanceBetween(int a, int b, float[] scratch) {
     if (!mips) {
-      return distanceBetween(a, b);
+      return distanceBetween(a, b, scratch);
     }
-    return augmentedL2(squaredNorm(a), squaredNorm(b), -distanceBetween(a, b));
+    return augmentedL2(squaredNorm(a), squaredNorm(b), -distanceBetween(a, b, scratch));
   }
 
   /** Squared L2 between two base vectors augmented with sqrt(phi^2 - |x|^2). */
@@ -379,7 +379,7 @@ public final class HnswIndex extends StoredVectorIndex {
     SearchContext ctx = contexts.get();
     ctx.prepare(vectors.capacity());
     int ep = e.node();
-    float epDist = distance(q, ep);
+    float epDist = distance(q, ep, ctx.scratch);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > 0; l--) {
       long best = greedy(q, 0f, false, ep, epDist, l, ctx);
@@ -439,21 +439,20 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   private void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
       SearchContext ctx) {
+    float[] scratch = ctx.scratch;
     if (building && mips) {
-      for (int j = 0; j < count; j++) {
-        dists[j] = linkDistance(q, qNorm, nodes[j]);
-      }
+      linkDistances(q, qNorm, nodes, count, dists, scratch);
       return;
     }
     int j = 0;
     float[] eight = ctx.eight;
     for (; j + 8 <= count; j += 8) {
-      distance8(q, nodes, j, ctx.pages8, ctx.offsets8, eight);
+      distance8(q, nodes, j, ctx.pages8, ctx.offsets8, eight, scratch);
       System.arraycopy(eight, 0, dists, j, 8);
     }
     float[] four = ctx.four;
     for (; j + 4 <= count; j += 4) {
-      distance4(q, nodes[j], nodes[j + 1], nodes[j + 2], nodes[j + 3], four);
+      distance4(q, nodes[j], nodes[j + 1], nodes[j + 2], nodes[j + 3], four, scratch);
       dists[j] = four[0];
       dists[j + 1] = four[1];
       dists[j + 2] = four[2];
@@ -461,13 +460,19 @@ public final class HnswIndex extends StoredVectorIndex {
     }
     int rest = count - j;
     if (rest == 1) {
-      dists[j] = distance(q, nodes[j]);
+      dists[j] = distance(q, nodes[j], scratch);
     } else if (rest > 1) {
       int last = nodes[count - 1];
-      distance4(q, nodes[j], nodes[j + 1], rest > 2 ? nodes[j + 2] : last, last, four);
+      distance4(q, nodes[j], nodes[j + 1], rest > 2 ? nodes[j + 2] : last, last, four, scratch);
       for (int r = 0; r < rest; r++) {
         dists[j + r] = four[r];
       }
+    }
+  }
+
+  private void linkDistances(float[] q, float qNorm, int[] nodes, int count, float[] dists, float[] scratch) {
+    for (int j = 0; j < count; j++) {
+      dists[j] = linkDistance(q, qNorm, nodes[j], scratch);
     }
   }
 
@@ -622,7 +627,7 @@ public final class HnswIndex extends StoredVectorIndex {
       if (!deleted.get(nb)) {
         if (visited[nb] != epoch) {
           visited[nb] = epoch;
-          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, nb), nb));
+          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, nb, ctx.scratch), nb));
         }
         continue;
       }
@@ -631,7 +636,7 @@ public final class HnswIndex extends StoredVectorIndex {
         int two = scratch[j];
         if (visited[two] != epoch && !deleted.get(two)) {
           visited[two] = epoch;
-          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, two), two));
+          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, two, ctx.scratch), two));
         }
       }
     }
@@ -641,7 +646,7 @@ public final class HnswIndex extends StoredVectorIndex {
       sorted[i] = pool.pop();
     }
     int[] selected = new int[maxConn];
-    int kept = selectDiverse(sorted, n, node, maxConn, selected);
+    int kept = selectDiverse(sorted, n, node, maxConn, selected, ctx.scratch);
     setNeighbors(node, level, selected, kept);
     return true;
   }
@@ -665,6 +670,8 @@ public final class HnswIndex extends StoredVectorIndex {
 
   /** Per-thread scratch for searches and inserts, reused to keep the hot path allocation-free. */
   private static final class SearchContext {
+    /** Where mapped vectors are copied for the kernels; empty for heap vectors. */
+    final float[] scratch;
     int[] visited = new int[0];
     int epoch;
     long distanceCount;
@@ -682,6 +689,10 @@ public final class HnswIndex extends StoredVectorIndex {
     private int[] selected = new int[0];
     private long[] prune = new long[0];
     private int[] pruneOut = new int[0];
+
+    SearchContext(int scratchFloats) {
+      scratch = new float[scratchFloats];
+    }
 
     void prepare(int capacity) {
       if (visited.length < capacity) {
