@@ -36,23 +36,25 @@ public abstract class StoredVectorIndex implements VectorIndex {
   private final AtomicInteger maxOrdinal = new AtomicInteger();
 
   protected StoredVectorIndex(int dimension, Metric metric) {
-    if (dimension <= 0) {
-      throw new IllegalArgumentException("dimension must be positive, got " + dimension);
-    }
-    this.dimension = dimension;
-    this.metric = java.util.Objects.requireNonNull(metric, "metric");
-    this.writable = new FloatVectorStore(dimension);
-    this.vectors = writable;
-    this.sealedSource = null;
+    this(new FloatVectorStore(dimension), metric, null);
   }
 
-  /** A sealed index over {@code vectors} opened from {@code source}; restore its state with {@link #restore}. */
-  protected StoredVectorIndex(VectorStore vectors, Metric metric, Path source) {
+  /**
+   * An index over {@code vectors}: writable when {@code sealedSource} is null (then {@code vectors} must be an empty
+   * heap store), else sealed, opened from {@code sealedSource}; restore a sealed index's state with {@link #restore}.
+   */
+  protected StoredVectorIndex(VectorStore vectors, Metric metric, Path sealedSource) {
     this.dimension = vectors.dimension();
     this.metric = java.util.Objects.requireNonNull(metric, "metric");
     this.vectors = vectors;
-    this.writable = null;
-    this.sealedSource = java.util.Objects.requireNonNull(source, "source");
+    this.sealedSource = sealedSource;
+    if (sealedSource != null) {
+      this.writable = null;
+    } else if (vectors instanceof FloatVectorStore heap) {
+      this.writable = heap;
+    } else {
+      throw new IllegalArgumentException("a writable index needs heap vector storage");
+    }
   }
 
   /**

@@ -3,14 +3,20 @@ package io.quiver.index.hnsw;
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
 import io.quiver.index.FloatVectorStore;
+import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
 import io.quiver.index.StoredVectorIndex;
+import io.quiver.index.VectorFile;
+import io.quiver.index.VectorStore;
 import io.quiver.util.LongHeap;
 import io.quiver.util.ScoredOrdinals;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -36,11 +42,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Deletes</b> are tombstones: deleted nodes still route searches but are never returned.
  * {@link #consolidateDeletes()} relinks the neighbours of deleted nodes (candidates from two hops) and unlinks the
  * deleted ones, so heavy deletion does not erode recall.
+ *
+ * <p><b>Files.</b> {@link #save} writes {@code <name>.vec} (vectors) and {@code <name>.hnsw} (graph), both laid out in
+ * docs/format.md; {@link #open} reads them back as a sealed index without rebuilding anything: the adjacency is
+ * bulk-copied into the heap pages, and the vectors are bulk-copied too or stay in the memory-mapped file.
  */
 public final class HnswIndex extends StoredVectorIndex {
   private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
   private static final int LOCK_STRIPES = 1024;
   private static final int TARGET_PAGE_INTS = 1 << 16;
+  /** Highest level a node can get. */
+  static final int MAX_LEVEL = 30;
 
   private final HnswConfig config;
   private final int maxConn0;
@@ -65,11 +77,16 @@ public final class HnswIndex extends StoredVectorIndex {
   private final FloatVectorStore squaredNorms;
   private volatile float maxSquaredNorm;
 
-  private record Entry(int node, int level) {}
+  record Entry(int node, int level) {}
 
   public HnswIndex(int dimension, Metric metric, HnswConfig config) {
-    super(dimension, metric);
-    this.config = config;
+    this(new FloatVectorStore(dimension), metric, config, null);
+  }
+
+  /** A writable index when {@code sealedSource} is null, else a sealed one that {@link HnswGraphFile} fills. */
+  HnswIndex(VectorStore vectors, Metric metric, HnswConfig config, Path sealedSource) {
+    super(vectors, metric, sealedSource);
+    this.config = java.util.Objects.requireNonNull(config, "config");
     this.mips = metric == Metric.DOT;
     this.squaredNorms = mips ? new FloatVectorStore(1) : null;
     this.maxConn0 = config.maxConnections(0);
@@ -91,15 +108,16 @@ public final class HnswIndex extends StoredVectorIndex {
 
   // ---------------------------------------------------------------- structure access
 
-  private int[] level0Page(int node) {
+  int[] level0Page(int node) {
     return level0Pages[node >>> nodeShift];
   }
 
-  private int level0Base(int node) {
+  int level0Base(int node) {
     return (node & nodeMask) * slot0;
   }
 
-  private int[][] upperLevels(int node) {
+  /** The upper-level lists of {@code node} ({@code [count, n1 .. nM]} for levels 1..top), or null when it has none. */
+  int[][] upperLevels(int node) {
     int[][][][] pages = upperPages;
     int pi = node >>> nodeShift;
     if (pi >= pages.length) {
@@ -176,7 +194,7 @@ public final class HnswIndex extends StoredVectorIndex {
   private int randomLevel(int node) {
     long h = mix64(config.seed() ^ (node * 0x9E3779B97F4A7C15L));
     double u = ((h >>> 11) + 1) * 0x1.0p-53; // (0, 1]
-    return Math.min(30, (int) (-Math.log(u) * levelMultiplier));
+    return Math.min(MAX_LEVEL, (int) (-Math.log(u) * levelMultiplier));
   }
 
   private static long mix64(long z) {
@@ -339,7 +357,7 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
-  private float squaredNorm(int node) {
+  float squaredNorm(int node) {
     return squaredNorms.page(node)[squaredNorms.offset(node)];
   }
 
@@ -649,6 +667,134 @@ public final class HnswIndex extends StoredVectorIndex {
     int kept = selectDiverse(sorted, n, node, maxConn, selected, ctx.scratch);
     setNeighbors(node, level, selected, kept);
     return true;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /**
+   * Writes {@code dir/<name>.vec} and then {@code dir/<name>.hnsw}, each atomically (temporary file, forced, renamed,
+   * directory forced). The graph file records the vector file's checksum, so {@link #open} detects a pair that does
+   * not belong together (a crash between the two renames, or files mixed from two saves).
+   *
+   * <p>Requires that no add, delete or {@link #consolidateDeletes} runs concurrently (seal the index first); searches
+   * may. Works on sealed indexes too (for instance to copy one).
+   */
+  public void save(Path dir, String name) throws IOException {
+    int count = maxOrdinal();
+    int vectorChecksum = VectorFile.write(IndexFiles.resolve(dir, name, VectorFile.EXTENSION), vectors, metric, count,
+        present::get);
+    HnswGraphFile.write(IndexFiles.resolve(dir, name, HnswGraphFile.EXTENSION), this, count, vectorChecksum);
+  }
+
+  /** {@link #open(Path, String, boolean, boolean)} with the vector checksum verified. */
+  public static HnswIndex open(Path dir, String name, boolean mmapVectors) throws IOException {
+    return open(dir, name, mmapVectors, true);
+  }
+
+  /**
+   * Opens what {@link #save} wrote as a sealed index: searches, {@link #vector}, {@link #contains}, {@link #size} and
+   * {@link #delete} (an in-memory tombstone) behave as on the saved index, {@link #add} throws
+   * {@link IllegalStateException}. Nothing is rebuilt: the graph is bulk-copied into heap pages.
+   *
+   * @param mmapVectors keep the vectors in the memory-mapped {@code .vec} file, so the heap holds only the graph;
+   *     otherwise they are bulk-copied into heap pages (the fastest search path)
+   * @param verifyVectorChecksum check the CRC32C of the vector data, which reads all of it (measured cost in
+   *     docs/format.md); headers and the graph are always checked
+   * @throws io.quiver.index.CorruptIndexException naming the file and what is wrong with it
+   */
+  public static HnswIndex open(Path dir, String name, boolean mmapVectors, boolean verifyVectorChecksum)
+      throws IOException {
+    Path graphFile = IndexFiles.resolve(dir, name, HnswGraphFile.EXTENSION);
+    VectorFile.Contents contents =
+        VectorFile.open(IndexFiles.resolve(dir, name, VectorFile.EXTENSION), mmapVectors, verifyVectorChecksum);
+    try {
+      return HnswGraphFile.read(graphFile, contents);
+    } catch (IOException | RuntimeException | Error e) {
+      contents.vectors().close();
+      throw e;
+    }
+  }
+
+  Entry entryPoint() {
+    return entry;
+  }
+
+  boolean isPresent(int node) {
+    return present.get(node);
+  }
+
+  boolean isDeleted(int node) {
+    return deleted.get(node);
+  }
+
+  float maxSquaredNorm() {
+    return maxSquaredNorm;
+  }
+
+  /**
+   * Opening: level 0 of nodes {@code 0..count-1} from {@code src} at {@code offset} (the in-memory slot layout,
+   * little-endian), bulk-copied page by page, then range-checked.
+   *
+   * @throws IllegalArgumentException naming the first node whose list is out of range
+   */
+  void loadLevel0(MemorySegment src, long offset, int count) {
+    int perPage = nodeMask + 1;
+    int[][] pages = new int[(int) (((long) count + perPage - 1) / perPage)][];
+    for (int pi = 0; pi < pages.length; pi++) {
+      int first = pi * perPage;
+      int n = Math.min(perPage, count - first);
+      pages[pi] = new int[perPage * slot0];
+      MemorySegment.copy(src, IndexFiles.LE_INT, offset + 4L * first * slot0, pages[pi], 0, n * slot0);
+      for (int i = 0; i < n; i++) {
+        checkList(pages[pi], i * slot0, maxConn0, count, first + i, 0);
+      }
+    }
+    level0Pages = pages;
+  }
+
+  /** Opening: the upper-level lists of one node, each {@code 1 + M} ints as {@link #upperLevels} holds them. */
+  void loadUpper(int node, int[][] levels, int count) {
+    for (int l = 0; l < levels.length; l++) {
+      checkList(levels[l], 0, maxConnUpper, count, node, l + 1);
+    }
+    int pi = node >>> nodeShift;
+    int[][][][] up = upperPages;
+    if (pi >= up.length) {
+      up = Arrays.copyOf(up, pi + 1);
+    }
+    if (up[pi] == null) {
+      up[pi] = new int[nodeMask + 1][][];
+    }
+    up[pi][node & nodeMask] = levels;
+    upperPages = up;
+    upperBytes.addAndGet(16 + 8L * levels.length + levels.length * (16 + 4L * (1 + maxConnUpper)));
+  }
+
+  private static void checkList(int[] arr, int base, int maxConn, int count, int node, int level) {
+    int n = arr[base];
+    if (n < 0 || n > maxConn) {
+      throw new IllegalArgumentException("node " + node + " level " + level + " has " + n + " neighbours, at most "
+          + maxConn + " allowed");
+    }
+    for (int i = 1; i <= n; i++) {
+      int nb = arr[base + i];
+      if (nb < 0 || nb >= count) {
+        throw new IllegalArgumentException("node " + node + " level " + level + " links to " + nb
+            + ", outside 0.." + (count - 1));
+      }
+    }
+  }
+
+  /** Opening: the squared norms of a DOT index, {@code count} little-endian floats. */
+  void loadSquaredNorms(MemorySegment src, long offset, int count, float max) {
+    squaredNorms.setAll(0, src.asSlice(offset, 4L * count), count);
+    maxSquaredNorm = max;
+  }
+
+  /** Opening: presence, deletes and entry point, once the graph is loaded. */
+  void loadState(int count, long[] presentWords, int[] deletedOrdinals, Entry entryPoint) {
+    restore(count, presentWords, deletedOrdinals);
+    entry = entryPoint;
   }
 
   // ---------------------------------------------------------------- accounting
