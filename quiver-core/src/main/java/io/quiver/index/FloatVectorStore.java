@@ -1,5 +1,8 @@
 package io.quiver.index;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -10,7 +13,9 @@ import java.util.Arrays;
  * <p>Thread-safety: {@link #set} for distinct ordinals may run concurrently; a reader that learned an ordinal through
  * a happens-before edge (the index publishes ordinals only after storing them) sees the stored vector.
  */
-public final class FloatVectorStore {
+public final class FloatVectorStore implements VectorStore {
+  private static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final int TARGET_PAGE_FLOATS = 1 << 18; // 1 MiB pages: small slack for small indexes, no cost to lookups
 
   private final int dimension;
@@ -28,6 +33,7 @@ public final class FloatVectorStore {
     this.mask = perPage - 1;
   }
 
+  @Override
   public int dimension() {
     return dimension;
   }
@@ -46,22 +52,66 @@ public final class FloatVectorStore {
     return (ordinal & mask) * dimension;
   }
 
+  /** {@inheritDoc} Heap pages are read in place: the page itself, whatever the slot. */
+  @Override
+  public float[] page(int ordinal, float[] scratch, int slot) {
+    return pages[ordinal >>> shift];
+  }
+
+  @Override
+  public int offset(int ordinal, int slot) {
+    return (ordinal & mask) * dimension;
+  }
+
+  @Override
+  public int scratchFloats() {
+    return 0;
+  }
+
+  /**
+   * Stores {@code count} vectors read from {@code src} (little-endian float32, back to back) under ordinals
+   * {@code from .. from+count-1}, page by page with bulk copies.
+   */
+  public void setAll(int from, MemorySegment src, int count) {
+    int done = 0;
+    while (done < count) {
+      int ordinal = from + done;
+      float[] page = pageForWrite(ordinal);
+      int n = Math.min(count - done, (mask + 1) - (ordinal & mask));
+      MemorySegment.copy(src, LE_FLOAT, (long) done * dimension * Float.BYTES, page, offset(ordinal), n * dimension);
+      done += n;
+    }
+  }
+
+  @Override
   public float[] copyOf(int ordinal) {
     int off = offset(ordinal);
     return Arrays.copyOfRange(page(ordinal), off, off + dimension);
   }
 
   /** Number of vectors the allocated pages can hold. */
+  @Override
   public int capacity() {
     return pages.length << shift;
   }
 
+  @Override
   public long ramBytesUsed() {
     long bytes = 16 + 8L * pages.length;
     for (float[] p : pages) {
       bytes += 16 + 4L * p.length;
     }
     return bytes;
+  }
+
+  @Override
+  public long mappedBytes() {
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    // heap pages need no release
   }
 
   private float[] pageForWrite(int ordinal) {

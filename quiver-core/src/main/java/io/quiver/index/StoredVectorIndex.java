@@ -3,16 +3,28 @@ package io.quiver.index;
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
 import io.quiver.util.ConcurrentBitSet;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every in-memory index shares: the vector store, which ordinals are present or deleted, validation and the
  * distance function. Subclasses add their search structure in {@link #indexVector}.
+ *
+ * <p>An index is either writable (vectors in heap pages, built by {@link #add}) or <em>sealed</em>: opened from files,
+ * with vectors in heap pages or in a mapped file. A sealed index searches, reads and deletes (in-memory tombstones)
+ * like the original, and rejects {@link #add}.
+ *
+ * <p>The distance methods take a per-thread {@code scratch} array of {@link #scratchFloats()} floats: mapped vectors
+ * are copied there before the kernels run (heap vectors are read in place and ignore it).
  */
 public abstract class StoredVectorIndex implements VectorIndex {
   protected final int dimension;
   protected final Metric metric;
-  protected final FloatVectorStore vectors;
+  protected final VectorStore vectors;
+  /** The heap store adds write to; null when sealed. */
+  private final FloatVectorStore writable;
+  /** The file a sealed index was opened from, for messages; null when writable. */
+  private final Path sealedSource;
   /** Ordinals whose add has begun: rejects a second add of the same ordinal. */
   private final ConcurrentBitSet claimed = new ConcurrentBitSet();
   /** Ordinals whose vector is stored; set before the ordinal is linked anywhere a search can find it. */
@@ -24,12 +36,55 @@ public abstract class StoredVectorIndex implements VectorIndex {
   private final AtomicInteger maxOrdinal = new AtomicInteger();
 
   protected StoredVectorIndex(int dimension, Metric metric) {
-    if (dimension <= 0) {
-      throw new IllegalArgumentException("dimension must be positive, got " + dimension);
-    }
-    this.dimension = dimension;
+    this(new FloatVectorStore(dimension), metric, null);
+  }
+
+  /**
+   * An index over {@code vectors}: writable when {@code sealedSource} is null (then {@code vectors} must be an empty
+   * heap store), else sealed, opened from {@code sealedSource}; restore a sealed index's state with {@link #restore}.
+   */
+  protected StoredVectorIndex(VectorStore vectors, Metric metric, Path sealedSource) {
+    this.dimension = vectors.dimension();
     this.metric = java.util.Objects.requireNonNull(metric, "metric");
-    this.vectors = new FloatVectorStore(dimension);
+    this.vectors = vectors;
+    this.sealedSource = sealedSource;
+    if (sealedSource != null) {
+      this.writable = null;
+    } else if (vectors instanceof FloatVectorStore heap) {
+      this.writable = heap;
+    } else {
+      throw new IllegalArgumentException("a writable index needs heap vector storage");
+    }
+  }
+
+  /**
+   * Sets the state of a freshly opened sealed index: ordinal {@code i < slots} is present when bit {@code i} of
+   * {@code presentWords} is set, and {@code deletedOrdinals} (ascending, each present) are deleted.
+   *
+   * @throws IllegalArgumentException when a deleted ordinal is not present or the list is not ascending
+   */
+  protected final void restore(int slots, long[] presentWords, int[] deletedOrdinals) {
+    if (sealedSource == null || maxOrdinal.get() != 0) {
+      throw new IllegalStateException("restore is for a freshly opened sealed index");
+    }
+    present.orWords(presentWords);
+    claimed.orWords(presentWords);
+    int previous = -1;
+    for (int ord : deletedOrdinals) {
+      if (ord <= previous || ord >= slots || !present.get(ord)) {
+        throw new IllegalArgumentException("deleted ordinal " + ord + " is out of order or not present");
+      }
+      deleted.set(ord);
+      previous = ord;
+    }
+    maxOrdinal.set(slots);
+    deletedCount.set(deletedOrdinals.length);
+    live.set(present.cardinality() - deletedOrdinals.length);
+  }
+
+  /** Whether this index was opened from files (and so rejects adds). */
+  public final boolean isSealed() {
+    return sealedSource != null;
   }
 
   @Override
@@ -44,6 +99,10 @@ public abstract class StoredVectorIndex implements VectorIndex {
 
   @Override
   public final void add(int ordinal, float[] vector) {
+    if (writable == null) {
+      throw new IllegalStateException("index is sealed (opened read-only from " + sealedSource
+          + "): add is not supported; add to a writable index instead");
+    }
     if (ordinal < 0) {
       throw new IllegalArgumentException("ordinal must be non-negative, got " + ordinal);
     }
@@ -56,7 +115,7 @@ public abstract class StoredVectorIndex implements VectorIndex {
       v = vector.clone();
       VectorUtil.normalize(v);
     }
-    vectors.set(ordinal, v);
+    writable.set(ordinal, v);
     present.set(ordinal); // a full fence: scans that see the bit see the vector
     maxOrdinal.accumulateAndGet(ordinal + 1, Math::max);
     indexVector(ordinal);
@@ -117,10 +176,15 @@ public abstract class StoredVectorIndex implements VectorIndex {
     return query;
   }
 
+  /** Floats of per-thread scratch the distance methods need (0 when vectors are read in place). */
+  protected final int scratchFloats() {
+    return vectors.scratchFloats();
+  }
+
   /** Distance from {@code query} to the stored vector of {@code ordinal}. */
-  protected final float distance(float[] query, int ordinal) {
-    float[] page = vectors.page(ordinal);
-    int off = vectors.offset(ordinal);
+  protected final float distance(float[] query, int ordinal, float[] scratch) {
+    float[] page = vectors.page(ordinal, scratch, 0);
+    int off = vectors.offset(ordinal, 0);
     return switch (metric) {
       case L2 -> VectorUtil.squareDistance(query, 0, page, off, dimension);
       case DOT -> -VectorUtil.dot(query, 0, page, off, dimension);
@@ -131,40 +195,47 @@ public abstract class StoredVectorIndex implements VectorIndex {
 
   /**
    * Distances from {@code query} to four stored vectors, into {@code out[0..3]}; same values as four calls of
-   * {@link #distance(float[], int)}, computed side by side.
+   * {@link #distance(float[], int, float[])}, computed side by side.
    */
-  protected final void distance4(float[] query, int n0, int n1, int n2, int n3, float[] out) {
-    FloatVectorStore v = vectors;
-    switch (metric) {
-      case L2 -> VectorUtil.squareDistance4(query, v.page(n0), v.offset(n0), v.page(n1), v.offset(n1), v.page(n2),
-          v.offset(n2), v.page(n3), v.offset(n3), dimension, out);
-      case DOT, COSINE -> {
-        VectorUtil.dot4(query, v.page(n0), v.offset(n0), v.page(n1), v.offset(n1), v.page(n2), v.offset(n2),
-            v.page(n3), v.offset(n3), dimension, out);
-        float base = metric == Metric.DOT ? 0f : 1f;
-        for (int i = 0; i < 4; i++) {
-          out[i] = base - out[i];
-        }
-      }
-      case L1 -> {
-        out[0] = distance(query, n0);
-        out[1] = distance(query, n1);
-        out[2] = distance(query, n2);
-        out[3] = distance(query, n3);
-      }
+  // Kept under HotSpot's FreqInlineSize (325 bytecodes), as before mapped storage, so hot call sites still inline it.
+  protected final void distance4(float[] query, int n0, int n1, int n2, int n3, float[] out, float[] scratch) {
+    if (metric == Metric.L1) {
+      singleDistances4(query, n0, n1, n2, n3, out, scratch);
+      return;
     }
+    VectorStore v = vectors;
+    float[] p0 = v.page(n0, scratch, 0), p1 = v.page(n1, scratch, 1);
+    float[] p2 = v.page(n2, scratch, 2), p3 = v.page(n3, scratch, 3);
+    int o0 = v.offset(n0, 0), o1 = v.offset(n1, 1), o2 = v.offset(n2, 2), o3 = v.offset(n3, 3);
+    if (metric == Metric.L2) {
+      VectorUtil.squareDistance4(query, p0, o0, p1, o1, p2, o2, p3, o3, dimension, out);
+      return;
+    }
+    VectorUtil.dot4(query, p0, o0, p1, o1, p2, o2, p3, o3, dimension, out);
+    float base = metric == Metric.DOT ? 0f : 1f;
+    for (int i = 0; i < 4; i++) {
+      out[i] = base - out[i];
+    }
+  }
+
+  private void singleDistances4(float[] query, int n0, int n1, int n2, int n3, float[] out, float[] scratch) {
+    out[0] = distance(query, n0, scratch);
+    out[1] = distance(query, n1, scratch);
+    out[2] = distance(query, n2, scratch);
+    out[3] = distance(query, n3, scratch);
   }
 
   /**
    * Distances from {@code query} to the eight nodes {@code nodes[from..from+7]}, into {@code out[0..7]}, using
    * {@code pages}/{@code offsets} (length 8) as scratch. L1 falls back to single distances.
    */
-  protected final void distance8(float[] query, int[] nodes, int from, float[][] pages, int[] offsets, float[] out) {
-    FloatVectorStore v = vectors;
+  protected final void distance8(float[] query, int[] nodes, int from, float[][] pages, int[] offsets, float[] out,
+      float[] scratch) {
+    VectorStore v = vectors;
     for (int k = 0; k < 8; k++) {
       int n = nodes[from + k];
-      pages[k] = v.page(n);
-      offsets[k] = v.offset(n);
+      pages[k] = v.page(n, scratch, k);
+      offsets[k] = v.offset(n, k);
     }
     switch (metric) {
       case L2 -> VectorUtil.squareDistance8(query, pages, offsets, dimension, out);
@@ -177,18 +248,18 @@ public abstract class StoredVectorIndex implements VectorIndex {
       }
       case L1 -> {
         for (int k = 0; k < 8; k++) {
-          out[k] = distance(query, nodes[from + k]);
+          out[k] = distance(query, nodes[from + k], scratch);
         }
       }
     }
   }
 
   /** Distance between two stored vectors. */
-  protected final float distanceBetween(int a, int b) {
-    float[] pa = vectors.page(a);
-    int oa = vectors.offset(a);
-    float[] pb = vectors.page(b);
-    int ob = vectors.offset(b);
+  protected final float distanceBetween(int a, int b, float[] scratch) {
+    float[] pa = vectors.page(a, scratch, 0);
+    int oa = vectors.offset(a, 0);
+    float[] pb = vectors.page(b, scratch, 1);
+    int ob = vectors.offset(b, 1);
     return switch (metric) {
       case L2 -> VectorUtil.squareDistance(pa, oa, pb, ob, dimension);
       case DOT -> -VectorUtil.dot(pa, oa, pb, ob, dimension);
@@ -204,5 +275,16 @@ public abstract class StoredVectorIndex implements VectorIndex {
 
   protected final long storageRamBytes() {
     return vectors.ramBytesUsed() + claimed.ramBytesUsed() + present.ramBytesUsed() + deleted.ramBytesUsed();
+  }
+
+  @Override
+  public long mappedBytes() {
+    return vectors.mappedBytes();
+  }
+
+  /** Releases the vector mapping of a sealed index; must not race with searches (the owner reference-counts). */
+  @Override
+  public void close() {
+    vectors.close();
   }
 }

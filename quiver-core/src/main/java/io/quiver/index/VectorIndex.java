@@ -92,9 +92,18 @@ public interface VectorIndex extends AutoCloseable {
   /** Number of live (added and not deleted) vectors. */
   int size();
 
-  /** Heap bytes held by vectors, graph and bookkeeping. */
+  /** Java heap bytes held by vectors, graph and bookkeeping; excludes {@link #mappedBytes()}. */
   long ramBytesUsed();
 
+  /**
+   * Bytes of files this index has memory-mapped (off-heap; the OS pages them in as searches touch them and may evict
+   * them under memory pressure). 0 for an index whose data is all on the heap.
+   */
+  default long mappedBytes() {
+    return 0;
+  }
+
+  /** Releases what the index holds outside the heap (file mappings). Must not race with other calls. */
   @Override
   default void close() {}
 }

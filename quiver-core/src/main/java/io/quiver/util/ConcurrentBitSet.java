@@ -38,6 +38,26 @@ public final class ConcurrentBitSet {
     return (prev & mask) != 0;
   }
 
+  /** Sets every bit {@code i} for which bit {@code i % 64} of {@code words[i / 64]} is set (a bulk load). */
+  public void orWords(long[] words) {
+    for (int from = 0; from < words.length; from += PAGE_LONGS) {
+      int to = Math.min(words.length, from + PAGE_LONGS);
+      boolean any = false;
+      for (int w = from; w < to && !any; w++) {
+        any = words[w] != 0;
+      }
+      if (!any) {
+        continue;
+      }
+      long[] page = pageForWrite(from << 6);
+      for (int w = from; w < to; w++) {
+        if (words[w] != 0) {
+          LONGS.getAndBitwiseOr(page, w - from, words[w]);
+        }
+      }
+    }
+  }
+
   public boolean get(int index) {
     long[][] p = pages;
     int pi = index >>> PAGE_BITS_SHIFT;

@@ -1,12 +1,16 @@
 package io.quiver.index.flat;
 
 import io.quiver.distance.Metric;
+import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
 import io.quiver.index.StoredVectorIndex;
+import io.quiver.index.VectorFile;
 import io.quiver.util.LongHeap;
 import io.quiver.util.ScoredOrdinals;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +20,9 @@ import java.util.concurrent.Future;
 /**
  * Exact search: a SIMD scan over every stored vector with a bounded top-k heap. The ground truth other indexes are
  * measured against, and the right choice when a filter leaves few candidates.
+ *
+ * <p><b>Files.</b> {@link #save} writes {@code <name>.vec} (docs/format.md); {@link #open} reads it back as a sealed
+ * index, with the vectors on the heap or memory-mapped.
  */
 public final class FlatIndex extends StoredVectorIndex {
   /** Vectors scanned per block in batch search, so a block stays in cache while every query visits it. */
@@ -23,6 +30,45 @@ public final class FlatIndex extends StoredVectorIndex {
 
   public FlatIndex(int dimension, Metric metric) {
     super(dimension, metric);
+  }
+
+  private FlatIndex(VectorFile.Contents contents) {
+    super(contents.vectors(), contents.metric(), contents.file());
+    restore(contents.count(), contents.presentWords(), new int[0]);
+  }
+
+  /**
+   * Writes the vectors to {@code dir/<name>.vec} (atomically, forced to disk). Deleted ordinals are written as absent:
+   * a flat index has no use for their vectors, so after {@link #open} they are simply not there (and
+   * {@link #deletedCount()} restarts at 0).
+   *
+   * <p>Requires that no add or delete runs concurrently (seal the index first); searches may.
+   */
+  public void save(Path dir, String name) throws IOException {
+    VectorFile.write(IndexFiles.resolve(dir, name, VectorFile.EXTENSION), vectors, metric, maxOrdinal(),
+        ord -> present.get(ord) && !deleted.get(ord));
+  }
+
+  /** {@link #open(Path, String, boolean, boolean)} with the vector checksum verified. */
+  public static FlatIndex open(Path dir, String name, boolean mmapVectors) throws IOException {
+    return open(dir, name, mmapVectors, true);
+  }
+
+  /**
+   * Opens {@code dir/<name>.vec} as a sealed index: searches, {@link #vector}, {@link #contains} and in-memory
+   * {@link #delete} work as on the saved index; {@link #add} throws {@link IllegalStateException}.
+   *
+   * @param mmapVectors keep the vectors in the memory-mapped file (only a small object on the heap; released by
+   *     {@link #close}, which must not race with searches) instead of copying them into heap pages
+   * @param verifyVectorChecksum check the vector data's CRC32C, which reads the whole file (see docs/format.md for
+   *     the cost); headers are always checked
+   * @throws io.quiver.index.CorruptIndexException when the file is damaged, truncated, foreign or of an unknown version
+   */
+  public static FlatIndex open(Path dir, String name, boolean mmapVectors, boolean verifyVectorChecksum)
+      throws IOException {
+    VectorFile.Contents contents =
+        VectorFile.open(IndexFiles.resolve(dir, name, VectorFile.EXTENSION), mmapVectors, verifyVectorChecksum);
+    return new FlatIndex(contents);
   }
 
   @Override
@@ -34,7 +80,7 @@ public final class FlatIndex extends StoredVectorIndex {
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter) {
     float[] q = prepareQuery(query, k);
     LongHeap top = new LongHeap(k + 1);
-    long computed = scan(q, k, filter, 0, maxOrdinal(), top);
+    long computed = scan(q, k, filter, 0, maxOrdinal(), top, new float[scratchFloats()]);
     return drain(top, k, computed);
   }
 
@@ -59,10 +105,11 @@ public final class FlatIndex extends StoredVectorIndex {
         for (int i = 0; i < qs.length; i++) {
           heaps[i] = new LongHeap(k + 1);
         }
+        float[] scratch = new float[scratchFloats()];
         for (int start = from; start < to; start += BATCH_BLOCK) {
           int end = Math.min(to, start + BATCH_BLOCK);
           for (int i = 0; i < qs.length; i++) {
-            scan(qs[i], k, filter, start, end, heaps[i]);
+            scan(qs[i], k, filter, start, end, heaps[i], scratch);
           }
         }
         return heaps;
@@ -96,14 +143,14 @@ public final class FlatIndex extends StoredVectorIndex {
   }
 
   /** Scans ordinals [from, to) into {@code top}, a max-heap of ~packed entries of at most k; returns distances computed. */
-  private long scan(float[] q, int k, OrdinalFilter filter, int from, int to, LongHeap top) {
+  private long scan(float[] q, int k, OrdinalFilter filter, int from, int to, LongHeap top, float[] scratch) {
     long computed = 0;
     boolean anyDeleted = deletedCount() > 0;
     for (int ord = from; ord < to; ord++) {
       if (!present.get(ord) || ((anyDeleted || filter != null) && !acceptable(ord, filter))) {
         continue;
       }
-      float d = distance(q, ord);
+      float d = distance(q, ord, scratch);
       computed++;
       offer(top, ~ScoredOrdinals.pack(d, ord), k);
     }

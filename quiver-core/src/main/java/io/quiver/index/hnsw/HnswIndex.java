@@ -3,14 +3,20 @@ package io.quiver.index.hnsw;
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
 import io.quiver.index.FloatVectorStore;
+import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
 import io.quiver.index.StoredVectorIndex;
+import io.quiver.index.VectorFile;
+import io.quiver.index.VectorStore;
 import io.quiver.util.LongHeap;
 import io.quiver.util.ScoredOrdinals;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -36,11 +42,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Deletes</b> are tombstones: deleted nodes still route searches but are never returned.
  * {@link #consolidateDeletes()} relinks the neighbours of deleted nodes (candidates from two hops) and unlinks the
  * deleted ones, so heavy deletion does not erode recall.
+ *
+ * <p><b>Files.</b> {@link #save} writes {@code <name>.vec} (vectors) and {@code <name>.hnsw} (graph), both laid out in
+ * docs/format.md; {@link #open} reads them back as a sealed index without rebuilding anything: the adjacency is
+ * bulk-copied into the heap pages, and the vectors are bulk-copied too or stay in the memory-mapped file.
  */
 public final class HnswIndex extends StoredVectorIndex {
   private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
   private static final int LOCK_STRIPES = 1024;
   private static final int TARGET_PAGE_INTS = 1 << 16;
+  /** Highest level a node can get. */
+  static final int MAX_LEVEL = 30;
 
   private final HnswConfig config;
   private final int maxConn0;
@@ -59,17 +71,22 @@ public final class HnswIndex extends StoredVectorIndex {
   /** Inserts share it; consolidation of deletes takes it exclusively. */
   private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
   private final AtomicLong upperBytes = new AtomicLong();
-  private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(SearchContext::new);
+  private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(() -> new SearchContext(scratchFloats()));
   /** DOT only: squared norms of the stored vectors, and the largest, for the Euclidean build space. */
   private final boolean mips;
   private final FloatVectorStore squaredNorms;
   private volatile float maxSquaredNorm;
 
-  private record Entry(int node, int level) {}
+  record Entry(int node, int level) {}
 
   public HnswIndex(int dimension, Metric metric, HnswConfig config) {
-    super(dimension, metric);
-    this.config = config;
+    this(new FloatVectorStore(dimension), metric, config, null);
+  }
+
+  /** A writable index when {@code sealedSource} is null, else a sealed one that {@link HnswGraphFile} fills. */
+  HnswIndex(VectorStore vectors, Metric metric, HnswConfig config, Path sealedSource) {
+    super(vectors, metric, sealedSource);
+    this.config = java.util.Objects.requireNonNull(config, "config");
     this.mips = metric == Metric.DOT;
     this.squaredNorms = mips ? new FloatVectorStore(1) : null;
     this.maxConn0 = config.maxConnections(0);
@@ -91,15 +108,16 @@ public final class HnswIndex extends StoredVectorIndex {
 
   // ---------------------------------------------------------------- structure access
 
-  private int[] level0Page(int node) {
+  int[] level0Page(int node) {
     return level0Pages[node >>> nodeShift];
   }
 
-  private int level0Base(int node) {
+  int level0Base(int node) {
     return (node & nodeMask) * slot0;
   }
 
-  private int[][] upperLevels(int node) {
+  /** The upper-level lists of {@code node} ({@code [count, n1 .. nM]} for levels 1..top), or null when it has none. */
+  int[][] upperLevels(int node) {
     int[][][][] pages = upperPages;
     int pi = node >>> nodeShift;
     if (pi >= pages.length) {
@@ -176,7 +194,7 @@ public final class HnswIndex extends StoredVectorIndex {
   private int randomLevel(int node) {
     long h = mix64(config.seed() ^ (node * 0x9E3779B97F4A7C15L));
     double u = ((h >>> 11) + 1) * 0x1.0p-53; // (0, 1]
-    return Math.min(30, (int) (-Math.log(u) * levelMultiplier));
+    return Math.min(MAX_LEVEL, (int) (-Math.log(u) * levelMultiplier));
   }
 
   private static long mix64(long z) {
@@ -190,8 +208,8 @@ public final class HnswIndex extends StoredVectorIndex {
   @Override
   protected void indexVector(int node) {
     if (mips) {
-      float[] page = vectors.page(node);
-      int off = vectors.offset(node);
+      float[] page = vectors.page(node, contexts.get().scratch, 0);
+      int off = vectors.offset(node, 0);
       float sq = VectorUtil.dot(page, off, page, off, dimension);
       squaredNorms.set(node, new float[] {sq});
       synchronized (squaredNorms) {
@@ -233,7 +251,7 @@ public final class HnswIndex extends StoredVectorIndex {
     float[] q = vectors.copyOf(node);
     float qNorm = mips ? squaredNorm(node) : 0f;
     int ep = e.node();
-    float epDist = linkDistance(q, qNorm, ep);
+    float epDist = linkDistance(q, qNorm, ep, ctx.scratch);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > level; l--) {
       long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
@@ -255,7 +273,7 @@ public final class HnswIndex extends StoredVectorIndex {
       int[] selected = ctx.selectedScratch(maxConn);
       long[] tieBroken = ctx.pruneScratch(n);
       System.arraycopy(sorted, 0, tieBroken, 0, n);
-      int count = selectDiverse(tieBroken, n, node, maxConn, selected);
+      int count = selectDiverse(tieBroken, n, node, maxConn, selected, ctx.scratch);
       setNeighbors(node, l, selected, count);
       for (int i = 0; i < count; i++) {
         addReverseLink(selected[i], node, l, maxConn, ctx);
@@ -273,7 +291,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * of ordinals that differs per {@code self}: ordered by plain ordinal, every full list would keep the oldest of many
    * duplicate vectors and newer duplicates would lose all in-links and become unreachable.
    */
-  private int selectDiverse(long[] candidates, int n, int self, int maxConn, int[] out) {
+  private int selectDiverse(long[] candidates, int n, int self, int maxConn, int[] out, float[] scratch) {
     int mask = (int) mix64(self ^ 0x5DEECE66DL);
     for (int i = 0; i < n; i++) {
       candidates[i] ^= mask & 0xFFFFFFFFL;
@@ -289,7 +307,7 @@ public final class HnswIndex extends StoredVectorIndex {
       float dc = ScoredOrdinals.distance(sortedCandidate);
       boolean diverse = true;
       for (int j = 0; j < selected; j++) {
-        if (pruneFactor * linkDistanceBetween(c, out[j]) < dc) {
+        if (pruneFactor * linkDistanceBetween(c, out[j], scratch) < dc) {
           diverse = false;
           break;
         }
@@ -329,34 +347,34 @@ public final class HnswIndex extends StoredVectorIndex {
       long[] cand = ctx.pruneScratch(count + 1);
       for (int i = 0; i < count; i++) {
         int nb = arr[base + 1 + i];
-        cand[i] = ScoredOrdinals.pack(linkDistanceBetween(target, nb), nb);
+        cand[i] = ScoredOrdinals.pack(linkDistanceBetween(target, nb, ctx.scratch), nb);
       }
-      cand[count] = ScoredOrdinals.pack(linkDistanceBetween(target, node), node);
+      cand[count] = ScoredOrdinals.pack(linkDistanceBetween(target, node, ctx.scratch), node);
       int[] kept = ctx.pruneOut(maxConn);
-      int n = selectDiverse(cand, count + 1, target, maxConn, kept);
+      int n = selectDiverse(cand, count + 1, target, maxConn, kept, ctx.scratch);
       System.arraycopy(kept, 0, arr, base + 1, n);
       INTS.setRelease(arr, base, n);
     }
   }
 
-  private float squaredNorm(int node) {
+  float squaredNorm(int node) {
     return squaredNorms.page(node)[squaredNorms.offset(node)];
   }
 
   /** Distance used to build the graph from a stored vector {@code q} (squared norm {@code qNorm} for DOT). */
-  private float linkDistance(float[] q, float qNorm, int node) {
+  private float linkDistance(float[] q, float qNorm, int node, float[] scratch) {
     if (!mips) {
-      return distance(q, node);
+      return distance(q, node, scratch);
     }
-    float dot = VectorUtil.dot(q, 0, vectors.page(node), vectors.offset(node), dimension);
+    float dot = VectorUtil.dot(q, 0, vectors.page(node, scratch, 0), vectors.offset(node, 0), dimension);
     return augmentedL2(qNorm, squaredNorm(node), dot);
   }
 
-  private float linkDistanceBetween(int a, int b) {
+  private float linkDistanceBetween(int a, int b, float[] scratch) {
     if (!mips) {
-      return distanceBetween(a, b);
+      return distanceBetween(a, b, scratch);
     }
-    return augmentedL2(squaredNorm(a), squaredNorm(b), -distanceBetween(a, b));
+    return augmentedL2(squaredNorm(a), squaredNorm(b), -distanceBetween(a, b, scratch));
   }
 
   /** Squared L2 between two base vectors augmented with sqrt(phi^2 - |x|^2). */
@@ -379,7 +397,7 @@ public final class HnswIndex extends StoredVectorIndex {
     SearchContext ctx = contexts.get();
     ctx.prepare(vectors.capacity());
     int ep = e.node();
-    float epDist = distance(q, ep);
+    float epDist = distance(q, ep, ctx.scratch);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > 0; l--) {
       long best = greedy(q, 0f, false, ep, epDist, l, ctx);
@@ -439,21 +457,20 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   private void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
       SearchContext ctx) {
+    float[] scratch = ctx.scratch;
     if (building && mips) {
-      for (int j = 0; j < count; j++) {
-        dists[j] = linkDistance(q, qNorm, nodes[j]);
-      }
+      linkDistances(q, qNorm, nodes, count, dists, scratch);
       return;
     }
     int j = 0;
     float[] eight = ctx.eight;
     for (; j + 8 <= count; j += 8) {
-      distance8(q, nodes, j, ctx.pages8, ctx.offsets8, eight);
+      distance8(q, nodes, j, ctx.pages8, ctx.offsets8, eight, scratch);
       System.arraycopy(eight, 0, dists, j, 8);
     }
     float[] four = ctx.four;
     for (; j + 4 <= count; j += 4) {
-      distance4(q, nodes[j], nodes[j + 1], nodes[j + 2], nodes[j + 3], four);
+      distance4(q, nodes[j], nodes[j + 1], nodes[j + 2], nodes[j + 3], four, scratch);
       dists[j] = four[0];
       dists[j + 1] = four[1];
       dists[j + 2] = four[2];
@@ -461,13 +478,19 @@ public final class HnswIndex extends StoredVectorIndex {
     }
     int rest = count - j;
     if (rest == 1) {
-      dists[j] = distance(q, nodes[j]);
+      dists[j] = distance(q, nodes[j], scratch);
     } else if (rest > 1) {
       int last = nodes[count - 1];
-      distance4(q, nodes[j], nodes[j + 1], rest > 2 ? nodes[j + 2] : last, last, four);
+      distance4(q, nodes[j], nodes[j + 1], rest > 2 ? nodes[j + 2] : last, last, four, scratch);
       for (int r = 0; r < rest; r++) {
         dists[j + r] = four[r];
       }
+    }
+  }
+
+  private void linkDistances(float[] q, float qNorm, int[] nodes, int count, float[] dists, float[] scratch) {
+    for (int j = 0; j < count; j++) {
+      dists[j] = linkDistance(q, qNorm, nodes[j], scratch);
     }
   }
 
@@ -622,7 +645,7 @@ public final class HnswIndex extends StoredVectorIndex {
       if (!deleted.get(nb)) {
         if (visited[nb] != epoch) {
           visited[nb] = epoch;
-          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, nb), nb));
+          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, nb, ctx.scratch), nb));
         }
         continue;
       }
@@ -631,7 +654,7 @@ public final class HnswIndex extends StoredVectorIndex {
         int two = scratch[j];
         if (visited[two] != epoch && !deleted.get(two)) {
           visited[two] = epoch;
-          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, two), two));
+          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, two, ctx.scratch), two));
         }
       }
     }
@@ -641,9 +664,137 @@ public final class HnswIndex extends StoredVectorIndex {
       sorted[i] = pool.pop();
     }
     int[] selected = new int[maxConn];
-    int kept = selectDiverse(sorted, n, node, maxConn, selected);
+    int kept = selectDiverse(sorted, n, node, maxConn, selected, ctx.scratch);
     setNeighbors(node, level, selected, kept);
     return true;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /**
+   * Writes {@code dir/<name>.vec} and then {@code dir/<name>.hnsw}, each atomically (temporary file, forced, renamed,
+   * directory forced). The graph file records the vector file's checksum, so {@link #open} detects a pair that does
+   * not belong together (a crash between the two renames, or files mixed from two saves).
+   *
+   * <p>Requires that no add, delete or {@link #consolidateDeletes} runs concurrently (seal the index first); searches
+   * may. Works on sealed indexes too (for instance to copy one).
+   */
+  public void save(Path dir, String name) throws IOException {
+    int count = maxOrdinal();
+    int vectorChecksum = VectorFile.write(IndexFiles.resolve(dir, name, VectorFile.EXTENSION), vectors, metric, count,
+        present::get);
+    HnswGraphFile.write(IndexFiles.resolve(dir, name, HnswGraphFile.EXTENSION), this, count, vectorChecksum);
+  }
+
+  /** {@link #open(Path, String, boolean, boolean)} with the vector checksum verified. */
+  public static HnswIndex open(Path dir, String name, boolean mmapVectors) throws IOException {
+    return open(dir, name, mmapVectors, true);
+  }
+
+  /**
+   * Opens what {@link #save} wrote as a sealed index: searches, {@link #vector}, {@link #contains}, {@link #size} and
+   * {@link #delete} (an in-memory tombstone) behave as on the saved index, {@link #add} throws
+   * {@link IllegalStateException}. Nothing is rebuilt: the graph is bulk-copied into heap pages.
+   *
+   * @param mmapVectors keep the vectors in the memory-mapped {@code .vec} file, so the heap holds only the graph;
+   *     otherwise they are bulk-copied into heap pages (the fastest search path)
+   * @param verifyVectorChecksum check the CRC32C of the vector data, which reads all of it (measured cost in
+   *     docs/format.md); headers and the graph are always checked
+   * @throws io.quiver.index.CorruptIndexException naming the file and what is wrong with it
+   */
+  public static HnswIndex open(Path dir, String name, boolean mmapVectors, boolean verifyVectorChecksum)
+      throws IOException {
+    Path graphFile = IndexFiles.resolve(dir, name, HnswGraphFile.EXTENSION);
+    VectorFile.Contents contents =
+        VectorFile.open(IndexFiles.resolve(dir, name, VectorFile.EXTENSION), mmapVectors, verifyVectorChecksum);
+    try {
+      return HnswGraphFile.read(graphFile, contents);
+    } catch (IOException | RuntimeException | Error e) {
+      contents.vectors().close();
+      throw e;
+    }
+  }
+
+  Entry entryPoint() {
+    return entry;
+  }
+
+  boolean isPresent(int node) {
+    return present.get(node);
+  }
+
+  boolean isDeleted(int node) {
+    return deleted.get(node);
+  }
+
+  float maxSquaredNorm() {
+    return maxSquaredNorm;
+  }
+
+  /**
+   * Opening: level 0 of nodes {@code 0..count-1} from {@code src} at {@code offset} (the in-memory slot layout,
+   * little-endian), bulk-copied page by page, then range-checked.
+   *
+   * @throws IllegalArgumentException naming the first node whose list is out of range
+   */
+  void loadLevel0(MemorySegment src, long offset, int count) {
+    int perPage = nodeMask + 1;
+    int[][] pages = new int[(int) (((long) count + perPage - 1) / perPage)][];
+    for (int pi = 0; pi < pages.length; pi++) {
+      int first = pi * perPage;
+      int n = Math.min(perPage, count - first);
+      pages[pi] = new int[perPage * slot0];
+      MemorySegment.copy(src, IndexFiles.LE_INT, offset + 4L * first * slot0, pages[pi], 0, n * slot0);
+      for (int i = 0; i < n; i++) {
+        checkList(pages[pi], i * slot0, maxConn0, count, first + i, 0);
+      }
+    }
+    level0Pages = pages;
+  }
+
+  /** Opening: the upper-level lists of one node, each {@code 1 + M} ints as {@link #upperLevels} holds them. */
+  void loadUpper(int node, int[][] levels, int count) {
+    for (int l = 0; l < levels.length; l++) {
+      checkList(levels[l], 0, maxConnUpper, count, node, l + 1);
+    }
+    int pi = node >>> nodeShift;
+    int[][][][] up = upperPages;
+    if (pi >= up.length) {
+      up = Arrays.copyOf(up, pi + 1);
+    }
+    if (up[pi] == null) {
+      up[pi] = new int[nodeMask + 1][][];
+    }
+    up[pi][node & nodeMask] = levels;
+    upperPages = up;
+    upperBytes.addAndGet(16 + 8L * levels.length + levels.length * (16 + 4L * (1 + maxConnUpper)));
+  }
+
+  private static void checkList(int[] arr, int base, int maxConn, int count, int node, int level) {
+    int n = arr[base];
+    if (n < 0 || n > maxConn) {
+      throw new IllegalArgumentException("node " + node + " level " + level + " has " + n + " neighbours, at most "
+          + maxConn + " allowed");
+    }
+    for (int i = 1; i <= n; i++) {
+      int nb = arr[base + i];
+      if (nb < 0 || nb >= count) {
+        throw new IllegalArgumentException("node " + node + " level " + level + " links to " + nb
+            + ", outside 0.." + (count - 1));
+      }
+    }
+  }
+
+  /** Opening: the squared norms of a DOT index, {@code count} little-endian floats. */
+  void loadSquaredNorms(MemorySegment src, long offset, int count, float max) {
+    squaredNorms.setAll(0, src.asSlice(offset, 4L * count), count);
+    maxSquaredNorm = max;
+  }
+
+  /** Opening: presence, deletes and entry point, once the graph is loaded. */
+  void loadState(int count, long[] presentWords, int[] deletedOrdinals, Entry entryPoint) {
+    restore(count, presentWords, deletedOrdinals);
+    entry = entryPoint;
   }
 
   // ---------------------------------------------------------------- accounting
@@ -665,6 +816,8 @@ public final class HnswIndex extends StoredVectorIndex {
 
   /** Per-thread scratch for searches and inserts, reused to keep the hot path allocation-free. */
   private static final class SearchContext {
+    /** Where mapped vectors are copied for the kernels; empty for heap vectors. */
+    final float[] scratch;
     int[] visited = new int[0];
     int epoch;
     long distanceCount;
@@ -682,6 +835,10 @@ public final class HnswIndex extends StoredVectorIndex {
     private int[] selected = new int[0];
     private long[] prune = new long[0];
     private int[] pruneOut = new int[0];
+
+    SearchContext(int scratchFloats) {
+      scratch = new float[scratchFloats];
+    }
 
     void prepare(int capacity) {
       if (visited.length < capacity) {
