@@ -190,6 +190,65 @@ public final class Quiver implements AutoCloseable {
     return renamed;
   }
 
+  /** Writes a consistent snapshot of a collection to the archive file {@code target} (see {@link Collection#snapshot}). */
+  public void snapshot(String nameOrAlias, Path target) throws IOException, InterruptedException {
+    collection(nameOrAlias).snapshot(target);
+  }
+
+  /**
+   * Creates collection {@code name} from a snapshot archive; with {@code replace}, an existing collection of that
+   * name is deleted first (only once the archive has been read in full and checked).
+   */
+  public synchronized Collection restoreSnapshot(String name, Path archive, boolean replace) throws IOException {
+    checkOpen();
+    checkName(name, "collection");
+    if (!replace && (collections.containsKey(name) || aliases.containsKey(name))) {
+      throw new QuiverException.AlreadyExists("collection " + name + " already exists");
+    }
+    Path tmp = collectionsDir.resolve(".restoring-" + name);
+    AtomicFiles.deleteTree(tmp);
+    Files.createDirectories(tmp);
+    try {
+      boolean sawConfig = false;
+      try (var zip = new java.util.zip.ZipInputStream(Files.newInputStream(archive))) {
+        for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+          Path out = tmp.resolve(entry.getName()).normalize();
+          if (!out.startsWith(tmp) || entry.isDirectory()) {
+            throw new QuiverException.InvalidInput("snapshot entry '" + entry.getName() + "' is not a collection file");
+          }
+          Files.createDirectories(out.getParent());
+          Files.copy(zip, out);
+          sawConfig |= entry.getName().equals("collection.json");
+        }
+      } catch (java.util.zip.ZipException e) {
+        throw new QuiverException.InvalidInput("snapshot " + archive + " is not a valid archive: " + e.getMessage());
+      }
+      if (!sawConfig) {
+        throw new QuiverException.InvalidInput("snapshot " + archive + " has no collection.json");
+      }
+      try (var files = Files.walk(tmp)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          try (var ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            ch.force(true);
+          }
+        }
+      }
+      // open it once where it is, so a damaged snapshot fails here and leaves any existing collection alone
+      openCollection(name, tmp).close();
+    } catch (IOException | RuntimeException e) {
+      AtomicFiles.deleteTree(tmp);
+      throw e;
+    }
+    if (collections.containsKey(name)) {
+      deleteCollection(name);
+    }
+    Path dir = collectionsDir.resolve(name);
+    AtomicFiles.move(tmp, dir);
+    Collection c = openCollection(name, dir);
+    collections.put(name, c);
+    return c;
+  }
+
   /** Points {@code alias} at {@code collection} (creating or moving it). */
   public synchronized void createAlias(String alias, String collection) throws IOException {
     checkOpen();

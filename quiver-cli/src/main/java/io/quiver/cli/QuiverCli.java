@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = QuiverCli.Version.class,
     description = "Quiver, a vector database for the JVM.",
-    subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.class, io.quiver.cli.bench.DbBenchCommand.class, CommandLine.HelpCommand.class})
 public final class QuiverCli implements Runnable {
 
   @CommandLine.Spec

@@ -9,6 +9,9 @@ import io.quiver.distance.VectorUtil;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
 import io.quiver.filter.PointId;
+import io.quiver.filter.index.FieldSchema;
+import io.quiver.filter.index.SegmentView;
+import org.roaringbitmap.RoaringBitmap;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WriteAheadLog;
 import java.io.IOException;
@@ -46,7 +49,7 @@ public final class Collection implements AutoCloseable {
 
   private final String name;
   private final Path dir;
-  private final CollectionConfig config;
+  private volatile CollectionConfig config;
   private final ObjectMapper json;
   private final WriteAheadLog wal;
   /** Serializes writers: log order = apply order. */
@@ -58,43 +61,121 @@ public final class Collection implements AutoCloseable {
   private volatile List<Segment> segments;
   private volatile MutableSegment mutable;
   private final Indexer indexer;
-  private long nextSegmentId;
+  private final java.util.concurrent.atomic.AtomicLong nextSegmentId;
+  private final Optimizer optimizer;
+  /** Mutable segments no longer written, oldest first, with the log position each holds every write up to. */
+  final java.util.concurrent.ConcurrentLinkedDeque<Frozen> frozen = new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /** The manifest last written (only the optimizer thread, or close() after stopping it, writes manifests). */
+  private Manifest manifest;
   private volatile boolean closed;
+  private volatile boolean closing;
+  /** Held by the optimizer for each step, and by a snapshot while it copies segment files. */
+  final ReentrantLock optimizerLock = new ReentrantLock();
   /** Set when a log fsync failed: memory may hold a write that is not durable, so further writes are refused. */
   private volatile IOException writeFailure;
 
   record Location(Segment segment, int ordinal) {}
 
-  private Collection(String name, Path dir, CollectionConfig config, ObjectMapper json, WriteAheadLog wal) {
+  record Frozen(MutableSegment segment, long lsn) {}
+
+  private Collection(String name, Path dir, CollectionConfig config, ObjectMapper json, WriteAheadLog wal,
+      Manifest manifest, List<Segment> sealed) {
     this.name = name;
     this.dir = dir;
     this.config = config;
     this.json = json;
     this.wal = wal;
-    this.mutable = new MutableSegment(nextSegmentId++, config);
-    this.segments = List.of(mutable);
+    this.manifest = manifest;
+    long maxId = sealed.stream().mapToLong(seg -> seg.id + 1).max().orElse(0);
+    this.nextSegmentId = new java.util.concurrent.atomic.AtomicLong(Math.max(manifest.nextSegmentId(), maxId));
+    this.mutable = new MutableSegment(nextSegmentId.getAndIncrement(), config);
+    List<Segment> all = new ArrayList<>(sealed);
+    all.add(mutable);
+    this.segments = List.copyOf(all);
     this.indexer = new Indexer(this);
+    this.optimizer = new Optimizer(this);
   }
 
-  /** Opens the collection stored in {@code dir}, replaying its log; {@link io.quiver.Quiver} calls this. */
+  /**
+   * Opens the collection stored in {@code dir}: the sealed segments its manifest names (with their tombstones), then
+   * every log record after the manifest's checkpoint replayed into a new mutable segment. {@link io.quiver.Quiver}
+   * calls this.
+   */
   public static Collection open(String name, Path dir, CollectionConfig config, ObjectMapper json) throws IOException {
-    WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), WalOptions.DEFAULT.withDurability(config.durability()));
-    Collection c;
+    long started = System.nanoTime();
+    Path segmentsDir = dir.resolve("segments");
+    Files.createDirectories(segmentsDir);
+    Manifest manifest = Manifest.read(dir, json);
+    Map<Long, long[]> deletes = manifest.deletesFile() == null ? Map.of()
+        : Manifest.readDeletes(dir.resolve(manifest.deletesFile()));
+    List<Segment> sealed = new ArrayList<>();
+    WriteAheadLog wal = null;
     try {
-      c = new Collection(name, dir, config, json, wal);
+      for (Manifest.Entry e : manifest.segments()) {
+        SealedSegment seg = SealedSegment.open(e.id(), segmentsDir.resolve(Manifest.segmentDirName(e.id())),
+            e.ordinals(), config, json);
+        sealed.add(seg);
+        long[] words = deletes.getOrDefault(e.id(), new long[0]);
+        for (int w = 0; w < words.length; w++) {
+          for (long bits = words[w]; bits != 0; bits &= bits - 1) {
+            seg.markDeleted(w * 64 + Long.numberOfTrailingZeros(bits));
+          }
+        }
+      }
+      removeOrphans(dir, manifest);
+      wal = WriteAheadLog.open(dir.resolve("wal"), WalOptions.DEFAULT.withDurability(config.durability()));
+      Collection c = new Collection(name, dir, config, json, wal, manifest, sealed);
+      for (Segment seg : sealed) {
+        for (int ord = 0; ord < seg.ordinals(); ord++) {
+          if (!seg.isDeleted(ord)) {
+            Location old = c.ids.put(seg.idOf(ord), new Location(seg, ord));
+            if (old != null) { // only after an odd crash interleaving: the newer segment wins
+              old.segment().markDeleted(old.ordinal());
+            }
+          }
+        }
+      }
       long[] replayed = new long[1];
-      wal.replay(1, (lsn, payload) -> {
+      wal.replay(manifest.checkpointLsn() + 1, (lsn, payload) -> {
         c.apply(WalOp.decode(payload, json));
         replayed[0]++;
       });
-      LOG.log(System.Logger.Level.INFO, "collection {0}: {1} points, {2} log records replayed", name,
-          c.ids.size(), replayed[0]);
+      LOG.log(System.Logger.Level.INFO, "collection {0}: {1} points in {2} sealed segments, {3} log records replayed,"
+          + " opened in {4} ms", name, c.ids.size(), sealed.size(), replayed[0],
+          (System.nanoTime() - started) / 1_000_000);
+      c.indexer.start();
+      c.optimizer.start();
+      return c;
     } catch (IOException | RuntimeException e) {
-      wal.close();
+      for (Segment seg : sealed) {
+        seg.closeResources();
+      }
+      if (wal != null) {
+        wal.close();
+      }
       throw e;
     }
-    c.indexer.start();
-    return c;
+  }
+
+  /** Removes segment directories and deletes files the manifest does not name (left by a crash mid-optimization). */
+  private static void removeOrphans(Path dir, Manifest manifest) throws IOException {
+    Set<String> live = new java.util.HashSet<>();
+    manifest.segments().forEach(e -> live.add(Manifest.segmentDirName(e.id())));
+    try (Stream<Path> entries = Files.list(dir.resolve("segments"))) {
+      for (Path p : entries.toList()) {
+        if (!live.contains(p.getFileName().toString())) {
+          io.quiver.storage.AtomicFiles.deleteTree(p);
+        }
+      }
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path p : entries.toList()) {
+        String f = p.getFileName().toString();
+        if (f.startsWith("deletes-") && !f.equals(manifest.deletesFile())) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   public String name() {
@@ -260,6 +341,19 @@ public final class Collection implements AutoCloseable {
    * write lock; then waits for the log record to be durable.
    */
   private void write(java.util.function.Supplier<WalOp> build) {
+    // An interrupt during FileChannel I/O closes the log's channel for every writer: keep a pending interrupt
+    // away from the I/O and restore it afterwards.
+    boolean interrupted = Thread.interrupted();
+    try {
+      writeLogged(build);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void writeLogged(java.util.function.Supplier<WalOp> build) {
     long lsn;
     writeLock.lock();
     try {
@@ -276,6 +370,7 @@ public final class Collection implements AutoCloseable {
             + e.getMessage(), e);
       }
       apply(op);
+      maybeFreeze(false);
     } finally {
       writeLock.unlock();
     }
@@ -313,7 +408,7 @@ public final class Collection implements AutoCloseable {
   }
 
   private void checkWritable() {
-    if (closed) {
+    if (closed || closing) {
       throw new IllegalStateException("collection " + name + " is closed");
     }
     if (writeFailure != null) {
@@ -457,7 +552,7 @@ public final class Collection implements AutoCloseable {
     List<ScoredPoint> out = new ArrayList<>();
     read(() -> {
       for (Segment s : segments) {
-        s.search(request.using(), query, k, ef, request.exact(), ord -> s.matches(ord, filter), hits);
+        searchSegment(s, request.using(), query, k, ef, request.exact(), filter, hits);
       }
       // a point moved by a concurrent write can be seen in its old and new place: keep the better one
       Set<PointId> seen = new java.util.HashSet<>();
@@ -470,6 +565,119 @@ public final class Collection implements AutoCloseable {
       }
     });
     return out;
+  }
+
+  /** Most matching points a filtered search scans exactly instead of walking the graph. */
+  static final int EXACT_SCAN_MAX = 2048;
+
+  /**
+   * Searches one segment. A filter on indexed payload fields is first turned into the exact set of matching
+   * ordinals; a small set (at most {@link #EXACT_SCAN_MAX}, or 5% of the segment) is scanned exactly, a larger one
+   * restricts the graph walk. Filters on unindexed fields are checked point by point as the walk visits them.
+   */
+  private void searchSegment(Segment s, String using, float[] query, int k, int ef, boolean exact, Filter filter,
+      Hits hits) {
+    RoaringBitmap m = indexedMatches(s, filter);
+    if (m == null) {
+      s.search(using, query, k, ef, exact, ord -> s.matches(ord, filter), hits);
+      return;
+    }
+    int ords = s.ordinals();
+    if (exact || m.getCardinality() <= Math.max(EXACT_SCAN_MAX, ords / 20)) {
+      for (var it = m.getIntIterator(); it.hasNext(); ) {
+        int o = it.next();
+        if (o < ords && !s.isDeleted(o)) {
+          float d = s.distance(using, query, o);
+          if (!Float.isNaN(d)) {
+            hits.offer(d, s, o);
+          }
+        }
+      }
+    } else {
+      s.search(using, query, k, ef, false, ord -> !s.isDeleted(ord) && m.contains(ord), hits);
+    }
+  }
+
+  /** The ordinals of {@code s} matching {@code filter} when the payload index decides part of it, else null. */
+  private RoaringBitmap indexedMatches(Segment s, Filter filter) {
+    if (filter == null || !usesIndex(filter, s.payloadIndex().fields().keySet())) {
+      return null;
+    }
+    SegmentView view = new SegmentView(RoaringBitmap.bitmapOfRange(0, s.ordinals()), s::payload, s::idOf, id -> {
+      Location l = ids.get(id);
+      return l != null && l.segment() == s ? l.ordinal() : -1;
+    });
+    return s.payloadIndex().evaluate(filter, view);
+  }
+
+  /** Whether some condition of {@code c} is on an indexed field, or is a has_id (answered from the id map). */
+  private static boolean usesIndex(io.quiver.filter.Condition c, Set<String> indexed) {
+    return switch (c) {
+      case Filter f -> f.must().stream().anyMatch(x -> usesIndex(x, indexed))
+          || f.should().stream().anyMatch(x -> usesIndex(x, indexed))
+          || f.mustNot().stream().anyMatch(x -> usesIndex(x, indexed))
+          || (f.minShould() != null && f.minShould().conditions().stream().anyMatch(x -> usesIndex(x, indexed)));
+      case io.quiver.filter.Condition.HasId h -> true;
+      case io.quiver.filter.Condition.Match x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.MatchAny x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.MatchExcept x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.Range x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.DatetimeRange x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.ValuesCount x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.IsEmpty x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.IsNull x -> indexed.contains(x.key());
+      case io.quiver.filter.Condition.Nested x -> false;
+      case io.quiver.filter.Condition.GeoRadius x -> false;
+      case io.quiver.filter.Condition.GeoBoundingBox x -> false;
+    };
+  }
+
+  /**
+   * Indexes the payload field {@code key} with {@code schema} in every segment (building over the points already
+   * stored) and records it in the collection's configuration; filters on it then use the index.
+   */
+  public void createPayloadIndex(String key, FieldSchema schema) throws IOException {
+    if (!PayloadPath.isValidKey(key)) {
+      throw new QuiverException.InvalidInput("'" + key + "' is not a valid payload key");
+    }
+    changeSchema(key, java.util.Objects.requireNonNull(schema, "schema"));
+  }
+
+  /** Drops the payload index on {@code key}; returns false if there was none. */
+  public boolean deletePayloadIndex(String key) throws IOException {
+    if (!config.payloadSchema().containsKey(key)) {
+      return false;
+    }
+    changeSchema(key, null);
+    return true;
+  }
+
+  private void changeSchema(String key, FieldSchema schema) throws IOException {
+    optimizerLock.lock();
+    try {
+      writeLock.lock();
+      try {
+        checkWritable();
+        CollectionConfig.Builder b = config.toBuilder();
+        CollectionConfig next = schema == null ? b.withoutPayloadIndex(key).build() : b.payloadIndex(key, schema).build();
+        io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
+            json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
+        config = next;
+        for (Segment s : segments) {
+          if (s instanceof SealedSegment sealed) {
+            sealed.updatePayloadSchema(key, schema);
+          } else if (schema == null) {
+            s.payloadIndex().dropField(key);
+          } else {
+            s.payloadIndex().createField(key, schema, s::payload);
+          }
+        }
+      } finally {
+        writeLock.unlock();
+      }
+    } finally {
+      optimizerLock.unlock();
+    }
   }
 
   public List<List<ScoredPoint>> searchBatch(List<SearchRequest> requests) {
@@ -558,9 +766,22 @@ public final class Collection implements AutoCloseable {
         return;
       }
       if (exact) {
-        for (Location loc : ids.values()) {
-          if (loc.segment().matches(loc.ordinal(), filter)) {
-            n[0]++;
+        for (Segment s : segments) {
+          RoaringBitmap m = indexedMatches(s, filter);
+          int ords = s.ordinals();
+          if (m != null) {
+            for (var it = m.getIntIterator(); it.hasNext(); ) {
+              int o = it.next();
+              if (o < ords && !s.isDeleted(o)) {
+                n[0]++;
+              }
+            }
+          } else {
+            for (int o = 0; o < ords; o++) {
+              if (s.matches(o, filter)) {
+                n[0]++;
+              }
+            }
           }
         }
         return;
@@ -687,8 +908,320 @@ public final class Collection implements AutoCloseable {
     indexer.awaitIdle();
   }
 
+  /** Seals the mutable segment once it holds {@code sealThreshold} points. Caller holds the write lock. */
+  private void maybeFreeze(boolean force) {
+    MutableSegment m = mutable;
+    if (m.ordinals() == 0 || (!force && m.ordinals() < config.sealThreshold())) {
+      return;
+    }
+    frozen.addLast(new Frozen(m, wal.lastLsn()));
+    MutableSegment next = new MutableSegment(nextSegmentId.getAndIncrement(), config);
+    List<Segment> all = new ArrayList<>(segments);
+    all.add(next);
+    mutable = next;
+    segments = List.copyOf(all);
+    optimizer.wake();
+  }
+
+  /**
+   * Makes everything written so far part of sealed segments on disk and checkpoints the log, so a reopen replays
+   * nothing. Blocks until the mutable segment is indexed and written.
+   */
+  public void flush() throws IOException, InterruptedException {
+    writeLock.lock();
+    try {
+      checkWritable();
+      if (mutable.liveCount() > 0) {
+        maybeFreeze(true);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    optimizer.awaitIdle();
+  }
+
+  /**
+   * Optimizer step: writes the oldest frozen segment (once indexed) to disk, swaps it in for its in-memory version
+   * and checkpoints the log up to it. Returns false when there is nothing to seal or it is not indexed yet.
+   */
+  boolean sealOldest() throws IOException {
+    Frozen f = frozen.peekFirst();
+    if (f == null || !f.segment().fullyIndexed()) {
+      return false;
+    }
+    MutableSegment m = f.segment();
+    int count = m.ordinals();
+    Path segDir = dir.resolve("segments").resolve(Manifest.segmentDirName(m.id));
+    io.quiver.storage.AtomicFiles.deleteTree(segDir);
+    SealedSegment.write(segDir, m, count, json);
+    SealedSegment sealed = SealedSegment.open(m.id, segDir, count, config, json);
+    writeLock.lock();
+    try {
+      for (int ord = 0; ord < count; ord++) {
+        if (m.isDeleted(ord)) {
+          sealed.markDeleted(ord);
+        } else {
+          ids.replace(m.idOf(ord), new Location(m, ord), new Location(sealed, ord));
+        }
+      }
+      segments = segments.stream().map(s -> s == m ? (Segment) sealed : s).toList();
+      frozen.pollFirst();
+    } finally {
+      writeLock.unlock();
+    }
+    checkpoint(f.lsn());
+    LOG.log(System.Logger.Level.DEBUG, "collection {0}: sealed segment {1} ({2} points)", name, m.id, count);
+    return true;
+  }
+
+  /**
+   * Optimizer step: rewrites small sealed segments together, or one with many tombstones alone, keeping only live
+   * points. Sources stay searchable until the result is swapped in. Returns false when nothing qualifies.
+   */
+  boolean mergeOnce() throws IOException {
+    List<SealedSegment> sealed = segments.stream().filter(s -> s instanceof SealedSegment)
+        .map(s -> (SealedSegment) s).toList();
+    List<SealedSegment> sources = new ArrayList<>();
+    for (SealedSegment s : sealed) {
+      if (s.ordinals() > 0 && s.deletedCount() > config.vacuumRatio() * s.ordinals()) {
+        sources = List.of(s);
+        break;
+      }
+    }
+    if (sources.isEmpty()) {
+      int total = 0;
+      for (SealedSegment s : sealed) {
+        if (s.liveCount() < config.mergeThreshold() && total + s.liveCount() <= config.sealThreshold()) {
+          sources.add(s);
+          total += s.liveCount();
+        }
+      }
+      if (sources.size() < 2) {
+        return false;
+      }
+    }
+    MutableSegment built = new MutableSegment(nextSegmentId.getAndIncrement(), config);
+    List<Location> origin = new ArrayList<>();
+    for (SealedSegment s : sources) {
+      for (int ord = 0; ord < s.ordinals(); ord++) {
+        if (!s.isDeleted(ord)) {
+          Map<String, float[]> vectors = new HashMap<>();
+          for (String field : config.vectors().keySet()) {
+            float[] v = s.vector(field, ord);
+            if (v != null) {
+              vectors.put(field, v);
+            }
+          }
+          built.append(new Point(s.idOf(ord), vectors, s.payload(ord)));
+          origin.add(new Location(s, ord));
+        }
+      }
+    }
+    while (!built.fullyIndexed()) {
+      if (optimizer.stopRequested()) {
+        return false;
+      }
+      built.indexPending(1024);
+    }
+    int count = built.ordinals();
+    Path segDir = dir.resolve("segments").resolve(Manifest.segmentDirName(built.id));
+    io.quiver.storage.AtomicFiles.deleteTree(segDir);
+    SealedSegment merged;
+    if (count > 0) {
+      SealedSegment.write(segDir, built, count, json);
+      merged = SealedSegment.open(built.id, segDir, count, config, json);
+    } else {
+      merged = null;
+    }
+    Set<Segment> gone = Set.copyOf(sources);
+    writeLock.lock();
+    try {
+      for (int ord = 0; ord < count; ord++) {
+        Location from = origin.get(ord);
+        if (from.segment().isDeleted(from.ordinal())) {
+          merged.markDeleted(ord);
+        } else {
+          ids.replace(merged.idOf(ord), from, new Location(merged, ord));
+        }
+      }
+      List<Segment> next = new ArrayList<>();
+      boolean placed = false;
+      for (Segment s : segments) {
+        if (gone.contains(s)) {
+          if (!placed && merged != null) {
+            next.add(merged);
+          }
+          placed = true;
+        } else {
+          next.add(s);
+        }
+      }
+      segments = List.copyOf(next);
+    } finally {
+      writeLock.unlock();
+    }
+    checkpoint(manifest.checkpointLsn());
+    // no reader can still be inside a source once the exclusive lock is granted
+    segmentsLock.writeLock().lock();
+    try {
+      for (SealedSegment s : sources) {
+        s.closeResources();
+      }
+    } finally {
+      segmentsLock.writeLock().unlock();
+    }
+    for (SealedSegment s : sources) {
+      io.quiver.storage.AtomicFiles.deleteTree(s.directory());
+    }
+    LOG.log(System.Logger.Level.DEBUG, "collection {0}: merged {1} segments into {2} ({3} points)", name,
+        sources.size(), built.id, count);
+    return true;
+  }
+
+  /**
+   * Writes a new deletes file and manifest naming the current sealed segments, with {@code lsn} as the point up to
+   * which they hold every write, then drops log files wholly before it.
+   */
+  private void checkpoint(long lsn) throws IOException {
+    List<Segment> current = segments;
+    long generation = manifest.generation() + 1;
+    Map<Long, long[]> bits = new LinkedHashMap<>();
+    Map<Long, Integer> ordinals = new HashMap<>();
+    List<Manifest.Entry> entries = new ArrayList<>();
+    for (Segment s : current) {
+      if (s instanceof SealedSegment) {
+        entries.add(new Manifest.Entry(s.id, s.ordinals()));
+        bits.put(s.id, s.deletedWords());
+        ordinals.put(s.id, s.ordinals());
+      }
+    }
+    String deletesFile = "deletes-" + String.format("%020d", generation) + ".bin";
+    Manifest.writeDeletes(dir.resolve(deletesFile), bits, ordinals);
+    Manifest next = new Manifest(generation, lsn, nextSegmentId.get(), entries, deletesFile);
+    next.write(dir, json);
+    if (manifest.deletesFile() != null) {
+      Files.deleteIfExists(dir.resolve(manifest.deletesFile()));
+    }
+    manifest = next;
+    wal.truncateBefore(lsn + 1);
+  }
+
+  /** Rewrites the deletes file so tombstones since the last checkpoint are on disk (close, snapshot). */
+  private void persistTombstones() throws IOException {
+    checkpoint(manifest.checkpointLsn());
+  }
+
+  /**
+   * Writes a consistent copy of the collection (every write acknowledged before the call) to one zip archive at
+   * {@code target}; restore it with {@link io.quiver.Quiver#restoreSnapshot}. Writes may go on meanwhile; they are
+   * not in the snapshot.
+   */
+  public void snapshot(Path target) throws IOException, InterruptedException {
+    flush();
+    optimizerLock.lock(); // segment files named by the manifest stay in place while they are copied
+    try {
+      Manifest m;
+      long upTo;
+      writeLock.lock();
+      try {
+        m = manifest;
+        upTo = wal.lastLsn();
+      } finally {
+        writeLock.unlock();
+      }
+      Path tmpWal = Files.createTempDirectory(dir, ".snapshot-wal");
+      try {
+        // the log records after the checkpoint, renumbered from 1 in a log of their own
+        try (WriteAheadLog copy = WriteAheadLog.open(tmpWal, WalOptions.DEFAULT.withDurability(
+            io.quiver.storage.wal.Durability.PERIODIC))) {
+          wal.replay(m.checkpointLsn() + 1, (lsn, payload) -> {
+            if (lsn <= upTo) {
+              copy.write(payload);
+            }
+          });
+          copy.sync();
+        }
+        Manifest archived = new Manifest(m.generation(), 0, m.nextSegmentId(), m.segments(), m.deletesFile());
+        Path tmp = target.resolveSibling(target.getFileName() + ".partial");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(tmp))) {
+          zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
+          addEntry(zip, "collection.json", dir.resolve("collection.json"));
+          zip.putNextEntry(new java.util.zip.ZipEntry(Manifest.FILE));
+          zip.write(archived.toBytes(json));
+          zip.closeEntry();
+          if (m.deletesFile() != null) {
+            addEntry(zip, m.deletesFile(), dir.resolve(m.deletesFile()));
+          }
+          for (Manifest.Entry e : m.segments()) {
+            String segName = Manifest.segmentDirName(e.id());
+            try (Stream<Path> files = Files.list(dir.resolve("segments").resolve(segName))) {
+              for (Path f : files.sorted().toList()) {
+                addEntry(zip, "segments/" + segName + "/" + f.getFileName(), f);
+              }
+            }
+          }
+          try (Stream<Path> files = Files.list(tmpWal)) {
+            for (Path f : files.sorted().toList()) {
+              addEntry(zip, "wal/" + f.getFileName(), f);
+            }
+          }
+        }
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        io.quiver.storage.AtomicFiles.move(tmp, target);
+      } finally {
+        io.quiver.storage.AtomicFiles.deleteTree(tmpWal);
+      }
+    } finally {
+      optimizerLock.unlock();
+    }
+  }
+
+  private static void addEntry(java.util.zip.ZipOutputStream zip, String entry, Path file) throws IOException {
+    zip.putNextEntry(new java.util.zip.ZipEntry(entry));
+    Files.copy(file, zip);
+    zip.closeEntry();
+  }
+
+  /** Seals what is in memory (so a reopen replays nothing), then closes the log and segment files. */
   @Override
   public void close() throws IOException {
+    writeLock.lock();
+    try {
+      if (closed || closing) {
+        return;
+      }
+      closing = true;
+      if (writeFailure == null && mutable.liveCount() > 0) {
+        maybeFreeze(true);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    try {
+      optimizer.awaitIdle();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "collection " + name + ": could not seal before closing; the log keeps"
+          + " every write and the next open replays it", e);
+    }
+    optimizer.stop();
+    try {
+      if (writeFailure == null && frozen.isEmpty() && mutable.liveCount() == 0) {
+        checkpoint(wal.lastLsn()); // every write is in a sealed segment: nothing to replay on reopen
+      } else {
+        persistTombstones();
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "collection " + name + ": final checkpoint failed; the log replays", e);
+    } finally {
+      closeNow();
+    }
+  }
+
+  private void closeNow() throws IOException {
     writeLock.lock();
     try {
       segmentsLock.writeLock().lock();
@@ -700,6 +1233,7 @@ public final class Collection implements AutoCloseable {
       } finally {
         segmentsLock.writeLock().unlock();
       }
+      optimizer.stop();
       indexer.stop();
       wal.close();
       for (Segment s : segments) {

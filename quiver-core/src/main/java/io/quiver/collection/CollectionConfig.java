@@ -1,5 +1,6 @@
 package io.quiver.collection;
 
+import io.quiver.filter.index.FieldSchema;
 import io.quiver.storage.wal.Durability;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,9 +17,10 @@ import java.util.regex.Pattern;
  * @param mergeThreshold sealed segments with fewer live points than this are merged together
  * @param vacuumRatio a sealed segment whose deleted fraction exceeds this is rewritten without them
  * @param maxPayloadBytes largest JSON payload accepted per point
+ * @param payloadSchema payload fields with an index (posting lists, ranges), by key
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
-    int mergeThreshold, double vacuumRatio, int maxPayloadBytes) {
+    int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -36,6 +38,8 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       throw new IllegalArgumentException("the unnamed vector cannot be combined with named vectors");
     }
     vectors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(vectors));
+    payloadSchema = payloadSchema == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(payloadSchema));
     if (sealThreshold < 1) {
       throw new IllegalArgumentException("sealThreshold must be >= 1, got " + sealThreshold);
     }
@@ -71,6 +75,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.mergeThreshold = mergeThreshold;
     b.vacuumRatio = vacuumRatio;
     b.maxPayloadBytes = maxPayloadBytes;
+    b.payloadSchema.putAll(payloadSchema);
     return b;
   }
 
@@ -81,6 +86,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     private int mergeThreshold = 20_000;
     private double vacuumRatio = 0.2;
     private int maxPayloadBytes = 1 << 20;
+    private final Map<String, FieldSchema> payloadSchema = new java.util.TreeMap<>();
 
     /** The single unnamed vector field. */
     public Builder vector(VectorParams params) {
@@ -117,8 +123,20 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       return this;
     }
 
+    /** Indexes the payload field {@code key} (a path as in filters) with {@code schema}. */
+    public Builder payloadIndex(String key, FieldSchema schema) {
+      payloadSchema.put(key, schema);
+      return this;
+    }
+
+    public Builder withoutPayloadIndex(String key) {
+      payloadSchema.remove(key);
+      return this;
+    }
+
     public CollectionConfig build() {
-      return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes);
+      return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
+          payloadSchema);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.distance.Metric;
+import io.quiver.filter.index.FieldSchema;
 import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.storage.wal.Durability;
 import java.io.IOException;
@@ -49,6 +50,8 @@ public final class ConfigCodec {
     root.put("merge_threshold", c.mergeThreshold());
     root.put("vacuum_ratio", c.vacuumRatio());
     root.put("max_payload_bytes", c.maxPayloadBytes());
+    ObjectNode schema = root.putObject("payload_schema");
+    c.payloadSchema().forEach((k, v) -> schema.put(k, v.qdrantName()));
     return root;
   }
 
@@ -67,11 +70,15 @@ public final class ConfigCodec {
       b.vector(e.getKey(), new VectorParams(n.path("size").asInt(), Metric.parse(n.path("distance").asText()), hnsw,
           n.path("on_disk").asBoolean()));
     }
-    return b.durability(Durability.valueOf(root.path("durability").asText("fsync").toUpperCase(Locale.ROOT)))
+    b.durability(Durability.valueOf(root.path("durability").asText("fsync").toUpperCase(Locale.ROOT)))
         .sealThreshold(root.path("seal_threshold").asInt())
         .mergeThreshold(root.path("merge_threshold").asInt())
         .vacuumRatio(root.path("vacuum_ratio").asDouble())
-        .maxPayloadBytes(root.path("max_payload_bytes").asInt())
-        .build();
+        .maxPayloadBytes(root.path("max_payload_bytes").asInt());
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
+      var e = it.next();
+      b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));
+    }
+    return b.build();
   }
 }

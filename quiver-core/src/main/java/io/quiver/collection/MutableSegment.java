@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
 import io.quiver.filter.PointId;
+import io.quiver.filter.index.PayloadIndex;
 import io.quiver.index.FloatVectorStore;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
@@ -30,6 +31,7 @@ final class MutableSegment extends Segment {
   private volatile AtomicReferenceArray<Object>[] idPages = newPages(0);
   private volatile AtomicReferenceArray<Object>[] payloadPages = newPages(0);
   private volatile int count;
+  private final PayloadIndex payloadIndex = new PayloadIndex();
 
   /** One vector field: the vectors as written, and the graph the indexer builds over them. */
   static final class Lane {
@@ -52,6 +54,21 @@ final class MutableSegment extends Segment {
     for (var e : config.vectors().entrySet()) {
       lanes.put(e.getKey(), new Lane(e.getValue()));
     }
+    config.payloadSchema().forEach((key, schema) -> payloadIndex.createField(key, schema, this::payload));
+  }
+
+  @Override
+  PayloadIndex payloadIndex() {
+    return payloadIndex;
+  }
+
+  @Override
+  float distance(String name, float[] query, int ordinal) {
+    Lane lane = lanes.get(name);
+    if (lane == null || !lane.has.get(ordinal)) {
+      return Float.NaN;
+    }
+    return distance(lane.params.metric(), query, lane.raw.page(ordinal), lane.raw.offset(ordinal), lane.params.size());
   }
 
   Map<String, Lane> lanes() {
@@ -77,13 +94,16 @@ final class MutableSegment extends Segment {
     }
     setRef(idPages, ord, p.id());
     setRef(payloadPages, ord, p.payload());
+    payloadIndex.add(ord, p.payload());
     count = ord + 1; // publishes everything above
     return ord;
   }
 
   /** Replaces the payload of a live point in place (readers see the old or the new object, never a mix). */
   void replacePayload(int ordinal, ObjectNode payload) {
+    ObjectNode old = payload(ordinal);
     setRef(payloadPages, ordinal, payload);
+    payloadIndex.update(ordinal, old, payload);
   }
 
   @Override

@@ -40,6 +40,12 @@ abstract class Segment {
    */
   abstract void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out);
 
+  /** The segment's payload index (fields per the collection's payload schema). */
+  abstract io.quiver.filter.index.PayloadIndex payloadIndex();
+
+  /** Distance from the prepared {@code query} to the stored vector of field {@code name}, or NaN if none. */
+  abstract float distance(String name, float[] query, int ordinal);
+
   /** Points a graph index can reach. */
   abstract long indexedPoints();
 
@@ -61,6 +67,11 @@ abstract class Segment {
       return true;
     }
     return false;
+  }
+
+  /** The tombstones below {@code ordinals()} as bitset words (for the deletes file). */
+  final long[] deletedWords() {
+    return Manifest.words(deleted, ordinals());
   }
 
   final int deletedCount() {

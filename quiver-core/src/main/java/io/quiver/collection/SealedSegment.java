@@ -1,0 +1,239 @@
+package io.quiver.collection;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.filter.PointId;
+import io.quiver.filter.index.PayloadIndex;
+import io.quiver.index.OrdinalFilter;
+import io.quiver.index.SearchParams;
+import io.quiver.index.SearchResult;
+import io.quiver.index.hnsw.HnswIndex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable segment on disk, in its own directory: {@code ids.bin}, {@code payloads.bin} and per vector field
+ * an HNSW graph and vector file (see {@link SegmentFiles} and docs/format.md). Ids and payloads are read through a
+ * memory mapping; vectors are mapped too for {@code on_disk} fields, else copied to the heap at open. Only the
+ * tombstones change after sealing, and they are persisted through the manifest's deletes file.
+ */
+final class SealedSegment extends Segment {
+  private final Path dir;
+  private final int count;
+  private final ObjectMapper json;
+  private final Arena arena = Arena.ofShared();
+  private final MemorySegment ids;
+  private final MemorySegment payloads;
+  private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
+  private final PayloadIndex payloadIndex;
+
+  private SealedSegment(long id, Path dir, int count, CollectionConfig config, ObjectMapper json) throws IOException {
+    super(id);
+    this.dir = dir;
+    this.count = count;
+    this.json = json;
+    try {
+      this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
+      this.payloads = SegmentFiles.map(dir.resolve("payloads.bin"), arena, SegmentFiles.PAYLOADS_MAGIC, count);
+      for (var e : config.vectors().entrySet()) {
+        fields.put(e.getKey(), HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk()));
+      }
+      this.payloadIndex = loadPayloadIndex(dir, config);
+    } catch (IOException | RuntimeException e) {
+      closeResources();
+      throw e;
+    }
+  }
+
+  static SealedSegment open(long id, Path dir, int count, CollectionConfig config, ObjectMapper json)
+      throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new CorruptSegmentException("segment directory " + dir + " named by the manifest is missing");
+    }
+    return new SealedSegment(id, dir, count, config, json);
+  }
+
+  /**
+   * Reads {@code payload-index.bin}; fields the schema gained since it was written are built now (and the file
+   * rewritten), fields it dropped are dropped.
+   */
+  private PayloadIndex loadPayloadIndex(Path dir, CollectionConfig config) throws IOException {
+    Path file = dir.resolve(PAYLOAD_INDEX);
+    PayloadIndex index;
+    if (Files.exists(file)) {
+      try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+        index = PayloadIndex.readFrom(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size()));
+      } catch (IOException e) {
+        throw new CorruptSegmentException(file + ": " + e.getMessage());
+      }
+    } else {
+      index = new PayloadIndex();
+      for (int ord = 0; ord < count; ord++) {
+        index.add(ord, payload(ord));
+      }
+    }
+    boolean changed = !Files.exists(file);
+    for (String key : List.copyOf(index.fields().keySet())) {
+      if (!config.payloadSchema().containsKey(key)) {
+        changed |= index.dropField(key);
+      }
+    }
+    for (var e : config.payloadSchema().entrySet()) {
+      changed |= index.createField(e.getKey(), e.getValue(), this::payload);
+    }
+    if (changed) {
+      writePayloadIndex(dir, index);
+    }
+    return index;
+  }
+
+  static final String PAYLOAD_INDEX = "payload-index.bin";
+
+  /** Replaces the segment's payload index file atomically (it is derived data, rebuilt from payloads if lost). */
+  static void writePayloadIndex(Path dir, PayloadIndex index) throws IOException {
+    var bytes = new java.io.ByteArrayOutputStream();
+    index.writeTo(bytes);
+    io.quiver.storage.AtomicFiles.write(dir.resolve(PAYLOAD_INDEX), bytes.toByteArray());
+  }
+
+  /** Applies a schema change to the loaded index and its file. */
+  void updatePayloadSchema(String key, io.quiver.filter.index.FieldSchema schema) throws IOException {
+    boolean changed = schema == null ? payloadIndex.dropField(key) : payloadIndex.createField(key, schema, this::payload);
+    if (changed) {
+      writePayloadIndex(dir, payloadIndex);
+    }
+  }
+
+  @Override
+  PayloadIndex payloadIndex() {
+    return payloadIndex;
+  }
+
+  @Override
+  float distance(String name, float[] query, int ordinal) {
+    HnswIndex index = fields.get(name);
+    float[] v = index == null ? null : index.vector(ordinal);
+    return v == null ? Float.NaN : index.metric().distance(query, v);
+  }
+
+  /** Base file name of a vector field's files in a segment directory. */
+  static String fieldFile(String field) {
+    return "field-" + (field.isEmpty() ? "default" : field);
+  }
+
+  /**
+   * Writes the first {@code count} ordinals of {@code source} (fully indexed, no longer written) as a segment in the
+   * new directory {@code dir}, every file fsync'd.
+   */
+  static void write(Path dir, MutableSegment source, int count, ObjectMapper json) throws IOException {
+    Files.createDirectories(dir);
+    SegmentFiles.writeIds(dir.resolve("ids.bin"), source, count);
+    byte[][] payloadBytes = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      ObjectNode p = source.payload(i);
+      payloadBytes[i] = p == null ? null : json.writeValueAsBytes(p);
+    }
+    SegmentFiles.writePayloads(dir.resolve("payloads.bin"), payloadBytes);
+    for (var e : source.lanes().entrySet()) {
+      e.getValue().graph.save(dir, fieldFile(e.getKey()));
+    }
+    source.payloadIndex().compact();
+    writePayloadIndex(dir, source.payloadIndex());
+    io.quiver.storage.AtomicFiles.syncDirectory(dir);
+  }
+
+  Path directory() {
+    return dir;
+  }
+
+  @Override
+  int ordinals() {
+    return count;
+  }
+
+  @Override
+  PointId idOf(int ordinal) {
+    return SegmentFiles.readId(ids, ordinal);
+  }
+
+  @Override
+  ObjectNode payload(int ordinal) {
+    byte[] bytes = SegmentFiles.readPayload(payloads, count, ordinal);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return (ObjectNode) json.readTree(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("segment " + dir + ": payload of ordinal " + ordinal + " is unreadable", e);
+    }
+  }
+
+  @Override
+  float[] vector(String name, int ordinal) {
+    HnswIndex index = fields.get(name);
+    return index == null ? null : index.vector(ordinal);
+  }
+
+  @Override
+  void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out) {
+    HnswIndex index = fields.get(name);
+    if (!exact) {
+      SearchResult r = index.search(query, k, SearchParams.ef(ef), accept);
+      if (r.ordinals().length >= k) {
+        for (int i = 0; i < r.ordinals().length; i++) {
+          out.offer(r.distances()[i], this, r.ordinals()[i]);
+        }
+        return;
+      }
+      // fewer than k: a selective filter starved the walk; scan instead so results are never short
+    }
+    var metric = index.metric();
+    for (int ord = 0; ord < count; ord++) {
+      if (accept.accept(ord)) {
+        float[] v = index.vector(ord);
+        if (v != null) {
+          out.offer(metric.distance(query, v), this, ord);
+        }
+      }
+    }
+  }
+
+  @Override
+  long indexedPoints() {
+    return liveCount();
+  }
+
+  @Override
+  long heapBytes() {
+    long bytes = 0;
+    for (HnswIndex index : fields.values()) {
+      bytes += index.ramBytesUsed();
+    }
+    return bytes;
+  }
+
+  @Override
+  long mappedBytes() {
+    long bytes = ids.byteSize() + payloads.byteSize();
+    for (HnswIndex index : fields.values()) {
+      bytes += index.mappedBytes();
+    }
+    return bytes;
+  }
+
+  @Override
+  void closeResources() {
+    for (HnswIndex index : fields.values()) {
+      index.close();
+    }
+    arena.close();
+  }
+}
