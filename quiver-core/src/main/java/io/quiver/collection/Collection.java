@@ -195,10 +195,13 @@ public final class Collection implements AutoCloseable {
     }
     checkBatch(points.size());
     List<Point> valid = new ArrayList<>(points.size());
+    List<byte[]> payloadJson = new ArrayList<>(points.size());
     for (Point p : points) {
-      valid.add(validate(p));
+      Point v = validateVectors(p.id(), p.vectors(), true);
+      payloadJson.add(checkPayload(p.id(), p.payload()));
+      valid.add(new Point(p.id(), v.vectors(), p.payload() == null ? null : p.payload().deepCopy()));
     }
-    write(new WalOp.Upsert(valid));
+    write(new WalOp.Upsert(valid, payloadJson));
   }
 
   public void upsert(Point... points) {
@@ -300,7 +303,7 @@ public final class Collection implements AutoCloseable {
         out.add(new Point(p.id(), vectors, loc.segment().payload(loc.ordinal())));
       }
       n[0] = out.size();
-      return out.isEmpty() ? null : new WalOp.Upsert(out);
+      return out.isEmpty() ? null : new WalOp.Upsert(out, null);
     });
     return n[0];
   }
@@ -317,17 +320,18 @@ public final class Collection implements AutoCloseable {
     write(() -> {
       List<PointId> targets = pointIds != null ? pointIds : matchingIds(filter);
       List<Point> out = new ArrayList<>();
+      List<byte[]> bytes = new ArrayList<>();
       for (PointId id : targets) {
         Location loc = ids.get(Objects.requireNonNull(id, "id"));
         if (loc == null) {
           continue;
         }
         ObjectNode payload = fn.apply(loc.segment().payload(loc.ordinal()));
-        checkPayload(id, payload);
+        bytes.add(checkPayload(id, payload));
         out.add(new Point(id, vectorsOf(loc, null), payload));
       }
       n[0] = out.size();
-      return out.isEmpty() ? null : new WalOp.Upsert(out);
+      return out.isEmpty() ? null : new WalOp.Upsert(out, bytes);
     });
     return n[0];
   }
@@ -425,12 +429,6 @@ public final class Collection implements AutoCloseable {
 
   // ------------------------------------------------------------------ validation
 
-  private Point validate(Point p) {
-    Point v = validateVectors(p.id(), p.vectors(), true);
-    checkPayload(p.id(), p.payload());
-    return new Point(p.id(), v.vectors(), p.payload() == null ? null : p.payload().deepCopy());
-  }
-
   private Point validateVectors(PointId id, Map<String, float[]> vectors, boolean requireDefault) {
     Map<String, float[]> copy = new LinkedHashMap<>();
     for (var e : vectors.entrySet()) {
@@ -473,27 +471,33 @@ public final class Collection implements AutoCloseable {
     if (params.metric() == Metric.COSINE && VectorUtil.dot(v, v) == 0f) {
       throw new QuiverException.InvalidInput(what + ": a zero vector has no cosine direction");
     }
-    return v.clone();
+    float[] copy = v.clone();
+    if (params.metric().normalizes()) {
+      VectorUtil.normalize(copy); // stored and logged normalized; the original norm is not kept
+    }
+    return copy;
   }
 
-  private void checkPayload(PointId id, ObjectNode payload) {
+  /** Checks depth and size; returns the payload's JSON bytes (null for none), which the log record reuses. */
+  private byte[] checkPayload(PointId id, ObjectNode payload) {
     if (payload == null) {
-      return;
+      return null;
     }
     if (depth(payload, 0) > MAX_PAYLOAD_DEPTH) {
       throw new QuiverException.InvalidInput("point " + id + ": payload nests deeper than " + MAX_PAYLOAD_DEPTH
           + " levels");
     }
-    int bytes;
+    byte[] bytes;
     try {
-      bytes = json.writeValueAsBytes(payload).length;
+      bytes = json.writeValueAsBytes(payload);
     } catch (IOException e) {
       throw new QuiverException.InvalidInput("point " + id + ": payload cannot be serialized: " + e.getMessage());
     }
-    if (bytes > config.maxPayloadBytes()) {
-      throw new QuiverException.InvalidInput("point " + id + ": payload of " + bytes + " bytes exceeds the limit of "
-          + config.maxPayloadBytes());
+    if (bytes.length > config.maxPayloadBytes()) {
+      throw new QuiverException.InvalidInput("point " + id + ": payload of " + bytes.length
+          + " bytes exceeds the limit of " + config.maxPayloadBytes());
     }
+    return bytes;
   }
 
   private static int depth(JsonNode node, int level) {
@@ -540,9 +544,6 @@ public final class Collection implements AutoCloseable {
           + "'; it has " + fieldNames());
     }
     float[] query = checkVector(request.vector(), params, "query");
-    if (params.metric().normalizes()) {
-      VectorUtil.normalize(query);
-    }
     int k = request.offset() + request.limit();
     int ef = Math.max(k, request.ef() > 0 ? request.ef() : params.hnsw().efSearch());
     float maxDistance = request.scoreThreshold() == null ? Float.POSITIVE_INFINITY
@@ -577,6 +578,11 @@ public final class Collection implements AutoCloseable {
    */
   private void searchSegment(Segment s, String using, float[] query, int k, int ef, boolean exact, Filter filter,
       Hits hits) {
+    if (filter == null) {
+      // no filter: only tombstones to skip, and none at all lets the graph walk take its unfiltered path
+      s.search(using, query, k, ef, exact, s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord), hits);
+      return;
+    }
     RoaringBitmap m = indexedMatches(s, filter);
     if (m == null) {
       s.search(using, query, k, ef, exact, ord -> s.matches(ord, filter), hits);

@@ -75,17 +75,12 @@ final class MutableSegment extends Segment {
     return lanes;
   }
 
-  /** Stores a validated point and returns its ordinal. Vectors of cosine fields are normalized here. */
+  /** Stores a validated point (cosine vectors already normalized) and returns its ordinal. */
   int append(Point p) {
     int ord = count;
     for (var e : p.vectors().entrySet()) {
       Lane lane = lanes.get(e.getKey());
-      float[] v = e.getValue();
-      if (lane.params.metric().normalizes()) {
-        v = v.clone();
-        VectorUtil.normalize(v);
-      }
-      lane.raw.set(ord, v);
+      lane.raw.set(ord, e.getValue());
       lane.has.set(ord);
     }
     if ((ord >>> PAGE_SHIFT) >= idPages.length) {
@@ -174,7 +169,7 @@ final class MutableSegment extends Segment {
     Metric metric = lane.params.metric();
     int dim = lane.params.size();
     for (int ord = scanFrom; ord < end; ord++) {
-      if (lane.has.get(ord) && accept.accept(ord)) {
+      if (lane.has.get(ord) && (accept == null || accept.accept(ord))) {
         out.offer(distance(metric, query, lane.raw.page(ord), lane.raw.offset(ord), dim), this, ord);
       }
     }

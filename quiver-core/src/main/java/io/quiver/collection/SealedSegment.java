@@ -197,7 +197,7 @@ final class SealedSegment extends Segment {
     }
     var metric = index.metric();
     for (int ord = 0; ord < count; ord++) {
-      if (accept.accept(ord)) {
+      if (accept == null || accept.accept(ord)) {
         float[] v = index.vector(ord);
         if (v != null) {
           out.offer(metric.distance(query, v), this, ord);

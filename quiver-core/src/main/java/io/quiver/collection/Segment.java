@@ -35,8 +35,8 @@ abstract class Segment {
   abstract float[] vector(String name, int ordinal);
 
   /**
-   * Offers the nearest accepted points of field {@code name} to {@code out}. {@code query} is already prepared
-   * (normalized for cosine).
+   * Offers the nearest accepted points of field {@code name} to {@code out} ({@code accept} null: every point).
+   * {@code query} is already prepared (normalized for cosine).
    */
   abstract void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out);
 

@@ -24,8 +24,11 @@ sealed interface WalOp {
   byte UPSERT = 1;
   byte DELETE = 2;
 
-  /** Points written whole (insert or replace). */
-  record Upsert(List<Point> points) implements WalOp {}
+  /**
+   * Points written whole (insert or replace). {@code payloadJson}, when not null, holds each point's payload
+   * already serialized (null entries for no payload), so encoding does not serialize it again.
+   */
+  record Upsert(List<Point> points, List<byte[]> payloadJson) implements WalOp {}
 
   /** Points removed by id. */
   record Delete(List<PointId> ids) implements WalOp {}
@@ -51,8 +54,10 @@ sealed interface WalOp {
   private static byte[] encodeUpsert(Upsert u, ObjectMapper json) throws JsonProcessingException {
     List<byte[]> payloads = new ArrayList<>(u.points().size());
     long size = 5;
-    for (Point p : u.points()) {
-      byte[] pl = p.payload() == null ? null : json.writeValueAsBytes(p.payload());
+    for (int i = 0; i < u.points().size(); i++) {
+      Point p = u.points().get(i);
+      byte[] pl = u.payloadJson() != null ? u.payloadJson().get(i)
+          : p.payload() == null ? null : json.writeValueAsBytes(p.payload());
       payloads.add(pl);
       size += 17 + 4 + 4 + (pl == null ? 0 : pl.length);
       for (var e : p.vectors().entrySet()) {
@@ -110,7 +115,7 @@ sealed interface WalOp {
           }
           points.add(new Point(id, vectors, payload));
         }
-        return new Upsert(points);
+        return new Upsert(points, null);
       }
       case DELETE -> {
         List<PointId> ids = new ArrayList<>(n);

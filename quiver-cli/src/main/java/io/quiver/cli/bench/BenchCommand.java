@@ -103,6 +103,9 @@ public final class BenchCommand implements Callable<Integer> {
       arity = "0..1", fallbackValue = "20000")
   Integer synthetic;
 
+  @Option(names = "--dim", description = "Dimension of the generated set (default ${DEFAULT-VALUE}).")
+  int syntheticDim = 128;
+
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
 
@@ -157,7 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   private Dataset loadDataset() throws IOException {
     if (synthetic != null) {
-      return Dataset.synthetic(synthetic, 1000, 128, metric == null ? Metric.L2 : Metric.parse(metric), 42, k);
+      return Dataset.synthetic(synthetic, 1000, syntheticDim, metric == null ? Metric.L2 : Metric.parse(metric), 42, k);
     }
     if (base != null) {
       Metric met = metric == null ? Dataset.metricFromName(base.toAbsolutePath().getParent().toString()) : Metric.parse(metric);
@@ -170,7 +173,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (dir == null) {
         err.println("no --dataset and no ../shared/datasets/fashion-mnist-784-euclidean here: "
             + "using a generated clustered set (20,000 x 128)");
-        return Dataset.synthetic(20_000, 1000, 128, metric == null ? Metric.L2 : Metric.parse(metric), 42, k);
+        return Dataset.synthetic(20_000, 1000, syntheticDim, metric == null ? Metric.L2 : Metric.parse(metric), 42, k);
       }
     }
     Path[] files = Dataset.filesIn(dir);
