@@ -1023,11 +1023,15 @@ public final class Collection implements AutoCloseable {
         }
       }
     }
-    while (!built.fullyIndexed()) {
-      if (optimizer.stopRequested()) {
-        return false;
+    int threads = Runtime.getRuntime().availableProcessors();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
+        Thread.ofPlatform().daemon().name("quiver-merge-worker-", 0).factory())) {
+      while (!built.fullyIndexed()) {
+        if (optimizer.stopRequested()) {
+          return false;
+        }
+        built.indexPending(4096, pool, threads);
       }
-      built.indexPending(1024);
     }
     int count = built.ordinals();
     Path segDir = dir.resolve("segments").resolve(Manifest.segmentDirName(built.id));

@@ -12,6 +12,12 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Indexer implements Runnable {
   private static final System.Logger LOG = System.getLogger("io.quiver.collection");
   private static final int STEP = 256;
+  /** Writes within this long make the indexer leave a core to the writers. */
+  private static final long QUIET_NANOS = 100_000_000L;
+  private final int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+      threads, Thread.ofPlatform().daemon().name("quiver-index-worker-", 0).factory());
+  private volatile long lastWake = System.nanoTime();
 
   private final Collection collection;
   private final ReentrantLock lock = new ReentrantLock();
@@ -31,6 +37,7 @@ final class Indexer implements Runnable {
   }
 
   void wake() {
+    lastWake = System.nanoTime();
     lock.lock();
     try {
       pending = true;
@@ -62,8 +69,14 @@ final class Indexer implements Runnable {
           }
           continue;
         }
+        // while writes arrive, one thread indexes and the writers keep the other cores; when quiet, all cores
+        boolean quiet = System.nanoTime() - lastWake > QUIET_NANOS;
         for (MutableSegment m : work) {
-          m.indexPending(STEP);
+          if (quiet && threads > 1) {
+            m.indexPending(STEP * threads * 4, pool, threads);
+          } else {
+            m.indexPending(STEP);
+          }
         }
       } catch (InterruptedException e) {
         return;
@@ -101,6 +114,7 @@ final class Indexer implements Runnable {
 
   void stop() {
     stopped = true;
+    pool.shutdownNow();
     lock.lock();
     try {
       changed.signalAll();

@@ -12,6 +12,7 @@ import io.quiver.index.SearchResult;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.util.ConcurrentBitSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -124,20 +125,58 @@ final class MutableSegment extends Segment {
 
   /** Links up to {@code max} pending points into the graphs; returns how many were processed. */
   int indexPending(int max) {
+    return indexPending(max, null, 1);
+  }
+
+  /**
+   * Links up to {@code max} pending points into the graphs, splitting the work over {@code threads} tasks of
+   * {@code pool} when given (graph inserts may run concurrently); returns how many were processed. One caller at a
+   * time.
+   */
+  int indexPending(int max, java.util.concurrent.ExecutorService pool, int threads) {
     int done = 0;
     int end = count;
     for (Lane lane : lanes.values()) {
       int from = lane.indexed;
       int to = Math.min(end, from + max);
-      for (int ord = from; ord < to; ord++) {
-        if (lane.has.get(ord) && !isDeleted(ord)) {
-          lane.graph.add(ord, lane.raw.copyOf(ord));
+      if (pool == null || threads <= 1 || to - from < 64 * threads) {
+        for (int ord = from; ord < to; ord++) {
+          link(lane, ord);
+          lane.indexed = ord + 1;
         }
-        lane.indexed = ord + 1;
+      } else {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(from);
+        List<java.util.concurrent.Future<?>> tasks = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          tasks.add(pool.submit(() -> {
+            for (int ord; (ord = next.getAndAdd(16)) < to; ) {
+              for (int o = ord; o < Math.min(to, ord + 16); o++) {
+                link(lane, o);
+              }
+            }
+          }));
+        }
+        for (var f : tasks) {
+          try {
+            f.get();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("indexing interrupted", e);
+          } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("indexing failed: " + e.getCause(), e.getCause());
+          }
+        }
+        lane.indexed = to; // only once every ordinal below is linked: searches scan from here
       }
       done = Math.max(done, to - from);
     }
     return done;
+  }
+
+  private void link(Lane lane, int ord) {
+    if (lane.has.get(ord) && !isDeleted(ord)) {
+      lane.graph.add(ord, lane.raw.copyOf(ord));
+    }
   }
 
   boolean fullyIndexed() {
