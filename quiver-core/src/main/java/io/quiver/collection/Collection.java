@@ -437,7 +437,7 @@ public final class Collection implements AutoCloseable {
         throw new QuiverException.InvalidInput("point " + id + ": collection " + name + " has no vector field '"
             + e.getKey() + "'; it has " + fieldNames());
       }
-      copy.put(e.getKey(), checkVector(e.getValue(), params, "point " + id + vectorLabel(e.getKey())));
+      copy.put(e.getKey(), checkVector(e.getValue(), params, id, e.getKey()));
     }
     if (requireDefault && config.vectors().containsKey(CollectionConfig.DEFAULT_VECTOR)
         && !vectors.containsKey(CollectionConfig.DEFAULT_VECTOR)) {
@@ -453,6 +453,25 @@ public final class Collection implements AutoCloseable {
 
   private static String vectorLabel(String field) {
     return field.isEmpty() ? "" : " vector '" + field + "'";
+  }
+
+  /** Validates one vector of point {@code id} (null: a query) and returns a normalized copy for cosine. */
+  private static float[] checkVector(float[] v, VectorParams params, PointId id, String field) {
+    String what = null;
+    if (v == null || v.length != params.size() || !allFinite(v)
+        || (params.metric() == Metric.COSINE && VectorUtil.dot(v, v) == 0f)) {
+      what = id == null ? "query" : "point " + id + vectorLabel(field); // the label is only built for an error
+    }
+    return checkVector(v, params, what);
+  }
+
+  private static boolean allFinite(float[] v) {
+    for (float x : v) {
+      if (!Float.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static float[] checkVector(float[] v, VectorParams params, String what) {
@@ -543,7 +562,7 @@ public final class Collection implements AutoCloseable {
       throw new QuiverException.NotFound("collection " + name + " has no vector field '" + request.using()
           + "'; it has " + fieldNames());
     }
-    float[] query = checkVector(request.vector(), params, "query");
+    float[] query = checkVector(request.vector(), params, null, request.using());
     int k = request.offset() + request.limit();
     int ef = Math.max(k, request.ef() > 0 ? request.ef() : params.hnsw().efSearch());
     float maxDistance = request.scoreThreshold() == null ? Float.POSITIVE_INFINITY

@@ -18,9 +18,13 @@ import java.util.regex.Pattern;
  * @param vacuumRatio a sealed segment whose deleted fraction exceeds this is rewritten without them
  * @param maxPayloadBytes largest JSON payload accepted per point
  * @param payloadSchema payload fields with an index (posting lists, ranges), by key
+ * @param indexingLag while writes keep arriving, the background indexer waits until this many points are not yet
+ *     in a graph (0, the default: it links new points at once). Deferring leaves the cores to the writers during a
+ *     bulk load; searches scan the unindexed points exactly meanwhile, and indexing catches up once writes pause.
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
-    int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema) {
+    int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
+    int indexingLag) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -49,6 +53,9 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     if (!(vacuumRatio > 0 && vacuumRatio <= 1)) {
       throw new IllegalArgumentException("vacuumRatio must be in (0, 1], got " + vacuumRatio);
     }
+    if (indexingLag < 0) {
+      throw new IllegalArgumentException("indexingLag must be >= 0, got " + indexingLag);
+    }
     if (maxPayloadBytes < 2) {
       throw new IllegalArgumentException("maxPayloadBytes must be >= 2, got " + maxPayloadBytes);
     }
@@ -76,6 +83,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.vacuumRatio = vacuumRatio;
     b.maxPayloadBytes = maxPayloadBytes;
     b.payloadSchema.putAll(payloadSchema);
+    b.indexingLag = indexingLag;
     return b;
   }
 
@@ -87,6 +95,12 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     private double vacuumRatio = 0.2;
     private int maxPayloadBytes = 1 << 20;
     private final Map<String, FieldSchema> payloadSchema = new java.util.TreeMap<>();
+    private int indexingLag;
+
+    public Builder indexingLag(int points) {
+      indexingLag = points;
+      return this;
+    }
 
     /** The single unnamed vector field. */
     public Builder vector(VectorParams params) {
@@ -136,7 +150,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
 
     public CollectionConfig build() {
       return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
-          payloadSchema);
+          payloadSchema, indexingLag);
     }
   }
 }

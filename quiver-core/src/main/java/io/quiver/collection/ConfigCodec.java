@@ -50,6 +50,7 @@ public final class ConfigCodec {
     root.put("merge_threshold", c.mergeThreshold());
     root.put("vacuum_ratio", c.vacuumRatio());
     root.put("max_payload_bytes", c.maxPayloadBytes());
+    root.put("indexing_lag", c.indexingLag());
     ObjectNode schema = root.putObject("payload_schema");
     c.payloadSchema().forEach((k, v) -> schema.put(k, v.qdrantName()));
     return root;
@@ -74,7 +75,8 @@ public final class ConfigCodec {
         .sealThreshold(root.path("seal_threshold").asInt())
         .mergeThreshold(root.path("merge_threshold").asInt())
         .vacuumRatio(root.path("vacuum_ratio").asDouble())
-        .maxPayloadBytes(root.path("max_payload_bytes").asInt());
+        .maxPayloadBytes(root.path("max_payload_bytes").asInt())
+        .indexingLag(root.path("indexing_lag").asInt(0));
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
       var e = it.next();
       b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));

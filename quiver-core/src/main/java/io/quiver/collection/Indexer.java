@@ -71,6 +71,11 @@ final class Indexer implements Runnable {
         }
         // while writes arrive, one thread indexes and the writers keep the other cores; when quiet, all cores
         boolean quiet = System.nanoTime() - lastWake > QUIET_NANOS;
+        int lag = collection.config().indexingLag();
+        if (!quiet && lag > 0 && pendingPoints(work) <= lag) {
+          Thread.sleep(10); // deferred while the writers stream: leave them the cores
+          continue;
+        }
         for (MutableSegment m : work) {
           if (quiet && threads > 1) {
             m.indexPending(STEP * threads * 4, pool, threads);
@@ -86,6 +91,14 @@ final class Indexer implements Runnable {
         return;
       }
     }
+  }
+
+  private static long pendingPoints(List<MutableSegment> work) {
+    long n = 0;
+    for (MutableSegment m : work) {
+      n += m.ordinals() - m.indexedPoints() - m.deletedCount();
+    }
+    return n;
   }
 
   /** Waits until no segment has unindexed points. */

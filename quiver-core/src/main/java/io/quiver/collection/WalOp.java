@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.filter.PointId;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,7 @@ import java.util.UUID;
  */
 sealed interface WalOp {
   byte UPSERT = 1;
+  ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   byte DELETE = 2;
 
   /**
@@ -76,7 +79,8 @@ sealed interface WalOp {
       for (var e : p.vectors().entrySet()) {
         byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
         b.putShort((short) name.length).put(name).putInt(e.getValue().length);
-        b.asFloatBuffer().put(e.getValue());
+        MemorySegment.copy(e.getValue(), 0, MemorySegment.ofArray(b.array()), LE_FLOAT, b.position(),
+            e.getValue().length);
         b.position(b.position() + 4 * e.getValue().length);
       }
       byte[] pl = payloads.get(i);
@@ -103,7 +107,7 @@ sealed interface WalOp {
             byte[] name = new byte[b.getShort()];
             b.get(name);
             float[] vec = new float[b.getInt()];
-            b.asFloatBuffer().get(vec);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), LE_FLOAT, b.position(), vec, 0, vec.length);
             b.position(b.position() + 4 * vec.length);
             vectors.put(new String(name, StandardCharsets.UTF_8), vec);
           }

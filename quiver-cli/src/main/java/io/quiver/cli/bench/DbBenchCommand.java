@@ -59,6 +59,14 @@ public final class DbBenchCommand implements Callable<Integer> {
   @Option(names = "--seal-threshold", description = "points per mutable segment before sealing (default ${DEFAULT-VALUE})")
   int sealThreshold = 100_000;
 
+  @Option(names = "--indexing-lag", description = "points left unindexed while writes stream (default ${DEFAULT-VALUE}:"
+      + " index at once)")
+  int indexingLag;
+
+  @Option(names = "--payload-index", description = "index the payload field 'category' (keyword) used by the filtered"
+      + " search")
+  boolean payloadIndex;
+
   @Option(names = "--on-disk", description = "serve sealed vectors from the mmap'd file instead of the heap")
   boolean onDisk;
 
@@ -110,7 +118,10 @@ public final class DbBenchCommand implements Callable<Integer> {
 
   private void run(Path root, Dataset data, ObjectNode[] payloads, Metric m) throws Exception {
     CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(dim, m).withOnDisk(onDisk))
-        .durability(durability).sealThreshold(sealThreshold).build();
+        .durability(durability).sealThreshold(sealThreshold).indexingLag(indexingLag).build();
+    if (payloadIndex) {
+      cfg = cfg.toBuilder().payloadIndex("category", io.quiver.filter.index.FieldSchema.KEYWORD).build();
+    }
     Filter filter = Filter.must(new Condition.Match("category", JSON.getNodeFactory().textNode("hats")));
     double upsertSeconds;
     double indexSeconds;
@@ -139,8 +150,9 @@ public final class DbBenchCommand implements Callable<Integer> {
         }
       }
       upsertSeconds = (System.nanoTime() - t0) / 1e9;
-      System.err.printf(Locale.ROOT, "upserted %,d points in %.2f s: %,.0f points/s (%s, %d writers, batch %d)%n",
-          points, upsertSeconds, points / upsertSeconds, durability, writers, batch);
+      System.err.printf(Locale.ROOT, "upserted %,d points in %.2f s: %,.0f points/s (%s, %d writers, batch %d,"
+          + " indexing lag %d)%n", points, upsertSeconds, points / upsertSeconds, durability, writers, batch,
+          indexingLag);
       long t1 = System.nanoTime();
       c.awaitIndexed();
       indexSeconds = (System.nanoTime() - t1) / 1e9;
@@ -166,9 +178,9 @@ public final class DbBenchCommand implements Callable<Integer> {
       search(c, data, null, "after reopen");
       var info = c.info();
       System.out.printf(Locale.ROOT, "{\"bench\":\"db\",\"points\":%d,\"dim\":%d,\"metric\":\"%s\",\"durability\":\"%s\","
-              + "\"writers\":%d,\"batch\":%d,\"upsert_points_per_s\":%.0f,\"index_tail_s\":%.2f,\"seal_s\":%.2f,"
+              + "\"writers\":%d,\"batch\":%d,\"indexing_lag\":%d,\"upsert_points_per_s\":%.0f,\"index_tail_s\":%.2f,\"seal_s\":%.2f,"
               + "\"reopen_ms\":%.0f,\"first_search_ms\":%.1f,\"segments\":%d,\"heap_bytes\":%d,\"mapped_bytes\":%d,"
-              + "\"on_disk\":%b}%n", points, dim, m, durability, writers, batch, points / upsertSeconds, indexSeconds,
+              + "\"on_disk\":%b}%n", points, dim, m, durability, writers, batch, indexingLag, points / upsertSeconds, indexSeconds,
           flushSeconds, reopenMs, firstSearchMs, info.segments(), info.heapBytes(), info.mappedBytes(), onDisk);
     }
   }
