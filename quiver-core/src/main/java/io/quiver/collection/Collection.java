@@ -812,6 +812,18 @@ public final class Collection implements AutoCloseable {
         return;
       }
       long live = ids.size();
+      if (segments.stream().allMatch(s -> usesIndex(filter, s.payloadIndex().fields().keySet()))) {
+        double expected = 0;
+        for (Segment s : segments) {
+          SegmentView view = new SegmentView(RoaringBitmap.bitmapOfRange(0, s.ordinals()), s::payload, s::idOf,
+              null);
+          int ords = Math.max(1, s.ordinals());
+          // the index counts tombstoned ordinals too: scale by the segment's live fraction
+          expected += s.payloadIndex().estimate(filter, view).expected() * ((double) s.liveCount() / ords);
+        }
+        n[0] = Math.round(expected);
+        return;
+      }
       int sampleTarget = 4096;
       long seen = 0;
       long hits = 0;

@@ -58,7 +58,7 @@ class CollectionTest extends RandomizedTest {
 
   CollectionConfig config(int dim, Metric metric) {
     return CollectionConfig.builder().vector(VectorParams.of(dim, metric)).sealThreshold(40 + random().nextInt(200))
-        .build();
+        .indexingLag(random().nextBoolean() ? 0 : random().nextInt(500)).build();
   }
 
   /** The expected state, applied alongside the collection. */

@@ -132,6 +132,9 @@ class SegmentLifecycleTest extends RandomizedTest {
       for (int fi = 0; fi < filters.size(); fi++) {
         Filter f = filters.get(fi);
         assertThat(c.count(f, true)).as("count of filter %d with indexes", fi).isEqualTo(model.matching(f).size());
+        long exactCount = model.matching(f).size();
+        assertThat(c.count(f, false)).as("estimated count of filter %d", fi)
+            .isBetween((long) (exactCount * 0.5) - 20, (long) (exactCount * 1.5) + 20);
         for (int qi = 0; qi < queries.length; qi++) {
           assertThat(c.search(SearchRequest.builder(queries[qi]).limit(7).filter(f).exact(true).build()))
               .as("exact filtered search %d/%d with indexes", fi, qi).isEqualTo(before.get(fi).get(qi));
