@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with vectors in heap pages or in a mapped file. A sealed index searches, reads and deletes (in-memory tombstones)
  * like the original, and rejects {@link #add}.
  *
- * <p>The distance methods take a per-thread {@code scratch} array of {@link #scratchFloats()} floats: mapped vectors
- * are copied there before the kernels run (heap vectors are read in place and ignore it).
+ * <p>The distance methods take a per-thread {@code scratch} array of {@link #scratchFloats()} floats: a single mapped
+ * vector is copied there before the array kernels run, while four or eight mapped vectors are read in place by the
+ * segment kernels (the faster choice for each, docs/benchmarks.md). Heap vectors are read in place and ignore it.
  */
 public abstract class StoredVectorIndex implements VectorIndex {
   protected final int dimension;
