@@ -9,8 +9,10 @@ import java.nio.ByteOrder;
  * {@code aOff} and of {@code b} from {@code bOff}; callers check bounds and lengths.
  *
  * <p>The multi-vector kernels also come in a {@link MemorySegment} form for memory-mapped vector files: the stored
- * vectors are little-endian float32 at byte offsets {@code o0..o7} of {@code s}. Each performs exactly the arithmetic
- * of its array twin, so both return identical floats for identical data; the segment bounds are checked.
+ * vectors are little-endian float32 at byte offsets {@code o0..o7} of {@code s}; the segment bounds are checked. Each
+ * performs exactly the arithmetic of its array twin: the two return identical floats when they run at the same JIT
+ * tier (the Vector API's lane-reduction order differs between the interpreter and C2, so a cold kernel and a hot one
+ * can differ in the last bit).
  */
 public interface VectorUtilSupport {
 
