@@ -1,5 +1,7 @@
 package io.quiver.distance;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,6 +14,7 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   private final ScalarVectorUtilSupport scalar = new ScalarVectorUtilSupport();
 
   static int vectorBitSize() {
@@ -213,6 +216,157 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
     out[1] = r1;
     out[2] = r2;
     out[3] = r3;
+  }
+
+  // Segment twins of the multi-vector kernels above: same accumulators, same order, loads from the segment. Reading
+  // eight vectors side by side from a mapped file keeps eight memory streams in flight, which copying them into an
+  // array one after the other does not (docs/benchmarks.md, "Reading vectors from a mapped file").
+
+  @Override
+  public void squareDistance4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len,
+      float[] out) {
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES), acc3 = FloatVector.zero(SPECIES);
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      long b = 4L * i;
+      FloatVector d0 = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o0 + b, LE));
+      FloatVector d1 = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o1 + b, LE));
+      FloatVector d2 = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o2 + b, LE));
+      FloatVector d3 = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o3 + b, LE));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+      acc2 = d2.fma(d2, acc2);
+      acc3 = d3.fma(d3, acc3);
+    }
+    float r0 = acc0.reduceLanes(VectorOperators.ADD), r1 = acc1.reduceLanes(VectorOperators.ADD);
+    float r2 = acc2.reduceLanes(VectorOperators.ADD), r3 = acc3.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float x = q[i];
+      long b = 4L * i;
+      float d0 = x - s.get(LE_FLOAT, o0 + b), d1 = x - s.get(LE_FLOAT, o1 + b);
+      float d2 = x - s.get(LE_FLOAT, o2 + b), d3 = x - s.get(LE_FLOAT, o3 + b);
+      r0 = Math.fma(d0, d0, r0);
+      r1 = Math.fma(d1, d1, r1);
+      r2 = Math.fma(d2, d2, r2);
+      r3 = Math.fma(d3, d3, r3);
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+  }
+
+  @Override
+  public void dot4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len, float[] out) {
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES), acc3 = FloatVector.zero(SPECIES);
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      long b = 4L * i;
+      acc0 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o0 + b, LE), acc0);
+      acc1 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o1 + b, LE), acc1);
+      acc2 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o2 + b, LE), acc2);
+      acc3 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o3 + b, LE), acc3);
+    }
+    float r0 = acc0.reduceLanes(VectorOperators.ADD), r1 = acc1.reduceLanes(VectorOperators.ADD);
+    float r2 = acc2.reduceLanes(VectorOperators.ADD), r3 = acc3.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float x = q[i];
+      long b = 4L * i;
+      r0 = Math.fma(x, s.get(LE_FLOAT, o0 + b), r0);
+      r1 = Math.fma(x, s.get(LE_FLOAT, o1 + b), r1);
+      r2 = Math.fma(x, s.get(LE_FLOAT, o2 + b), r2);
+      r3 = Math.fma(x, s.get(LE_FLOAT, o3 + b), r3);
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+  }
+
+  @Override
+  public void squareDistance8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4, long o5,
+      long o6, long o7, int len, float[] out) {
+    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    int i = 0;
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      long b = 4L * i;
+      FloatVector d;
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o0 + b, LE));
+      a0 = d.fma(d, a0);
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o1 + b, LE));
+      a1 = d.fma(d, a1);
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o2 + b, LE));
+      a2 = d.fma(d, a2);
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o3 + b, LE));
+      a3 = d.fma(d, a3);
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o4 + b, LE));
+      a4 = d.fma(d, a4);
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o5 + b, LE));
+      a5 = d.fma(d, a5);
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o6 + b, LE));
+      a6 = d.fma(d, a6);
+      d = x.sub(FloatVector.fromMemorySegment(SPECIES, s, o7 + b, LE));
+      a7 = d.fma(d, a7);
+    }
+    out[0] = a0.reduceLanes(VectorOperators.ADD);
+    out[1] = a1.reduceLanes(VectorOperators.ADD);
+    out[2] = a2.reduceLanes(VectorOperators.ADD);
+    out[3] = a3.reduceLanes(VectorOperators.ADD);
+    out[4] = a4.reduceLanes(VectorOperators.ADD);
+    out[5] = a5.reduceLanes(VectorOperators.ADD);
+    out[6] = a6.reduceLanes(VectorOperators.ADD);
+    out[7] = a7.reduceLanes(VectorOperators.ADD);
+    if (i < len) {
+      long[] o = {o0, o1, o2, o3, o4, o5, o6, o7};
+      for (; i < len; i++) {
+        float x = q[i];
+        for (int k = 0; k < 8; k++) {
+          float d = x - s.get(LE_FLOAT, o[k] + 4L * i);
+          out[k] = Math.fma(d, d, out[k]);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void dot8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4, long o5, long o6,
+      long o7, int len, float[] out) {
+    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    int i = 0;
+    for (int upper = len - LANES; i <= upper; i += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      long b = 4L * i;
+      a0 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o0 + b, LE), a0);
+      a1 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o1 + b, LE), a1);
+      a2 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o2 + b, LE), a2);
+      a3 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o3 + b, LE), a3);
+      a4 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o4 + b, LE), a4);
+      a5 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o5 + b, LE), a5);
+      a6 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o6 + b, LE), a6);
+      a7 = x.fma(FloatVector.fromMemorySegment(SPECIES, s, o7 + b, LE), a7);
+    }
+    out[0] = a0.reduceLanes(VectorOperators.ADD);
+    out[1] = a1.reduceLanes(VectorOperators.ADD);
+    out[2] = a2.reduceLanes(VectorOperators.ADD);
+    out[3] = a3.reduceLanes(VectorOperators.ADD);
+    out[4] = a4.reduceLanes(VectorOperators.ADD);
+    out[5] = a5.reduceLanes(VectorOperators.ADD);
+    out[6] = a6.reduceLanes(VectorOperators.ADD);
+    out[7] = a7.reduceLanes(VectorOperators.ADD);
+    if (i < len) {
+      long[] o = {o0, o1, o2, o3, o4, o5, o6, o7};
+      for (; i < len; i++) {
+        float x = q[i];
+        for (int k = 0; k < 8; k++) {
+          out[k] = Math.fma(x, s.get(LE_FLOAT, o[k] + 4L * i), out[k]);
+        }
+      }
+    }
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.quiver.distance;
 
+import java.lang.foreign.MemorySegment;
+
 /** Plain-Java kernels: the fallback when the Vector API is absent, and the reference in tests. */
 public final class ScalarVectorUtilSupport implements VectorUtilSupport {
 
@@ -81,6 +83,83 @@ public final class ScalarVectorUtilSupport implements VectorUtilSupport {
       d += Long.bitCount(a[aOff + i] ^ b[bOff + i]);
     }
     return d;
+  }
+
+  // Segment kernels: the array versions' arithmetic (the interface's multi-vector defaults call the single kernels
+  // above), reading the stored vector from a segment.
+
+  private static float dot(float[] q, MemorySegment s, long off, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (int upper = len & ~3; i < upper; i += 4) {
+      long b = off + 4L * i;
+      s0 = Math.fma(q[i], s.get(LE_FLOAT, b), s0);
+      s1 = Math.fma(q[i + 1], s.get(LE_FLOAT, b + 4), s1);
+      s2 = Math.fma(q[i + 2], s.get(LE_FLOAT, b + 8), s2);
+      s3 = Math.fma(q[i + 3], s.get(LE_FLOAT, b + 12), s3);
+    }
+    for (; i < len; i++) {
+      s0 = Math.fma(q[i], s.get(LE_FLOAT, off + 4L * i), s0);
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  private static float squareDistance(float[] q, MemorySegment s, long off, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (int upper = len & ~3; i < upper; i += 4) {
+      long b = off + 4L * i;
+      float d0 = q[i] - s.get(LE_FLOAT, b);
+      float d1 = q[i + 1] - s.get(LE_FLOAT, b + 4);
+      float d2 = q[i + 2] - s.get(LE_FLOAT, b + 8);
+      float d3 = q[i + 3] - s.get(LE_FLOAT, b + 12);
+      s0 = Math.fma(d0, d0, s0);
+      s1 = Math.fma(d1, d1, s1);
+      s2 = Math.fma(d2, d2, s2);
+      s3 = Math.fma(d3, d3, s3);
+    }
+    for (; i < len; i++) {
+      float d = q[i] - s.get(LE_FLOAT, off + 4L * i);
+      s0 = Math.fma(d, d, s0);
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public void squareDistance4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len,
+      float[] out) {
+    out[0] = squareDistance(q, s, o0, len);
+    out[1] = squareDistance(q, s, o1, len);
+    out[2] = squareDistance(q, s, o2, len);
+    out[3] = squareDistance(q, s, o3, len);
+  }
+
+  @Override
+  public void dot4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len, float[] out) {
+    out[0] = dot(q, s, o0, len);
+    out[1] = dot(q, s, o1, len);
+    out[2] = dot(q, s, o2, len);
+    out[3] = dot(q, s, o3, len);
+  }
+
+  @Override
+  public void squareDistance8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4, long o5,
+      long o6, long o7, int len, float[] out) {
+    squareDistance4(q, s, o0, o1, o2, o3, len, out);
+    out[4] = squareDistance(q, s, o4, len);
+    out[5] = squareDistance(q, s, o5, len);
+    out[6] = squareDistance(q, s, o6, len);
+    out[7] = squareDistance(q, s, o7, len);
+  }
+
+  @Override
+  public void dot8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4, long o5, long o6,
+      long o7, int len, float[] out) {
+    dot4(q, s, o0, o1, o2, o3, len, out);
+    out[4] = dot(q, s, o4, len);
+    out[5] = dot(q, s, o5, len);
+    out[6] = dot(q, s, o6, len);
+    out[7] = dot(q, s, o7, len);
   }
 
   @Override

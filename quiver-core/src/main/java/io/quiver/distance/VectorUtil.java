@@ -1,5 +1,7 @@
 package io.quiver.distance;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Static facade over the distance kernels, backed by the implementation {@link VectorizationProvider} chose at
  * start-up. Whole-array overloads check that lengths agree.
@@ -48,6 +50,29 @@ public final class VectorUtil {
   public static void dot4(float[] q, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3, int o3,
       int len, float[] out) {
     IMPL.dot4(q, b0, o0, b1, o1, b2, o2, b3, o3, len, out);
+  }
+
+  /** See {@link VectorUtilSupport#squareDistance4(float[], MemorySegment, long, long, long, long, int, float[])}. */
+  public static void squareDistance4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len,
+      float[] out) {
+    IMPL.squareDistance4(q, s, o0, o1, o2, o3, len, out);
+  }
+
+  /** See {@link VectorUtilSupport#dot4(float[], MemorySegment, long, long, long, long, int, float[])}. */
+  public static void dot4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len, float[] out) {
+    IMPL.dot4(q, s, o0, o1, o2, o3, len, out);
+  }
+
+  /** Eight-way squared L2 over vectors in a segment; see {@link VectorUtilSupport}. */
+  public static void squareDistance8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4,
+      long o5, long o6, long o7, int len, float[] out) {
+    IMPL.squareDistance8(q, s, o0, o1, o2, o3, o4, o5, o6, o7, len, out);
+  }
+
+  /** Eight-way dot products over vectors in a segment; see {@link VectorUtilSupport}. */
+  public static void dot8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4, long o5,
+      long o6, long o7, int len, float[] out) {
+    IMPL.dot8(q, s, o0, o1, o2, o3, o4, o5, o6, o7, len, out);
   }
 
   public static float l1Distance(float[] a, float[] b) {

@@ -1,10 +1,23 @@
 package io.quiver.distance;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * The raw kernels behind {@link VectorUtil}. Every method reads {@code len} elements of {@code a} from
  * {@code aOff} and of {@code b} from {@code bOff}; callers check bounds and lengths.
+ *
+ * <p>The multi-vector kernels also come in a {@link MemorySegment} form for memory-mapped vector files: the stored
+ * vectors are little-endian float32 at byte offsets {@code o0..o7} of {@code s}; the segment bounds are checked. Each
+ * performs exactly the arithmetic of its array twin: the two return identical floats when they run at the same JIT
+ * tier (the Vector API's lane-reduction order differs between the interpreter and C2, so a cold kernel and a hot one
+ * can differ in the last bit).
  */
 public interface VectorUtilSupport {
+
+  /** How the segment kernels read stored floats: the vector file's byte order, no alignment assumed. */
+  ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /** Sum of a[i] * b[i]. */
   float dot(float[] a, int aOff, float[] b, int bOff, int len);
@@ -59,6 +72,20 @@ public interface VectorUtilSupport {
     out[2] = dot(q, 0, b2, o2, len);
     out[3] = dot(q, 0, b3, o3, len);
   }
+
+  /** {@link #squareDistance4} over vectors in a segment. */
+  void squareDistance4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len, float[] out);
+
+  /** {@link #dot4} over vectors in a segment. */
+  void dot4(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, int len, float[] out);
+
+  /** {@link #squareDistance8} over vectors in a segment. */
+  void squareDistance8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4, long o5, long o6,
+      long o7, int len, float[] out);
+
+  /** {@link #dot8} over vectors in a segment. */
+  void dot8(float[] q, MemorySegment s, long o0, long o1, long o2, long o3, long o4, long o5, long o6, long o7,
+      int len, float[] out);
 
   /** Human-readable name of the implementation, for logs. */
   String name();

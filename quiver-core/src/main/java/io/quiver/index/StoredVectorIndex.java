@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with vectors in heap pages or in a mapped file. A sealed index searches, reads and deletes (in-memory tombstones)
  * like the original, and rejects {@link #add}.
  *
- * <p>The distance methods take a per-thread {@code scratch} array of {@link #scratchFloats()} floats: mapped vectors
- * are copied there before the kernels run (heap vectors are read in place and ignore it).
+ * <p>The distance methods take a per-thread {@code scratch} array of {@link #scratchFloats()} floats: a single mapped
+ * vector is copied there before the array kernels run, while four or eight mapped vectors are read in place by the
+ * segment kernels (the faster choice for each, docs/benchmarks.md). Heap vectors are read in place and ignore it.
  */
 public abstract class StoredVectorIndex implements VectorIndex {
   protected final int dimension;
@@ -203,19 +204,27 @@ public abstract class StoredVectorIndex implements VectorIndex {
       singleDistances4(query, n0, n1, n2, n3, out, scratch);
       return;
     }
-    VectorStore v = vectors;
-    float[] p0 = v.page(n0, scratch, 0), p1 = v.page(n1, scratch, 1);
-    float[] p2 = v.page(n2, scratch, 2), p3 = v.page(n3, scratch, 3);
-    int o0 = v.offset(n0, 0), o1 = v.offset(n1, 1), o2 = v.offset(n2, 2), o3 = v.offset(n3, 3);
+    if (!(vectors instanceof FloatVectorStore v)) {
+      mappedDistance4((MappedVectorStore) vectors, query, n0, n1, n2, n3, out);
+      return;
+    }
+    float[] p0 = v.page(n0), p1 = v.page(n1), p2 = v.page(n2), p3 = v.page(n3);
+    int o0 = v.offset(n0), o1 = v.offset(n1), o2 = v.offset(n2), o3 = v.offset(n3);
     if (metric == Metric.L2) {
       VectorUtil.squareDistance4(query, p0, o0, p1, o1, p2, o2, p3, o3, dimension, out);
       return;
     }
     VectorUtil.dot4(query, p0, o0, p1, o1, p2, o2, p3, o3, dimension, out);
-    float base = metric == Metric.DOT ? 0f : 1f;
-    for (int i = 0; i < 4; i++) {
-      out[i] = base - out[i];
+    dotToDistance(out, 4);
+  }
+
+  private void mappedDistance4(MappedVectorStore m, float[] query, int n0, int n1, int n2, int n3, float[] out) {
+    if (metric == Metric.L2) {
+      m.squareDistance4(query, n0, n1, n2, n3, out);
+      return;
     }
+    m.dot4(query, n0, n1, n2, n3, out);
+    dotToDistance(out, 4);
   }
 
   private void singleDistances4(float[] query, int n0, int n1, int n2, int n3, float[] out, float[] scratch) {
@@ -225,33 +234,50 @@ public abstract class StoredVectorIndex implements VectorIndex {
     out[3] = distance(query, n3, scratch);
   }
 
+  /** Turns {@code n} dot products into DOT (-a.b) or COSINE (1 - a.b) distances in place. */
+  private void dotToDistance(float[] out, int n) {
+    float base = metric == Metric.DOT ? 0f : 1f;
+    for (int i = 0; i < n; i++) {
+      out[i] = base - out[i];
+    }
+  }
+
   /**
    * Distances from {@code query} to the eight nodes {@code nodes[from..from+7]}, into {@code out[0..7]}, using
    * {@code pages}/{@code offsets} (length 8) as scratch. L1 falls back to single distances.
    */
   protected final void distance8(float[] query, int[] nodes, int from, float[][] pages, int[] offsets, float[] out,
       float[] scratch) {
-    VectorStore v = vectors;
+    if (metric == Metric.L1) {
+      for (int k = 0; k < 8; k++) {
+        out[k] = distance(query, nodes[from + k], scratch);
+      }
+      return;
+    }
+    if (!(vectors instanceof FloatVectorStore v)) {
+      mappedDistance8((MappedVectorStore) vectors, query, nodes, from, out);
+      return;
+    }
     for (int k = 0; k < 8; k++) {
       int n = nodes[from + k];
-      pages[k] = v.page(n, scratch, k);
-      offsets[k] = v.offset(n, k);
+      pages[k] = v.page(n);
+      offsets[k] = v.offset(n);
     }
-    switch (metric) {
-      case L2 -> VectorUtil.squareDistance8(query, pages, offsets, dimension, out);
-      case DOT, COSINE -> {
-        VectorUtil.dot8(query, pages, offsets, dimension, out);
-        float base = metric == Metric.DOT ? 0f : 1f;
-        for (int i = 0; i < 8; i++) {
-          out[i] = base - out[i];
-        }
-      }
-      case L1 -> {
-        for (int k = 0; k < 8; k++) {
-          out[k] = distance(query, nodes[from + k], scratch);
-        }
-      }
+    if (metric == Metric.L2) {
+      VectorUtil.squareDistance8(query, pages, offsets, dimension, out);
+      return;
     }
+    VectorUtil.dot8(query, pages, offsets, dimension, out);
+    dotToDistance(out, 8);
+  }
+
+  private void mappedDistance8(MappedVectorStore m, float[] query, int[] nodes, int from, float[] out) {
+    if (metric == Metric.L2) {
+      m.squareDistance8(query, nodes, from, out);
+      return;
+    }
+    m.dot8(query, nodes, from, out);
+    dotToDistance(out, 8);
   }
 
   /** Distance between two stored vectors. */

@@ -6,8 +6,9 @@ package io.quiver.index;
  *
  * <p>Distance kernels work on (array, offset) pairs. {@link #page} hands out the array that holds a vector: for heap
  * storage the page itself, read in place; for mapped storage the caller's {@code scratch}, into whose slot
- * {@code slot} the vector was just copied. A caller that needs up to eight vectors at once (the eight-way kernels)
- * uses slots 0..7 and a scratch of {@link #scratchFloats()} floats, one per thread.
+ * {@code slot} the vector was just copied. A caller that needs several vectors at once uses slots 0..7 and a scratch
+ * of {@link #scratchFloats()} floats, one per thread. ({@link StoredVectorIndex} scores four or eight mapped vectors
+ * with the segment kernels instead, which read them in place.)
  */
 public sealed interface VectorStore extends AutoCloseable permits FloatVectorStore, MappedVectorStore {
 

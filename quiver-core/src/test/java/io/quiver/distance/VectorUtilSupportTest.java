@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.quiver.testing.RandomizedTest;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +98,122 @@ class VectorUtilSupportTest extends RandomizedTest {
           }
         }
       }
+    }
+  }
+
+  /** Eight random vectors of {@code len} floats stored little-endian at random byte offsets of one segment. */
+  private record SegmentVectors(float[][] arrays, MemorySegment segment, long[] offsets) {
+    static SegmentVectors random(Random rnd, int len, Arena arena) {
+      float[][] arrays = new float[8][len];
+      long[] offsets = new long[8];
+      long size = 0;
+      for (int k = 0; k < 8; k++) {
+        offsets[k] = size + 4L * rnd.nextInt(3); // unaligned starts too: the layout assumes no alignment
+        size = offsets[k] + 4L * len;
+      }
+      MemorySegment segment = arena.allocate(size + 4L * rnd.nextInt(3));
+      for (int k = 0; k < 8; k++) {
+        for (int i = 0; i < len; i++) {
+          arrays[k][i] = (float) rnd.nextGaussian();
+          segment.set(VectorUtilSupport.LE_FLOAT, offsets[k] + 4L * i, arrays[k][i]);
+        }
+      }
+      return new SegmentVectors(arrays, segment, offsets);
+    }
+
+    /** Runs the four segment kernels into out[0..7] (l2 8-way), [8..11] (l2 4-way), [12..19], [20..23] (dot). */
+    float[] segmentResults(VectorUtilSupport impl, float[] q) {
+      long[] o = offsets;
+      float[] out = new float[24];
+      float[] buf = new float[8];
+      impl.squareDistance8(q, segment, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], q.length, buf);
+      System.arraycopy(buf, 0, out, 0, 8);
+      impl.squareDistance4(q, segment, o[4], o[5], o[6], o[7], q.length, buf);
+      System.arraycopy(buf, 0, out, 8, 4);
+      impl.dot8(q, segment, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], q.length, buf);
+      System.arraycopy(buf, 0, out, 12, 8);
+      impl.dot4(q, segment, o[4], o[5], o[6], o[7], q.length, buf);
+      System.arraycopy(buf, 0, out, 20, 4);
+      return out;
+    }
+
+    /** The array kernels on the same vectors, same output layout. */
+    float[] arrayResults(VectorUtilSupport impl, float[] q) {
+      float[][] b = arrays;
+      int[] zero = new int[8];
+      float[] out = new float[24];
+      float[] buf = new float[8];
+      impl.squareDistance8(q, b, zero, q.length, buf);
+      System.arraycopy(buf, 0, out, 0, 8);
+      impl.squareDistance4(q, b[4], 0, b[5], 0, b[6], 0, b[7], 0, q.length, buf);
+      System.arraycopy(buf, 0, out, 8, 4);
+      impl.dot8(q, b, zero, q.length, buf);
+      System.arraycopy(buf, 0, out, 12, 8);
+      impl.dot4(q, b[4], 0, b[5], 0, b[6], 0, b[7], 0, q.length, buf);
+      System.arraycopy(buf, 0, out, 20, 4);
+      return out;
+    }
+  }
+
+  @Test
+  void segmentKernelsDoTheArrayKernelsArithmetic() {
+    Random rnd = random();
+    try (Arena arena = Arena.ofConfined()) {
+      for (int len = 1; len <= 200; len++) {
+        float[] q = new float[len];
+        for (int i = 0; i < len; i++) {
+          q[i] = (float) rnd.nextGaussian();
+        }
+        SegmentVectors v = SegmentVectors.random(rnd, len, arena);
+        // scalar kernels are deterministic: bit for bit
+        assertThat(v.segmentResults(scalar, q)).as("scalar len=%d", len).containsExactly(v.arrayResults(scalar, q));
+        // Vector API: equal up to the lane-reduction order of the JIT tier each kernel is in (see the next test)
+        float[] expected = v.arrayResults(panama, q);
+        float[] actual = v.segmentResults(panama, q);
+        for (int i = 0; i < expected.length; i++) {
+          assertThat(actual[i]).as("panama len=%d output %d", len, i)
+              .isCloseTo(expected[i], within(1e-4f * Math.max(1f, Math.abs(expected[i]))));
+        }
+      }
+    }
+  }
+
+  @Test
+  void segmentKernelsEqualArrayKernelsBitForBitOnceBothAreCompiled() {
+    Random rnd = random();
+    try (Arena arena = Arena.ofConfined()) {
+      for (int len : new int[] {5, 8, 37, 384, 387}) { // with and without a scalar tail
+        float[] q = new float[len];
+        for (int i = 0; i < len; i++) {
+          q[i] = (float) rnd.nextGaussian();
+        }
+        SegmentVectors v = SegmentVectors.random(rnd, len, arena);
+        float[] expected = v.arrayResults(panama, q);
+        float[] actual = v.segmentResults(panama, q);
+        // run both in lockstep until they reach the same compilation tier (bounded: a real difference fails)
+        for (int round = 0; round < 50 && !Arrays.equals(expected, actual); round++) {
+          for (int i = 0; i < 2000; i++) {
+            v.arrayResults(panama, q);
+            v.segmentResults(panama, q);
+          }
+          expected = v.arrayResults(panama, q);
+          actual = v.segmentResults(panama, q);
+        }
+        assertThat(actual).as("len=%d", len).containsExactly(expected);
+      }
+    }
+  }
+
+  @Test
+  void segmentKernelsCheckBounds() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment s = arena.allocate(4L * 16);
+      float[] q = new float[8];
+      float[] out = new float[8];
+      assertThatThrownBy(() -> panama.squareDistance4(q, s, 0, 0, 0, 40, 8, out))
+          .isInstanceOf(IndexOutOfBoundsException.class);
+      assertThatThrownBy(() -> scalar.dot8(q, s, 0, 0, 0, 0, 0, 0, 0, 40, 8, out))
+          .isInstanceOf(IndexOutOfBoundsException.class);
     }
   }
 

@@ -1,12 +1,22 @@
 package io.quiver.bench.jmh;
 
+import io.quiver.distance.Metric;
+import io.quiver.distance.VectorUtil;
 import io.quiver.distance.VectorUtilSupport;
 import io.quiver.distance.VectorizationProvider;
 import io.quiver.index.FloatVectorStore;
+import io.quiver.index.VectorFile;
+import io.quiver.index.VectorStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
@@ -44,6 +54,20 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code segmentCopyToArray}: {@link MemorySegment#copy} into a {@code float[]} scratch, then the array kernel.
  * </ul>
  *
+ * The same data is also written to a temporary file and mapped read-only ({@link FileChannel#map} into a shared
+ * arena), as a sealed index maps its {@code .vec} file: page-cache pages, no huge pages. On that mapping:
+ *
+ * <ul>
+ *   <li>{@code fileFromMemorySegment} and {@code fileCopyToArray}: the two segment paths above;
+ *   <li>{@code mappedVectorStore}: quiver-core's own path, a {@code .vec} file written by {@link VectorFile} and opened
+ *       with mmap, read through {@link VectorStore#page} (copy into a scratch) and {@link VectorUtil}.
+ * </ul>
+ *
+ * Graph search scores neighbours eight at a time, so three eight-way variants run on the same ordinals:
+ * {@code heapEightWay} (heap pages, the array kernel), {@code fileCopyEightWay} (the eight vectors copied from the
+ * mapping into one scratch array, then the array kernel) and {@code fileSegmentEightWay} (quiver-core's segment
+ * kernel reading the mapping in place, what a memory-mapped index uses).
+ *
  * Scores are ns per distance ({@code @OperationsPerInvocation}). Run it single-threaded: the state is per thread, so
  * each extra thread would build its own copy of the data. Run (after
  * {@code ./mvnw -B -pl quiver-bench -am -DskipTests package}):
@@ -76,6 +100,14 @@ public class VectorReadPathBenchmark {
   private FloatVectorStore heap;
   private Arena arena;
   private MemorySegment segment;
+  private Path tempDir;
+  private Arena fileArena;
+  private MemorySegment fileSegment;
+  private VectorStore mappedStore;
+  private final float[][] pages8 = new float[8][];
+  private final int[] offsets8 = new int[8];
+  private final float[] out8 = new float[8];
+  private float[] scratch8;
   private float[] query;
   private float[] scratch;
   private int[] sequence;
@@ -94,7 +126,23 @@ public class VectorReadPathBenchmark {
     }
     query = DistanceKernelBenchmark.randomFloats(random, dims);
     scratch = new float[dims];
+    scratch8 = new float[8 * dims];
     sequence = random.ints(SEQUENCE_LENGTH, 0, n).toArray();
+    try {
+      tempDir = Files.createTempDirectory("quiver-readpath");
+      Path raw = tempDir.resolve("raw.f32");
+      try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+          StandardOpenOption.WRITE)) {
+        ch.write(segment.asByteBuffer()); // native order: little-endian on every platform this runs on
+        fileArena = Arena.ofShared();
+        fileSegment = ch.map(FileChannel.MapMode.READ_ONLY, 0, segment.byteSize(), fileArena);
+      }
+      Path vec = tempDir.resolve("v" + VectorFile.EXTENSION);
+      VectorFile.write(vec, heap, Metric.L2, n, ord -> true);
+      mappedStore = VectorFile.open(vec, true, false).vectors();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     checkPathsAgree();
   }
 
@@ -110,7 +158,10 @@ public class VectorReadPathBenchmark {
       float[] actual = {
         squareDistance(query, heap.page(ord), heap.offset(ord), dims),
         squareDistance(query, segment, segmentOffset(ord), dims),
-        copyThenSquareDistance(ord),
+        copyThenSquareDistance(segment, ord),
+        squareDistance(query, fileSegment, segmentOffset(ord), dims),
+        copyThenSquareDistance(fileSegment, ord),
+        mappedStoreDistance(ord),
       };
       for (float d : actual) {
         if (Math.abs(d - expected) > 1e-4f * Math.max(1f, expected)) {
@@ -121,8 +172,16 @@ public class VectorReadPathBenchmark {
   }
 
   @TearDown(Level.Trial)
-  public void tearDown() {
+  public void tearDown() throws IOException {
     arena.close();
+    fileArena.close();
+    mappedStore.close();
+    try (var files = Files.list(tempDir)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(tempDir);
   }
 
   /** Start of the next batch of ordinals; advances through the sequence and wraps. */
@@ -165,14 +224,105 @@ public class VectorReadPathBenchmark {
     int start = nextBatch();
     float sum = 0;
     for (int i = start; i < start + BATCH; i++) {
-      sum += copyThenSquareDistance(sequence[i]);
+      sum += copyThenSquareDistance(segment, sequence[i]);
     }
     return sum;
   }
 
-  private float copyThenSquareDistance(int ord) {
-    MemorySegment.copy(segment, ValueLayout.JAVA_FLOAT, segmentOffset(ord), scratch, 0, dims);
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float fileFromMemorySegment() {
+    int start = nextBatch();
+    float sum = 0;
+    for (int i = start; i < start + BATCH; i++) {
+      sum += squareDistance(query, fileSegment, segmentOffset(sequence[i]), dims);
+    }
+    return sum;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float fileCopyToArray() {
+    int start = nextBatch();
+    float sum = 0;
+    for (int i = start; i < start + BATCH; i++) {
+      sum += copyThenSquareDistance(fileSegment, sequence[i]);
+    }
+    return sum;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float mappedVectorStore() {
+    int start = nextBatch();
+    float sum = 0;
+    for (int i = start; i < start + BATCH; i++) {
+      sum += mappedStoreDistance(sequence[i]);
+    }
+    return sum;
+  }
+
+  // Eight-way: graph search scores a node's unvisited neighbours eight at a time, to keep eight memory streams in
+  // flight. Same 64 ordinals per invocation as above, in groups of eight.
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float heapEightWay() {
+    int start = nextBatch();
+    float sum = 0;
+    for (int g = start; g < start + BATCH; g += 8) {
+      for (int k = 0; k < 8; k++) {
+        int ord = sequence[g + k];
+        pages8[k] = heap.page(ord);
+        offsets8[k] = heap.offset(ord);
+      }
+      VectorUtil.squareDistance8(query, pages8, offsets8, dims, out8);
+      sum += out8[0] + out8[7];
+    }
+    return sum;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float fileCopyEightWay() {
+    int start = nextBatch();
+    float sum = 0;
+    for (int g = start; g < start + BATCH; g += 8) {
+      for (int k = 0; k < 8; k++) {
+        MemorySegment.copy(fileSegment, ValueLayout.JAVA_FLOAT, segmentOffset(sequence[g + k]), scratch8, k * dims,
+            dims);
+        pages8[k] = scratch8;
+        offsets8[k] = k * dims;
+      }
+      VectorUtil.squareDistance8(query, pages8, offsets8, dims, out8);
+      sum += out8[0] + out8[7];
+    }
+    return sum;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float fileSegmentEightWay() {
+    int start = nextBatch();
+    float sum = 0;
+    for (int g = start; g < start + BATCH; g += 8) {
+      int[] s = sequence;
+      VectorUtil.squareDistance8(query, fileSegment, segmentOffset(s[g]), segmentOffset(s[g + 1]),
+          segmentOffset(s[g + 2]), segmentOffset(s[g + 3]), segmentOffset(s[g + 4]), segmentOffset(s[g + 5]),
+          segmentOffset(s[g + 6]), segmentOffset(s[g + 7]), dims, out8);
+      sum += out8[0] + out8[7];
+    }
+    return sum;
+  }
+
+  private float copyThenSquareDistance(MemorySegment seg, int ord) {
+    MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT, segmentOffset(ord), scratch, 0, dims);
     return squareDistance(query, scratch, 0, dims);
+  }
+
+  private float mappedStoreDistance(int ord) {
+    float[] page = mappedStore.page(ord, scratch, 0);
+    return VectorUtil.squareDistance(query, 0, page, mappedStore.offset(ord, 0), dims);
   }
 
   // The two kernels below differ only in how the stored vector is loaded. dims is a multiple of 4 * LANES here

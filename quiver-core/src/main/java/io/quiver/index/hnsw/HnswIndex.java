@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Hierarchical Navigable Small World graph (Malkov and Yashunin) over heap-stored vectors.
+ * Hierarchical Navigable Small World graph (Malkov and Yashunin) over heap-stored vectors, or, for an index opened
+ * from files, heap-stored or memory-mapped ones.
  *
  * <p><b>Layout.</b> Level 0, which every node has, lives in large {@code int[]} pages with a fixed slot per node:
  * {@code [count, n1 .. n(2M)]}. The few nodes on upper levels (a fraction 1/M per level) keep an {@code int[][]}
