@@ -86,8 +86,17 @@ public final class Quiver implements AutoCloseable {
     try (var entries = Files.list(collectionsDir)) {
       for (Path p : entries.sorted().toList()) {
         String n = p.getFileName().toString();
+        if (n.startsWith(".replaced-")) {
+          Path original = collectionsDir.resolve(n.substring(".replaced-".length()));
+          if (!Files.exists(original)) {
+            AtomicFiles.move(p, original); // a restore died between its two renames: keep the old collection
+            String name = original.getFileName().toString();
+            collections.put(name, openCollection(name, original));
+            continue;
+          }
+        }
         if (n.startsWith(".")) {
-          AtomicFiles.deleteTree(p); // an interrupted create or delete
+          AtomicFiles.deleteTree(p); // an interrupted create, restore or delete
           continue;
         }
         collections.put(n, openCollection(n, p));
@@ -202,7 +211,10 @@ public final class Quiver implements AutoCloseable {
   public synchronized Collection restoreSnapshot(String name, Path archive, boolean replace) throws IOException {
     checkOpen();
     checkName(name, "collection");
-    if (!replace && (collections.containsKey(name) || aliases.containsKey(name))) {
+    if (aliases.containsKey(name)) {
+      throw new QuiverException.AlreadyExists(name + " is an alias; restore under a collection name");
+    }
+    if (!replace && collections.containsKey(name)) {
       throw new QuiverException.AlreadyExists("collection " + name + " already exists");
     }
     Path tmp = collectionsDir.resolve(".restoring-" + name);
@@ -227,9 +239,13 @@ public final class Quiver implements AutoCloseable {
         throw new QuiverException.InvalidInput("snapshot " + archive + " has no collection.json");
       }
       try (var files = Files.walk(tmp)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          try (var ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-            ch.force(true);
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          if (Files.isRegularFile(f)) {
+            try (var ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+              ch.force(true);
+            }
+          } else {
+            AtomicFiles.syncDirectory(f); // deepest first: each directory after its entries
           }
         }
       }
@@ -239,11 +255,17 @@ public final class Quiver implements AutoCloseable {
       AtomicFiles.deleteTree(tmp);
       throw e;
     }
-    if (collections.containsKey(name)) {
-      deleteCollection(name);
-    }
     Path dir = collectionsDir.resolve(name);
+    Path replaced = collectionsDir.resolve(".replaced-" + name);
+    Collection old = collections.remove(name);
+    if (old != null) {
+      // rename the old one aside first: a crash in between leaves it where load() puts it back; aliases stay
+      old.close();
+      AtomicFiles.deleteTree(replaced);
+      AtomicFiles.move(dir, replaced);
+    }
     AtomicFiles.move(tmp, dir);
+    AtomicFiles.deleteTree(replaced);
     Collection c = openCollection(name, dir);
     collections.put(name, c);
     return c;

@@ -46,6 +46,8 @@ public final class Collection implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.quiver.collection");
   static final int MAX_PAYLOAD_DEPTH = 64;
   static final int MAX_BATCH = 1_000_000;
+  /** Largest offset + limit of a search, as Elasticsearch's max_result_window: deeper pages are scrolls. */
+  public static final int MAX_RESULT_WINDOW = 100_000;
 
   private final String name;
   private final Path dir;
@@ -124,6 +126,7 @@ public final class Collection implements AutoCloseable {
       }
       removeOrphans(dir, manifest);
       wal = WriteAheadLog.open(dir.resolve("wal"), WalOptions.DEFAULT.withDurability(config.durability()));
+      io.quiver.storage.AtomicFiles.syncDirectory(dir); // the wal/ and segments/ entries themselves
       Collection c = new Collection(name, dir, config, json, wal, manifest, sealed);
       for (Segment seg : sealed) {
         for (int ord = 0; ord < seg.ordinals(); ord++) {
@@ -292,16 +295,27 @@ public final class Collection implements AutoCloseable {
     }
     int[] n = new int[1];
     write(() -> {
-      List<Point> out = new ArrayList<>();
+      // entries for the same id apply in order, each on top of the previous
+      Map<PointId, Point> merged = new LinkedHashMap<>();
       for (Point p : valid) {
-        Location loc = ids.get(p.id());
-        if (loc == null) {
-          continue;
+        Point before = merged.get(p.id());
+        Map<String, float[]> vectors;
+        ObjectNode payload;
+        if (before != null) {
+          vectors = new HashMap<>(before.vectors());
+          payload = before.payload();
+        } else {
+          Location loc = ids.get(p.id());
+          if (loc == null) {
+            continue;
+          }
+          vectors = new HashMap<>(vectorsOf(loc, null));
+          payload = loc.segment().payload(loc.ordinal());
         }
-        Map<String, float[]> vectors = new HashMap<>(vectorsOf(loc, null));
         vectors.putAll(p.vectors());
-        out.add(new Point(p.id(), vectors, loc.segment().payload(loc.ordinal())));
+        merged.put(p.id(), new Point(p.id(), vectors, payload));
       }
+      List<Point> out = new ArrayList<>(merged.values());
       n[0] = out.size();
       return out.isEmpty() ? null : new WalOp.Upsert(out, null);
     });
@@ -318,7 +332,8 @@ public final class Collection implements AutoCloseable {
     }
     int[] n = new int[1];
     write(() -> {
-      List<PointId> targets = pointIds != null ? pointIds : matchingIds(filter);
+      List<PointId> targets = pointIds != null ? List.copyOf(new java.util.LinkedHashSet<>(pointIds))
+          : matchingIds(filter);
       List<Point> out = new ArrayList<>();
       List<byte[]> bytes = new ArrayList<>();
       for (PointId id : targets) {
@@ -367,6 +382,10 @@ public final class Collection implements AutoCloseable {
         return;
       }
       byte[] record = WalOp.encode(op, json);
+      if (record.length > WalOptions.DEFAULT.maxRecordBytes()) {
+        throw new QuiverException.InvalidInput("the request encodes to " + record.length + " bytes, over the limit of "
+            + WalOptions.DEFAULT.maxRecordBytes() + " per write; split it into smaller batches");
+      }
       try {
         lsn = wal.write(record);
       } catch (IOException e) {
@@ -563,8 +582,12 @@ public final class Collection implements AutoCloseable {
           + "'; it has " + fieldNames());
     }
     float[] query = checkVector(request.vector(), params, null, request.using());
+    if ((long) request.offset() + request.limit() > MAX_RESULT_WINDOW) {
+      throw new QuiverException.InvalidInput("offset + limit = " + ((long) request.offset() + request.limit())
+          + " exceeds the limit of " + MAX_RESULT_WINDOW + " results");
+    }
     int k = request.offset() + request.limit();
-    int ef = Math.max(k, request.ef() > 0 ? request.ef() : params.hnsw().efSearch());
+    int ef = Math.max(k, Math.min(MAX_RESULT_WINDOW, request.ef() > 0 ? request.ef() : params.hnsw().efSearch()));
     float maxDistance = request.scoreThreshold() == null ? Float.POSITIVE_INFINITY
         : maxDistance(params.metric(), request.scoreThreshold());
     Hits hits = new Hits(k, maxDistance);
@@ -736,7 +759,14 @@ public final class Collection implements AutoCloseable {
       var view = request.offset() == null ? ids : ids.tailMap(request.offset(), true);
       for (var e : view.entrySet()) {
         Location loc = e.getValue();
-        if (loc.segment().isDeleted(loc.ordinal()) || !loc.segment().matches(loc.ordinal(), request.filter())) {
+        if (loc.segment().isDeleted(loc.ordinal())) {
+          loc = locate(e.getKey()); // the iterator's cached location was moved by a concurrent write
+          if (loc == null) {
+            continue;
+          }
+        }
+        if (!loc.segment().matches(loc.ordinal(), request.filter())
+            && (!loc.segment().isDeleted(loc.ordinal()) || (loc = currentMatch(e.getKey(), request.filter())) == null)) {
           continue;
         }
         if (out.size() == request.limit()) {
@@ -755,6 +785,9 @@ public final class Collection implements AutoCloseable {
     List<Keyed> keyed = new ArrayList<>();
     for (var e : ids.entrySet()) {
       Location loc = e.getValue();
+      if (loc.segment().isDeleted(loc.ordinal()) && (loc = locate(e.getKey())) == null) {
+        continue;
+      }
       if (!loc.segment().matches(loc.ordinal(), request.filter())) {
         continue;
       }
@@ -791,22 +824,26 @@ public final class Collection implements AutoCloseable {
         return;
       }
       if (exact) {
-        for (Segment s : segments) {
-          RoaringBitmap m = indexedMatches(s, filter);
-          int ords = s.ordinals();
-          if (m != null) {
-            for (var it = m.getIntIterator(); it.hasNext(); ) {
-              int o = it.next();
-              if (o < ords && !s.isDeleted(o)) {
-                n[0]++;
-              }
-            }
-          } else {
-            for (int o = 0; o < ords; o++) {
-              if (s.matches(o, filter)) {
-                n[0]++;
-              }
-            }
+        // walk the id map, so a point moved by a concurrent write is counted once, in its current place
+        record Matches(RoaringBitmap bitmap, int below) {}
+        Map<Segment, Matches> bySegment = new HashMap<>();
+        for (var e : ids.entrySet()) {
+          Location loc = e.getValue();
+          if (loc.segment().isDeleted(loc.ordinal()) && (loc = locate(e.getKey())) == null) {
+            continue;
+          }
+          Segment s = loc.segment();
+          Matches m = bySegment.computeIfAbsent(s, seg -> {
+            int below = seg.ordinals();
+            return new Matches(indexedMatches(seg, filter), below);
+          });
+          boolean match = m.bitmap() != null && loc.ordinal() < m.below() ? m.bitmap().contains(loc.ordinal())
+              : s.matches(loc.ordinal(), filter);
+          if (!match && s.isDeleted(loc.ordinal())) {
+            match = currentMatch(e.getKey(), filter) != null; // moved while we looked: judge its current version
+          }
+          if (match) {
+            n[0]++;
           }
         }
         return;
@@ -882,6 +919,23 @@ public final class Collection implements AutoCloseable {
     return out;
   }
 
+  /** The live location of {@code id} if its current version matches {@code filter}, else null. */
+  private Location currentMatch(PointId id, Filter filter) {
+    for (int attempt = 0; attempt < 8; attempt++) {
+      Location loc = locate(id);
+      if (loc == null) {
+        return null;
+      }
+      if (loc.segment().matches(loc.ordinal(), filter)) {
+        return loc;
+      }
+      if (!loc.segment().isDeleted(loc.ordinal())) {
+        return null;
+      }
+    }
+    return null;
+  }
+
   /** The live location of {@code id}, or null; retries when a concurrent write moved the point. */
   private Location locate(PointId id) {
     for (int attempt = 0; attempt < 8; attempt++) {
@@ -938,6 +992,10 @@ public final class Collection implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  Throwable indexerFailure() {
+    return indexer.failure();
   }
 
   /** Blocks until every stored point is linked into its graph (tests, benchmarks, close). */
@@ -1136,6 +1194,9 @@ public final class Collection implements AutoCloseable {
         ordinals.put(s.id, s.ordinals());
       }
     }
+    // every tombstone copied above was set by a log record at or before lastLsn: make those durable first, or a
+    // power loss could keep the tombstone and lose the record that wrote the point's new version
+    wal.sync();
     String deletesFile = "deletes-" + String.format("%020d", generation) + ".bin";
     Manifest.writeDeletes(dir.resolve(deletesFile), bits, ordinals);
     Manifest next = new Manifest(generation, lsn, nextSegmentId.get(), entries, deletesFile);
@@ -1249,6 +1310,7 @@ public final class Collection implements AutoCloseable {
           + " every write and the next open replays it", e);
     }
     optimizer.stop();
+    optimizerLock.lock(); // a snapshot may still be copying the files this checkpoint replaces
     try {
       if (writeFailure == null && frozen.isEmpty() && mutable.liveCount() == 0) {
         checkpoint(wal.lastLsn()); // every write is in a sealed segment: nothing to replay on reopen
@@ -1258,6 +1320,7 @@ public final class Collection implements AutoCloseable {
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "collection " + name + ": final checkpoint failed; the log replays", e);
     } finally {
+      optimizerLock.unlock();
       closeNow();
     }
   }

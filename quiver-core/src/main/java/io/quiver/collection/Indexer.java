@@ -32,6 +32,11 @@ final class Indexer implements Runnable {
     this.collection = collection;
   }
 
+  /** Why the indexer stopped, or null while it runs. */
+  Throwable failure() {
+    return failure;
+  }
+
   void start() {
     thread = Thread.ofPlatform().daemon().name("quiver-indexer-" + collection.name()).start(this);
   }

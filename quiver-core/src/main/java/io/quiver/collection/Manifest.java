@@ -98,14 +98,8 @@ record Manifest(long generation, long checkpointLsn, long nextSegmentId, List<En
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
-    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-      b.flip();
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
+    // replaced atomically: a failed checkpoint may leave a manifest naming this generation already
+    AtomicFiles.write(file, java.util.Arrays.copyOf(b.array(), b.position()));
   }
 
   static Map<Long, long[]> readDeletes(Path file) throws IOException {

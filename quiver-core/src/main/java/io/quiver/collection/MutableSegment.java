@@ -200,7 +200,10 @@ final class MutableSegment extends Segment {
       // fewer than k means a selective filter starved the walk: scan everything instead, so results are never short
       if (r.ordinals().length >= k) {
         for (int i = 0; i < r.ordinals().length; i++) {
-          out.offer(r.distances()[i], this, r.ordinals()[i]);
+          // a node linked after `indexed` was read is also in the tail scanned below: take it from there only
+          if (r.ordinals()[i] < indexed) {
+            out.offer(r.distances()[i], this, r.ordinals()[i]);
+          }
         }
         scanFrom = indexed;
       }

@@ -84,6 +84,10 @@ final class Optimizer implements Runnable {
       if (f != null) {
         throw new java.io.IOException("sealing segments failed: " + f.getMessage(), f);
       }
+      Throwable indexing = collection.indexerFailure();
+      if (indexing != null) {
+        throw new java.io.IOException("indexing failed, so segments cannot be sealed: " + indexing, indexing);
+      }
       if (thread == null || !thread.isAlive()) {
         throw new IllegalStateException("the optimizer of collection " + collection.name() + " is not running");
       }

@@ -147,6 +147,7 @@ final class SealedSegment extends Segment {
     source.payloadIndex().compact();
     writePayloadIndex(dir, source.payloadIndex());
     io.quiver.storage.AtomicFiles.syncDirectory(dir);
+    io.quiver.storage.AtomicFiles.syncDirectory(dir.getParent()); // the segment directory's own entry
   }
 
   Path directory() {

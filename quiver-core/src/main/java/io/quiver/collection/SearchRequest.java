@@ -24,13 +24,13 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
     Objects.requireNonNull(vector, "vector");
     using = using == null ? CollectionConfig.DEFAULT_VECTOR : using;
     if (limit < 1) {
-      throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+      throw new io.quiver.QuiverException.InvalidInput("limit must be >= 1, got " + limit);
     }
     if (offset < 0) {
-      throw new IllegalArgumentException("offset must be >= 0, got " + offset);
+      throw new io.quiver.QuiverException.InvalidInput("offset must be >= 0, got " + offset);
     }
     if (ef < 0) {
-      throw new IllegalArgumentException("ef must be >= 0, got " + ef);
+      throw new io.quiver.QuiverException.InvalidInput("ef must be >= 0, got " + ef);
     }
     payload = payload == null ? PayloadSelector.NONE : payload;
     withVectors = withVectors == null ? null : Set.copyOf(withVectors);

@@ -52,6 +52,11 @@ public final class WriteAheadLog implements AutoCloseable {
   private volatile long syncedLsn;
   private boolean syncing;
   private volatile boolean closed;
+  /**
+   * The first failed fsync. Sticky: after a failed fsync the kernel may have dropped the dirty pages and report
+   * success on the next one, so no later record may be acknowledged as durable.
+   */
+  private volatile IOException syncFailure;
   private final Thread periodicSyncer;
 
   private WriteAheadLog(Path dir, WalOptions options) {
@@ -96,6 +101,7 @@ public final class WriteAheadLog implements AutoCloseable {
           + options.maxRecordBytes());
     }
     long lsn;
+    checkSyncFailure();
     appendLock.lock();
     try {
       ensureOpen();
@@ -199,6 +205,7 @@ public final class WriteAheadLog implements AutoCloseable {
     syncLock.lock();
     try {
       while (syncedLsn < lsn) {
+        checkSyncFailure();
         if (syncing) {
           synced.awaitUninterruptibly();
           continue;
@@ -222,6 +229,8 @@ public final class WriteAheadLog implements AutoCloseable {
           syncing = false;
           if (failure == null && target > syncedLsn) {
             syncedLsn = target;
+          } else if (failure != null && syncFailure == null) {
+            syncFailure = failure;
           }
           synced.signalAll();
         }
@@ -437,6 +446,14 @@ public final class WriteAheadLog implements AutoCloseable {
       total += n;
     }
     return total;
+  }
+
+  private void checkSyncFailure() throws IOException {
+    IOException f = syncFailure;
+    if (f != null) {
+      throw new IOException("write-ahead log refuses writes after a failed fsync (" + f.getMessage()
+          + "); reopen it to recover", f);
+    }
   }
 
   private void ensureOpen() {
