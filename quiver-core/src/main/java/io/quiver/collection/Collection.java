@@ -176,6 +176,8 @@ public final class Collection implements AutoCloseable {
         String f = p.getFileName().toString();
         if (f.startsWith("deletes-") && !f.equals(manifest.deletesFile())) {
           Files.deleteIfExists(p);
+        } else if (f.startsWith(".snapshot-wal")) {
+          io.quiver.storage.AtomicFiles.deleteTree(p); // a snapshot interrupted by a crash
         }
       }
     }

@@ -132,7 +132,6 @@ final class Indexer implements Runnable {
 
   void stop() {
     stopped = true;
-    pool.shutdownNow();
     lock.lock();
     try {
       changed.signalAll();
@@ -141,10 +140,11 @@ final class Indexer implements Runnable {
     }
     if (thread != null) {
       try {
-        thread.join();
+        thread.join(); // it finishes its current step, whose tasks the pool still runs
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+    pool.shutdown();
   }
 }
