@@ -82,6 +82,10 @@ public final class DbBenchCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "database directory (default: a new temporary one, deleted afterwards)")
   Path dir;
 
+  @Option(names = "--open-only", description = "only time opening the collection 'bench' already in --dir (written by"
+      + " an earlier bench-db --dir run) and its first search, in this fresh JVM")
+  boolean openOnly;
+
   @Option(names = "--seed", description = "data seed (default ${DEFAULT-VALUE})")
   long seed = 42;
 
@@ -91,6 +95,23 @@ public final class DbBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (openOnly) {
+      if (dir == null) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--open-only needs --dir");
+      }
+      long t0 = System.nanoTime();
+      try (Quiver db = Quiver.open(dir)) {
+        Collection c = db.collection("bench");
+        long t1 = System.nanoTime();
+        float[] q = new float[c.config().vectors().values().iterator().next().size()];
+        q[0] = 1;
+        c.search(SearchRequest.builder(q).limit(k).build());
+        long t2 = System.nanoTime();
+        System.err.printf(Locale.ROOT, "fresh JVM: Quiver.open + collection %.0f ms (%,d points), first search %.1f ms%n",
+            (t1 - t0) / 1e6, c.count(), (t2 - t1) / 1e6);
+      }
+      return 0;
+    }
     Metric m = Metric.parse(metric);
     System.err.printf(Locale.ROOT, "generating %,d x %d clustered vectors and %,d queries...%n", points, dim, queries);
     Dataset data = Dataset.synthetic(points, queries, dim, m, seed, k);
