@@ -1314,6 +1314,9 @@ public final class Collection implements AutoCloseable {
       Files.deleteIfExists(dir.resolve(manifest.deletesFile()));
     }
     manifest = next;
+    if (wal.lastLsn() == lsn) {
+      wal.roll(); // nothing after the checkpoint: a fresh file lets every older one go
+    }
     wal.truncateBefore(lsn + 1);
   }
 

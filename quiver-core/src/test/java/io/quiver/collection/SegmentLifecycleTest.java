@@ -88,6 +88,11 @@ class SegmentLifecycleTest extends RandomizedTest {
           .isLessThanOrEqualTo((long) (model.points.size() / (1 - cfg.vacuumRatio())) + 1);
       CollectionTest.assertSameState(c, model);
     }
+    try (Stream<Path> wal = Files.list(dir.resolve("collections/life/wal"))) {
+      List<Path> files = wal.toList();
+      assertThat(files).as("a clean close checkpoints every write and drops the old log files").hasSize(1);
+      assertThat(Files.size(files.get(0))).isLessThan(64);
+    }
     try (Quiver db = Quiver.open(dir)) {
       Collection c = db.collection("life");
       CollectionTest.assertSameState(c, model);

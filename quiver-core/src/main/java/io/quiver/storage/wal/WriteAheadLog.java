@@ -161,6 +161,23 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a new file if the current one holds any record, so that a checkpoint covering every record written so far
+   * can drop all the older files with {@link #truncateBefore}.
+   */
+  public void roll() throws IOException {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      checkSyncFailure();
+      if (currentSize > FILE_HEADER_BYTES) {
+        rollOver();
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
   /** Deletes whole files whose records are all below {@code lsn} (after a checkpoint made them redundant). */
   public int truncateBefore(long lsn) throws IOException {
     appendLock.lock();
