@@ -1398,7 +1398,24 @@ public final class Collection implements AutoCloseable {
     zip.closeEntry();
   }
 
-  /** Seals what is in memory (so a reopen replays nothing), then closes the log and segment files. */
+  /** Most points still to link into a graph for which close() seals the mutable segment before closing. */
+  static final int CLOSE_INDEXING_BUDGET = 20_000;
+  private boolean sealOnClose;
+
+  private long unindexedPoints() {
+    long n = 0;
+    for (Segment s : segments) {
+      if (s instanceof MutableSegment m) {
+        n += m.ordinals() - m.indexedPoints() - m.deletedCount();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Seals what is in memory when little indexing is left (so a reopen replays nothing), persists tombstones, then
+   * closes the log and segment files. Never loses a write either way: what is not sealed is in the log.
+   */
   @Override
   public void close() throws IOException {
     writeLock.lock();
@@ -1407,14 +1424,19 @@ public final class Collection implements AutoCloseable {
         return;
       }
       closing = true;
-      if (writeFailure == null && mutable.liveCount() > 0) {
+      // seal only when little graph work is left, so close stays quick; otherwise the log keeps those points and
+      // the next open replays them (and indexes them in the background)
+      sealOnClose = writeFailure == null && unindexedPoints() <= CLOSE_INDEXING_BUDGET;
+      if (sealOnClose && mutable.liveCount() > 0) {
         maybeFreeze(true);
       }
     } finally {
       writeLock.unlock();
     }
     try {
-      optimizer.awaitIdle();
+      if (sealOnClose) {
+        optimizer.awaitIdle();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {

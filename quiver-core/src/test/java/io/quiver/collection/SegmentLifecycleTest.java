@@ -232,4 +232,21 @@ class SegmentLifecycleTest extends RandomizedTest {
     Files.writeString(collection.resolve(Manifest.FILE), "{\"format\": 1, \"segments\": [");
     assertThatThrownBy(() -> Quiver.open(dir).close()).hasMessageContaining("manifest");
   }
+
+  @Test
+  void closeWithMuchUnindexedDataLeavesItToTheLog() throws Exception {
+    int n = Collection.CLOSE_INDEXING_BUDGET + 5_000;
+    CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(4, Metric.L2))
+        .sealThreshold(1_000_000).indexingLag(1_000_000).build();
+    CollectionTest.Model model;
+    try (Quiver db = Quiver.open(dir)) {
+      model = fill(db.createCollection("big", cfg), n, 4, Metric.L2, random());
+    } // returns without building the graphs of 25,000 points first
+    assertThat(Manifest.read(dir.resolve("collections/big"), JSON).segments()).as("nothing sealed").isEmpty();
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("big");
+      assertThat(c.count()).isEqualTo(n);
+      CollectionTest.assertSameState(c, model);
+    }
+  }
 }
