@@ -33,12 +33,17 @@ final class SealedSegment extends Segment {
   private final MemorySegment payloads;
   private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
   private final PayloadIndex payloadIndex;
+  private static final int CACHE_PAGE_SHIFT = 10;
+  private static final Object NO_PAYLOAD = new Object();
+  /** Parsed payloads (never mutated by callers), by pages of 1,024 ordinals. */
+  private final java.util.concurrent.atomic.AtomicReferenceArray<java.lang.ref.SoftReference<Object[]>> parsed;
 
   private SealedSegment(long id, Path dir, int count, CollectionConfig config, ObjectMapper json) throws IOException {
     super(id);
     this.dir = dir;
     this.count = count;
     this.json = json;
+    this.parsed = new java.util.concurrent.atomic.AtomicReferenceArray<>((count >>> CACHE_PAGE_SHIFT) + 1);
     try {
       this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
       this.payloads = SegmentFiles.map(dir.resolve("payloads.bin"), arena, SegmentFiles.PAYLOADS_MAGIC, count);
@@ -166,6 +171,25 @@ final class SealedSegment extends Segment {
 
   @Override
   ObjectNode payload(int ordinal) {
+    // parsed payloads are kept in pages the GC may drop under memory pressure: filters checked point by point
+    // then parse each payload once instead of on every visit, without pinning them all in the heap
+    int page = ordinal >>> CACHE_PAGE_SHIFT;
+    java.lang.ref.SoftReference<Object[]> ref = parsed.get(page);
+    Object[] cached = ref == null ? null : ref.get();
+    if (cached == null) {
+      cached = new Object[1 << CACHE_PAGE_SHIFT];
+      parsed.set(page, new java.lang.ref.SoftReference<>(cached));
+    }
+    Object hit = cached[ordinal & ((1 << CACHE_PAGE_SHIFT) - 1)];
+    if (hit != null) {
+      return hit == NO_PAYLOAD ? null : (ObjectNode) hit;
+    }
+    ObjectNode p = parsePayload(ordinal);
+    cached[ordinal & ((1 << CACHE_PAGE_SHIFT) - 1)] = p == null ? NO_PAYLOAD : p;
+    return p;
+  }
+
+  private ObjectNode parsePayload(int ordinal) {
     byte[] bytes = SegmentFiles.readPayload(payloads, count, ordinal);
     if (bytes == null) {
       return null;
