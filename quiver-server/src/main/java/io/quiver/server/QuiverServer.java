@@ -65,6 +65,7 @@ public final class QuiverServer implements AutoCloseable {
         .host(host)
         .port(port)
         .maxPayloadSize(maxBodyBytes)
+        .shutdownHook(false) // the owner closes us (quiver serve: server first, then the database)
         .routing(this::routes)
         .build()
         .start();
@@ -119,6 +120,10 @@ public final class QuiverServer implements AutoCloseable {
     r.put("/collections/{name}", wrap(this::createCollection));
     r.get("/collections/{name}", wrap(this::collectionInfo));
     r.delete("/collections/{name}", wrap(req -> json.getNodeFactory().booleanNode(db.deleteCollection(name(req)))));
+    r.patch("/collections/{name}", wrap(this::updateCollection));
+    r.get("/aliases", wrap(req -> aliases(null)));
+    r.get("/collections/{name}/aliases", wrap(req -> aliases(collection(req).name())));
+    r.post("/collections/aliases", wrap(this::updateAliases));
     r.put("/collections/{name}/index", wrap(this::createIndex));
     r.delete("/collections/{name}/index/{field}", wrap(req -> {
       collection(req).deletePayloadIndex(req.path().pathParameters().get("field"));
@@ -127,12 +132,15 @@ public final class QuiverServer implements AutoCloseable {
     r.put("/collections/{name}/points", wrap(this::upsert));
     r.post("/collections/{name}/points", wrap(this::retrieve));
     r.post("/collections/{name}/points/delete", wrap(this::deletePoints));
+    r.put("/collections/{name}/points/vectors", wrap(this::updateVectors));
     r.post("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "set")));
     r.put("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "overwrite")));
     r.post("/collections/{name}/points/payload/delete", wrap(req -> payloadOp(req, "delete")));
     r.post("/collections/{name}/points/payload/clear", wrap(this::clearPayload));
     r.post("/collections/{name}/points/search", wrap(this::search));
     r.post("/collections/{name}/points/query", wrap(this::query));
+    r.post("/collections/{name}/points/search/batch", wrap(this::searchBatch));
+    r.post("/collections/{name}/points/query/batch", wrap(this::queryBatch));
     r.post("/collections/{name}/points/scroll", wrap(this::scroll));
     r.post("/collections/{name}/points/count", wrap(this::count));
     r.get("/collections/{name}/points/{id}", wrap(this::getPoint));
@@ -429,6 +437,109 @@ public final class QuiverServer implements AutoCloseable {
     return n;
   }
 
+  /** PATCH: accepts Qdrant's updatable settings; optimizers_config and quantization_config are stored, not acted on. */
+  private JsonNode updateCollection(ServerRequest req) {
+    Collection c = collection(req);
+    ObjectNode body = body(req);
+    Json.onlyFields(body, "body", "vectors", "optimizers_config", "params", "hnsw_config", "quantization_config",
+        "sparse_vectors", "strict_mode_config", "metadata");
+    for (String k : List.of("vectors", "params", "hnsw_config", "sparse_vectors")) {
+      if (Json.present(body.get(k)) && !body.get(k).isEmpty()) {
+        throw ApiError.badRequest("body." + k + ": changing it on an existing collection is not supported");
+      }
+    }
+    ObjectNode stored = storedSettings.computeIfAbsent(c.name(), k -> json.createObjectNode());
+    synchronized (stored) {
+      for (String k : List.of("optimizers_config", "quantization_config")) {
+        if (Json.present(body.get(k))) {
+          Json.object(body.get(k), "body." + k);
+          if (stored.get(k) instanceof ObjectNode old && k.equals("optimizers_config")) {
+            old.setAll((ObjectNode) body.get(k));
+          } else {
+            stored.set(k, body.get(k));
+          }
+        }
+      }
+    }
+    return json.getNodeFactory().booleanNode(true);
+  }
+
+  private JsonNode aliases(String collection) {
+    ObjectNode o = json.createObjectNode();
+    ArrayNode list = o.putArray("aliases");
+    new java.util.TreeMap<>(db.aliases()).forEach((alias, target) -> {
+      if (collection == null || collection.equals(target)) {
+        list.addObject().put("alias_name", alias).put("collection_name", target);
+      }
+    });
+    return o;
+  }
+
+  private JsonNode updateAliases(ServerRequest req) throws Exception {
+    ObjectNode body = body(req);
+    Json.onlyFields(body, "body", "actions");
+    JsonNode actions = body.get("actions");
+    if (actions == null || !actions.isArray()) {
+      throw ApiError.badRequest("body.actions: expected an array of alias actions");
+    }
+    // Validate every action before applying any.
+    List<String[]> plan = new ArrayList<>();
+    for (int i = 0; i < actions.size(); i++) {
+      String path = "body.actions[" + i + "]";
+      JsonNode a = Json.object(actions.get(i), path);
+      if (a.size() != 1) {
+        throw ApiError.badRequest(path + ": expected one of create_alias, delete_alias, rename_alias");
+      }
+      String kind = a.fieldNames().next();
+      ObjectNode args = Json.object(a.get(kind), path + "." + kind);
+      String p = path + "." + kind;
+      switch (kind) {
+        case "create_alias" -> {
+          Json.onlyFields(args, p, "collection_name", "alias_name");
+          plan.add(new String[] {"create", required(args, "alias_name", p), required(args, "collection_name", p)});
+        }
+        case "delete_alias" -> {
+          Json.onlyFields(args, p, "alias_name");
+          plan.add(new String[] {"delete", required(args, "alias_name", p)});
+        }
+        case "rename_alias" -> {
+          Json.onlyFields(args, p, "old_alias_name", "new_alias_name");
+          plan.add(new String[] {"rename", required(args, "old_alias_name", p), required(args, "new_alias_name", p)});
+        }
+        default -> throw ApiError.badRequest(path + ": unknown action `" + kind + "`");
+      }
+    }
+    synchronized (this) {
+      for (String[] step : plan) {
+        switch (step[0]) {
+          case "create" -> db.createAlias(step[1], step[2]);
+          case "delete" -> {
+            if (!db.deleteAlias(step[1])) {
+              throw new ApiError(404, "Not found: Alias " + step[1] + " does not exist!");
+            }
+          }
+          default -> {
+            String target = db.aliases().get(step[1]);
+            if (target == null) {
+              throw new ApiError(404, "Not found: Alias " + step[1] + " does not exist!");
+            }
+            db.createAlias(step[2], target);
+            db.deleteAlias(step[1]);
+          }
+        }
+      }
+    }
+    return json.getNodeFactory().booleanNode(true);
+  }
+
+  private static String required(JsonNode n, String field, String path) {
+    String v = Json.stringField(n, field, path, null);
+    if (v == null) {
+      throw ApiError.badRequest(path + "." + field + ": required");
+    }
+    return v;
+  }
+
   private JsonNode createIndex(ServerRequest req) throws Exception {
     Collection c = collection(req);
     ObjectNode body = body(req);
@@ -508,6 +619,26 @@ public final class QuiverServer implements AutoCloseable {
       throw ApiError.badRequest("body: expected `points` or `batch`");
     }
     c.upsert(points);
+    return updateResult();
+  }
+
+  private JsonNode updateVectors(ServerRequest req) {
+    Collection c = collection(req);
+    ObjectNode body = body(req);
+    Json.onlyFields(body, "body", "points", "shard_key", "update_filter");
+    JsonNode list = body.get("points");
+    if (list == null || !list.isArray()) {
+      throw ApiError.badRequest("body.points: expected an array of {id, vector}");
+    }
+    List<Point> points = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "body.points[" + i + "]";
+      JsonNode p = Json.object(list.get(i), path);
+      Json.onlyFields(p, path, "id", "vector");
+      points.add(new Point(Json.pointId(p.get("id"), path + ".id"), Json.vectors(p.get("vector"), path + ".vector"),
+          null));
+    }
+    c.updateVectors(points);
     return updateResult();
   }
 
@@ -634,22 +765,56 @@ public final class QuiverServer implements AutoCloseable {
   // ------------------------------------------------------------------ search
 
   private JsonNode search(ServerRequest req) {
+    return search(collection(req), body(req), "body");
+  }
+
+  private JsonNode searchBatch(ServerRequest req) {
     Collection c = collection(req);
     ObjectNode body = body(req);
-    Json.onlyFields(body, "body", "vector", "filter", "params", "limit", "offset", "with_payload", "with_vector",
+    Json.onlyFields(body, "body", "searches");
+    JsonNode searches = body.get("searches");
+    if (searches == null || !searches.isArray()) {
+      throw ApiError.badRequest("body.searches: expected an array of search requests");
+    }
+    ArrayNode out = json.createArrayNode();
+    for (int i = 0; i < searches.size(); i++) {
+      String path = "body.searches[" + i + "]";
+      out.add(search(c, Json.object(searches.get(i), path), path));
+    }
+    return out;
+  }
+
+  private JsonNode queryBatch(ServerRequest req) {
+    Collection c = collection(req);
+    ObjectNode body = body(req);
+    Json.onlyFields(body, "body", "searches");
+    JsonNode searches = body.get("searches");
+    if (searches == null || !searches.isArray()) {
+      throw ApiError.badRequest("body.searches: expected an array of query requests");
+    }
+    ArrayNode out = json.createArrayNode();
+    for (int i = 0; i < searches.size(); i++) {
+      String path = "body.searches[" + i + "]";
+      out.add(query(c, Json.object(searches.get(i), path), path));
+    }
+    return out;
+  }
+
+  private JsonNode search(Collection c, ObjectNode body, String path) {
+    Json.onlyFields(body, path, "vector", "filter", "params", "limit", "offset", "with_payload", "with_vector",
         "score_threshold", "shard_key");
     JsonNode v = body.get("vector");
     float[] vector;
     String using = CollectionConfig.DEFAULT_VECTOR;
     if (v != null && v.isObject()) {
-      Json.onlyFields(v, "body.vector", "name", "vector");
-      using = Json.stringField(v, "name", "body.vector", CollectionConfig.DEFAULT_VECTOR);
-      vector = Json.vector(v.get("vector"), "body.vector.vector");
+      Json.onlyFields(v, path + ".vector", "name", "vector");
+      using = Json.stringField(v, "name", path + ".vector", CollectionConfig.DEFAULT_VECTOR);
+      vector = Json.vector(v.get("vector"), path + ".vector.vector");
     } else {
-      vector = Json.vector(v, "body.vector");
+      vector = Json.vector(v, path + ".vector");
     }
     SearchRequest.Builder b = SearchRequest.builder(vector).using(vectorName(c, using));
-    commonSearch(b, body);
+    commonSearch(b, body, path);
     SearchRequest sr = b.build();
     ArrayNode out = json.createArrayNode();
     for (ScoredPoint p : c.search(sr)) {
@@ -659,31 +824,33 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode query(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
-    Json.onlyFields(body, "body", "query", "using", "filter", "params", "limit", "offset", "with_payload",
+    return query(collection(req), body(req), "body");
+  }
+
+  private JsonNode query(Collection c, ObjectNode body, String path) {
+    Json.onlyFields(body, path, "query", "using", "filter", "params", "limit", "offset", "with_payload",
         "with_vector", "score_threshold", "shard_key", "prefetch", "lookup_from");
     if (Json.present(body.get("prefetch"))) {
-      throw ApiError.badRequest("body.prefetch: not supported yet");
+      throw ApiError.badRequest(path + ".prefetch: not supported yet");
     }
     if (Json.present(body.get("lookup_from"))) {
-      throw ApiError.badRequest("body.lookup_from: not supported yet");
+      throw ApiError.badRequest(path + ".lookup_from: not supported yet");
     }
-    String using = vectorName(c, Json.stringField(body, "using", "body", CollectionConfig.DEFAULT_VECTOR));
+    String using = vectorName(c, Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR));
     JsonNode q = body.get("query");
     if (q != null && q.isObject()) {
-      Json.onlyFields(q, "body.query", "nearest");
+      Json.onlyFields(q, path + ".query", "nearest");
       q = q.get("nearest");
     }
     ObjectNode result = json.createObjectNode();
     ArrayNode points = result.putArray("points");
     if (!Json.present(q)) {
       // No query: points in id order, as Qdrant's scroll-like query.
-      int limit = Json.intField(body, "limit", "body", 10, 1);
-      int offset = Json.intField(body, "offset", "body", 0, 0);
-      PayloadSelector asked = Json.payloadSelector(body.get("with_payload"), "body.with_payload", PayloadSelector.NONE);
+      int limit = Json.intField(body, "limit", path, 10, 1);
+      int offset = Json.intField(body, "offset", path, 0, 0);
+      PayloadSelector asked = Json.payloadSelector(body.get("with_payload"), path + ".with_payload", PayloadSelector.NONE);
       ScrollPage page = c.scroll(new ScrollRequest(Json.filter(body.get("filter")), null, offset + limit, asked,
-          Json.vectorSelector(body.get("with_vector"), "body.with_vector", false), null));
+          Json.vectorSelector(body.get("with_vector"), path + ".with_vector", false), null));
       List<PointRecord> rs = page.points();
       for (int i = offset; i < rs.size(); i++) {
         ObjectNode o = recordJson(rs.get(i), asked);
@@ -696,23 +863,23 @@ public final class QuiverServer implements AutoCloseable {
     float[] vector;
     PointId exclude = null;
     if (q.isArray()) {
-      vector = Json.vector(q, "body.query");
+      vector = Json.vector(q, path + ".query");
     } else {
-      exclude = Json.pointId(q, "body.query");
+      exclude = Json.pointId(q, path + ".query");
       PointId wanted = exclude;
       PointRecord r = c.retrieve(List.of(wanted), PayloadSelector.NONE, Set.of(using)).stream().findFirst()
           .orElseThrow(() -> new ApiError(404, "Not found: No point with id " + wanted + " found"));
       vector = r.vectors().get(using);
     }
     SearchRequest.Builder b = SearchRequest.builder(vector).using(using);
-    commonSearch(b, body);
+    commonSearch(b, body, path);
     SearchRequest sr = b.build();
     if (exclude != null) {
       // Qdrant leaves the query point out of its own neighbours: ask for one more and drop it.
       sr = new SearchRequest(sr.vector(), sr.using(), sr.offset() + sr.limit() + 1, 0, sr.filter(),
           sr.scoreThreshold(), sr.payload(), sr.withVectors(), sr.exact(), sr.ef());
-      int skip = Json.intField(body, "offset", "body", 0, 0);
-      int limit = Json.intField(body, "limit", "body", 10, 1);
+      int skip = Json.intField(body, "offset", path, 0, 0);
+      int limit = Json.intField(body, "limit", path, 10, 1);
       int seen = 0;
       for (ScoredPoint p : c.search(sr)) {
         if (p.id().equals(exclude)) {
@@ -739,20 +906,20 @@ public final class QuiverServer implements AutoCloseable {
     return name;
   }
 
-  private static void commonSearch(SearchRequest.Builder b, ObjectNode body) {
-    b.limit(Json.intField(body, "limit", "body", 10, 1));
-    b.offset(Json.intField(body, "offset", "body", 0, 0));
+  private static void commonSearch(SearchRequest.Builder b, ObjectNode body, String path) {
+    b.limit(Json.intField(body, "limit", path, 10, 1));
+    b.offset(Json.intField(body, "offset", path, 0, 0));
     b.filter(Json.filter(body.get("filter")));
-    b.scoreThreshold(Json.floatField(body, "score_threshold", "body"));
-    b.withPayload(Json.payloadSelector(body.get("with_payload"), "body.with_payload", PayloadSelector.NONE));
-    Set<String> vectors = Json.vectorSelector(body.get("with_vector"), "body.with_vector", false);
+    b.scoreThreshold(Json.floatField(body, "score_threshold", path));
+    b.withPayload(Json.payloadSelector(body.get("with_payload"), path + ".with_payload", PayloadSelector.NONE));
+    Set<String> vectors = Json.vectorSelector(body.get("with_vector"), path + ".with_vector", false);
     if (vectors != null) {
       b.withVectors(vectors.toArray(String[]::new));
     }
-    ObjectNode params = Json.object(body.get("params"), "body.params");
-    Json.onlyFields(params, "body.params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn");
-    b.ef(Json.intField(params, "hnsw_ef", "body.params", 0, 0));
-    b.exact(Json.boolField(params, "exact", "body.params", false));
+    ObjectNode params = Json.object(body.get("params"), path + ".params");
+    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn");
+    b.ef(Json.intField(params, "hnsw_ef", path + ".params", 0, 0));
+    b.exact(Json.boolField(params, "exact", path + ".params", false));
   }
 
   /** A point's payload as Qdrant returns it: null when not asked for, {} when asked for but the point has none. */

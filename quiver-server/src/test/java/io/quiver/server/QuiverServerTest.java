@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Drives a real QuiverServer on a loopback port with java.net.http, checking Qdrant's shapes and errors. */
-class QuiverServerIT {
+class QuiverServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
   private Quiver db;
@@ -240,6 +240,45 @@ class QuiverServerIT {
     assertThat(ok("GET", "/collections/docs/points/18446744073709551615", null).get("id").toString())
         .isEqualTo("18446744073709551615");
     assertThat(error(call("GET", "/no/such/endpoint", null), 404)).contains("/no/such/endpoint");
+  }
+
+  @Test
+  void batchesAliasesVectorsAndPatch() throws Exception {
+    createDocs();
+    ok("PUT", "/collections/docs/points", "{\"points\":[{\"id\":1,\"vector\":[0,0,0]},"
+        + "{\"id\":2,\"vector\":[5,0,0]},{\"id\":3,\"vector\":[9,0,0]}]}");
+    JsonNode searches = ok("POST", "/collections/docs/points/search/batch", "{\"searches\":["
+        + "{\"vector\":[0,0,0],\"limit\":1},{\"vector\":[9,0,0],\"limit\":2}]}");
+    assertThat(ids(searches.get(0))).containsExactly("1");
+    assertThat(ids(searches.get(1))).containsExactly("3", "2");
+    JsonNode queries = ok("POST", "/collections/docs/points/query/batch", "{\"searches\":["
+        + "{\"query\":[5,0,0],\"limit\":1},{\"query\":3,\"limit\":1}]}");
+    assertThat(ids(queries.get(0).get("points"))).containsExactly("2");
+    assertThat(ids(queries.get(1).get("points"))).containsExactly("2");
+    assertThat(error(call("POST", "/collections/docs/points/search/batch", "{\"searches\":[{\"vector\":[1,2,3]},"
+        + "{\"vector\":[1,2,3],\"limit\":0}]}"), 400)).contains("body.searches[1].limit");
+
+    ok("PUT", "/collections/docs/points/vectors", "{\"points\":[{\"id\":1,\"vector\":[20,0,0]}]}");
+    assertThat(ok("GET", "/collections/docs/points/1", null).get("vector").toString()).isEqualTo("[20.0,0.0,0.0]");
+
+    assertThat(ok("POST", "/collections/aliases", "{\"actions\":[{\"create_alias\":{\"collection_name\":\"docs\","
+        + "\"alias_name\":\"latest\"}}]}").asBoolean()).isTrue();
+    assertThat(ok("GET", "/aliases", null).toString())
+        .isEqualTo("{\"aliases\":[{\"alias_name\":\"latest\",\"collection_name\":\"docs\"}]}");
+    assertThat(ok("GET", "/collections/docs/aliases", null).get("aliases")).hasSize(1);
+    assertThat(ok("POST", "/collections/latest/points/count", "{}").get("count").asLong()).isEqualTo(3);
+    ok("POST", "/collections/aliases", "{\"actions\":[{\"rename_alias\":{\"old_alias_name\":\"latest\","
+        + "\"new_alias_name\":\"current\"}}]}");
+    assertThat(ok("GET", "/collections/current/exists", null).get("exists").asBoolean()).isTrue();
+    ok("POST", "/collections/aliases", "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"current\"}}]}");
+    assertThat(ok("GET", "/aliases", null).get("aliases")).isEmpty();
+    assertThat(error(call("POST", "/collections/aliases", "{\"actions\":[{\"create_alias\":{\"collection_name\":"
+        + "\"nope\",\"alias_name\":\"x\"}}]}"), 404)).contains("nope");
+
+    assertThat(ok("PATCH", "/collections/docs", "{\"optimizers_config\":{\"indexing_threshold\":5}}").asBoolean())
+        .isTrue();
+    assertThat(ok("GET", "/collections/docs", null).at("/config/optimizer_config/indexing_threshold").asInt())
+        .isEqualTo(5);
   }
 
   @Test
