@@ -64,7 +64,6 @@ public final class QuiverServer implements AutoCloseable {
     this.server = WebServer.builder()
         .host(host)
         .port(port)
-        .maxPayloadSize(maxBodyBytes)
         .shutdownHook(false) // the owner closes us (quiver serve: server first, then the database)
         .routing(this::routes)
         .build()
@@ -225,10 +224,13 @@ public final class QuiverServer implements AutoCloseable {
       return json.createObjectNode();
     }
     byte[] bytes;
-    try {
-      bytes = req.content().as(byte[].class);
-    } catch (RuntimeException e) {
-      throw new ApiError(413, "Payload too large or unreadable: " + e.getMessage());
+    try (java.io.InputStream in = req.content().inputStream()) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw ApiError.badRequest("the request body could not be read: " + e.getMessage());
+    }
+    if (bytes.length > maxBodyBytes) {
+      throw new ApiError(413, "Payload too large: the request body exceeds " + maxBodyBytes + " bytes");
     }
     if (bytes.length == 0) {
       return json.createObjectNode();

@@ -286,8 +286,16 @@ class QuiverServerTest {
     server.close();
     server = QuiverServer.start(db, "127.0.0.1", 0, 1024);
     createDocs();
-    Reply r = call("PUT", "/collections/docs/points", "{\"points\":[], \"pad\":\"" + "x".repeat(4096) + "\"}");
-    assertThat(r.status()).isEqualTo(413);
+    String big = "{\"points\":[], \"pad\":\"" + "x".repeat(4096) + "\"}";
+    assertThat(error(call("PUT", "/collections/docs/points", big), 413)).contains("1024 bytes");
+    // without a Content-Length (chunked), the limit holds while reading
+    HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+        + "/collections/docs/points")).method("PUT", HttpRequest.BodyPublishers.ofInputStream(
+            () -> new java.io.ByteArrayInputStream(big.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).build();
+    HttpResponse<String> r = http.send(chunked, HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(r.body()).at("/status/error").asText()).contains("1024 bytes");
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
   }
 
   private static List<String> ids(JsonNode points) {
