@@ -54,13 +54,19 @@ public final class QuiverServer implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final long maxBodyBytes;
   private final AtomicLong operationIds = new AtomicLong();
-  /** Qdrant settings accepted and echoed back but not acted on (optimizers_config, quantization_config). */
+  /**
+   * Qdrant settings accepted and echoed back but not acted on yet (optimizers_config, quantization_config,
+   * wal_config), by collection; kept in {@code server-settings.json} beside the database's collections.
+   */
   private final Map<String, ObjectNode> storedSettings = new ConcurrentHashMap<>();
+  private final java.nio.file.Path settingsFile;
   private final WebServer server;
 
   private QuiverServer(Quiver db, String host, int port, long maxBodyBytes) {
     this.db = Objects.requireNonNull(db, "db");
     this.maxBodyBytes = maxBodyBytes;
+    this.settingsFile = db.directory().resolve("server-settings.json");
+    loadSettings();
     this.server = WebServer.builder()
         .host(host)
         .port(port)
@@ -68,6 +74,32 @@ public final class QuiverServer implements AutoCloseable {
         .routing(this::routes)
         .build()
         .start();
+  }
+
+  private void loadSettings() {
+    if (!java.nio.file.Files.exists(settingsFile)) {
+      return;
+    }
+    try {
+      JsonNode root = json.readTree(settingsFile.toFile());
+      root.properties().forEach(e -> {
+        if (e.getValue() instanceof ObjectNode o && db.exists(e.getKey())) {
+          storedSettings.put(e.getKey(), o);
+        }
+      });
+    } catch (java.io.IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "ignoring unreadable " + settingsFile + ": " + e.getMessage());
+    }
+  }
+
+  private synchronized void saveSettings() throws java.io.IOException {
+    ObjectNode root = json.createObjectNode();
+    new java.util.TreeMap<>(storedSettings).forEach((k, v) -> {
+      if (db.exists(k)) {
+        root.set(k, v);
+      }
+    });
+    io.quiver.storage.AtomicFiles.write(settingsFile, json.writeValueAsBytes(root));
   }
 
   /** Starts serving {@code db} on {@code host:port} (port 0: an ephemeral port, see {@link #port()}). */
@@ -118,7 +150,13 @@ public final class QuiverServer implements AutoCloseable {
     }));
     r.put("/collections/{name}", wrap(this::createCollection));
     r.get("/collections/{name}", wrap(this::collectionInfo));
-    r.delete("/collections/{name}", wrap(req -> json.getNodeFactory().booleanNode(db.deleteCollection(name(req)))));
+    r.delete("/collections/{name}", wrap(req -> {
+      boolean deleted = db.deleteCollection(name(req));
+      if (deleted && storedSettings.remove(name(req)) != null) {
+        saveSettings();
+      }
+      return json.getNodeFactory().booleanNode(deleted);
+    }));
     r.patch("/collections/{name}", wrap(this::updateCollection));
     r.get("/aliases", wrap(req -> aliases(null)));
     r.get("/collections/{name}/aliases", wrap(req -> aliases(collection(req).name())));
@@ -325,6 +363,7 @@ public final class QuiverServer implements AutoCloseable {
       }
     }
     storedSettings.put(name, stored);
+    saveSettings();
     return json.getNodeFactory().booleanNode(true);
   }
 
@@ -440,7 +479,7 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   /** PATCH: accepts Qdrant's updatable settings; optimizers_config and quantization_config are stored, not acted on. */
-  private JsonNode updateCollection(ServerRequest req) {
+  private JsonNode updateCollection(ServerRequest req) throws Exception {
     Collection c = collection(req);
     ObjectNode body = body(req);
     Json.onlyFields(body, "body", "vectors", "optimizers_config", "params", "hnsw_config", "quantization_config",
@@ -463,6 +502,7 @@ public final class QuiverServer implements AutoCloseable {
         }
       }
     }
+    saveSettings();
     return json.getNodeFactory().booleanNode(true);
   }
 

@@ -279,6 +279,14 @@ class QuiverServerTest {
         .isTrue();
     assertThat(ok("GET", "/collections/docs", null).at("/config/optimizer_config/indexing_threshold").asInt())
         .isEqualTo(5);
+    // stored settings survive a restart of server and database
+    server.close();
+    db.close();
+    db = Quiver.open(dir.resolve("db"));
+    server = QuiverServer.start(db, "127.0.0.1", 0);
+    assertThat(ok("GET", "/collections/docs", null).at("/config/optimizer_config/indexing_threshold").asInt())
+        .isEqualTo(5);
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isEqualTo(3);
   }
 
   @Test
