@@ -196,7 +196,12 @@ public final class QuiverServer implements AutoCloseable {
       try {
         result = e.handle(req);
       } catch (ApiError err) {
-        sendError(res, err.status, err.getMessage(), start);
+        String m = err.getMessage();
+        if (err.status == 400 && !m.startsWith("Bad request") && !m.startsWith("Wrong input")
+            && !m.startsWith("Json deserialize error")) {
+          m = "Bad request: " + m;
+        }
+        sendError(res, err.status, m, start);
         return;
       } catch (FilterParseException err) {
         sendError(res, 400, "Bad request: filter." + err.getMessage(), start);

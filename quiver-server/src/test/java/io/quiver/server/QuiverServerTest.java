@@ -63,6 +63,8 @@ class QuiverServerTest {
     assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(status);
     assertThat(r.body().get("time").isNumber()).isTrue();
     assertThat(r.body().get("result")).isNull();
+    assertThat(r.body().size()).as("only status and time: " + r.body()).isEqualTo(2);
+    assertThat(r.body().get("status").size()).isEqualTo(1);
     return r.body().get("status").get("error").asText();
   }
 
@@ -211,7 +213,9 @@ class QuiverServerTest {
   void errors() throws Exception {
     createDocs();
     assertThat(error(call("PUT", "/collections/docs/points", "{\"points\":[{\"id\":1,"), 400))
-        .contains("Json deserialize error");
+        .startsWith("Json deserialize error");
+    assertThat(error(call("POST", "/collections/docs/points/scroll", "{\"limit\":0}"), 400))
+        .startsWith("Bad request: body.limit");
     assertThat(error(call("POST", "/collections/missing/points/search", "{\"vector\":[1,2,3]}"), 404))
         .contains("missing");
     assertThat(error(call("PUT", "/collections/missing/points", "{\"points\":[]}"), 404)).contains("missing");
