@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = QuiverCli.Version.class,
     description = "Quiver, a vector database for the JVM.",
-    subcommands = {BenchCommand.class, io.quiver.cli.bench.DbBenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {io.quiver.cli.serve.ServeCommand.class, BenchCommand.class, io.quiver.cli.bench.DbBenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class QuiverCli implements Runnable {
 
   @CommandLine.Spec

@@ -1,0 +1,248 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.collection.CollectionConfig;
+import io.quiver.collection.PayloadSelector;
+import io.quiver.filter.Filter;
+import io.quiver.filter.FilterParser;
+import io.quiver.filter.PointId;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reading Qdrant request bodies and writing Qdrant response shapes. Every malformed input is a 400 naming its path. */
+final class Json {
+  static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  private Json() {}
+
+  /** Fails with 400 if {@code node} has a field not in {@code allowed}. */
+  static void onlyFields(JsonNode node, String path, String... allowed) {
+    Set<String> ok = Set.of(allowed);
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!ok.contains(f)) {
+        throw ApiError.badRequest(path + ": unknown field `" + f + "`, expected one of " + String.join(", ", allowed));
+      }
+    }
+  }
+
+  static ObjectNode object(JsonNode node, String path) {
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return NODES.objectNode();
+    }
+    if (!node.isObject()) {
+      throw ApiError.badRequest(path + ": expected an object, got " + node.getNodeType().name().toLowerCase());
+    }
+    return (ObjectNode) node;
+  }
+
+  static boolean present(JsonNode node) {
+    return node != null && !node.isMissingNode() && !node.isNull();
+  }
+
+  static int intField(JsonNode parent, String field, String path, int dflt, int min) {
+    JsonNode n = parent.get(field);
+    if (!present(n)) {
+      return dflt;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min) {
+      throw ApiError.badRequest(path + "." + field + ": expected an integer >= " + min + ", got " + n);
+    }
+    return n.intValue();
+  }
+
+  static boolean boolField(JsonNode parent, String field, String path, boolean dflt) {
+    JsonNode n = parent.get(field);
+    if (!present(n)) {
+      return dflt;
+    }
+    if (!n.isBoolean()) {
+      throw ApiError.badRequest(path + "." + field + ": expected a boolean, got " + n);
+    }
+    return n.booleanValue();
+  }
+
+  static String stringField(JsonNode parent, String field, String path, String dflt) {
+    JsonNode n = parent.get(field);
+    if (!present(n)) {
+      return dflt;
+    }
+    if (!n.isTextual()) {
+      throw ApiError.badRequest(path + "." + field + ": expected a string, got " + n);
+    }
+    return n.textValue();
+  }
+
+  static Float floatField(JsonNode parent, String field, String path) {
+    JsonNode n = parent.get(field);
+    if (!present(n)) {
+      return null;
+    }
+    if (!n.isNumber()) {
+      throw ApiError.badRequest(path + "." + field + ": expected a number, got " + n);
+    }
+    return n.floatValue();
+  }
+
+  /** A point id: an unsigned 64-bit integer or a UUID string. */
+  static PointId pointId(JsonNode n, String path) {
+    if (n != null && n.isIntegralNumber()) {
+      BigInteger v = n.bigIntegerValue();
+      if (v.signum() < 0 || v.compareTo(MAX_U64) > 0) {
+        throw ApiError.badRequest(path + ": point id " + v + " is not an unsigned 64-bit integer");
+      }
+      return PointId.of(v.longValue());
+    }
+    if (n != null && n.isTextual()) {
+      try {
+        return new PointId.Uuid(java.util.UUID.fromString(n.textValue()));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest(path + ": point id '" + n.textValue() + "' is not a valid UUID");
+      }
+    }
+    throw ApiError.badRequest(path + ": a point id must be an unsigned integer or a UUID string, got " + n);
+  }
+
+  static List<PointId> pointIds(JsonNode n, String path) {
+    if (n == null || !n.isArray()) {
+      throw ApiError.badRequest(path + ": expected an array of point ids");
+    }
+    List<PointId> out = new ArrayList<>(n.size());
+    for (int i = 0; i < n.size(); i++) {
+      out.add(pointId(n.get(i), path + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  static JsonNode idJson(PointId id) {
+    return switch (id) {
+      case PointId.Num n -> n.value() >= 0 ? NODES.numberNode(n.value())
+          : NODES.numberNode(new BigInteger(Long.toUnsignedString(n.value())));
+      case PointId.Uuid u -> NODES.textNode(u.value().toString());
+    };
+  }
+
+  static float[] vector(JsonNode n, String path) {
+    if (n == null || !n.isArray()) {
+      throw ApiError.badRequest(path + ": expected an array of numbers");
+    }
+    float[] v = new float[n.size()];
+    for (int i = 0; i < v.length; i++) {
+      JsonNode x = n.get(i);
+      if (!x.isNumber()) {
+        throw ApiError.badRequest(path + "[" + i + "]: expected a number, got " + x);
+      }
+      v[i] = x.floatValue();
+    }
+    return v;
+  }
+
+  /** A point's vectors: an array (the unnamed vector) or an object of named arrays. */
+  static Map<String, float[]> vectors(JsonNode n, String path) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    if (n != null && n.isArray()) {
+      out.put(CollectionConfig.DEFAULT_VECTOR, vector(n, path));
+    } else if (n != null && n.isObject()) {
+      n.properties().forEach(e -> out.put(e.getKey(), vector(e.getValue(), path + "." + e.getKey())));
+    } else {
+      throw ApiError.badRequest(path + ": expected an array of numbers or an object of named vectors");
+    }
+    return out;
+  }
+
+  static ObjectNode payload(JsonNode n, String path) {
+    if (!present(n)) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw ApiError.badRequest(path + ": a payload must be a JSON object");
+    }
+    return (ObjectNode) n;
+  }
+
+  static Filter filter(JsonNode n) {
+    return present(n) ? FilterParser.parse(n) : null;
+  }
+
+  /** {@code with_payload}: a boolean, a list of keys to include, or {include|exclude: [keys]}. */
+  static PayloadSelector payloadSelector(JsonNode n, String path, PayloadSelector dflt) {
+    if (!present(n)) {
+      return dflt;
+    }
+    if (n.isBoolean()) {
+      return n.booleanValue() ? PayloadSelector.ALL : PayloadSelector.NONE;
+    }
+    if (n.isArray()) {
+      return PayloadSelector.include(strings(n, path));
+    }
+    if (n.isObject()) {
+      onlyFields(n, path, "include", "exclude");
+      if (n.has("include")) {
+        return PayloadSelector.include(strings(n.get("include"), path + ".include"));
+      }
+      if (n.has("exclude")) {
+        return PayloadSelector.exclude(strings(n.get("exclude"), path + ".exclude"));
+      }
+    }
+    throw ApiError.badRequest(path + ": expected a boolean, a list of keys or {include|exclude: [keys]}");
+  }
+
+  /** {@code with_vector}: a boolean or a list of vector names; null means none, empty means all. */
+  static Set<String> vectorSelector(JsonNode n, String path, boolean dflt) {
+    if (!present(n)) {
+      return dflt ? Set.of() : null;
+    }
+    if (n.isBoolean()) {
+      return n.booleanValue() ? Set.of() : null;
+    }
+    if (n.isArray()) {
+      List<String> names = strings(n, path);
+      return names.isEmpty() ? null : Set.copyOf(names);
+    }
+    throw ApiError.badRequest(path + ": expected a boolean or a list of vector names");
+  }
+
+  static List<String> strings(JsonNode n, String path) {
+    if (n == null || !n.isArray()) {
+      throw ApiError.badRequest(path + ": expected an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n.size(); i++) {
+      if (!n.get(i).isTextual()) {
+        throw ApiError.badRequest(path + "[" + i + "]: expected a string");
+      }
+      out.add(n.get(i).textValue());
+    }
+    return out;
+  }
+
+  /** Vectors as Qdrant returns them: the unnamed one as an array, named ones as an object. */
+  static JsonNode vectorsJson(Map<String, float[]> vectors) {
+    if (vectors == null) {
+      return NODES.nullNode();
+    }
+    if (vectors.size() == 1 && vectors.containsKey(CollectionConfig.DEFAULT_VECTOR)) {
+      return floats(vectors.get(CollectionConfig.DEFAULT_VECTOR));
+    }
+    ObjectNode o = NODES.objectNode();
+    vectors.forEach((k, v) -> o.set(k, floats(v)));
+    return o;
+  }
+
+  static ArrayNode floats(float[] v) {
+    ArrayNode a = NODES.arrayNode(v.length);
+    for (float x : v) {
+      a.add(x);
+    }
+    return a;
+  }
+}

@@ -1,0 +1,318 @@
+package io.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.Quiver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Drives a real QuiverServer on a loopback port with java.net.http, checking Qdrant's shapes and errors. */
+class QuiverServerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path dir;
+  private Quiver db;
+  private QuiverServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  record Reply(int status, JsonNode body) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    db = Quiver.open(dir.resolve("db"));
+    server = QuiverServer.start(db, "127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+    db.close();
+  }
+
+  private Reply call(String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode node = r.body().isEmpty() ? null : r.headers().firstValue("content-type").orElse("")
+        .startsWith("application/json") ? JSON.readTree(r.body()) : JSON.getNodeFactory().textNode(r.body());
+    return new Reply(r.statusCode(), node);
+  }
+
+  private JsonNode ok(String method, String path, String body) throws Exception {
+    Reply r = call(method, path, body);
+    assertThat(r.status()).as(method + " " + path + " -> " + r.body()).isEqualTo(200);
+    assertThat(r.body().get("status").asText()).isEqualTo("ok");
+    assertThat(r.body().get("time").isNumber()).isTrue();
+    return r.body().get("result");
+  }
+
+  private String error(Reply r, int status) {
+    assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(status);
+    assertThat(r.body().get("time").isNumber()).isTrue();
+    assertThat(r.body().get("result")).isNull();
+    assertThat(r.body().size()).as("only status and time: " + r.body()).isEqualTo(2);
+    assertThat(r.body().get("status").size()).isEqualTo(1);
+    return r.body().get("status").get("error").asText();
+  }
+
+  private void createDocs() throws Exception {
+    assertThat(ok("PUT", "/collections/docs",
+        "{\"vectors\":{\"size\":3,\"distance\":\"Euclid\",\"hnsw_config\":{\"m\":8}},"
+            + "\"optimizers_config\":{\"indexing_threshold\":1000}}").asBoolean()).isTrue();
+  }
+
+  @Test
+  void rootAndProbes() throws Exception {
+    Reply root = call("GET", "/", null);
+    assertThat(root.status()).isEqualTo(200);
+    assertThat(root.body().get("title").asText()).isEqualTo("quiver - vector search engine");
+    assertThat(root.body().get("version").asText()).isEqualTo("1.19.0");
+    for (String p : List.of("/healthz", "/livez", "/readyz")) {
+      assertThat(call("GET", p, null).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void collectionsLifecycle() throws Exception {
+    assertThat(ok("GET", "/collections", null).get("collections")).isEmpty();
+    createDocs();
+    assertThat(ok("PUT", "/collections/named",
+        "{\"vectors\":{\"text\":{\"size\":2,\"distance\":\"Cosine\"},\"image\":{\"size\":4,\"distance\":\"Dot\"}}}")
+        .asBoolean()).isTrue();
+    assertThat(ok("GET", "/collections", null).toString())
+        .isEqualTo("{\"collections\":[{\"name\":\"docs\"},{\"name\":\"named\"}]}");
+    assertThat(ok("GET", "/collections/docs/exists", null).get("exists").asBoolean()).isTrue();
+    assertThat(ok("GET", "/collections/nope/exists", null).get("exists").asBoolean()).isFalse();
+    JsonNode info = ok("GET", "/collections/docs", null);
+    assertThat(info.get("status").asText()).isIn("green", "yellow");
+    assertThat(info.get("points_count").asLong()).isZero();
+    assertThat(info.at("/config/params/vectors/size").asInt()).isEqualTo(3);
+    assertThat(info.at("/config/params/vectors/distance").asText()).isEqualTo("Euclid");
+    assertThat(info.at("/config/hnsw_config/m").asInt()).isEqualTo(8);
+    assertThat(info.at("/config/optimizer_config/indexing_threshold").asInt()).isEqualTo(1000);
+    JsonNode named = ok("GET", "/collections/named", null);
+    assertThat(named.at("/config/params/vectors/image/distance").asText()).isEqualTo("Dot");
+    assertThat(named.at("/config/params/vectors/text/size").asInt()).isEqualTo(2);
+
+    assertThat(error(call("PUT", "/collections/docs", "{\"vectors\":{\"size\":3,\"distance\":\"Dot\"}}"), 409))
+        .contains("already exists");
+    assertThat(error(call("PUT", "/collections/bad", "{\"vectors\":{\"size\":3,\"distance\":\"Jaccard\"}}"), 400))
+        .contains("body.vectors.distance");
+    assertThat(error(call("PUT", "/collections/bad", "{\"vectors\":{\"size\":-1,\"distance\":\"Dot\"}}"), 400))
+        .contains("body.vectors.size");
+    assertThat(error(call("PUT", "/collections/bad", "{\"vectorz\":{}}"), 400)).contains("vectorz");
+    assertThat(ok("DELETE", "/collections/named", null).asBoolean()).isTrue();
+    assertThat(ok("DELETE", "/collections/named", null).asBoolean()).isFalse();
+    assertThat(error(call("GET", "/collections/named", null), 404)).contains("named");
+  }
+
+  @Test
+  void pointsSearchScrollCountAndPayloads() throws Exception {
+    createDocs();
+    JsonNode upsert = ok("PUT", "/collections/docs/points?wait=true", "{\"points\":["
+        + "{\"id\":1,\"vector\":[0,0,0],\"payload\":{\"color\":\"red\",\"n\":1}},"
+        + "{\"id\":2,\"vector\":[1,0,0],\"payload\":{\"color\":\"blue\",\"n\":2}},"
+        + "{\"id\":\"5c56c793-69f3-4fbf-87e6-c4bf54c28c26\",\"vector\":[2,0,0],\"payload\":{\"color\":\"red\",\"n\":3}}]}");
+    assertThat(upsert.get("status").asText()).isEqualTo("completed");
+    assertThat(upsert.get("operation_id").isIntegralNumber()).isTrue();
+    ok("PUT", "/collections/docs/points", "{\"batch\":{\"ids\":[3,4],\"vectors\":[[3,0,0],[4,0,0]],"
+        + "\"payloads\":[{\"color\":\"blue\",\"n\":4},{\"color\":\"red\",\"n\":5}]}}");
+
+    JsonNode one = ok("GET", "/collections/docs/points/2", null);
+    assertThat(one.toString()).isEqualTo("{\"id\":2,\"payload\":{\"color\":\"blue\",\"n\":2},\"vector\":[1.0,0.0,0.0]}");
+    JsonNode uuid = ok("GET", "/collections/docs/points/5c56c793-69f3-4fbf-87e6-c4bf54c28c26", null);
+    assertThat(uuid.get("payload").get("n").asInt()).isEqualTo(3);
+    assertThat(error(call("GET", "/collections/docs/points/99", null), 404)).contains("99");
+
+    JsonNode many = ok("POST", "/collections/docs/points", "{\"ids\":[4,1,77],\"with_vector\":true,"
+        + "\"with_payload\":[\"n\"]}");
+    assertThat(many).hasSize(2);
+    assertThat(many.get(0).toString()).isEqualTo("{\"id\":4,\"payload\":{\"n\":5},\"vector\":[4.0,0.0,0.0]}");
+
+    JsonNode hits = ok("POST", "/collections/docs/points/search", "{\"vector\":[0.9,0,0],\"limit\":2,"
+        + "\"with_payload\":true}");
+    assertThat(hits).hasSize(2);
+    assertThat(hits.get(0).get("id").asLong()).isEqualTo(2);
+    assertThat(hits.get(0).get("score").asDouble()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-5));
+    assertThat(hits.get(0).get("version").isNumber()).isTrue();
+    assertThat(hits.get(0).get("payload").get("color").asText()).isEqualTo("blue");
+    assertThat(hits.get(0).get("vector").isNull()).isTrue();
+
+    String red = "{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}";
+    JsonNode redHits = ok("POST", "/collections/docs/points/search", "{\"vector\":[3.9,0,0],\"limit\":10,"
+        + "\"filter\":" + red + ",\"params\":{\"hnsw_ef\":32}}");
+    assertThat(ids(redHits)).containsExactly("4", "5c56c793-69f3-4fbf-87e6-c4bf54c28c26", "1");
+    assertThat(redHits.get(0).get("payload").isNull()).isTrue();
+
+    JsonNode query = ok("POST", "/collections/docs/points/query", "{\"query\":[3.9,0,0],\"limit\":2,\"offset\":1,"
+        + "\"filter\":" + red + ",\"with_payload\":{\"include\":[\"n\"]},\"params\":{\"exact\":true}}");
+    assertThat(ids(query.get("points"))).containsExactly("5c56c793-69f3-4fbf-87e6-c4bf54c28c26", "1");
+    assertThat(query.get("points").get(0).get("payload").toString()).isEqualTo("{\"n\":3}");
+    JsonNode byId = ok("POST", "/collections/docs/points/query", "{\"query\":2,\"limit\":2}");
+    assertThat(ids(byId.get("points"))).containsExactlyInAnyOrder("1", "5c56c793-69f3-4fbf-87e6-c4bf54c28c26");
+    JsonNode thresholded = ok("POST", "/collections/docs/points/query",
+        "{\"query\":{\"nearest\":[0,0,0]},\"score_threshold\":1.5}");
+    assertThat(ids(thresholded.get("points"))).containsExactly("1", "2");
+
+    List<String> scrolled = new ArrayList<>();
+    JsonNode offset = null;
+    do {
+      JsonNode page = ok("POST", "/collections/docs/points/scroll", "{\"limit\":2"
+          + (offset == null ? "" : ",\"offset\":" + offset) + "}");
+      scrolled.addAll(ids(page.get("points")));
+      offset = page.get("next_page_offset");
+      assertThat(page.get("points").get(0).get("payload").isObject()).isTrue();
+    } while (!offset.isNull());
+    assertThat(scrolled).containsExactly("1", "2", "3", "4", "5c56c793-69f3-4fbf-87e6-c4bf54c28c26");
+    JsonNode ordered = ok("POST", "/collections/docs/points/scroll",
+        "{\"order_by\":{\"key\":\"n\",\"direction\":\"desc\"},\"limit\":2,\"with_payload\":false}");
+    assertThat(ids(ordered.get("points"))).containsExactly("4", "3");
+
+    assertThat(ok("POST", "/collections/docs/points/count", "{\"filter\":" + red + "}").get("count").asLong())
+        .isEqualTo(3);
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isEqualTo(5);
+
+    ok("POST", "/collections/docs/points/payload", "{\"payload\":{\"tag\":\"x\"},\"points\":[1,2]}");
+    assertThat(ok("GET", "/collections/docs/points/1", null).get("payload").toString())
+        .isEqualTo("{\"color\":\"red\",\"n\":1,\"tag\":\"x\"}");
+    ok("PUT", "/collections/docs/points/payload", "{\"payload\":{\"only\":true},\"filter\":"
+        + "{\"must\":[{\"key\":\"tag\",\"match\":{\"value\":\"x\"}}]}}");
+    assertThat(ok("GET", "/collections/docs/points/2", null).get("payload").toString()).isEqualTo("{\"only\":true}");
+    ok("POST", "/collections/docs/points/payload/delete", "{\"keys\":[\"color\"],\"points\":[3]}");
+    assertThat(ok("GET", "/collections/docs/points/3", null).get("payload").toString()).isEqualTo("{\"n\":4}");
+    ok("POST", "/collections/docs/points/payload/clear", "{\"points\":[3]}");
+    assertThat(ok("GET", "/collections/docs/points/3", null).get("payload").toString()).isEqualTo("{}");
+
+    JsonNode idx = ok("PUT", "/collections/docs/index", "{\"field_name\":\"color\",\"field_schema\":\"keyword\"}");
+    assertThat(idx.get("status").asText()).isEqualTo("completed");
+    assertThat(ok("GET", "/collections/docs", null).at("/payload_schema/color/data_type").asText())
+        .isEqualTo("keyword");
+    ok("DELETE", "/collections/docs/index/color", null);
+    assertThat(ok("GET", "/collections/docs", null).get("payload_schema")).isEmpty();
+
+    ok("POST", "/collections/docs/points/delete", "{\"points\":[1]}");
+    ok("POST", "/collections/docs/points/delete", "{\"filter\":" + red + "}");
+    assertThat(ok("POST", "/collections/docs/points/count", "{\"exact\":true}").get("count").asLong()).isEqualTo(2);
+    assertThat(ok("GET", "/collections/docs", null).get("points_count").asLong()).isEqualTo(2);
+  }
+
+  @Test
+  void errors() throws Exception {
+    createDocs();
+    assertThat(error(call("PUT", "/collections/docs/points", "{\"points\":[{\"id\":1,"), 400))
+        .startsWith("Json deserialize error");
+    assertThat(error(call("POST", "/collections/docs/points/scroll", "{\"limit\":0}"), 400))
+        .startsWith("Bad request: body.limit");
+    assertThat(error(call("POST", "/collections/missing/points/search", "{\"vector\":[1,2,3]}"), 404))
+        .contains("missing");
+    assertThat(error(call("PUT", "/collections/missing/points", "{\"points\":[]}"), 404)).contains("missing");
+    assertThat(error(call("PUT", "/collections/docs/points", "{\"points\":[{\"id\":1,\"vector\":[1,2]}]}"), 400))
+        .contains("dimension");
+    assertThat(error(call("POST", "/collections/docs/points/search", "{\"vector\":[1,2]}"), 400))
+        .contains("dimension");
+    assertThat(error(call("POST", "/collections/docs/points/search", "{\"vector\":[1,2,3],\"filter\":"
+        + "{\"must\":[{\"key\":\"a\",\"match\":{\"valu\":1}}]}}"), 400)).contains("filter.must[0]");
+    assertThat(error(call("PUT", "/collections/docs/points", "{\"points\":[{\"id\":-1,\"vector\":[1,2,3]}]}"), 400))
+        .contains("body.points[0].id");
+    assertThat(error(call("PUT", "/collections/docs/points",
+        "{\"points\":[{\"id\":18446744073709551616,\"vector\":[1,2,3]}]}"), 400)).contains("unsigned");
+    assertThat(error(call("PUT", "/collections/docs/points", "{\"points\":[{\"id\":\"abc\",\"vector\":[1,2,3]}]}"),
+        400)).contains("UUID");
+    assertThat(error(call("PUT", "/collections/docs/points", "{\"points\":[{\"id\":1,\"vector\":[1,\"x\",3]}]}"),
+        400)).contains("body.points[0].vector[1]");
+    assertThat(error(call("POST", "/collections/docs/points/search", "{\"vector\":[1,2,3],\"limit\":\"ten\"}"), 400))
+        .contains("body.limit");
+    assertThat(error(call("POST", "/collections/docs/points/scroll", "{\"bogus\":1}"), 400)).contains("bogus");
+    assertThat(error(call("POST", "/collections/docs/points/count", "[1,2]"), 400)).contains("object");
+    // the bad writes changed nothing
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
+    // u64 max id round-trips
+    ok("PUT", "/collections/docs/points", "{\"points\":[{\"id\":18446744073709551615,\"vector\":[1,2,3]}]}");
+    assertThat(ok("GET", "/collections/docs/points/18446744073709551615", null).get("id").toString())
+        .isEqualTo("18446744073709551615");
+    assertThat(error(call("GET", "/no/such/endpoint", null), 404)).contains("/no/such/endpoint");
+  }
+
+  @Test
+  void batchesAliasesVectorsAndPatch() throws Exception {
+    createDocs();
+    ok("PUT", "/collections/docs/points", "{\"points\":[{\"id\":1,\"vector\":[0,0,0]},"
+        + "{\"id\":2,\"vector\":[5,0,0]},{\"id\":3,\"vector\":[9,0,0]}]}");
+    JsonNode searches = ok("POST", "/collections/docs/points/search/batch", "{\"searches\":["
+        + "{\"vector\":[0,0,0],\"limit\":1},{\"vector\":[9,0,0],\"limit\":2}]}");
+    assertThat(ids(searches.get(0))).containsExactly("1");
+    assertThat(ids(searches.get(1))).containsExactly("3", "2");
+    JsonNode queries = ok("POST", "/collections/docs/points/query/batch", "{\"searches\":["
+        + "{\"query\":[5,0,0],\"limit\":1},{\"query\":3,\"limit\":1}]}");
+    assertThat(ids(queries.get(0).get("points"))).containsExactly("2");
+    assertThat(ids(queries.get(1).get("points"))).containsExactly("2");
+    assertThat(error(call("POST", "/collections/docs/points/search/batch", "{\"searches\":[{\"vector\":[1,2,3]},"
+        + "{\"vector\":[1,2,3],\"limit\":0}]}"), 400)).contains("body.searches[1].limit");
+
+    ok("PUT", "/collections/docs/points/vectors", "{\"points\":[{\"id\":1,\"vector\":[20,0,0]}]}");
+    assertThat(ok("GET", "/collections/docs/points/1", null).get("vector").toString()).isEqualTo("[20.0,0.0,0.0]");
+
+    assertThat(ok("POST", "/collections/aliases", "{\"actions\":[{\"create_alias\":{\"collection_name\":\"docs\","
+        + "\"alias_name\":\"latest\"}}]}").asBoolean()).isTrue();
+    assertThat(ok("GET", "/aliases", null).toString())
+        .isEqualTo("{\"aliases\":[{\"alias_name\":\"latest\",\"collection_name\":\"docs\"}]}");
+    assertThat(ok("GET", "/collections/docs/aliases", null).get("aliases")).hasSize(1);
+    assertThat(ok("POST", "/collections/latest/points/count", "{}").get("count").asLong()).isEqualTo(3);
+    ok("POST", "/collections/aliases", "{\"actions\":[{\"rename_alias\":{\"old_alias_name\":\"latest\","
+        + "\"new_alias_name\":\"current\"}}]}");
+    assertThat(ok("GET", "/collections/current/exists", null).get("exists").asBoolean()).isTrue();
+    ok("POST", "/collections/aliases", "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"current\"}}]}");
+    assertThat(ok("GET", "/aliases", null).get("aliases")).isEmpty();
+    assertThat(error(call("POST", "/collections/aliases", "{\"actions\":[{\"create_alias\":{\"collection_name\":"
+        + "\"nope\",\"alias_name\":\"x\"}}]}"), 404)).contains("nope");
+
+    assertThat(ok("PATCH", "/collections/docs", "{\"optimizers_config\":{\"indexing_threshold\":5}}").asBoolean())
+        .isTrue();
+    assertThat(ok("GET", "/collections/docs", null).at("/config/optimizer_config/indexing_threshold").asInt())
+        .isEqualTo(5);
+    // stored settings survive a restart of server and database
+    server.close();
+    db.close();
+    db = Quiver.open(dir.resolve("db"));
+    server = QuiverServer.start(db, "127.0.0.1", 0);
+    assertThat(ok("GET", "/collections/docs", null).at("/config/optimizer_config/indexing_threshold").asInt())
+        .isEqualTo(5);
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void bodyLimit() throws Exception {
+    server.close();
+    server = QuiverServer.start(db, "127.0.0.1", 0, 1024);
+    createDocs();
+    String big = "{\"points\":[], \"pad\":\"" + "x".repeat(4096) + "\"}";
+    assertThat(error(call("PUT", "/collections/docs/points", big), 413)).contains("1024 bytes");
+    // without a Content-Length (chunked), the limit holds while reading
+    HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+        + "/collections/docs/points")).method("PUT", HttpRequest.BodyPublishers.ofInputStream(
+            () -> new java.io.ByteArrayInputStream(big.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).build();
+    HttpResponse<String> r = http.send(chunked, HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(r.body()).at("/status/error").asText()).contains("1024 bytes");
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
+  }
+
+  private static List<String> ids(JsonNode points) {
+    List<String> out = new ArrayList<>();
+    points.forEach(p -> out.add(p.get("id").asText()));
+    return out;
+  }
+}
