@@ -126,7 +126,7 @@ public final class DbBenchCommand implements Callable<Integer> {
       payloads[i] = p;
     }
     boolean temporary = dir == null;
-    Path root = temporary ? Files.createTempDirectory(Path.of("."), "bench-db-") : dir;
+    Path root = temporary ? Files.createTempDirectory("quiver-bench-db-") : dir; // system temp, never the repo
     try {
       run(root, data, payloads, m);
     } finally {
