@@ -72,6 +72,27 @@ await step('createCollection (single vector, Cosine)', async () => {
   assert.equal(r, true);
 });
 
+await step('createCollection again -> 409', async () => {
+  const e = await expectStatus(client.createCollection(name, { vectors: { size: 4, distance: 'Cosine' } }), 409);
+  assert.match(JSON.stringify(e.data), /already exists/);
+});
+
+await step('createCollection accepts 1.19 fields (payload storage, metadata, memory)', async () => {
+  const other = `${name}_extra`;
+  assert.equal(await client.createCollection(other, {
+    vectors: { size: 2, distance: 'Euclid', on_disk: false, hnsw_config: { m: 8 } },
+    hnsw_config: { m: 16, ef_construct: 64 },
+    on_disk_payload: true,
+    optimizers_config: { indexing_threshold: 20000 },
+    payload: {},
+    metadata: { owner: 'js-client-test' },
+    shard_number: 1,
+    replication_factor: 1,
+    write_consistency_factor: 1,
+  }), true);
+  assert.equal(await client.deleteCollection(other), true);
+});
+
 await step('collectionExists is true after creation', async () => {
   const r = await client.collectionExists(name);
   assert.equal(r.exists, true);
@@ -93,6 +114,17 @@ await step('upsert points with payloads (wait true)', async () => {
   const r = await client.upsert(name, { wait: true, points });
   assert.equal(r.status, 'completed');
   assert.equal(typeof r.operation_id, 'number');
+});
+
+await step('upsert update_mode insert_only / update_only', async () => {
+  await client.upsert(name, { wait: true, update_mode: 'insert_only', points: [
+    { id: 1, vector: [0, 0, 0, 1], payload: { city: 'Nowhere' } },
+  ] });
+  await client.upsert(name, { wait: true, update_mode: 'update_only', points: [
+    { id: 99, vector: [0, 0, 0, 1], payload: { city: 'Nowhere' } },
+  ] });
+  assert.equal((await client.retrieve(name, { ids: [1] }))[0].payload.city, 'Berlin');
+  assert.equal((await client.retrieve(name, { ids: [99] })).length, 0);
 });
 
 await step('retrieve by ids', async () => {

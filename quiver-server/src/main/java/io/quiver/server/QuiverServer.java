@@ -336,7 +336,11 @@ public final class QuiverServer implements AutoCloseable {
     ObjectNode body = body(req);
     Json.onlyFields(body, "body", "vectors", "shard_number", "sharding_method", "replication_factor",
         "write_consistency_factor", "on_disk_payload", "hnsw_config", "wal_config", "optimizers_config",
-        "init_from", "quantization_config", "sparse_vectors", "strict_mode_config", "metadata");
+        "init_from", "quantization_config", "sparse_vectors", "strict_mode_config", "metadata", "payload");
+    if (db.exists(name)) {
+      throw new ApiError(409, "Wrong input: Collection `" + name + "` already exists!");
+    }
+    Json.object(body.get("payload"), "body.payload");
     if (Json.present(body.get("sparse_vectors")) && !body.get("sparse_vectors").isEmpty()) {
       throw ApiError.badRequest("body.sparse_vectors: sparse vectors are not supported");
     }
@@ -375,7 +379,7 @@ public final class QuiverServer implements AutoCloseable {
   private static VectorParams vectorParams(JsonNode n, String path, ObjectNode defaultHnsw) {
     Json.object(n, path);
     Json.onlyFields(n, path, "size", "distance", "hnsw_config", "quantization_config", "on_disk", "datatype",
-        "multivector_config");
+        "multivector_config", "memory");
     if (!n.has("size")) {
       throw ApiError.badRequest(path + ".size: required");
     }
@@ -407,7 +411,7 @@ public final class QuiverServer implements AutoCloseable {
 
   private static void applyHnsw(HnswConfig.Builder h, ObjectNode c, String path) {
     Json.onlyFields(c, path, "m", "ef_construct", "full_scan_threshold", "max_indexing_threads", "on_disk",
-        "payload_m", "inline_storage");
+        "payload_m", "inline_storage", "memory");
     if (Json.present(c.get("m"))) {
       h.m(Json.intField(c, "m", path, 16, 2));
     }
@@ -613,7 +617,12 @@ public final class QuiverServer implements AutoCloseable {
   private JsonNode upsert(ServerRequest req) {
     Collection c = collection(req);
     ObjectNode body = body(req);
-    Json.onlyFields(body, "body", "points", "batch", "shard_key", "update_filter");
+    Json.onlyFields(body, "body", "points", "batch", "shard_key", "update_filter", "update_mode");
+    String mode = Json.stringField(body, "update_mode", "body", "upsert");
+    if (!mode.equals("upsert") && !mode.equals("insert_only") && !mode.equals("update_only")) {
+      throw ApiError.badRequest("body.update_mode: unknown variant `" + mode
+          + "`, expected one of `upsert`, `insert_only`, `update_only`");
+    }
     List<Point> points = new ArrayList<>();
     if (Json.present(body.get("points"))) {
       JsonNode list = body.get("points");
@@ -664,6 +673,11 @@ public final class QuiverServer implements AutoCloseable {
       }
     } else {
       throw ApiError.badRequest("body: expected `points` or `batch`");
+    }
+    if (!mode.equals("upsert")) {
+      // insert_only keeps only new points, update_only only existing ones (Qdrant's UpdateMode)
+      boolean wantExisting = mode.equals("update_only");
+      points.removeIf(p -> (c.get(p.id()) != null) != wantExisting);
     }
     c.upsert(points);
     return updateResult();
@@ -964,7 +978,7 @@ public final class QuiverServer implements AutoCloseable {
       b.withVectors(vectors.toArray(String[]::new));
     }
     ObjectNode params = Json.object(body.get("params"), path + ".params");
-    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn");
+    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn", "idf");
     b.ef(Json.intField(params, "hnsw_ef", path + ".params", 0, 0));
     b.exact(Json.boolField(params, "exact", path + ".params", false));
   }

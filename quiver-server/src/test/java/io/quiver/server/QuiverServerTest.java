@@ -108,7 +108,11 @@ class QuiverServerTest {
     assertThat(named.at("/config/params/vectors/text/size").asInt()).isEqualTo(2);
 
     assertThat(error(call("PUT", "/collections/docs", "{\"vectors\":{\"size\":3,\"distance\":\"Dot\"}}"), 409))
-        .contains("already exists");
+        .isEqualTo("Wrong input: Collection `docs` already exists!");
+    // fields Qdrant 1.19 accepts on create (payload storage params, metadata, memory) are not rejected
+    assertThat(ok("PUT", "/collections/extra", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\",\"memory\":null,"
+        + "\"hnsw_config\":{\"memory\":null}},\"payload\":{},\"metadata\":{\"k\":1}}").asBoolean()).isTrue();
+    assertThat(ok("DELETE", "/collections/extra", null).asBoolean()).isTrue();
     assertThat(error(call("PUT", "/collections/bad", "{\"vectors\":{\"size\":3,\"distance\":\"Jaccard\"}}"), 400))
         .contains("body.vectors.distance");
     assertThat(error(call("PUT", "/collections/bad", "{\"vectors\":{\"size\":-1,\"distance\":\"Dot\"}}"), 400))
@@ -131,6 +135,14 @@ class QuiverServerTest {
     ok("PUT", "/collections/docs/points", "{\"batch\":{\"ids\":[3,4],\"vectors\":[[3,0,0],[4,0,0]],"
         + "\"payloads\":[{\"color\":\"blue\",\"n\":4},{\"color\":\"red\",\"n\":5}]}}");
 
+    // update_mode: insert_only leaves existing points alone, update_only skips new ones
+    ok("PUT", "/collections/docs/points", "{\"update_mode\":\"insert_only\",\"points\":["
+        + "{\"id\":2,\"vector\":[9,9,9],\"payload\":{\"color\":\"green\"}}]}");
+    ok("PUT", "/collections/docs/points", "{\"update_mode\":\"update_only\",\"points\":["
+        + "{\"id\":77,\"vector\":[9,9,9]}]}");
+    assertThat(error(call("GET", "/collections/docs/points/77", null), 404)).contains("77");
+    assertThat(error(call("PUT", "/collections/docs/points", "{\"update_mode\":\"merge\",\"points\":[]}"), 400))
+        .contains("body.update_mode");
     JsonNode one = ok("GET", "/collections/docs/points/2", null);
     assertThat(one.toString()).isEqualTo("{\"id\":2,\"payload\":{\"color\":\"blue\",\"n\":2},\"vector\":[1.0,0.0,0.0]}");
     JsonNode uuid = ok("GET", "/collections/docs/points/5c56c793-69f3-4fbf-87e6-c4bf54c28c26", null);
