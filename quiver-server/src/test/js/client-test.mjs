@@ -234,6 +234,27 @@ await step('clearPayload empties payloads', async () => {
   assert.deepEqual(p.payload ?? {}, {});
 });
 
+await step('batchUpdate applies operations in order', async () => {
+  const r = await client.batchUpdate(name, {
+    wait: true,
+    operations: [
+      { upsert: { points: [{ id: 7, vector: [1, 0, 1, 0], payload: { city: 'Rome' } }] } },
+      { set_payload: { payload: { tag: 'batch' }, points: [7] } },
+      { overwrite_payload: { payload: { city: 'Milan' }, points: [7] } },
+      { delete_payload: { keys: ['city'], points: [7] } },
+      { update_vectors: { points: [{ id: 7, vector: [0, 1, 0, 1] }] } },
+    ],
+  });
+  assert.equal(r.length, 5);
+  assert.ok(r.every((u) => u.status === 'completed'));
+  const [p] = await client.retrieve(name, { ids: [7], with_vector: true });
+  assert.deepEqual(p.payload, {});
+  assert.ok(Math.abs(p.vector[1] - Math.SQRT1_2) < 1e-5, `cosine vectors are normalised: ${p.vector}`);
+  const d = await client.batchUpdate(name, { wait: true, operations: [{ delete: { points: [7] } }] });
+  assert.equal(d.length, 1);
+  assert.equal((await client.retrieve(name, { ids: [7] })).length, 0);
+});
+
 await step('delete by ids', async () => {
   const r = await client.delete(name, { points: [1], wait: true });
   assert.equal(r.status, 'completed');

@@ -169,6 +169,7 @@ public final class QuiverServer implements AutoCloseable {
     r.put("/collections/{name}/points", wrap(this::upsert));
     r.post("/collections/{name}/points", wrap(this::retrieve));
     r.post("/collections/{name}/points/delete", wrap(this::deletePoints));
+    r.post("/collections/{name}/points/batch", wrap(this::batchUpdate));
     r.put("/collections/{name}/points/vectors", wrap(this::updateVectors));
     r.post("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "set")));
     r.put("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "overwrite")));
@@ -615,8 +616,10 @@ public final class QuiverServer implements AutoCloseable {
   // ------------------------------------------------------------------ points
 
   private JsonNode upsert(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return upsert(collection(req), body(req));
+  }
+
+  private JsonNode upsert(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "batch", "shard_key", "update_filter", "update_mode");
     String mode = Json.stringField(body, "update_mode", "body", "upsert");
     if (!mode.equals("upsert") && !mode.equals("insert_only") && !mode.equals("update_only")) {
@@ -684,8 +687,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode updateVectors(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return updateVectors(collection(req), body(req));
+  }
+
+  private JsonNode updateVectors(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "shard_key", "update_filter");
     JsonNode list = body.get("points");
     if (list == null || !list.isArray()) {
@@ -701,6 +706,50 @@ public final class QuiverServer implements AutoCloseable {
     }
     c.updateVectors(points);
     return updateResult();
+  }
+
+  /** POST /points/batch: applies the update operations in order, one UpdateResult each (not atomic, as in Qdrant). */
+  private JsonNode batchUpdate(ServerRequest req) {
+    Collection c = collection(req);
+    ObjectNode body = body(req);
+    Json.onlyFields(body, "body", "operations");
+    JsonNode ops = body.get("operations");
+    if (ops == null || !ops.isArray()) {
+      throw ApiError.badRequest("body.operations: expected an array of update operations");
+    }
+    // validate the shape of every operation before applying any of them
+    List<Map.Entry<String, ObjectNode>> parsed = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      String path = "body.operations[" + i + "]";
+      JsonNode op = Json.object(ops.get(i), path);
+      if (op.size() != 1) {
+        throw ApiError.badRequest(path + ": expected exactly one of upsert, delete, set_payload, overwrite_payload,"
+            + " delete_payload, clear_payload, update_vectors, delete_vectors");
+      }
+      String kind = op.fieldNames().next();
+      Json.onlyFields(op, path, "upsert", "delete", "set_payload", "overwrite_payload", "delete_payload",
+          "clear_payload", "update_vectors", "delete_vectors");
+      if (kind.equals("delete_vectors")) {
+        throw ApiError.badRequest(path + ".delete_vectors: deleting named vectors is not supported");
+      }
+      ObjectNode args = Json.object(op.get(kind), path + "." + kind);
+      parsed.add(Map.entry(kind, args));
+    }
+    ArrayNode results = json.createArrayNode();
+    for (Map.Entry<String, ObjectNode> e : parsed) {
+      ObjectNode args = e.getValue();
+      results.add(switch (e.getKey()) {
+        case "upsert" -> upsert(c, args);
+        case "delete" -> deletePoints(c, args);
+        case "set_payload" -> payloadOp(c, args, "set");
+        case "overwrite_payload" -> payloadOp(c, args, "overwrite");
+        case "delete_payload" -> payloadOp(c, args, "delete");
+        case "clear_payload" -> clearPayload(c, args);
+        case "update_vectors" -> updateVectors(c, args);
+        default -> throw new IllegalStateException(e.getKey());
+      });
+    }
+    return results;
   }
 
   private static void checkBatchLength(JsonNode n, int expected, String path) {
@@ -761,8 +810,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode deletePoints(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return deletePoints(collection(req), body(req));
+  }
+
+  private JsonNode deletePoints(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "filter", "shard_key");
     Selector s = selector(body);
     if (s.ids() != null) {
@@ -774,8 +825,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode payloadOp(ServerRequest req, String op) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return payloadOp(collection(req), body(req), op);
+  }
+
+  private JsonNode payloadOp(Collection c, ObjectNode body, String op) {
     if (op.equals("delete")) {
       Json.onlyFields(body, "body", "keys", "points", "filter", "shard_key");
       List<String> keys = Json.strings(body.get("keys"), "body.keys");
@@ -811,8 +864,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode clearPayload(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return clearPayload(collection(req), body(req));
+  }
+
+  private JsonNode clearPayload(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "filter", "shard_key");
     Selector s = selector(body);
     if (s.ids() != null) {

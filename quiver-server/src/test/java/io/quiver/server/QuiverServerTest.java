@@ -143,6 +143,14 @@ class QuiverServerTest {
     assertThat(error(call("GET", "/collections/docs/points/77", null), 404)).contains("77");
     assertThat(error(call("PUT", "/collections/docs/points", "{\"update_mode\":\"merge\",\"points\":[]}"), 400))
         .contains("body.update_mode");
+    JsonNode batch = ok("POST", "/collections/docs/points/batch", "{\"operations\":["
+        + "{\"upsert\":{\"points\":[{\"id\":50,\"vector\":[5,0,0],\"payload\":{\"color\":\"x\"}}]}},"
+        + "{\"clear_payload\":{\"points\":[50]}},{\"delete\":{\"points\":[50]}}]}");
+    assertThat(batch.size()).isEqualTo(3);
+    assertThat(batch.get(2).get("status").asText()).isEqualTo("completed");
+    assertThat(error(call("GET", "/collections/docs/points/50", null), 404)).contains("50");
+    assertThat(error(call("POST", "/collections/docs/points/batch", "{\"operations\":[{\"upsert\":{\"points\":[]}},"
+        + "{\"frobnicate\":{}}]}"), 400)).contains("body.operations[1]");
     JsonNode one = ok("GET", "/collections/docs/points/2", null);
     assertThat(one.toString()).isEqualTo("{\"id\":2,\"payload\":{\"color\":\"blue\",\"n\":2},\"vector\":[1.0,0.0,0.0]}");
     JsonNode uuid = ok("GET", "/collections/docs/points/5c56c793-69f3-4fbf-87e6-c4bf54c28c26", null);
