@@ -222,6 +222,12 @@ await step('setPayload by filter', async () => {
   assert.equal(r.count, 2);
 });
 
+await step('wait false -> acknowledged', async () => {
+  const r = await client.setPayload(name, { payload: { seen: true }, points: [4], wait: false });
+  assert.equal(r.status, 'acknowledged');
+  await client.deletePayload(name, { keys: ['seen'], points: [4], wait: true });
+});
+
 await step('deletePayload removes keys', async () => {
   await client.deletePayload(name, { keys: ['tag', 'n'], points: [1], wait: true });
   const [p] = await client.retrieve(name, { ids: [1] });
@@ -276,6 +282,12 @@ await step('wrong vector dimension -> 400', async () => {
 
 await step('wrong query dimension -> 400', async () => {
   await expectStatus(client.query(name, { query: [1, 2], limit: 1 }), 400);
+});
+
+await step('malformed filter -> 400 naming the bad field', async () => {
+  const e = await expectStatus(client.count(name, { filter: { must: [{ key: 'city', match: { valu: 'x' } }] } }), 400);
+  const msg = e.data?.status?.error ?? '';
+  assert.match(msg, /^Bad request: filter\.must\[0\]\.match/);
 });
 
 await step('unknown collection -> 404', async () => {

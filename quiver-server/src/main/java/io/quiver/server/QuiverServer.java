@@ -161,20 +161,20 @@ public final class QuiverServer implements AutoCloseable {
     r.get("/aliases", wrap(req -> aliases(null)));
     r.get("/collections/{name}/aliases", wrap(req -> aliases(collection(req).name())));
     r.post("/collections/aliases", wrap(this::updateAliases));
-    r.put("/collections/{name}/index", wrap(this::createIndex));
-    r.delete("/collections/{name}/index/{field}", wrap(req -> {
+    r.put("/collections/{name}/index", wrap(waitAware(this::createIndex)));
+    r.delete("/collections/{name}/index/{field}", wrap(waitAware(req -> {
       collection(req).deletePayloadIndex(req.path().pathParameters().get("field"));
       return updateResult();
-    }));
-    r.put("/collections/{name}/points", wrap(this::upsert));
+    })));
+    r.put("/collections/{name}/points", wrap(waitAware(this::upsert)));
     r.post("/collections/{name}/points", wrap(this::retrieve));
-    r.post("/collections/{name}/points/delete", wrap(this::deletePoints));
-    r.post("/collections/{name}/points/batch", wrap(this::batchUpdate));
-    r.put("/collections/{name}/points/vectors", wrap(this::updateVectors));
-    r.post("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "set")));
-    r.put("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "overwrite")));
-    r.post("/collections/{name}/points/payload/delete", wrap(req -> payloadOp(req, "delete")));
-    r.post("/collections/{name}/points/payload/clear", wrap(this::clearPayload));
+    r.post("/collections/{name}/points/delete", wrap(waitAware(this::deletePoints)));
+    r.post("/collections/{name}/points/batch", wrap(waitAware(this::batchUpdate)));
+    r.put("/collections/{name}/points/vectors", wrap(waitAware(this::updateVectors)));
+    r.post("/collections/{name}/points/payload", wrap(waitAware(req -> payloadOp(req, "set"))));
+    r.put("/collections/{name}/points/payload", wrap(waitAware(req -> payloadOp(req, "overwrite"))));
+    r.post("/collections/{name}/points/payload/delete", wrap(waitAware(req -> payloadOp(req, "delete"))));
+    r.post("/collections/{name}/points/payload/clear", wrap(waitAware(this::clearPayload)));
     r.post("/collections/{name}/points/search", wrap(this::search));
     r.post("/collections/{name}/points/query", wrap(this::query));
     r.post("/collections/{name}/points/search/batch", wrap(this::searchBatch));
@@ -184,6 +184,25 @@ public final class QuiverServer implements AutoCloseable {
     r.get("/collections/{name}/points/{id}", wrap(this::getPoint));
     r.any((req, res) -> sendError(res, 404, "Not found: " + req.prologue().method().text() + " "
         + req.path().path() + " is not an endpoint", System.nanoTime()));
+  }
+
+  /**
+   * Point and index updates apply synchronously, but like Qdrant they report {@code "acknowledged"} unless the request
+   * asked for {@code ?wait=true} (Qdrant's default is wait=false).
+   */
+  private static Endpoint waitAware(Endpoint e) {
+    return req -> {
+      JsonNode result = e.handle(req);
+      boolean wait = req.query().contains("wait") && "true".equalsIgnoreCase(req.query().get("wait"));
+      if (!wait) {
+        for (JsonNode r : result.isArray() ? result : List.of(result)) {
+          if (r instanceof ObjectNode o && o.has("operation_id")) {
+            o.put("status", "acknowledged");
+          }
+        }
+      }
+      return result;
+    };
   }
 
   private io.helidon.webserver.http.Handler wrap(Endpoint e) {
@@ -205,7 +224,7 @@ public final class QuiverServer implements AutoCloseable {
         sendError(res, err.status, m, start);
         return;
       } catch (FilterParseException err) {
-        sendError(res, 400, "Bad request: filter." + err.getMessage(), start);
+        sendError(res, 400, "Bad request: " + err.getMessage(), start);
         return;
       } catch (QuiverException.InvalidInput | IllegalArgumentException err) {
         sendError(res, 400, "Bad request: " + err.getMessage(), start);
