@@ -161,19 +161,20 @@ public final class QuiverServer implements AutoCloseable {
     r.get("/aliases", wrap(req -> aliases(null)));
     r.get("/collections/{name}/aliases", wrap(req -> aliases(collection(req).name())));
     r.post("/collections/aliases", wrap(this::updateAliases));
-    r.put("/collections/{name}/index", wrap(this::createIndex));
-    r.delete("/collections/{name}/index/{field}", wrap(req -> {
+    r.put("/collections/{name}/index", wrap(waitAware(this::createIndex)));
+    r.delete("/collections/{name}/index/{field}", wrap(waitAware(req -> {
       collection(req).deletePayloadIndex(req.path().pathParameters().get("field"));
       return updateResult();
-    }));
-    r.put("/collections/{name}/points", wrap(this::upsert));
+    })));
+    r.put("/collections/{name}/points", wrap(waitAware(this::upsert)));
     r.post("/collections/{name}/points", wrap(this::retrieve));
-    r.post("/collections/{name}/points/delete", wrap(this::deletePoints));
-    r.put("/collections/{name}/points/vectors", wrap(this::updateVectors));
-    r.post("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "set")));
-    r.put("/collections/{name}/points/payload", wrap(req -> payloadOp(req, "overwrite")));
-    r.post("/collections/{name}/points/payload/delete", wrap(req -> payloadOp(req, "delete")));
-    r.post("/collections/{name}/points/payload/clear", wrap(this::clearPayload));
+    r.post("/collections/{name}/points/delete", wrap(waitAware(this::deletePoints)));
+    r.post("/collections/{name}/points/batch", wrap(waitAware(this::batchUpdate)));
+    r.put("/collections/{name}/points/vectors", wrap(waitAware(this::updateVectors)));
+    r.post("/collections/{name}/points/payload", wrap(waitAware(req -> payloadOp(req, "set"))));
+    r.put("/collections/{name}/points/payload", wrap(waitAware(req -> payloadOp(req, "overwrite"))));
+    r.post("/collections/{name}/points/payload/delete", wrap(waitAware(req -> payloadOp(req, "delete"))));
+    r.post("/collections/{name}/points/payload/clear", wrap(waitAware(this::clearPayload)));
     r.post("/collections/{name}/points/search", wrap(this::search));
     r.post("/collections/{name}/points/query", wrap(this::query));
     r.post("/collections/{name}/points/search/batch", wrap(this::searchBatch));
@@ -183,6 +184,25 @@ public final class QuiverServer implements AutoCloseable {
     r.get("/collections/{name}/points/{id}", wrap(this::getPoint));
     r.any((req, res) -> sendError(res, 404, "Not found: " + req.prologue().method().text() + " "
         + req.path().path() + " is not an endpoint", System.nanoTime()));
+  }
+
+  /**
+   * Point and index updates apply synchronously, but like Qdrant they report {@code "acknowledged"} unless the request
+   * asked for {@code ?wait=true} (Qdrant's default is wait=false).
+   */
+  private static Endpoint waitAware(Endpoint e) {
+    return req -> {
+      JsonNode result = e.handle(req);
+      boolean wait = req.query().contains("wait") && "true".equalsIgnoreCase(req.query().get("wait"));
+      if (!wait) {
+        for (JsonNode r : result.isArray() ? result : List.of(result)) {
+          if (r instanceof ObjectNode o && o.has("operation_id")) {
+            o.put("status", "acknowledged");
+          }
+        }
+      }
+      return result;
+    };
   }
 
   private io.helidon.webserver.http.Handler wrap(Endpoint e) {
@@ -204,7 +224,7 @@ public final class QuiverServer implements AutoCloseable {
         sendError(res, err.status, m, start);
         return;
       } catch (FilterParseException err) {
-        sendError(res, 400, "Bad request: filter." + err.getMessage(), start);
+        sendError(res, 400, "Bad request: " + err.getMessage(), start);
         return;
       } catch (QuiverException.InvalidInput | IllegalArgumentException err) {
         sendError(res, 400, "Bad request: " + err.getMessage(), start);
@@ -336,7 +356,11 @@ public final class QuiverServer implements AutoCloseable {
     ObjectNode body = body(req);
     Json.onlyFields(body, "body", "vectors", "shard_number", "sharding_method", "replication_factor",
         "write_consistency_factor", "on_disk_payload", "hnsw_config", "wal_config", "optimizers_config",
-        "init_from", "quantization_config", "sparse_vectors", "strict_mode_config", "metadata");
+        "init_from", "quantization_config", "sparse_vectors", "strict_mode_config", "metadata", "payload");
+    if (db.exists(name)) {
+      throw new ApiError(409, "Wrong input: Collection `" + name + "` already exists!");
+    }
+    Json.object(body.get("payload"), "body.payload");
     if (Json.present(body.get("sparse_vectors")) && !body.get("sparse_vectors").isEmpty()) {
       throw ApiError.badRequest("body.sparse_vectors: sparse vectors are not supported");
     }
@@ -375,7 +399,7 @@ public final class QuiverServer implements AutoCloseable {
   private static VectorParams vectorParams(JsonNode n, String path, ObjectNode defaultHnsw) {
     Json.object(n, path);
     Json.onlyFields(n, path, "size", "distance", "hnsw_config", "quantization_config", "on_disk", "datatype",
-        "multivector_config");
+        "multivector_config", "memory");
     if (!n.has("size")) {
       throw ApiError.badRequest(path + ".size: required");
     }
@@ -407,7 +431,7 @@ public final class QuiverServer implements AutoCloseable {
 
   private static void applyHnsw(HnswConfig.Builder h, ObjectNode c, String path) {
     Json.onlyFields(c, path, "m", "ef_construct", "full_scan_threshold", "max_indexing_threads", "on_disk",
-        "payload_m", "inline_storage");
+        "payload_m", "inline_storage", "memory");
     if (Json.present(c.get("m"))) {
       h.m(Json.intField(c, "m", path, 16, 2));
     }
@@ -611,9 +635,16 @@ public final class QuiverServer implements AutoCloseable {
   // ------------------------------------------------------------------ points
 
   private JsonNode upsert(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
-    Json.onlyFields(body, "body", "points", "batch", "shard_key", "update_filter");
+    return upsert(collection(req), body(req));
+  }
+
+  private JsonNode upsert(Collection c, ObjectNode body) {
+    Json.onlyFields(body, "body", "points", "batch", "shard_key", "update_filter", "update_mode");
+    String mode = Json.stringField(body, "update_mode", "body", "upsert");
+    if (!mode.equals("upsert") && !mode.equals("insert_only") && !mode.equals("update_only")) {
+      throw ApiError.badRequest("body.update_mode: unknown variant `" + mode
+          + "`, expected one of `upsert`, `insert_only`, `update_only`");
+    }
     List<Point> points = new ArrayList<>();
     if (Json.present(body.get("points"))) {
       JsonNode list = body.get("points");
@@ -665,13 +696,20 @@ public final class QuiverServer implements AutoCloseable {
     } else {
       throw ApiError.badRequest("body: expected `points` or `batch`");
     }
+    if (!mode.equals("upsert")) {
+      // insert_only keeps only new points, update_only only existing ones (Qdrant's UpdateMode)
+      boolean wantExisting = mode.equals("update_only");
+      points.removeIf(p -> (c.get(p.id()) != null) != wantExisting);
+    }
     c.upsert(points);
     return updateResult();
   }
 
   private JsonNode updateVectors(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return updateVectors(collection(req), body(req));
+  }
+
+  private JsonNode updateVectors(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "shard_key", "update_filter");
     JsonNode list = body.get("points");
     if (list == null || !list.isArray()) {
@@ -687,6 +725,50 @@ public final class QuiverServer implements AutoCloseable {
     }
     c.updateVectors(points);
     return updateResult();
+  }
+
+  /** POST /points/batch: applies the update operations in order, one UpdateResult each (not atomic, as in Qdrant). */
+  private JsonNode batchUpdate(ServerRequest req) {
+    Collection c = collection(req);
+    ObjectNode body = body(req);
+    Json.onlyFields(body, "body", "operations");
+    JsonNode ops = body.get("operations");
+    if (ops == null || !ops.isArray()) {
+      throw ApiError.badRequest("body.operations: expected an array of update operations");
+    }
+    // validate the shape of every operation before applying any of them
+    List<Map.Entry<String, ObjectNode>> parsed = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      String path = "body.operations[" + i + "]";
+      JsonNode op = Json.object(ops.get(i), path);
+      if (op.size() != 1) {
+        throw ApiError.badRequest(path + ": expected exactly one of upsert, delete, set_payload, overwrite_payload,"
+            + " delete_payload, clear_payload, update_vectors, delete_vectors");
+      }
+      String kind = op.fieldNames().next();
+      Json.onlyFields(op, path, "upsert", "delete", "set_payload", "overwrite_payload", "delete_payload",
+          "clear_payload", "update_vectors", "delete_vectors");
+      if (kind.equals("delete_vectors")) {
+        throw ApiError.badRequest(path + ".delete_vectors: deleting named vectors is not supported");
+      }
+      ObjectNode args = Json.object(op.get(kind), path + "." + kind);
+      parsed.add(Map.entry(kind, args));
+    }
+    ArrayNode results = json.createArrayNode();
+    for (Map.Entry<String, ObjectNode> e : parsed) {
+      ObjectNode args = e.getValue();
+      results.add(switch (e.getKey()) {
+        case "upsert" -> upsert(c, args);
+        case "delete" -> deletePoints(c, args);
+        case "set_payload" -> payloadOp(c, args, "set");
+        case "overwrite_payload" -> payloadOp(c, args, "overwrite");
+        case "delete_payload" -> payloadOp(c, args, "delete");
+        case "clear_payload" -> clearPayload(c, args);
+        case "update_vectors" -> updateVectors(c, args);
+        default -> throw new IllegalStateException(e.getKey());
+      });
+    }
+    return results;
   }
 
   private static void checkBatchLength(JsonNode n, int expected, String path) {
@@ -747,8 +829,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode deletePoints(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return deletePoints(collection(req), body(req));
+  }
+
+  private JsonNode deletePoints(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "filter", "shard_key");
     Selector s = selector(body);
     if (s.ids() != null) {
@@ -760,8 +844,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode payloadOp(ServerRequest req, String op) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return payloadOp(collection(req), body(req), op);
+  }
+
+  private JsonNode payloadOp(Collection c, ObjectNode body, String op) {
     if (op.equals("delete")) {
       Json.onlyFields(body, "body", "keys", "points", "filter", "shard_key");
       List<String> keys = Json.strings(body.get("keys"), "body.keys");
@@ -797,8 +883,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private JsonNode clearPayload(ServerRequest req) {
-    Collection c = collection(req);
-    ObjectNode body = body(req);
+    return clearPayload(collection(req), body(req));
+  }
+
+  private JsonNode clearPayload(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "filter", "shard_key");
     Selector s = selector(body);
     if (s.ids() != null) {
@@ -964,7 +1052,7 @@ public final class QuiverServer implements AutoCloseable {
       b.withVectors(vectors.toArray(String[]::new));
     }
     ObjectNode params = Json.object(body.get("params"), path + ".params");
-    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn");
+    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn", "idf");
     b.ef(Json.intField(params, "hnsw_ef", path + ".params", 0, 0));
     b.exact(Json.boolField(params, "exact", path + ".params", false));
   }

@@ -1,0 +1,304 @@
+// Drives a running Quiver server with the official Qdrant JS REST client (@qdrant/js-client-rest).
+// Usage: node client-test.mjs http://127.0.0.1:<port>
+// Prints one line per passed step; exits non-zero on the first failure.
+import assert from 'node:assert/strict';
+import { QdrantClient } from '@qdrant/js-client-rest';
+
+const url = process.argv[2];
+if (!url) {
+  console.error('usage: node client-test.mjs <server-url>');
+  process.exit(2);
+}
+
+// The client must not complain about versions: capture its console.warn calls.
+const warnings = [];
+const originalWarn = console.warn;
+console.warn = (...args) => {
+  warnings.push(args.join(' '));
+  originalWarn(...args);
+};
+
+const client = new QdrantClient({ url, checkCompatibility: true });
+const name = 'js_client_docs';
+let passed = 0;
+
+async function step(title, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    console.error(`FAIL ${title}: ${e?.stack ?? e}`);
+    if (e?.data !== undefined) console.error(`  response data: ${JSON.stringify(e.data)}`);
+    process.exit(1);
+  }
+  passed++;
+  console.log(`ok ${passed} - ${title}`);
+}
+
+async function expectStatus(promise, status) {
+  let error;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error, `expected the client to throw with status ${status}`);
+  assert.equal(error.status, status, `expected status ${status}, got ${error.status}: ${error.message}`);
+  return error;
+}
+
+const points = [
+  { id: 1, vector: [1, 0, 0, 0], payload: { city: 'Berlin', kind: 'a', n: 1 } },
+  { id: 2, vector: [0, 1, 0, 0], payload: { city: 'London', kind: 'b', n: 2 } },
+  { id: 3, vector: [0, 0, 1, 0], payload: { city: 'Berlin', kind: 'b', n: 3 } },
+  { id: 4, vector: [0, 0, 0, 1], payload: { city: 'Paris', kind: 'a', n: 4 } },
+  { id: 5, vector: [1, 1, 0, 0], payload: { city: 'Paris', kind: 'b', n: 5 } },
+];
+
+await step('version check: server version compatible, no warnings', async () => {
+  const info = await client.versionInfo();
+  assert.equal(info.version, '1.19.0');
+  // the constructor's compatibility check runs asynchronously; give it a moment
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(warnings, []);
+});
+
+await step('collectionExists is false before creation', async () => {
+  const r = await client.collectionExists(name);
+  assert.equal(r.exists, false);
+});
+
+await step('createCollection (single vector, Cosine)', async () => {
+  const r = await client.createCollection(name, { vectors: { size: 4, distance: 'Cosine' } });
+  assert.equal(r, true);
+});
+
+await step('createCollection again -> 409', async () => {
+  const e = await expectStatus(client.createCollection(name, { vectors: { size: 4, distance: 'Cosine' } }), 409);
+  assert.match(JSON.stringify(e.data), /already exists/);
+});
+
+await step('createCollection accepts 1.19 fields (payload storage, metadata, memory)', async () => {
+  const other = `${name}_extra`;
+  assert.equal(await client.createCollection(other, {
+    vectors: { size: 2, distance: 'Euclid', on_disk: false, hnsw_config: { m: 8 } },
+    hnsw_config: { m: 16, ef_construct: 64 },
+    on_disk_payload: true,
+    optimizers_config: { indexing_threshold: 20000 },
+    payload: {},
+    metadata: { owner: 'js-client-test' },
+    shard_number: 1,
+    replication_factor: 1,
+    write_consistency_factor: 1,
+  }), true);
+  assert.equal(await client.deleteCollection(other), true);
+});
+
+await step('collectionExists is true after creation', async () => {
+  const r = await client.collectionExists(name);
+  assert.equal(r.exists, true);
+});
+
+await step('getCollection reports config', async () => {
+  const info = await client.getCollection(name);
+  assert.equal(info.status, 'green');
+  assert.equal(info.config.params.vectors.size, 4);
+  assert.equal(info.config.params.vectors.distance, 'Cosine');
+});
+
+await step('getCollections lists it', async () => {
+  const r = await client.getCollections();
+  assert.ok(r.collections.some((c) => c.name === name));
+});
+
+await step('upsert points with payloads (wait true)', async () => {
+  const r = await client.upsert(name, { wait: true, points });
+  assert.equal(r.status, 'completed');
+  assert.equal(typeof r.operation_id, 'number');
+});
+
+await step('upsert update_mode insert_only / update_only', async () => {
+  await client.upsert(name, { wait: true, update_mode: 'insert_only', points: [
+    { id: 1, vector: [0, 0, 0, 1], payload: { city: 'Nowhere' } },
+  ] });
+  await client.upsert(name, { wait: true, update_mode: 'update_only', points: [
+    { id: 99, vector: [0, 0, 0, 1], payload: { city: 'Nowhere' } },
+  ] });
+  assert.equal((await client.retrieve(name, { ids: [1] }))[0].payload.city, 'Berlin');
+  assert.equal((await client.retrieve(name, { ids: [99] })).length, 0);
+});
+
+await step('retrieve by ids', async () => {
+  const r = await client.retrieve(name, { ids: [1, 3], with_payload: true, with_vector: true });
+  assert.equal(r.length, 2);
+  const byId = Object.fromEntries(r.map((p) => [p.id, p]));
+  assert.equal(byId[1].payload.city, 'Berlin');
+  assert.equal(byId[3].payload.n, 3);
+  assert.equal(byId[1].vector.length, 4);
+});
+
+await step('query with a must-match filter', async () => {
+  const r = await client.query(name, {
+    query: [1, 0, 0.1, 0],
+    filter: { must: [{ key: 'city', match: { value: 'Berlin' } }] },
+    limit: 10,
+    with_payload: true,
+  });
+  assert.ok(Array.isArray(r.points));
+  assert.deepEqual(r.points.map((p) => p.id), [1, 3]);
+  assert.ok(r.points.every((p) => p.payload.city === 'Berlin'));
+  assert.ok(r.points[0].score > r.points[1].score);
+});
+
+// Qdrant 1.19 dropped POST /points/search from its API and the 1.19 client has no search();
+// nearest-neighbour search is query() with a plain vector (and queryBatch() for several).
+await step('search nearest neighbours (query with a plain vector)', async () => {
+  assert.equal(typeof client.search, 'undefined');
+  const r = await client.query(name, { query: [0, 1, 0, 0], limit: 2, with_payload: true });
+  assert.equal(r.points.length, 2);
+  assert.equal(r.points[0].id, 2);
+  assert.ok(Math.abs(r.points[0].score - 1) < 1e-5);
+  assert.equal(r.points[1].id, 5);
+  assert.equal(r.points[0].payload.city, 'London');
+});
+
+await step('queryBatch', async () => {
+  const r = await client.queryBatch(name, {
+    searches: [
+      { query: [0, 0, 1, 0], limit: 1 },
+      { query: [0, 0, 0, 1], limit: 1, filter: { must: [{ key: 'kind', match: { value: 'a' } }] } },
+    ],
+  });
+  assert.equal(r.length, 2);
+  assert.equal(r[0].points[0].id, 3);
+  assert.equal(r[1].points[0].id, 4);
+});
+
+await step('scroll pages with limit and next_page_offset', async () => {
+  const seen = [];
+  let offset;
+  let pages = 0;
+  do {
+    const page = await client.scroll(name, { limit: 2, offset, with_payload: false, with_vector: false });
+    pages++;
+    assert.ok(page.points.length <= 2);
+    seen.push(...page.points.map((p) => p.id));
+    offset = page.next_page_offset ?? undefined;
+    assert.ok(pages <= 5, 'too many pages');
+  } while (offset !== undefined);
+  assert.equal(pages, 3);
+  assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+});
+
+await step('count (exact), with and without filter', async () => {
+  assert.equal((await client.count(name, { exact: true })).count, 5);
+  const r = await client.count(name, {
+    exact: true,
+    filter: { must: [{ key: 'kind', match: { value: 'b' } }] },
+  });
+  assert.equal(r.count, 3);
+});
+
+await step('createPayloadIndex (keyword)', async () => {
+  const r = await client.createPayloadIndex(name, { field_name: 'city', field_schema: 'keyword', wait: true });
+  assert.equal(r.status, 'completed');
+  const info = await client.getCollection(name);
+  assert.equal(info.payload_schema.city.data_type, 'keyword');
+});
+
+await step('setPayload merges keys', async () => {
+  const r = await client.setPayload(name, { payload: { tag: 'x', n: 10 }, points: [1], wait: true });
+  assert.equal(r.status, 'completed');
+  const [p] = await client.retrieve(name, { ids: [1] });
+  assert.deepEqual(p.payload, { city: 'Berlin', kind: 'a', n: 10, tag: 'x' });
+});
+
+await step('setPayload by filter', async () => {
+  await client.setPayload(name, {
+    payload: { flagged: true },
+    filter: { must: [{ key: 'city', match: { value: 'Paris' } }] },
+    wait: true,
+  });
+  const r = await client.count(name, { exact: true, filter: { must: [{ key: 'flagged', match: { value: true } }] } });
+  assert.equal(r.count, 2);
+});
+
+await step('wait false -> acknowledged', async () => {
+  const r = await client.setPayload(name, { payload: { seen: true }, points: [4], wait: false });
+  assert.equal(r.status, 'acknowledged');
+  await client.deletePayload(name, { keys: ['seen'], points: [4], wait: true });
+});
+
+await step('deletePayload removes keys', async () => {
+  await client.deletePayload(name, { keys: ['tag', 'n'], points: [1], wait: true });
+  const [p] = await client.retrieve(name, { ids: [1] });
+  assert.deepEqual(p.payload, { city: 'Berlin', kind: 'a' });
+});
+
+await step('clearPayload empties payloads', async () => {
+  await client.clearPayload(name, { points: [2], wait: true });
+  const [p] = await client.retrieve(name, { ids: [2] });
+  assert.deepEqual(p.payload ?? {}, {});
+});
+
+await step('batchUpdate applies operations in order', async () => {
+  const r = await client.batchUpdate(name, {
+    wait: true,
+    operations: [
+      { upsert: { points: [{ id: 7, vector: [1, 0, 1, 0], payload: { city: 'Rome' } }] } },
+      { set_payload: { payload: { tag: 'batch' }, points: [7] } },
+      { overwrite_payload: { payload: { city: 'Milan' }, points: [7] } },
+      { delete_payload: { keys: ['city'], points: [7] } },
+      { update_vectors: { points: [{ id: 7, vector: [0, 1, 0, 1] }] } },
+    ],
+  });
+  assert.equal(r.length, 5);
+  assert.ok(r.every((u) => u.status === 'completed'));
+  const [p] = await client.retrieve(name, { ids: [7], with_vector: true });
+  assert.deepEqual(p.payload, {});
+  assert.ok(Math.abs(p.vector[1] - Math.SQRT1_2) < 1e-5, `cosine vectors are normalised: ${p.vector}`);
+  const d = await client.batchUpdate(name, { wait: true, operations: [{ delete: { points: [7] } }] });
+  assert.equal(d.length, 1);
+  assert.equal((await client.retrieve(name, { ids: [7] })).length, 0);
+});
+
+await step('delete by ids', async () => {
+  const r = await client.delete(name, { points: [1], wait: true });
+  assert.equal(r.status, 'completed');
+  assert.equal((await client.retrieve(name, { ids: [1] })).length, 0);
+  assert.equal((await client.count(name, { exact: true })).count, 4);
+});
+
+await step('delete by filter', async () => {
+  await client.delete(name, { filter: { must: [{ key: 'city', match: { value: 'Paris' } }] }, wait: true });
+  assert.equal((await client.count(name, { exact: true })).count, 2);
+  const left = await client.scroll(name, { limit: 10 });
+  assert.deepEqual(left.points.map((p) => p.id).sort(), [2, 3]);
+});
+
+await step('wrong vector dimension -> 400', async () => {
+  const e = await expectStatus(client.upsert(name, { wait: true, points: [{ id: 9, vector: [1, 2, 3] }] }), 400);
+  assert.match(JSON.stringify(e.data ?? e.message), /dimension|dim/i);
+});
+
+await step('wrong query dimension -> 400', async () => {
+  await expectStatus(client.query(name, { query: [1, 2], limit: 1 }), 400);
+});
+
+await step('malformed filter -> 400 naming the bad field', async () => {
+  const e = await expectStatus(client.count(name, { filter: { must: [{ key: 'city', match: { valu: 'x' } }] } }), 400);
+  const msg = e.data?.status?.error ?? '';
+  assert.match(msg, /^Bad request: filter\.must\[0\]\.match/);
+});
+
+await step('unknown collection -> 404', async () => {
+  await expectStatus(client.getCollection('no_such_collection'), 404);
+  await expectStatus(client.query('no_such_collection', { query: [1, 0, 0, 0], limit: 1 }), 404);
+});
+
+await step('deleteCollection', async () => {
+  assert.equal(await client.deleteCollection(name), true);
+  assert.equal((await client.collectionExists(name)).exists, false);
+});
+
+assert.deepEqual(warnings, [], 'client printed warnings');
+console.log(`all ${passed} steps passed`);
