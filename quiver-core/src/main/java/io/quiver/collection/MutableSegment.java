@@ -69,7 +69,8 @@ final class MutableSegment extends Segment {
     if (lane == null || !lane.has.get(ordinal)) {
       return Float.NaN;
     }
-    return distance(lane.params.metric(), query, lane.raw.page(ordinal), lane.raw.offset(ordinal), lane.params.size());
+    return lane.params.metric().storedDistance(query, 0, lane.raw.page(ordinal), lane.raw.offset(ordinal),
+        lane.params.size());
   }
 
   Map<String, Lane> lanes() {
@@ -212,19 +213,9 @@ final class MutableSegment extends Segment {
     int dim = lane.params.size();
     for (int ord = scanFrom; ord < end; ord++) {
       if (lane.has.get(ord) && (accept == null || accept.accept(ord))) {
-        out.offer(distance(metric, query, lane.raw.page(ord), lane.raw.offset(ord), dim), this, ord);
+        out.offer(metric.storedDistance(query, 0, lane.raw.page(ord), lane.raw.offset(ord), dim), this, ord);
       }
     }
-  }
-
-  /** Distance by {@code metric}, lower is closer, to a stored (already normalized) vector. */
-  static float distance(Metric metric, float[] q, float[] page, int off, int dim) {
-    return switch (metric) {
-      case L2 -> VectorUtil.squareDistance(q, 0, page, off, dim);
-      case DOT -> -VectorUtil.dot(q, 0, page, off, dim);
-      case COSINE -> 1f - VectorUtil.dot(q, 0, page, off, dim);
-      case L1 -> VectorUtil.l1Distance(q, 0, page, off, dim);
-    };
   }
 
   @Override

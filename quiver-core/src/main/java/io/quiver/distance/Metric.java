@@ -32,6 +32,19 @@ public enum Metric {
     };
   }
 
+  /**
+   * Distance between {@code a[aOff..aOff+dim)} and {@code b[bOff..bOff+dim)} as indexes store them: cosine vectors
+   * are already normalised, so cosine is 1 - a.b here.
+   */
+  public float storedDistance(float[] a, int aOff, float[] b, int bOff, int dim) {
+    return switch (this) {
+      case L2 -> VectorUtil.squareDistance(a, aOff, b, bOff, dim);
+      case DOT -> -VectorUtil.dot(a, aOff, b, bOff, dim);
+      case COSINE -> 1f - VectorUtil.dot(a, aOff, b, bOff, dim);
+      case L1 -> VectorUtil.l1Distance(a, aOff, b, bOff, dim);
+    };
+  }
+
   /** Whether vectors are normalised to unit length on insert (and queries likewise). */
   public boolean normalizes() {
     return this == COSINE;

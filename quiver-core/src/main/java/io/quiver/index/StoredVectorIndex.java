@@ -186,12 +186,7 @@ public abstract class StoredVectorIndex implements VectorIndex {
   protected final float distance(float[] query, int ordinal, float[] scratch) {
     float[] page = vectors.page(ordinal, scratch, 0);
     int off = vectors.offset(ordinal, 0);
-    return switch (metric) {
-      case L2 -> VectorUtil.squareDistance(query, 0, page, off, dimension);
-      case DOT -> -VectorUtil.dot(query, 0, page, off, dimension);
-      case COSINE -> 1f - VectorUtil.dot(query, 0, page, off, dimension);
-      case L1 -> VectorUtil.l1Distance(query, 0, page, off, dimension);
-    };
+    return metric.storedDistance(query, 0, page, off, dimension);
   }
 
   /**
@@ -286,12 +281,7 @@ public abstract class StoredVectorIndex implements VectorIndex {
     int oa = vectors.offset(a, 0);
     float[] pb = vectors.page(b, scratch, 1);
     int ob = vectors.offset(b, 1);
-    return switch (metric) {
-      case L2 -> VectorUtil.squareDistance(pa, oa, pb, ob, dimension);
-      case DOT -> -VectorUtil.dot(pa, oa, pb, ob, dimension);
-      case COSINE -> 1f - VectorUtil.dot(pa, oa, pb, ob, dimension);
-      case L1 -> VectorUtil.l1Distance(pa, oa, pb, ob, dimension);
-    };
+    return metric.storedDistance(pa, oa, pb, ob, dimension);
   }
 
   /** Whether a search may return {@code ordinal}. */
