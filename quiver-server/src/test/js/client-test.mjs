@@ -1,5 +1,6 @@
 // Drives a running Quiver server with the official Qdrant JS REST client (@qdrant/js-client-rest).
-// Usage: node client-test.mjs http://127.0.0.1:<port>
+// Usage: node client-test.mjs http://127.0.0.1:<port> [<auth-server-url> <api-key> <read-only-api-key>]
+// The optional second server requires API keys; the auth steps run against it.
 // Prints one line per passed step; exits non-zero on the first failure.
 import assert from 'node:assert/strict';
 import { QdrantClient } from '@qdrant/js-client-rest';
@@ -301,4 +302,42 @@ await step('deleteCollection', async () => {
 });
 
 assert.deepEqual(warnings, [], 'client printed warnings');
+
+const [authUrl, apiKey, readOnlyKey] = process.argv.slice(3);
+if (authUrl) {
+  const opts = { url: authUrl, checkCompatibility: false };
+  const full = new QdrantClient({ ...opts, apiKey });
+  const readOnly = new QdrantClient({ ...opts, apiKey: readOnlyKey });
+  const anonymous = new QdrantClient(opts);
+  const wrong = new QdrantClient({ ...opts, apiKey: 'not-the-key' });
+  const authName = 'js_client_auth';
+
+  await step('API key: no key and a wrong key -> 401', async () => {
+    await expectStatus(anonymous.getCollections(), 401);
+    await expectStatus(wrong.getCollections(), 401);
+    await expectStatus(anonymous.createCollection(authName, { vectors: { size: 2, distance: 'Dot' } }), 401);
+  });
+
+  await step('API key: the full key creates, upserts and queries', async () => {
+    assert.equal(await full.createCollection(authName, { vectors: { size: 2, distance: 'Dot' } }), true);
+    await full.upsert(authName, { wait: true, points: [{ id: 1, vector: [1, 0] }, { id: 2, vector: [0, 1] }] });
+    const r = await full.query(authName, { query: [1, 0], limit: 1 });
+    assert.deepEqual(r.points.map((p) => p.id), [1]);
+  });
+
+  await step('read-only key: queries, scrolls and counts, but writes -> 403 and change nothing', async () => {
+    assert.equal((await readOnly.query(authName, { query: [0, 1], limit: 1 })).points[0].id, 2);
+    assert.equal((await readOnly.scroll(authName, { limit: 10 })).points.length, 2);
+    assert.equal((await readOnly.count(authName, { exact: true })).count, 2);
+    await expectStatus(readOnly.upsert(authName, { wait: true, points: [{ id: 3, vector: [1, 1] }] }), 403);
+    await expectStatus(readOnly.delete(authName, { wait: true, points: [1] }), 403);
+    await expectStatus(readOnly.deleteCollection(authName), 403);
+    assert.equal((await full.count(authName, { exact: true })).count, 2);
+    assert.equal(await full.deleteCollection(authName), true);
+  });
+
+  // the client warns once per client that an API key travels over plain http; nothing else is allowed
+  const others = warnings.filter((w) => !/unsecure connection/i.test(w));
+  assert.deepEqual(others, [], 'client printed warnings');
+}
 console.log(`all ${passed} steps passed`);

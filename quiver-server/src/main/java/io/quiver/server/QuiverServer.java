@@ -47,12 +47,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class QuiverServer implements AutoCloseable {
   /** The Qdrant API version reported at {@code GET /}. */
   public static final String QDRANT_VERSION = "1.19.0";
-  public static final long DEFAULT_MAX_BODY_BYTES = 32L << 20;
+  public static final long DEFAULT_MAX_BODY_BYTES = ServerConfig.DEFAULT_MAX_REQUEST_BYTES;
   private static final System.Logger LOG = System.getLogger(QuiverServer.class.getName());
 
   private final Quiver db;
   private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private final ServerConfig config;
   private final long maxBodyBytes;
+  /** Runs read requests that have a deadline, so the handler thread can give up waiting and answer 408. */
+  private final java.util.concurrent.ExecutorService deadlineExecutor =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicLong operationIds = new AtomicLong();
   /**
    * Qdrant settings accepted and echoed back but not acted on yet (optimizers_config, quantization_config,
@@ -62,18 +66,24 @@ public final class QuiverServer implements AutoCloseable {
   private final java.nio.file.Path settingsFile;
   private final WebServer server;
 
-  private QuiverServer(Quiver db, String host, int port, long maxBodyBytes) {
+  private QuiverServer(Quiver db, ServerConfig config) {
     this.db = Objects.requireNonNull(db, "db");
-    this.maxBodyBytes = maxBodyBytes;
+    this.config = Objects.requireNonNull(config, "config");
+    this.maxBodyBytes = config.maxRequestBytes();
     this.settingsFile = db.directory().resolve("server-settings.json");
     loadSettings();
-    this.server = WebServer.builder()
-        .host(host)
-        .port(port)
+    var builder = WebServer.builder()
+        .host(config.host())
+        .port(config.port())
         .shutdownHook(false) // the owner closes us (quiver serve: server first, then the database)
-        .routing(this::routes)
-        .build()
-        .start();
+        .routing(r -> {
+          r.addFilter(new AccessFilter(config));
+          routes(r);
+        });
+    if (config.tls() != null) {
+      builder.tls(TlsSetup.tls(config.tls()));
+    }
+    this.server = builder.build().start();
   }
 
   private void loadSettings() {
@@ -104,11 +114,20 @@ public final class QuiverServer implements AutoCloseable {
 
   /** Starts serving {@code db} on {@code host:port} (port 0: an ephemeral port, see {@link #port()}). */
   public static QuiverServer start(Quiver db, String host, int port) {
-    return new QuiverServer(db, host, port, DEFAULT_MAX_BODY_BYTES);
+    return start(db, ServerConfig.builder().host(host).port(port).build());
   }
 
   public static QuiverServer start(Quiver db, String host, int port, long maxBodyBytes) {
-    return new QuiverServer(db, host, port, maxBodyBytes);
+    return start(db, ServerConfig.builder().host(host).port(port).maxRequestBytes(maxBodyBytes).build());
+  }
+
+  /** Starts serving {@code db} as {@code config} says (its {@code dataDir} is not used: {@code db} is open). */
+  public static QuiverServer start(Quiver db, ServerConfig config) {
+    return new QuiverServer(db, config);
+  }
+
+  public ServerConfig config() {
+    return config;
   }
 
   /** The port the server listens on. */
@@ -119,6 +138,7 @@ public final class QuiverServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
+    deadlineExecutor.shutdownNow();
   }
 
   // ------------------------------------------------------------------ routing
@@ -214,7 +234,7 @@ public final class QuiverServer implements AutoCloseable {
       long start = System.nanoTime();
       JsonNode result;
       try {
-        result = e.handle(req);
+        result = runWithDeadline(e, req);
       } catch (ApiError err) {
         String m = err.getMessage();
         if (err.status == 400 && !m.startsWith("Bad request") && !m.startsWith("Wrong input")
@@ -257,6 +277,44 @@ public final class QuiverServer implements AutoCloseable {
     };
   }
 
+  /**
+   * Runs a read endpoint under the request timeout ({@code ?timeout=s} or {@code service.request_timeout_sec}); 408
+   * when it takes longer. Writes always run to completion: answering before a write is applied would leave the
+   * client unsure whether it happened.
+   */
+  private JsonNode runWithDeadline(Endpoint e, ServerRequest req) throws Exception {
+    java.time.Duration timeout = config.requestTimeout();
+    if (req.query().contains("timeout")) {
+      String t = req.query().get("timeout");
+      try {
+        long seconds = Long.parseLong(t);
+        if (seconds <= 0) {
+          throw new NumberFormatException();
+        }
+        timeout = java.time.Duration.ofSeconds(seconds);
+      } catch (NumberFormatException ex) {
+        throw ApiError.badRequest("timeout: expected a positive whole number of seconds, got '" + t + "'");
+      }
+    }
+    if (timeout.isZero() || !AccessFilter.isRead(req.prologue().method(), req.path().path())) {
+      return e.handle(req);
+    }
+    body(req); // read the body on the connection's thread; the endpoint gets the parsed copy
+    var future = deadlineExecutor.submit(() -> e.handle(req));
+    try {
+      return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException ex) {
+      future.cancel(true);
+      throw new ApiError(408, "Timeout error: the request did not finish within " + timeout.toMillis() / 1000.0
+          + " s");
+    } catch (java.util.concurrent.ExecutionException ex) {
+      throw ex.getCause() instanceof Exception cause ? cause : new IllegalStateException(ex.getCause());
+    }
+  }
+
+  /** The parsed request body, kept in the request context so it is read once. */
+  private record ParsedBody(ObjectNode node) {}
+
   private void sendError(ServerResponse res, int status, String message, long start) {
     ObjectNode body = json.createObjectNode();
     body.putObject("status").put("error", message);
@@ -280,6 +338,16 @@ public final class QuiverServer implements AutoCloseable {
 
   /** The request body as a JSON object ({} when empty); 400 when it is not JSON, 413 when too large. */
   private ObjectNode body(ServerRequest req) {
+    var cached = req.context().get(ParsedBody.class);
+    if (cached.isPresent()) {
+      return cached.get().node();
+    }
+    ObjectNode node = readBody(req);
+    req.context().register(new ParsedBody(node));
+    return node;
+  }
+
+  private ObjectNode readBody(ServerRequest req) {
     if (req.headers().contentLength().orElse(0) > maxBodyBytes) {
       throw new ApiError(413, "Payload too large: the request body exceeds " + maxBodyBytes + " bytes");
     }
@@ -651,6 +719,7 @@ public final class QuiverServer implements AutoCloseable {
       if (!list.isArray()) {
         throw ApiError.badRequest("body.points: expected an array of points");
       }
+      checkBatchSize(list.size(), "body.points");
       for (int i = 0; i < list.size(); i++) {
         String path = "body.points[" + i + "]";
         JsonNode p = Json.object(list.get(i), path);
@@ -663,6 +732,7 @@ public final class QuiverServer implements AutoCloseable {
       ObjectNode batch = Json.object(body.get("batch"), "body.batch");
       Json.onlyFields(batch, "body.batch", "ids", "vectors", "payloads");
       List<PointId> ids = Json.pointIds(batch.get("ids"), "body.batch.ids");
+      checkBatchSize(ids.size(), "body.batch.ids");
       JsonNode vectors = batch.get("vectors");
       List<Map<String, float[]>> vs = new ArrayList<>();
       for (int i = 0; i < ids.size(); i++) {
@@ -715,6 +785,7 @@ public final class QuiverServer implements AutoCloseable {
     if (list == null || !list.isArray()) {
       throw ApiError.badRequest("body.points: expected an array of {id, vector}");
     }
+    checkBatchSize(list.size(), "body.points");
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       String path = "body.points[" + i + "]";
@@ -736,6 +807,7 @@ public final class QuiverServer implements AutoCloseable {
     if (ops == null || !ops.isArray()) {
       throw ApiError.badRequest("body.operations: expected an array of update operations");
     }
+    checkBatchSize(ops.size(), "body.operations");
     // validate the shape of every operation before applying any of them
     List<Map.Entry<String, ObjectNode>> parsed = new ArrayList<>();
     for (int i = 0; i < ops.size(); i++) {
@@ -771,6 +843,22 @@ public final class QuiverServer implements AutoCloseable {
     return results;
   }
 
+  /** 400 when one request carries more points, ids, operations or searches than {@code max_batch_size}. */
+  private void checkBatchSize(int n, String path) {
+    if (n > config.maxBatch()) {
+      throw ApiError.badRequest(path + ": " + n + " entries exceed the server's max_batch_size of "
+          + config.maxBatch() + "; split the request");
+    }
+  }
+
+  /** 400 when {@code limit + offset} exceeds the server's {@code max_limit}. */
+  private void checkWindow(long window, String path) {
+    if (window > config.maxLimit()) {
+      throw ApiError.badRequest(path + ".limit: limit + offset = " + window + " exceeds the server's max_limit of "
+          + config.maxLimit());
+    }
+  }
+
   private static void checkBatchLength(JsonNode n, int expected, String path) {
     if (!n.isArray() || n.size() != expected) {
       throw ApiError.badRequest(path + ": expected an array of " + expected + " entries (one per id)");
@@ -782,6 +870,7 @@ public final class QuiverServer implements AutoCloseable {
     ObjectNode body = body(req);
     Json.onlyFields(body, "body", "ids", "with_payload", "with_vector", "shard_key");
     List<PointId> ids = Json.pointIds(body.get("ids"), "body.ids");
+    checkBatchSize(ids.size(), "body.ids");
     PayloadSelector payload = Json.payloadSelector(body.get("with_payload"), "body.with_payload", PayloadSelector.ALL);
     Set<String> vectors = Json.vectorSelector(body.get("with_vector"), "body.with_vector", false);
     ArrayNode out = json.createArrayNode();
@@ -818,14 +907,18 @@ public final class QuiverServer implements AutoCloseable {
   /** {points: [ids]} or {filter: {...}}: ids, or a filter, exactly one of them. */
   private record Selector(List<PointId> ids, Filter filter) {}
 
-  private static Selector selector(ObjectNode body) {
+  private Selector selector(ObjectNode body) {
     boolean hasIds = Json.present(body.get("points"));
     boolean hasFilter = Json.present(body.get("filter"));
     if (hasIds == hasFilter) {
       throw ApiError.badRequest("body: expected exactly one of `points` (ids) or `filter`");
     }
-    return hasIds ? new Selector(Json.pointIds(body.get("points"), "body.points"), null)
-        : new Selector(null, Json.filter(body.get("filter")));
+    if (hasIds) {
+      List<PointId> ids = Json.pointIds(body.get("points"), "body.points");
+      checkBatchSize(ids.size(), "body.points");
+      return new Selector(ids, null);
+    }
+    return new Selector(null, Json.filter(body.get("filter")));
   }
 
   private JsonNode deletePoints(ServerRequest req) {
@@ -911,6 +1004,7 @@ public final class QuiverServer implements AutoCloseable {
     if (searches == null || !searches.isArray()) {
       throw ApiError.badRequest("body.searches: expected an array of search requests");
     }
+    checkBatchSize(searches.size(), "body.searches");
     ArrayNode out = json.createArrayNode();
     for (int i = 0; i < searches.size(); i++) {
       String path = "body.searches[" + i + "]";
@@ -927,6 +1021,7 @@ public final class QuiverServer implements AutoCloseable {
     if (searches == null || !searches.isArray()) {
       throw ApiError.badRequest("body.searches: expected an array of query requests");
     }
+    checkBatchSize(searches.size(), "body.searches");
     ArrayNode out = json.createArrayNode();
     for (int i = 0; i < searches.size(); i++) {
       String path = "body.searches[" + i + "]";
@@ -983,6 +1078,7 @@ public final class QuiverServer implements AutoCloseable {
       // No query: points in id order, as Qdrant's scroll-like query.
       int limit = Json.intField(body, "limit", path, 10, 1);
       int offset = Json.intField(body, "offset", path, 0, 0);
+      checkWindow((long) limit + offset, path);
       PayloadSelector asked = Json.payloadSelector(body.get("with_payload"), path + ".with_payload", PayloadSelector.NONE);
       ScrollPage page = c.scroll(new ScrollRequest(Json.filter(body.get("filter")), null, offset + limit, asked,
           Json.vectorSelector(body.get("with_vector"), path + ".with_vector", false), null));
@@ -1041,9 +1137,11 @@ public final class QuiverServer implements AutoCloseable {
     return name;
   }
 
-  private static void commonSearch(SearchRequest.Builder b, ObjectNode body, String path) {
-    b.limit(Json.intField(body, "limit", path, 10, 1));
-    b.offset(Json.intField(body, "offset", path, 0, 0));
+  private void commonSearch(SearchRequest.Builder b, ObjectNode body, String path) {
+    int limit = Json.intField(body, "limit", path, 10, 1);
+    int offset = Json.intField(body, "offset", path, 0, 0);
+    checkWindow((long) limit + offset, path);
+    b.limit(limit).offset(offset);
     b.filter(Json.filter(body.get("filter")));
     b.scoreThreshold(Json.floatField(body, "score_threshold", path));
     b.withPayload(Json.payloadSelector(body.get("with_payload"), path + ".with_payload", PayloadSelector.NONE));
@@ -1106,6 +1204,7 @@ public final class QuiverServer implements AutoCloseable {
       }
       orderBy = new ScrollRequest.OrderBy(key, dir.equals("desc"), startFrom);
     }
+    checkWindow(Json.intField(body, "limit", "body", 10, 1), "body");
     ScrollRequest sr = new ScrollRequest(Json.filter(body.get("filter")), offset,
         Json.intField(body, "limit", "body", 10, 1),
         Json.payloadSelector(body.get("with_payload"), "body.with_payload", PayloadSelector.ALL),

@@ -46,13 +46,18 @@ class QdrantJsClientTest {
 
     try (Quiver db = Quiver.open(dir.resolve("db"))) {
       QuiverServer server = QuiverServer.start(db, "127.0.0.1", 0);
+      // a second server over the same database that requires API keys, for the auth steps
+      QuiverServer authServer = QuiverServer.start(db, ServerConfig.builder().host("127.0.0.1").port(0)
+          .apiKey("js-full-key").readOnlyApiKey("js-read-only-key").build());
       try {
-        Result r = run(List.of(node, "client-test.mjs", "http://127.0.0.1:" + server.port()),
+        Result r = run(List.of(node, "client-test.mjs", "http://127.0.0.1:" + server.port(),
+            "http://127.0.0.1:" + authServer.port(), "js-full-key", "js-read-only-key"),
             SCRIPT_TIMEOUT_SECONDS, "js-client");
         assertThat(r.timedOut).as("client-test.mjs timed out after %ss", SCRIPT_TIMEOUT_SECONDS).isFalse();
         assertThat(r.exitCode).as("client-test.mjs exit code; output:%n%s", r.output).isZero();
         assertThat(r.output).contains("steps passed");
       } finally {
+        authServer.close();
         server.close();
       }
     }

@@ -1,0 +1,246 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads a {@link ServerConfig}: defaults, overlaid by a YAML file, overlaid by environment variables
+ * {@code QUIVER__SECTION__KEY} (e.g. {@code QUIVER__SERVICE__API_KEY}); command-line flags go on top through the
+ * returned builder. Unknown keys are errors, so a misspelt {@code api_key} cannot silently leave the server open.
+ *
+ * <pre>{@code
+ * service:
+ *   host: 127.0.0.1              # 0.0.0.0 to listen on every interface
+ *   http_port: 6333
+ *   api_key: <secret>            # full access; sent as `api-key: <secret>` or `Authorization: Bearer <secret>`
+ *   read_only_api_key: <secret>  # search, query, scroll, count, get, list, snapshot download
+ *   max_request_size_mb: 32
+ *   max_limit: 10000             # largest limit + offset of a search, query or scroll
+ *   max_batch_size: 10000        # most points / ids / searches in one request
+ *   request_timeout_sec: 60      # reads only; 0 = none
+ *   rate_limit_per_second: 0     # per API key (per client address without keys); 0 = off
+ *   rate_limit_burst: 100
+ *   enable_cors: true
+ *   cors_allowed_origins: ["*"]
+ *   enable_tls: false
+ *   request_log_level: INFO      # OFF, DEBUG, INFO, WARNING
+ * storage:
+ *   storage_path: ./quiver-data
+ * tls:
+ *   cert: ./tls/cert.pem         # PEM certificate chain ...
+ *   key: ./tls/key.pem           # ... and unencrypted PKCS#8 PEM private key
+ *   keystore: ./tls/server.p12   # or a PKCS#12 keystore
+ *   keystore_password: <secret>
+ * }</pre>
+ */
+public final class ServerConfigLoader {
+  public static final String ENV_PREFIX = "QUIVER__";
+
+  private static final Map<String, Set<String>> SCHEMA = Map.of(
+      "service", Set.of("host", "http_port", "api_key", "read_only_api_key", "max_request_size_mb", "max_limit",
+          "max_batch_size", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
+          "cors_allowed_origins", "enable_tls", "request_log_level"),
+      "storage", Set.of("storage_path"),
+      "tls", Set.of("cert", "key", "keystore", "keystore_password"));
+
+  private ServerConfigLoader() {}
+
+  /**
+   * The configuration from {@code yamlFile} (null for none) and {@code env}, as a builder for flags to override.
+   *
+   * @throws IllegalArgumentException naming the file or variable and key when something is unknown or mistyped
+   */
+  public static ServerConfig.Builder load(Path yamlFile, Map<String, String> env) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    if (yamlFile != null) {
+      root = readYaml(yamlFile);
+    }
+    overlayEnv(root, env);
+    return apply(root);
+  }
+
+  private static ObjectNode readYaml(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("config file " + file + " does not exist");
+    }
+    JsonNode node;
+    try {
+      node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("config file " + file + " is not valid YAML: " + e.getMessage(), e);
+    }
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    if (!(node instanceof ObjectNode o)) {
+      throw new IllegalArgumentException("config file " + file + ": the top level must be a mapping");
+    }
+    for (var section : o.properties()) {
+      Set<String> keys = SCHEMA.get(section.getKey());
+      if (keys == null) {
+        throw new IllegalArgumentException("config file " + file + ": unknown section '" + section.getKey()
+            + "' (known: " + new TreeMap<>(SCHEMA).keySet() + ")");
+      }
+      if (!section.getValue().isObject()) {
+        throw new IllegalArgumentException("config file " + file + ": '" + section.getKey() + "' must be a mapping");
+      }
+      for (var key : section.getValue().properties()) {
+        if (!keys.contains(key.getKey())) {
+          throw new IllegalArgumentException("config file " + file + ": unknown key '" + section.getKey() + "."
+              + key.getKey() + "' (known: " + new TreeMap<>(Map.of(section.getKey(), keys)).values() + ")");
+        }
+      }
+    }
+    return o;
+  }
+
+  private static void overlayEnv(ObjectNode root, Map<String, String> env) {
+    for (var e : new TreeMap<>(env).entrySet()) {
+      if (!e.getKey().startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String[] parts = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("__");
+      Set<String> keys = parts.length == 2 ? SCHEMA.get(parts[0]) : null;
+      if (keys == null || !keys.contains(parts[1])) {
+        throw new IllegalArgumentException("environment variable " + e.getKey()
+            + " is not a Quiver setting (expected QUIVER__<SECTION>__<KEY>, e.g. QUIVER__SERVICE__API_KEY)");
+      }
+      // Values stay text; apply() converts and names the variable's key when the text is not a valid value.
+      ObjectNode section = root.has(parts[0]) ? (ObjectNode) root.get(parts[0]) : root.putObject(parts[0]);
+      section.put(parts[1], e.getValue());
+    }
+  }
+
+  private static ServerConfig.Builder apply(ObjectNode root) {
+    ServerConfig.Builder b = ServerConfig.builder();
+    JsonNode s = root.path("service");
+    ServerConfig defaults = b.build();
+    str(s.get("host"), "service.host").ifPresent(b::host);
+    int32(s, "http_port", "service").ifPresent(b::port);
+    str(s.get("api_key"), "service.api_key").ifPresent(b::apiKey);
+    str(s.get("read_only_api_key"), "service.read_only_api_key").ifPresent(b::readOnlyApiKey);
+    integer(s, "max_request_size_mb", "service").ifPresent(v -> {
+      if (v <= 0 || v > (1L << 20)) {
+        throw new IllegalArgumentException("service.max_request_size_mb must be in 1..1048576, got " + v);
+      }
+      b.maxRequestBytes(v << 20);
+    });
+    int32(s, "max_limit", "service").ifPresent(b::maxLimit);
+    int32(s, "max_batch_size", "service").ifPresent(b::maxBatch);
+    number(s, "request_timeout_sec", "service")
+        .ifPresent(v -> b.requestTimeout(Duration.ofMillis(Math.round(v * 1000))));
+    double rate = number(s, "rate_limit_per_second", "service").orElse(defaults.rateLimitPerSecond());
+    int burst = int32(s, "rate_limit_burst", "service").orElse(defaults.rateLimitBurst());
+    b.rateLimit(rate, burst);
+    boolean cors = bool(s, "enable_cors", "service").orElse(true);
+    List<String> origins = list(s.get("cors_allowed_origins"), "service.cors_allowed_origins")
+        .orElse(List.of("*"));
+    b.cors(cors ? new ServerConfig.Cors(true, origins) : ServerConfig.Cors.disabled());
+    str(root.path("storage").get("storage_path"), "storage.storage_path").ifPresent(p -> b.dataDir(Path.of(p)));
+    str(s.get("request_log_level"), "service.request_log_level").ifPresent(l -> b.requestLogLevel(level(l)));
+
+    JsonNode t = root.path("tls");
+    boolean tlsOn = bool(s, "enable_tls", "service").orElse(false);
+    if (tlsOn) {
+      var cert = str(t.get("cert"), "tls.cert").map(Path::of).orElse(null);
+      var key = str(t.get("key"), "tls.key").map(Path::of).orElse(null);
+      var ks = str(t.get("keystore"), "tls.keystore").map(Path::of).orElse(null);
+      var pw = str(t.get("keystore_password"), "tls.keystore_password").orElse(null);
+      b.tls(ks != null && cert == null && key == null ? ServerConfig.Tls.pkcs12(ks, pw)
+          : new ServerConfig.Tls(cert, key, ks, pw));
+    }
+    return b;
+  }
+
+  /** A log level by name: OFF, TRACE, DEBUG, INFO, WARNING, ERROR (case-insensitive). */
+  public static System.Logger.Level level(String name) {
+    if (name.trim().equalsIgnoreCase("false")) {
+      return System.Logger.Level.OFF; // YAML 1.1 reads a bare `off` as false
+    }
+    try {
+      return System.Logger.Level.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("request_log_level: '" + name
+          + "' is not one of OFF, TRACE, DEBUG, INFO, WARNING, ERROR");
+    }
+  }
+
+  private static java.util.Optional<String> str(JsonNode s, String name) {
+    if (s == null || s.isNull()) {
+      return java.util.Optional.empty();
+    }
+    if (!s.isValueNode()) {
+      throw new IllegalArgumentException(name + " must be a single value");
+    }
+    return java.util.Optional.of(s.asText());
+  }
+
+  private static java.util.Optional<Long> integer(JsonNode section, String key, String sectionName) {
+    return str(section.get(key), sectionName + "." + key).map(text -> {
+      try {
+        return Long.parseLong(text.trim().replace("_", ""));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(sectionName + "." + key + " must be a whole number, got '" + text + "'");
+      }
+    });
+  }
+
+  private static java.util.Optional<Integer> int32(JsonNode section, String key, String sectionName) {
+    return integer(section, key, sectionName).map(v -> {
+      if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(sectionName + "." + key + " is out of range: " + v);
+      }
+      return v.intValue();
+    });
+  }
+
+  private static java.util.Optional<Double> number(JsonNode section, String key, String sectionName) {
+    return str(section.get(key), sectionName + "." + key).map(text -> {
+      try {
+        return Double.parseDouble(text.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(sectionName + "." + key + " must be a number, got '" + text + "'");
+      }
+    });
+  }
+
+  private static java.util.Optional<Boolean> bool(JsonNode section, String key, String sectionName) {
+    return str(section.get(key), sectionName + "." + key).map(text -> switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw new IllegalArgumentException(sectionName + "." + key + " must be true or false, got '"
+          + text + "'");
+    });
+  }
+
+  /** A YAML list, or (from an environment variable) comma-separated text. */
+  private static java.util.Optional<List<String>> list(JsonNode n, String name) {
+    if (n == null || n.isNull()) {
+      return java.util.Optional.empty();
+    }
+    List<String> out = new ArrayList<>();
+    if (n.isArray()) {
+      n.forEach(v -> out.add(str(v, name + "[]").orElseThrow()));
+    } else {
+      for (String part : n.asText().split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    }
+    return java.util.Optional.of(out);
+  }
+}
