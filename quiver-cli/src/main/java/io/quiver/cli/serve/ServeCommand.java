@@ -65,6 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig cfg = effectiveConfig(System.getenv());
+    LOG.log(System.Logger.Level.INFO, "configuration: {0}", cfg);
     Quiver db = Quiver.open(cfg.dataDir());
     QuiverServer server;
     try {
