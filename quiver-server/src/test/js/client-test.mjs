@@ -4,6 +4,8 @@
 // Prints one line per passed step; exits non-zero on the first failure.
 import assert from 'node:assert/strict';
 import { QdrantClient } from '@qdrant/js-client-rest';
+// The last client release with search()/searchBatch(), which call the older /points/search endpoints.
+import { QdrantClient as QdrantClient112 } from 'qdrant-js-client-1.12';
 
 const url = process.argv[2];
 if (!url) {
@@ -199,6 +201,87 @@ await step('count (exact), with and without filter', async () => {
   assert.equal(r.count, 3);
 });
 
+await step('probes and getPoint through the raw API', async () => {
+  const api = client.api();
+  for (const probe of ['healthz', 'livez', 'readyz']) {
+    const r = await api[probe]({});
+    assert.equal(r.status, 200, probe);
+  }
+  const one = await api.getPoint({ collection_name: name, id: 3 });
+  assert.equal(one.data.result.payload.n, 3);
+  await expectStatus(api.getPoint({ collection_name: name, id: 12345 }), 404);
+});
+
+await step('query by point id, score_threshold, offset, with_vector, params', async () => {
+  const byId = await client.query(name, { query: 1, limit: 4, with_payload: true });
+  assert.ok(byId.points.length > 0);
+  assert.ok(byId.points.every((p) => p.id !== 1), 'the query point is not its own neighbour');
+  const all = await client.query(name, { query: [1, 0, 0, 0], limit: 5, params: { exact: true } });
+  const paged = await client.query(name, { query: [1, 0, 0, 0], limit: 2, offset: 1, params: { hnsw_ef: 64 },
+    with_vector: true });
+  assert.deepEqual(paged.points.map((p) => p.id), all.points.slice(1, 3).map((p) => p.id));
+  assert.equal(paged.points[0].vector.length, 4);
+  const close = await client.query(name, { query: [1, 0, 0, 0], score_threshold: 0.9, limit: 5 });
+  assert.deepEqual(close.points.map((p) => p.id), [1]);
+});
+
+await step('upsert batch form, updateVectors, overwritePayload', async () => {
+  await client.upsert(name, { wait: true, batch: { ids: [6, 7], vectors: [[1, 0, 1, 0], [0, 1, 0, 1]],
+    payloads: [{ city: 'Rome', n: 6 }, { city: 'Oslo', n: 7 }] } });
+  await client.updateVectors(name, { wait: true, points: [{ id: 6, vector: [0, 0, 1, 1] }] });
+  await client.overwritePayload(name, { wait: true, payload: { only: true }, points: [7] });
+  const r = await client.retrieve(name, { ids: [6, 7], with_vector: true });
+  const byId = Object.fromEntries(r.map((p) => [p.id, p]));
+  assert.ok(Math.abs(byId[6].vector[0]) < 1e-6 && byId[6].vector[2] > 0.7, 'vector replaced (normalized)');
+  assert.equal(byId[6].payload.city, 'Rome');
+  assert.deepEqual(byId[7].payload, { only: true });
+  await client.delete(name, { wait: true, points: [6, 7] });
+});
+
+await step('aliases: create, list, query through, rename, delete', async () => {
+  await client.updateCollectionAliases({ actions: [{ create_alias: { collection_name: name, alias_name: 'js_alias' } }] });
+  assert.deepEqual((await client.getCollectionAliases(name)).aliases,
+    [{ alias_name: 'js_alias', collection_name: name }]);
+  assert.ok((await client.getAliases()).aliases.some((a) => a.alias_name === 'js_alias'));
+  assert.equal((await client.count('js_alias', { exact: true })).count, 5);
+  await client.updateCollectionAliases({ actions: [
+    { rename_alias: { old_alias_name: 'js_alias', new_alias_name: 'js_alias2' } }] });
+  assert.equal((await client.query('js_alias2', { query: [0, 1, 0, 0], limit: 1 })).points[0].id, 2);
+  await client.updateCollectionAliases({ actions: [{ delete_alias: { alias_name: 'js_alias2' } }] });
+  assert.deepEqual((await client.getCollectionAliases(name)).aliases, []);
+  await expectStatus(client.count('js_alias2', {}), 404);
+});
+
+await step('updateCollection stores optimizer and quantization settings; params changes -> 400', async () => {
+  assert.equal(await client.updateCollection(name, { optimizers_config: { indexing_threshold: 5000 } }), true);
+  assert.equal((await client.getCollection(name)).config.optimizer_config.indexing_threshold, 5000);
+  await expectStatus(client.updateCollection(name, { params: { replication_factor: 3 } }), 400);
+});
+
+await step('named vectors: create, upsert, query using, wrong name -> 400', async () => {
+  const named = `${name}_named`;
+  await client.createCollection(named, { vectors: { text: { size: 2, distance: 'Dot' },
+    image: { size: 3, distance: 'Euclid' } } });
+  await client.upsert(named, { wait: true, points: [
+    { id: 1, vector: { text: [1, 0], image: [0, 0, 0] } },
+    { id: 2, vector: { text: [0, 1], image: [5, 5, 5] } }] });
+  assert.equal((await client.query(named, { query: [0, 1], using: 'text', limit: 1 })).points[0].id, 2);
+  assert.equal((await client.query(named, { query: [0, 0, 1], using: 'image', limit: 1 })).points[0].id, 1);
+  await expectStatus(client.query(named, { query: [0, 1], using: 'audio', limit: 1 }), 400);
+  assert.equal(await client.deleteCollection(named), true);
+});
+
+await step('older client (1.12): search and searchBatch on /points/search', async () => {
+  const old = new QdrantClient112({ url, checkCompatibility: false });
+  const hits = await old.search(name, { vector: [0, 0, 1, 0], limit: 2, with_payload: true,
+    filter: { must: [{ key: 'city', match: { value: 'Berlin' } }] } });
+  assert.equal(hits[0].id, 3);
+  assert.ok(hits.every((h) => h.payload.city === 'Berlin'));
+  const batch = await old.searchBatch(name, { searches: [{ vector: [1, 0, 0, 0], limit: 1 },
+    { vector: [0, 1, 0, 0], limit: 1 }] });
+  assert.deepEqual(batch.map((r) => r[0].id), [1, 2]);
+});
+
 await step('createPayloadIndex (keyword)', async () => {
   const r = await client.createPayloadIndex(name, { field_name: 'city', field_schema: 'keyword', wait: true });
   assert.equal(r.status, 'completed');
@@ -260,6 +343,15 @@ await step('batchUpdate applies operations in order', async () => {
   const d = await client.batchUpdate(name, { wait: true, operations: [{ delete: { points: [7] } }] });
   assert.equal(d.length, 1);
   assert.equal((await client.retrieve(name, { ids: [7] })).length, 0);
+});
+
+await step('filter on the indexed field, then deletePayloadIndex', async () => {
+  const f = { must: [{ key: 'city', match: { any: ['Berlin', 'London'] } }] };
+  const before = (await client.count(name, { filter: f, exact: true })).count;
+  const r = await client.deletePayloadIndex(name, 'city', { wait: true });
+  assert.equal(r.status, 'completed');
+  assert.equal((await client.getCollection(name)).payload_schema.city, undefined);
+  assert.equal((await client.count(name, { filter: f, exact: true })).count, before);
 });
 
 await step('delete by ids', async () => {

@@ -38,7 +38,8 @@ class QdrantJsClientTest {
     assumeTrue(node != null, "skipping Qdrant JS client test: `node` is not on PATH");
     assumeTrue(npm != null, "skipping Qdrant JS client test: `npm` is not on PATH");
 
-    if (!Files.isDirectory(JS_DIR.resolve("node_modules").resolve("@qdrant").resolve("js-client-rest"))) {
+    if (!Files.isDirectory(JS_DIR.resolve("node_modules").resolve("@qdrant").resolve("js-client-rest"))
+        || !Files.isDirectory(JS_DIR.resolve("node_modules").resolve("qdrant-js-client-1.12"))) {
       Result ci = run(List.of(npm, "ci", "--no-audit", "--no-fund"), NPM_TIMEOUT_SECONDS, "npm");
       assumeTrue(ci.exitCode == 0, "skipping Qdrant JS client test: `npm ci` failed (exit " + ci.exitCode
           + ", is the npm registry reachable?)");
