@@ -451,6 +451,7 @@ public final class QuiverServer implements AutoCloseable {
         b.vector(e.getKey(), vectorParams(e.getValue(), "body.vectors." + e.getKey(), defaultHnsw));
       }
     }
+    applyOptimizers(b, Json.object(body.get("optimizers_config"), "body.optimizers_config"));
     CollectionConfig config = b.build();
     db.createCollection(name, config);
     ObjectNode stored = json.createObjectNode();
@@ -462,6 +463,26 @@ public final class QuiverServer implements AutoCloseable {
     storedSettings.put(name, stored);
     saveSettings();
     return json.getNodeFactory().booleanNode(true);
+  }
+
+  /**
+   * The optimizer settings Quiver acts on: {@code deleted_threshold} is the vacuum ratio and
+   * {@code max_segment_size} (KiB of vectors, as in Qdrant) sets how many points a segment holds before it is
+   * sealed. The others are stored and echoed only.
+   */
+  private static void applyOptimizers(CollectionConfig.Builder b, ObjectNode opt) {
+    Double deleted = opt.hasNonNull("deleted_threshold") ? opt.get("deleted_threshold").asDouble(Double.NaN) : null;
+    if (deleted != null) {
+      if (!(deleted > 0 && deleted <= 1)) {
+        throw ApiError.badRequest("body.optimizers_config.deleted_threshold: expected a number in (0, 1]");
+      }
+      b.vacuumRatio(deleted);
+    }
+    if (opt.hasNonNull("max_segment_size")) {
+      long kib = Json.intField(opt, "max_segment_size", "body.optimizers_config", 0, 1);
+      long bytesPerPoint = b.build().vectors().values().stream().mapToLong(v -> 4L * v.size()).sum();
+      b.sealThreshold((int) Math.max(1_000, Math.min(Integer.MAX_VALUE, kib * 1024 / bytesPerPoint)));
+    }
   }
 
   private static VectorParams vectorParams(JsonNode n, String path, ObjectNode defaultHnsw) {
@@ -542,9 +563,10 @@ public final class QuiverServer implements AutoCloseable {
     optimizer.put("deleted_threshold", config.vacuumRatio());
     optimizer.put("vacuum_min_vector_number", 1000);
     optimizer.put("default_segment_number", 0);
-    optimizer.putNull("max_segment_size");
+    long bytesPerPoint = config.vectors().values().stream().mapToLong(v -> 4L * v.size()).sum();
+    optimizer.put("max_segment_size", config.sealThreshold() * bytesPerPoint / 1024);
     optimizer.putNull("memmap_threshold");
-    optimizer.put("indexing_threshold", config.sealThreshold());
+    optimizer.put("indexing_threshold", 10_000);
     optimizer.put("flush_interval_sec", 5);
     optimizer.putNull("max_optimization_threads");
     if (stored.get("optimizers_config") instanceof ObjectNode given) {

@@ -113,6 +113,15 @@ class QuiverServerTest {
     assertThat(ok("PUT", "/collections/extra", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\",\"memory\":null,"
         + "\"hnsw_config\":{\"memory\":null}},\"payload\":{},\"metadata\":{\"k\":1}}").asBoolean()).isTrue();
     assertThat(ok("DELETE", "/collections/extra", null).asBoolean()).isTrue();
+    // deleted_threshold and max_segment_size (KiB of vectors) act on the collection; others are only echoed
+    assertThat(ok("PUT", "/collections/tuned", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
+        + "\"optimizers_config\":{\"deleted_threshold\":0.5,\"max_segment_size\":4000}}").asBoolean()).isTrue();
+    assertThat(db.collection("tuned").config().vacuumRatio()).isEqualTo(0.5);
+    assertThat(db.collection("tuned").config().sealThreshold()).isEqualTo(4000 * 1024 / 16);
+    assertThat(ok("DELETE", "/collections/tuned", null).asBoolean()).isTrue();
+    assertThat(error(call("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
+        + "\"optimizers_config\":{\"deleted_threshold\":7}}"), 400)).contains("deleted_threshold");
+    assertThat(db.exists("bad")).isFalse();
     assertThat(error(call("PUT", "/collections/bad", "{\"vectors\":{\"size\":3,\"distance\":\"Jaccard\"}}"), 400))
         .contains("body.vectors.distance");
     assertThat(error(call("PUT", "/collections/bad", "{\"vectors\":{\"size\":-1,\"distance\":\"Dot\"}}"), 400))
