@@ -61,12 +61,14 @@ public final class QuiverServer implements AutoCloseable {
   private final Map<String, ObjectNode> storedSettings = new ConcurrentHashMap<>();
   private final java.nio.file.Path settingsFile;
   private final WebServer server;
+  private final ServerMetrics metrics;
 
   private QuiverServer(Quiver db, String host, int port, long maxBodyBytes) {
     this.db = Objects.requireNonNull(db, "db");
     this.maxBodyBytes = maxBodyBytes;
     this.settingsFile = db.directory().resolve("server-settings.json");
     loadSettings();
+    this.metrics = new ServerMetrics(db);
     this.server = WebServer.builder()
         .host(host)
         .port(port)
@@ -119,6 +121,7 @@ public final class QuiverServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
+    metrics.close();
   }
 
   // ------------------------------------------------------------------ routing
@@ -130,6 +133,7 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private void routes(HttpRouting.Builder r) {
+    r.addFilter(new RequestLog()).addFilter(metrics).get("/metrics", metrics::handle);
     r.get("/", wrap(req -> {
       ObjectNode o = json.createObjectNode();
       o.put("title", "quiver - vector search engine");
