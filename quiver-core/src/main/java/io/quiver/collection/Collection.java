@@ -75,6 +75,11 @@ public final class Collection implements AutoCloseable {
   final ReentrantLock optimizerLock = new ReentrantLock();
   /** Set when a log fsync failed: memory may hold a write that is not durable, so further writes are refused. */
   private volatile IOException writeFailure;
+  /** Optimizer work done since open, and in progress (see {@link #optimizerStats()}). */
+  private final java.util.concurrent.atomic.AtomicLong seals = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong merges = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong vacuums = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger optimizing = new java.util.concurrent.atomic.AtomicInteger();
 
   record Location(Segment segment, int ordinal) {}
 
@@ -1017,6 +1022,11 @@ public final class Collection implements AutoCloseable {
     return new CollectionInfo(ids.size(), segs[0], v[0], v[1], v[2], v[3], green[0] ? "green" : "yellow", config);
   }
 
+  /** Seals, merges and vacuums the background optimizer has completed since open, and whether one is running. */
+  public OptimizerStats optimizerStats() {
+    return new OptimizerStats(seals.get(), merges.get(), vacuums.get(), optimizing.get());
+  }
+
   private List<PointId> matchingIds(Filter filter) {
     List<PointId> out = new ArrayList<>();
     for (var e : ids.entrySet()) {
@@ -1153,6 +1163,16 @@ public final class Collection implements AutoCloseable {
     if (f == null || !f.segment().fullyIndexed()) {
       return false;
     }
+    optimizing.incrementAndGet();
+    try {
+      sealFrozen(f);
+    } finally {
+      optimizing.decrementAndGet();
+    }
+    return true;
+  }
+
+  private void sealFrozen(Frozen f) throws IOException {
     MutableSegment m = f.segment();
     int count = m.ordinals();
     Path segDir = dir.resolve("segments").resolve(Manifest.segmentDirName(m.id));
@@ -1169,13 +1189,13 @@ public final class Collection implements AutoCloseable {
         }
       }
       segments = segments.stream().map(s -> s == m ? (Segment) sealed : s).toList();
+      seals.incrementAndGet(); // before the segment leaves frozen, so flush() returns with it counted
       frozen.pollFirst();
     } finally {
       writeLock.unlock();
     }
     checkpoint(f.lsn());
     LOG.log(System.Logger.Level.DEBUG, "collection {0}: sealed segment {1} ({2} points)", name, m.id, count);
-    return true;
   }
 
   /**
@@ -1204,6 +1224,21 @@ public final class Collection implements AutoCloseable {
         return false;
       }
     }
+    boolean vacuum = sources.size() == 1;
+    optimizing.incrementAndGet();
+    try {
+      if (!rewrite(sources)) {
+        return false;
+      }
+      (vacuum ? vacuums : merges).incrementAndGet();
+    } finally {
+      optimizing.decrementAndGet();
+    }
+    return true;
+  }
+
+  /** Writes the live points of {@code sources} as one new sealed segment and swaps it in; false if stopped. */
+  private boolean rewrite(List<SealedSegment> sources) throws IOException {
     MutableSegment built = new MutableSegment(nextSegmentId.getAndIncrement(), config);
     List<Location> origin = new ArrayList<>();
     for (SealedSegment s : sources) {

@@ -249,4 +249,43 @@ class SegmentLifecycleTest extends RandomizedTest {
       CollectionTest.assertSameState(c, model);
     }
   }
+  @Test
+  void optimizerStatsCountSealsMergesAndVacuums() throws Exception {
+    CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(4, Metric.L2)).sealThreshold(100)
+        .mergeThreshold(1000).vacuumRatio(0.3).build();
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.createCollection("stats", cfg);
+      assertThat(c.optimizerStats()).isEqualTo(new OptimizerStats(0, 0, 0, 0));
+      Random rnd = random();
+      for (int round = 0; round < 3; round++) { // three small sealed segments of 30 points each
+        List<Point> batch = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+          batch.add(Point.of(round * 30 + i, TestVectors.randomVector(rnd, 4), null));
+        }
+        c.upsert(batch);
+        c.flush();
+      }
+      assertThat(c.optimizerStats().seals()).isEqualTo(3);
+      // small sealed segments merge in the background (up to sealThreshold points together)
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (c.optimizerStats().merges() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(c.optimizerStats().merges()).isGreaterThanOrEqualTo(1);
+      assertThat(c.optimizerStats().vacuums()).isZero();
+      // tombstones past the vacuum ratio get a sealed segment rewritten without them
+      List<PointId> doomed = new ArrayList<>();
+      for (int i = 0; i < 90; i += 2) {
+        doomed.add(PointId.of(i));
+      }
+      c.delete(doomed);
+      deadline = System.nanoTime() + 30_000_000_000L;
+      while (c.optimizerStats().vacuums() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(c.optimizerStats().vacuums()).isGreaterThanOrEqualTo(1);
+      assertThat(c.optimizerStats().seals()).isEqualTo(3);
+      assertThat(c.count()).isEqualTo(45);
+    }
+  }
 }

@@ -65,6 +65,7 @@ public final class QuiverServer implements AutoCloseable {
   private final Map<String, ObjectNode> storedSettings = new ConcurrentHashMap<>();
   private final java.nio.file.Path settingsFile;
   private final WebServer server;
+  private final ServerMetrics metrics;
 
   private QuiverServer(Quiver db, ServerConfig config) {
     this.db = Objects.requireNonNull(db, "db");
@@ -72,12 +73,14 @@ public final class QuiverServer implements AutoCloseable {
     this.maxBodyBytes = config.maxRequestBytes();
     this.settingsFile = db.directory().resolve("server-settings.json");
     loadSettings();
+    this.metrics = new ServerMetrics(db);
     var builder = WebServer.builder()
         .host(config.host())
         .port(config.port())
         .shutdownHook(false) // the owner closes us (quiver serve: server first, then the database)
         .routing(r -> {
-          r.addFilter(new AccessFilter(config));
+          // log and measure first, so refused requests (401, 403, 429) are counted too
+          r.addFilter(new RequestLog(config.requestLogLevel())).addFilter(metrics).addFilter(new AccessFilter(config));
           routes(r);
         });
     if (config.tls() != null) {
@@ -139,6 +142,7 @@ public final class QuiverServer implements AutoCloseable {
   public void close() {
     server.stop();
     deadlineExecutor.shutdownNow();
+    metrics.close();
   }
 
   // ------------------------------------------------------------------ routing
@@ -150,6 +154,7 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   private void routes(HttpRouting.Builder r) {
+    r.get("/metrics", metrics::handle);
     r.get("/", wrap(req -> {
       ObjectNode o = json.createObjectNode();
       o.put("title", "quiver - vector search engine");

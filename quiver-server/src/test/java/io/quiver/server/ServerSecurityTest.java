@@ -140,6 +140,12 @@ class ServerSecurityTest {
     assertThat(count()).isEqualTo(2);
     assertThat(db.collection("docs").get(io.quiver.filter.PointId.of(1)).payload()).isNull();
     assertThat(db.exists("other")).isFalse();
+    // metrics need a key too, and count the refused requests
+    assertThat(errorOf(call("GET", "/metrics", null), 401)).isNotEmpty();
+    Reply metrics = call("GET", "/metrics", null, ro);
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.raw().body()).containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"401\"")
+        .containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"403\"");
   }
 
   @Test
