@@ -275,6 +275,41 @@ await step('delete by filter', async () => {
   assert.deepEqual(left.points.map((p) => p.id).sort(), [2, 3]);
 });
 
+await step('createSnapshot / listSnapshots (sha256 checksum)', async () => {
+  const snap = await client.createSnapshot(name, { wait: true });
+  assert.match(snap.name, /^js_client_docs-.*\.snapshot$/);
+  assert.match(snap.checksum, /^[0-9a-f]{64}$/);
+  assert.ok(snap.size > 0);
+  const list = await client.listSnapshots(name);
+  assert.deepEqual(list.map((s) => s.name), [snap.name]);
+  globalThis.jsSnapshot = snap;
+});
+
+await step('recoverSnapshot from the server URL into a new collection, bad location -> 400', async () => {
+  const snap = globalThis.jsSnapshot;
+  const restored = `${name}_restored`;
+  const ok = await client.recoverSnapshot(restored, {
+    location: `${url}/collections/${name}/snapshots/${snap.name}`,
+    priority: 'snapshot',
+    checksum: snap.checksum,
+  });
+  assert.equal(ok, true);
+  const a = await client.scroll(name, { limit: 10, with_vector: true });
+  const b = await client.scroll(restored, { limit: 10, with_vector: true });
+  assert.deepEqual(b.points, a.points);
+  await expectStatus(client.recoverSnapshot(restored, { location: 'file:///etc/passwd' }), 400);
+  await expectStatus(client.recoverSnapshot(restored, {
+    location: `${url}/collections/${name}/snapshots/${snap.name}`, checksum: '0'.repeat(64),
+  }), 400);
+  assert.equal(await client.deleteCollection(restored), true);
+});
+
+await step('deleteSnapshot', async () => {
+  assert.equal(await client.deleteSnapshot(name, globalThis.jsSnapshot.name), true);
+  assert.deepEqual(await client.listSnapshots(name), []);
+  await expectStatus(client.deleteSnapshot(name, globalThis.jsSnapshot.name), 404);
+});
+
 await step('wrong vector dimension -> 400', async () => {
   const e = await expectStatus(client.upsert(name, { wait: true, points: [{ id: 9, vector: [1, 2, 3] }] }), 400);
   assert.match(JSON.stringify(e.data ?? e.message), /dimension|dim/i);

@@ -332,6 +332,154 @@ class QuiverServerTest {
     assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
   }
 
+  // ------------------------------------------------------------------ snapshots
+
+  private HttpResponse<byte[]> raw(String method, String path, String contentType, byte[] body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** POSTs {@code bytes} as the multipart field {@code snapshot} (after an unrelated field) to the upload endpoint. */
+  private Reply upload(String collection, String query, byte[] bytes) throws Exception {
+    String boundary = "----quiver" + Long.toHexString(bytes.length * 31L + 7);
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\"x.snapshot\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    body.writeBytes(bytes);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    HttpResponse<byte[]> r = raw("POST", "/collections/" + collection + "/snapshots/upload" + query,
+        "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    return new Reply(r.statusCode(), JSON.readTree(r.body()));
+  }
+
+  private String allPoints(String collection) throws Exception {
+    return ok("POST", "/collections/" + collection + "/points/scroll",
+        "{\"limit\":100,\"with_vector\":true,\"with_payload\":true}").get("points").toString();
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
+  void snapshotsCreateListDownloadRecoverUploadDelete() throws Exception {
+    createDocs();
+    java.util.Random rnd = new java.util.Random(42);
+    StringBuilder pts = new StringBuilder("{\"points\":[");
+    for (int i = 1; i <= 40; i++) {
+      pts.append(i > 1 ? "," : "").append("{\"id\":").append(i).append(",\"vector\":[").append(rnd.nextFloat())
+          .append(',').append(rnd.nextFloat()).append(',').append(rnd.nextFloat()).append("],\"payload\":{\"i\":")
+          .append(i).append("}}");
+    }
+    ok("PUT", "/collections/docs/points?wait=true", pts.append("]}").toString());
+    String before = allPoints("docs");
+
+    JsonNode snap = ok("POST", "/collections/docs/snapshots?wait=true", null);
+    String name = snap.get("name").asText();
+    assertThat(name).matches("docs-[0-9-]+\\.snapshot");
+    assertThat(snap.get("creation_time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d");
+    assertThat(snap.get("checksum").asText()).matches("[0-9a-f]{64}");
+    assertThat(ok("GET", "/collections/docs/snapshots", null).toString()).isEqualTo("[" + snap + "]");
+    assertThat(dir.resolve("db/snapshots/docs/" + name + ".checksum")).hasContent(snap.get("checksum").asText());
+
+    HttpResponse<byte[]> file = raw("GET", "/collections/docs/snapshots/" + name, null, null);
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.headers().firstValue("content-type")).hasValue("application/octet-stream");
+    assertThat((long) file.body().length).isEqualTo(snap.get("size").asLong());
+    assertThat(sha256(file.body())).isEqualTo(snap.get("checksum").asText());
+
+    // change the collection, then recover it from the snapshot file
+    ok("POST", "/collections/docs/points/delete?wait=true", "{\"points\":[1,2,3]}");
+    ok("PUT", "/collections/docs/points?wait=true", "{\"points\":[{\"id\":99,\"vector\":[9,9,9]}]}");
+    assertThat(allPoints("docs")).isNotEqualTo(before);
+    String location = dir.resolve("db/snapshots/docs/" + name).toAbsolutePath().toUri().toString();
+    assertThat(ok("PUT", "/collections/docs/snapshots/recover",
+        "{\"location\":\"" + location + "\",\"priority\":\"snapshot\",\"checksum\":\"" + snap.get("checksum").asText()
+            + "\"}").asBoolean()).isTrue();
+    assertThat(allPoints("docs")).isEqualTo(before);
+    // recovering into a new collection creates it
+    assertThat(ok("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + location + "\"}").asBoolean())
+        .isTrue();
+    assertThat(allPoints("copy")).isEqualTo(before);
+    // and from this server's own download URL
+    assertThat(ok("PUT", "/collections/copy2/snapshots/recover", "{\"location\":\"http://127.0.0.1:" + server.port()
+        + "/collections/docs/snapshots/" + name + "\"}").asBoolean()).isTrue();
+    assertThat(allPoints("copy2")).isEqualTo(before);
+
+    // upload (multipart) into an existing collection replaces it, into a new one creates it
+    ok("POST", "/collections/copy/points/delete?wait=true", "{\"points\":[5]}");
+    Reply up = upload("copy", "?priority=snapshot&checksum=" + snap.get("checksum").asText(), file.body());
+    assertThat(up.status()).as(String.valueOf(up.body())).isEqualTo(200);
+    assertThat(up.body().get("result").asBoolean()).isTrue();
+    assertThat(allPoints("copy")).isEqualTo(before);
+    assertThat(upload("fresh", "", file.body()).status()).isEqualTo(200);
+    assertThat(allPoints("fresh")).isEqualTo(before);
+
+    // bad input: wrong checksum, corrupt archives, bad locations and names; the collection stays as it was
+    assertThat(error(upload("copy", "?checksum=" + "0".repeat(64), file.body()), 400)).contains("checksum");
+    assertThat(error(upload("copy", "", "not a zip at all".getBytes()), 400)).startsWith("Bad request");
+    java.io.ByteArrayOutputStream zipBytes = new java.io.ByteArrayOutputStream();
+    try (var zip = new java.util.zip.ZipOutputStream(zipBytes)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("collection.json"));
+      zip.write("{not json".getBytes());
+      zip.closeEntry();
+    }
+    assertThat(error(upload("copy", "", zipBytes.toByteArray()), 400)).startsWith("Bad request");
+    byte[] truncated = java.util.Arrays.copyOf(file.body(), file.body().length / 2);
+    assertThat(upload("copy", "", truncated).status()).isEqualTo(400);
+    assertThat(error(upload("copy", "?priority=whatever", file.body()), 400)).contains("priority");
+    HttpResponse<byte[]> nm = raw("POST", "/collections/copy/snapshots/upload", "application/json", "{}".getBytes());
+    assertThat(nm.statusCode()).isEqualTo(400);
+    assertThat(allPoints("copy")).isEqualTo(before);
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"ftp://x/y.snapshot\"}"), 400))
+        .contains("location");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover",
+        "{\"location\":\"" + dir.resolve("db/aliases.json").toUri() + "\"}"), 400)).contains("snapshots directory");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + location
+        + "/../../../collections/docs/collection.json\"}"), 400)).contains("snapshots directory");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + location
+        + "\",\"checksum\":\"abc\"}"), 400)).contains("checksum");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{}"), 400)).contains("location");
+    assertThat(allPoints("copy")).isEqualTo(before);
+    assertThat(error(call("GET", "/collections/docs/snapshots/nope.snapshot", null), 404)).contains("nope.snapshot");
+    // an encoded slash is decoded before routing: no route matches (404); names are checked as well (400)
+    assertThat(call("GET", "/collections/docs/snapshots/..%2Fdocs.snapshot", null).status()).isIn(400, 404);
+    assertThat(error(call("GET", "/collections/docs/snapshots/aliases.json", null), 400)).contains("name");
+    assertThat(error(call("DELETE", "/collections/docs/snapshots/..snapshot", null), 400)).contains("name");
+    assertThat(error(call("GET", "/collections/nope/snapshots", null), 404)).contains("nope");
+    assertThat(error(call("POST", "/collections/nope/snapshots", null), 404)).contains("nope");
+
+    // deleting the collection keeps its snapshots; deleting the snapshot removes file and sidecar
+    assertThat(ok("DELETE", "/collections/docs", null).asBoolean()).isTrue();
+    assertThat(ok("GET", "/collections/docs/snapshots", null)).hasSize(1);
+    assertThat(ok("DELETE", "/collections/docs/snapshots/" + name, null).asBoolean()).isTrue();
+    assertThat(dir.resolve("db/snapshots/docs/" + name + ".checksum")).doesNotExist();
+    assertThat(ok("GET", "/collections/docs/snapshots", null)).isEmpty();
+    assertThat(error(call("DELETE", "/collections/docs/snapshots/" + name, null), 404)).contains(name);
+    try (var left = java.nio.file.Files.list(dir.resolve("db/snapshots/.uploads"))) {
+      assertThat(left).as("temporary uploads are removed").isEmpty();
+    }
+  }
+
+  @Test
+  void snapshotUploadLimit() throws Exception {
+    server.close();
+    System.setProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY, "1000");
+    try {
+      server = QuiverServer.start(db, "127.0.0.1", 0, 1024);
+    } finally {
+      System.clearProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY);
+    }
+    createDocs();
+    assertThat(error(upload("docs", "", new byte[5000]), 413)).contains("1000 bytes");
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
+  }
+
   private static List<String> ids(JsonNode points) {
     List<String> out = new ArrayList<>();
     points.forEach(p -> out.add(p.get("id").asText()));
