@@ -991,11 +991,17 @@ public final class QuiverServer implements AutoCloseable {
   private JsonNode query(Collection c, ObjectNode body, String path) {
     Json.onlyFields(body, path, "query", "using", "filter", "params", "limit", "offset", "with_payload",
         "with_vector", "score_threshold", "shard_key", "prefetch", "lookup_from");
-    if (Json.present(body.get("prefetch"))) {
-      throw ApiError.badRequest(path + ".prefetch: not supported yet");
-    }
     if (Json.present(body.get("lookup_from"))) {
       throw ApiError.badRequest(path + ".lookup_from: not supported yet");
+    }
+    if (HybridQuery.applies(body)) {
+      HybridQuery.Page page = HybridQuery.run(c, body, path);
+      ObjectNode result = json.createObjectNode();
+      ArrayNode points = result.putArray("points");
+      for (ScoredPoint p : page.points()) {
+        points.add(scoredJson(p, page.payload()));
+      }
+      return result;
     }
     String using = vectorName(c, Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR));
     JsonNode q = body.get("query");

@@ -480,6 +480,129 @@ class QuiverServerTest {
     assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
   }
 
+  // ------------------------------------------------------------------ prefetch and fusion
+
+  private JsonNode queryPoints(String collection, String body) throws Exception {
+    return ok("POST", "/collections/" + collection + "/points/query", body).get("points");
+  }
+
+  /** Qdrant's RRF with k = 2 over ranked id lists: 1 / (position + k), position from 0, summed per id. */
+  private static java.util.Map<String, Float> handRrf(int k, List<List<String>> lists) {
+    java.util.Map<String, Float> out = new java.util.LinkedHashMap<>();
+    for (List<String> l : lists) {
+      for (int pos = 0; pos < l.size(); pos++) {
+        out.merge(l.get(pos), 1f / (pos + k), Float::sum);
+      }
+    }
+    return out;
+  }
+
+  private static void assertFused(JsonNode points, java.util.Map<String, Float> expected, int limit) {
+    List<java.util.Map.Entry<String, Float>> sorted = new ArrayList<>(expected.entrySet());
+    sorted.sort((a, b) -> Float.compare(b.getValue(), a.getValue()));
+    assertThat(points).hasSize(Math.min(limit, sorted.size()));
+    float last = Float.POSITIVE_INFINITY;
+    for (JsonNode p : points) {
+      float score = p.get("score").floatValue();
+      assertThat(score).isLessThanOrEqualTo(last);
+      last = score;
+      assertThat(expected).containsKey(p.get("id").asText());
+      assertThat(score).isCloseTo(expected.get(p.get("id").asText()), org.assertj.core.data.Offset.offset(1e-6f));
+    }
+    // the scores returned are the top `limit` expected scores (ties may come in either order)
+    assertThat(points.get(points.size() - 1).get("score").floatValue())
+        .isCloseTo(sorted.get(points.size() - 1).getValue(), org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
+  @Test
+  void queryPrefetchFusion() throws Exception {
+    ok("PUT", "/collections/hy", "{\"vectors\":{\"a\":{\"size\":4,\"distance\":\"Cosine\"},"
+        + "\"b\":{\"size\":4,\"distance\":\"Euclid\"}}}");
+    java.util.Random rnd = new java.util.Random(7);
+    StringBuilder pts = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 60; i++) {
+      pts.append(i > 0 ? "," : "").append("{\"id\":").append(i).append(",\"vector\":{\"a\":[")
+          .append(rnd.nextGaussian()).append(',').append(rnd.nextGaussian()).append(',').append(rnd.nextGaussian())
+          .append(',').append(rnd.nextGaussian()).append("],\"b\":[").append(rnd.nextFloat()).append(',')
+          .append(rnd.nextFloat()).append(',').append(rnd.nextFloat()).append(',').append(rnd.nextFloat())
+          .append("]},\"payload\":{\"even\":").append(i % 2 == 0).append("}}");
+    }
+    ok("PUT", "/collections/hy/points?wait=true", pts.append("]}").toString());
+    String qa = "[0.3,-0.2,0.9,0.1]";
+    String qb = "[0.5,0.5,0.1,0.9]";
+    String pa = "{\"query\":" + qa + ",\"using\":\"a\",\"limit\":12,\"params\":{\"exact\":true}}";
+    String pb = "{\"query\":" + qb + ",\"using\":\"b\",\"limit\":8,\"params\":{\"exact\":true}}";
+    List<String> la = ids(queryPoints("hy", pa));
+    List<String> lb = ids(queryPoints("hy", pb));
+    assertThat(la).hasSize(12);
+    assertThat(lb).hasSize(8);
+
+    JsonNode fused = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"rrf\"},"
+        + "\"limit\":15,\"with_payload\":true}");
+    assertFused(fused, handRrf(2, List.of(la, lb)), 15);
+    assertThat(fused.get(0).get("payload").has("even")).isTrue();
+    // offset pages through the same fused list; {"rrf": {"k": ...}} sets the constant
+    JsonNode paged = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"rrf\"},"
+        + "\"limit\":5,\"offset\":3}");
+    for (int i = 0; i < 5; i++) {
+      assertThat(paged.get(i).get("score").floatValue()).isEqualTo(fused.get(i + 3).get("score").floatValue());
+    }
+    assertFused(queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"rrf\":{\"k\":60}},"
+        + "\"limit\":30}"), handRrf(60, List.of(la, lb)), 30);
+    // one prefetch object (not an array) works too
+    assertFused(queryPoints("hy", "{\"prefetch\":" + pa + ",\"query\":{\"fusion\":\"rrf\"}}"),
+        handRrf(2, List.of(la)), 10);
+
+    // the outer filter restricts every prefetch
+    String even = "{\"must\":[{\"key\":\"even\",\"match\":{\"value\":true}}]}";
+    List<String> fa = ids(queryPoints("hy", pa.replace("\"limit\"", "\"filter\":" + even + ",\"limit\"")));
+    List<String> fb = ids(queryPoints("hy", pb.replace("\"limit\"", "\"filter\":" + even + ",\"limit\"")));
+    JsonNode filtered = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"rrf\"},"
+        + "\"filter\":" + even + ",\"limit\":40}");
+    assertFused(filtered, handRrf(2, List.of(fa, fb)), 40);
+    filtered.forEach(p -> assertThat(p.get("id").asInt() % 2).isZero());
+
+    // DBSF: every prefetched point, scores normalised per list and summed
+    JsonNode dbsf = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"dbsf\"},"
+        + "\"limit\":100}");
+    java.util.Set<String> union = new java.util.HashSet<>(la);
+    union.addAll(lb);
+    assertThat(ids(dbsf)).containsExactlyInAnyOrderElementsOf(union);
+
+    // an outer vector re-scores the prefetched candidates exactly
+    JsonNode rescored = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":" + qb
+        + ",\"using\":\"b\",\"limit\":5}");
+    JsonNode expected = queryPoints("hy", "{\"query\":" + qb + ",\"using\":\"b\",\"limit\":5,\"params\":{\"exact\":"
+        + "true},\"filter\":{\"must\":[{\"has_id\":" + JSON.valueToTree(union.stream().map(Integer::valueOf)
+        .toList()) + "}]}}");
+    assertThat(ids(rescored)).isEqualTo(ids(expected));
+
+    // nested: the inner level re-scores its own prefetch, then RRF fuses it with another list
+    JsonNode nested = queryPoints("hy", "{\"prefetch\":[{\"prefetch\":" + pa + ",\"query\":" + qb
+        + ",\"using\":\"b\",\"limit\":6}," + pb + "],\"query\":{\"fusion\":\"rrf\"},\"limit\":20}");
+    List<String> inner = ids(queryPoints("hy", "{\"query\":" + qb + ",\"using\":\"b\",\"limit\":6,\"params\":"
+        + "{\"exact\":true},\"filter\":{\"must\":[{\"has_id\":" + JSON.valueToTree(la.stream().map(Integer::valueOf)
+        .toList()) + "}]}}"));
+    assertFused(nested, handRrf(2, List.of(inner, lb)), 20);
+
+    // batch
+    JsonNode batch = ok("POST", "/collections/hy/points/query/batch", "{\"searches\":[{\"prefetch\":[" + pa + ","
+        + pb + "],\"query\":{\"fusion\":\"rrf\"},\"limit\":15}]}");
+    assertFused(batch.get(0).get("points"), handRrf(2, List.of(la, lb)), 15);
+
+    // errors
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"query\":{\"fusion\":\"rrf\"}}"), 400))
+        .contains("prefetch");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[" + pa + "],\"query\":"
+        + "{\"fusion\":\"max\"}}"), 400)).contains("body.query.fusion");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[" + pa + "," + pb + "],"
+        + "\"query\":{\"rrf\":{\"weights\":[1]}}}"), 400)).contains("weights");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[{\"query\":[1,2],\"using\":\"a\"}],"
+        + "\"query\":{\"fusion\":\"rrf\"}}"), 400)).startsWith("Bad request");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[{\"bogus\":1}],"
+        + "\"query\":{\"fusion\":\"rrf\"}}"), 400)).contains("body.prefetch[0]");
+  }
+
   private static List<String> ids(JsonNode points) {
     List<String> out = new ArrayList<>();
     points.forEach(p -> out.add(p.get("id").asText()));
