@@ -55,6 +55,7 @@ final class SnapshotEndpoints {
       .withZone(ZoneOffset.UTC);
   private static final Set<String> PRIORITIES = Set.of("no_sync", "snapshot", "replica");
 
+  private static final System.Logger LOG = System.getLogger(SnapshotEndpoints.class.getName());
   private final Quiver db;
   private final ObjectMapper json;
   private final Path root;
@@ -66,6 +67,27 @@ final class SnapshotEndpoints {
     this.json = json;
     this.root = db.directory().resolve("snapshots").toAbsolutePath().normalize();
     this.maxUploadBytes = maxUploadBytes;
+    removeLeftovers();
+  }
+
+  /** Uploads and snapshots a crash interrupted (hidden files) are never finished: delete them. */
+  private void removeLeftovers() {
+    try {
+      AtomicFiles.deleteTree(root.resolve(".uploads"));
+      if (Files.isDirectory(root)) {
+        try (var dirs = Files.list(root)) {
+          for (Path d : dirs.filter(Files::isDirectory).toList()) {
+            try (var files = Files.list(d)) {
+              for (Path f : files.filter(f -> f.getFileName().toString().startsWith(".")).toList()) {
+                Files.deleteIfExists(f);
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not clean up unfinished snapshots under " + root + ": " + e);
+    }
   }
 
   static long maxUploadBytesFromSystemProperty() {

@@ -467,17 +467,72 @@ class QuiverServerTest {
   }
 
   @Test
-  void snapshotUploadLimit() throws Exception {
+  void snapshotUploadLimitAndLeftovers() throws Exception {
     server.close();
+    // files of a snapshot or upload a crash interrupted are removed when the server starts
+    Path leftover = java.nio.file.Files.createDirectories(dir.resolve("db/snapshots/docs"))
+        .resolve(".docs-1.snapshot.creating");
+    java.nio.file.Files.writeString(leftover, "x");
+    Path upload = java.nio.file.Files.createDirectories(dir.resolve("db/snapshots/.uploads")).resolve(".upload-1");
+    java.nio.file.Files.writeString(upload, "x");
     System.setProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY, "1000");
     try {
       server = QuiverServer.start(db, "127.0.0.1", 0, 1024);
     } finally {
       System.clearProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY);
     }
+    assertThat(leftover).doesNotExist();
+    assertThat(upload).doesNotExist();
     createDocs();
     assertThat(error(upload("docs", "", new byte[5000]), 413)).contains("1000 bytes");
     assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
+  }
+
+  @Test
+  void multipartReaderAcrossReadBoundaries() throws Exception {
+    java.util.Random rnd = new java.util.Random(3);
+    String boundary = "b0undary";
+    byte[] content = new byte[300_000];
+    rnd.nextBytes(content);
+    byte[] trap = "\r\n--b0undar".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1); // a near-delimiter
+    for (int at = 1000; at < content.length - trap.length; at += 65_531) {
+      System.arraycopy(trap, 0, content, at, trap.length);
+    }
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(("preamble\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--"
+        + boundary + "\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\"s\"\r\n\r\n").getBytes());
+    body.writeBytes(content);
+    body.writeBytes(("\r\n--" + boundary + "--\r\nepilogue").getBytes());
+    byte[] all = body.toByteArray();
+    // a stream handing out 1..9000 bytes per read
+    java.io.InputStream trickle = new java.io.InputStream() {
+      int pos;
+
+      @Override
+      public int read() {
+        return pos < all.length ? all[pos++] & 0xff : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (pos >= all.length) {
+          return -1;
+        }
+        int n = Math.min(Math.min(len, 1 + rnd.nextInt(9000)), all.length - pos);
+        System.arraycopy(all, pos, b, off, n);
+        pos += n;
+        return n;
+      }
+    };
+    MultipartReader parts = new MultipartReader(trickle, MultipartReader.boundary(
+        "multipart/form-data; boundary=\"" + boundary + "\""));
+    assertThat(MultipartReader.fieldName(parts.nextPart())).isEqualTo("a");
+    var h = parts.nextPart();
+    assertThat(MultipartReader.fieldName(h)).isEqualTo("snapshot");
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    assertThat(parts.copyBody(got, Long.MAX_VALUE)).isEqualTo(content.length);
+    assertThat(got.toByteArray()).isEqualTo(content);
+    assertThat(parts.nextPart()).isNull();
   }
 
   // ------------------------------------------------------------------ prefetch and fusion
