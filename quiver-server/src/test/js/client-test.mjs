@@ -368,6 +368,73 @@ await step('delete by filter', async () => {
   assert.deepEqual(left.points.map((p) => p.id).sort(), [2, 3]);
 });
 
+await step('createSnapshot / listSnapshots (sha256 checksum)', async () => {
+  const snap = await client.createSnapshot(name, { wait: true });
+  assert.match(snap.name, /^js_client_docs-.*\.snapshot$/);
+  assert.match(snap.checksum, /^[0-9a-f]{64}$/);
+  assert.ok(snap.size > 0);
+  const list = await client.listSnapshots(name);
+  assert.deepEqual(list.map((s) => s.name), [snap.name]);
+  globalThis.jsSnapshot = snap;
+});
+
+await step('recoverSnapshot from the server URL into a new collection, bad location -> 400', async () => {
+  const snap = globalThis.jsSnapshot;
+  const restored = `${name}_restored`;
+  const ok = await client.recoverSnapshot(restored, {
+    location: `${url}/collections/${name}/snapshots/${snap.name}`,
+    priority: 'snapshot',
+    checksum: snap.checksum,
+  });
+  assert.equal(ok, true);
+  const a = await client.scroll(name, { limit: 10, with_vector: true });
+  const b = await client.scroll(restored, { limit: 10, with_vector: true });
+  assert.deepEqual(b.points, a.points);
+  await expectStatus(client.recoverSnapshot(restored, { location: 'file:///etc/passwd' }), 400);
+  await expectStatus(client.recoverSnapshot(restored, {
+    location: `${url}/collections/${name}/snapshots/${snap.name}`, checksum: '0'.repeat(64),
+  }), 400);
+  assert.equal(await client.deleteCollection(restored), true);
+});
+
+await step('deleteSnapshot', async () => {
+  assert.equal(await client.deleteSnapshot(name, globalThis.jsSnapshot.name), true);
+  assert.deepEqual(await client.listSnapshots(name), []);
+  await expectStatus(client.deleteSnapshot(name, globalThis.jsSnapshot.name), 404);
+});
+
+await step('query with prefetch + fusion rrf (Qdrant RRF, k = 2)', async () => {
+  const hybrid = `${name}_hybrid`;
+  await client.createCollection(hybrid, {
+    vectors: { dense: { size: 2, distance: 'Dot' }, other: { size: 2, distance: 'Euclid' } },
+  });
+  await client.upsert(hybrid, {
+    wait: true,
+    points: [1, 2, 3, 4, 5].map((i) => ({ id: i, vector: { dense: [i, 1], other: [6 - i, 0] }, payload: { i } })),
+  });
+  // dense ranks 5,4,3 (limit 3); other (distance to [0, 0]) ranks 5,4 (limit 2)
+  const r = await client.query(hybrid, {
+    prefetch: [
+      { query: [1, 0], using: 'dense', limit: 3 },
+      { query: [0, 0], using: 'other', limit: 2 },
+    ],
+    query: { fusion: 'rrf' },
+    limit: 10,
+    with_payload: true,
+  });
+  assert.deepEqual(r.points.map((p) => p.id), [5, 4, 3]);
+  const expected = [1 / 2 + 1 / 2, 1 / 3 + 1 / 3, 1 / 4];
+  r.points.forEach((p, i) => assert.ok(Math.abs(p.score - expected[i]) < 1e-6, `score ${p.score}`));
+  assert.equal(r.points[0].payload.i, 5);
+  const k60 = await client.query(hybrid, {
+    prefetch: { query: [1, 0], using: 'dense', limit: 3 },
+    query: { rrf: { k: 60 } },
+    limit: 1,
+  });
+  assert.ok(Math.abs(k60.points[0].score - 1 / 60) < 1e-6);
+  assert.equal(await client.deleteCollection(hybrid), true);
+});
+
 await step('wrong vector dimension -> 400', async () => {
   const e = await expectStatus(client.upsert(name, { wait: true, points: [{ id: 9, vector: [1, 2, 3] }] }), 400);
   assert.match(JSON.stringify(e.data ?? e.message), /dimension|dim/i);

@@ -207,8 +207,34 @@ public final class QuiverServer implements AutoCloseable {
     r.post("/collections/{name}/points/scroll", wrap(this::scroll));
     r.post("/collections/{name}/points/count", wrap(this::count));
     r.get("/collections/{name}/points/{id}", wrap(this::getPoint));
+    SnapshotEndpoints snapshots = new SnapshotEndpoints(db, json, SnapshotEndpoints.maxUploadBytesFromSystemProperty());
+    r.post("/collections/{name}/snapshots", wrap(snapshots::create));
+    r.get("/collections/{name}/snapshots", wrap(snapshots::list));
+    r.put("/collections/{name}/snapshots/recover", wrap(req -> snapshots.recover(req, body(req))));
+    r.post("/collections/{name}/snapshots/upload", wrap(snapshots::upload));
+    r.get("/collections/{name}/snapshots/{snapshot}", (req, res) -> downloadSnapshot(snapshots, req, res));
+    r.delete("/collections/{name}/snapshots/{snapshot}", wrap(snapshots::delete));
     r.any((req, res) -> sendError(res, 404, "Not found: " + req.prologue().method().text() + " "
         + req.path().path() + " is not an endpoint", System.nanoTime()));
+  }
+
+  /** Streams a snapshot file; errors (bad name, missing) in the usual JSON envelope. */
+  private void downloadSnapshot(SnapshotEndpoints snapshots, ServerRequest req, ServerResponse res)
+      throws java.io.IOException {
+    long start = System.nanoTime();
+    java.nio.file.Path file;
+    try {
+      file = snapshots.file(req);
+    } catch (ApiError err) {
+      sendError(res, err.status, err.status == 400 ? "Bad request: " + err.getMessage() : err.getMessage(), start);
+      return;
+    }
+    res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+    res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + file.getFileName() + "\"");
+    res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(java.nio.file.Files.size(file)));
+    try (java.io.OutputStream out = res.outputStream()) {
+      java.nio.file.Files.copy(file, out);
+    }
   }
 
   /**
@@ -1087,11 +1113,17 @@ public final class QuiverServer implements AutoCloseable {
   private JsonNode query(Collection c, ObjectNode body, String path) {
     Json.onlyFields(body, path, "query", "using", "filter", "params", "limit", "offset", "with_payload",
         "with_vector", "score_threshold", "shard_key", "prefetch", "lookup_from");
-    if (Json.present(body.get("prefetch"))) {
-      throw ApiError.badRequest(path + ".prefetch: not supported yet");
-    }
     if (Json.present(body.get("lookup_from"))) {
       throw ApiError.badRequest(path + ".lookup_from: not supported yet");
+    }
+    if (HybridQuery.applies(body)) {
+      HybridQuery.Page page = HybridQuery.run(c, body, path);
+      ObjectNode result = json.createObjectNode();
+      ArrayNode points = result.putArray("points");
+      for (ScoredPoint p : page.points()) {
+        points.add(scoredJson(p, page.payload()));
+      }
+      return result;
     }
     String using = vectorName(c, Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR));
     JsonNode q = body.get("query");

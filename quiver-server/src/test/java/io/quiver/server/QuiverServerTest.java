@@ -341,6 +341,332 @@ class QuiverServerTest {
     assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
   }
 
+  // ------------------------------------------------------------------ snapshots
+
+  private HttpResponse<byte[]> raw(String method, String path, String contentType, byte[] body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** POSTs {@code bytes} as the multipart field {@code snapshot} (after an unrelated field) to the upload endpoint. */
+  private Reply upload(String collection, String query, byte[] bytes) throws Exception {
+    String boundary = "----quiver" + Long.toHexString(bytes.length * 31L + 7);
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\"x.snapshot\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    body.writeBytes(bytes);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    HttpResponse<byte[]> r = raw("POST", "/collections/" + collection + "/snapshots/upload" + query,
+        "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    return new Reply(r.statusCode(), JSON.readTree(r.body()));
+  }
+
+  private String allPoints(String collection) throws Exception {
+    return ok("POST", "/collections/" + collection + "/points/scroll",
+        "{\"limit\":100,\"with_vector\":true,\"with_payload\":true}").get("points").toString();
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
+  void snapshotsCreateListDownloadRecoverUploadDelete() throws Exception {
+    createDocs();
+    java.util.Random rnd = new java.util.Random(42);
+    StringBuilder pts = new StringBuilder("{\"points\":[");
+    for (int i = 1; i <= 40; i++) {
+      pts.append(i > 1 ? "," : "").append("{\"id\":").append(i).append(",\"vector\":[").append(rnd.nextFloat())
+          .append(',').append(rnd.nextFloat()).append(',').append(rnd.nextFloat()).append("],\"payload\":{\"i\":")
+          .append(i).append("}}");
+    }
+    ok("PUT", "/collections/docs/points?wait=true", pts.append("]}").toString());
+    String before = allPoints("docs");
+
+    JsonNode snap = ok("POST", "/collections/docs/snapshots?wait=true", null);
+    String name = snap.get("name").asText();
+    assertThat(name).matches("docs-[0-9-]+\\.snapshot");
+    assertThat(snap.get("creation_time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d");
+    assertThat(snap.get("checksum").asText()).matches("[0-9a-f]{64}");
+    assertThat(ok("GET", "/collections/docs/snapshots", null).toString()).isEqualTo("[" + snap + "]");
+    assertThat(dir.resolve("db/snapshots/docs/" + name + ".checksum")).hasContent(snap.get("checksum").asText());
+
+    HttpResponse<byte[]> file = raw("GET", "/collections/docs/snapshots/" + name, null, null);
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.headers().firstValue("content-type")).hasValue("application/octet-stream");
+    assertThat((long) file.body().length).isEqualTo(snap.get("size").asLong());
+    assertThat(sha256(file.body())).isEqualTo(snap.get("checksum").asText());
+
+    // change the collection, then recover it from the snapshot file
+    ok("POST", "/collections/docs/points/delete?wait=true", "{\"points\":[1,2,3]}");
+    ok("PUT", "/collections/docs/points?wait=true", "{\"points\":[{\"id\":99,\"vector\":[9,9,9]}]}");
+    assertThat(allPoints("docs")).isNotEqualTo(before);
+    String location = dir.resolve("db/snapshots/docs/" + name).toAbsolutePath().toUri().toString();
+    assertThat(ok("PUT", "/collections/docs/snapshots/recover",
+        "{\"location\":\"" + location + "\",\"priority\":\"snapshot\",\"checksum\":\"" + snap.get("checksum").asText()
+            + "\"}").asBoolean()).isTrue();
+    assertThat(allPoints("docs")).isEqualTo(before);
+    // recovering into a new collection creates it
+    assertThat(ok("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + location + "\"}").asBoolean())
+        .isTrue();
+    assertThat(allPoints("copy")).isEqualTo(before);
+    // and from this server's own download URL
+    assertThat(ok("PUT", "/collections/copy2/snapshots/recover", "{\"location\":\"http://127.0.0.1:" + server.port()
+        + "/collections/docs/snapshots/" + name + "\"}").asBoolean()).isTrue();
+    assertThat(allPoints("copy2")).isEqualTo(before);
+
+    // upload (multipart) into an existing collection replaces it, into a new one creates it
+    ok("POST", "/collections/copy/points/delete?wait=true", "{\"points\":[5]}");
+    Reply up = upload("copy", "?priority=snapshot&checksum=" + snap.get("checksum").asText(), file.body());
+    assertThat(up.status()).as(String.valueOf(up.body())).isEqualTo(200);
+    assertThat(up.body().get("result").asBoolean()).isTrue();
+    assertThat(allPoints("copy")).isEqualTo(before);
+    assertThat(upload("fresh", "", file.body()).status()).isEqualTo(200);
+    assertThat(allPoints("fresh")).isEqualTo(before);
+
+    // bad input: wrong checksum, corrupt archives, bad locations and names; the collection stays as it was
+    assertThat(error(upload("copy", "?checksum=" + "0".repeat(64), file.body()), 400)).contains("checksum");
+    assertThat(error(upload("copy", "", "not a zip at all".getBytes()), 400)).startsWith("Bad request");
+    java.io.ByteArrayOutputStream zipBytes = new java.io.ByteArrayOutputStream();
+    try (var zip = new java.util.zip.ZipOutputStream(zipBytes)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("collection.json"));
+      zip.write("{not json".getBytes());
+      zip.closeEntry();
+    }
+    assertThat(error(upload("copy", "", zipBytes.toByteArray()), 400)).startsWith("Bad request");
+    byte[] truncated = java.util.Arrays.copyOf(file.body(), file.body().length / 2);
+    assertThat(upload("copy", "", truncated).status()).isEqualTo(400);
+    assertThat(error(upload("copy", "?priority=whatever", file.body()), 400)).contains("priority");
+    HttpResponse<byte[]> nm = raw("POST", "/collections/copy/snapshots/upload", "application/json", "{}".getBytes());
+    assertThat(nm.statusCode()).isEqualTo(400);
+    assertThat(allPoints("copy")).isEqualTo(before);
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"ftp://x/y.snapshot\"}"), 400))
+        .contains("location");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover",
+        "{\"location\":\"" + dir.resolve("db/aliases.json").toUri() + "\"}"), 400)).contains("snapshots directory");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + location
+        + "/../../../collections/docs/collection.json\"}"), 400)).contains("snapshots directory");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + location
+        + "\",\"checksum\":\"abc\"}"), 400)).contains("checksum");
+    assertThat(error(call("PUT", "/collections/copy/snapshots/recover", "{}"), 400)).contains("location");
+    assertThat(allPoints("copy")).isEqualTo(before);
+    assertThat(error(call("GET", "/collections/docs/snapshots/nope.snapshot", null), 404)).contains("nope.snapshot");
+    // an encoded slash is decoded before routing: no route matches (404); names are checked as well (400)
+    assertThat(call("GET", "/collections/docs/snapshots/..%2Fdocs.snapshot", null).status()).isIn(400, 404);
+    assertThat(error(call("GET", "/collections/docs/snapshots/aliases.json", null), 400)).contains("name");
+    assertThat(error(call("DELETE", "/collections/docs/snapshots/..snapshot", null), 400)).contains("name");
+    assertThat(error(call("GET", "/collections/nope/snapshots", null), 404)).contains("nope");
+    assertThat(error(call("POST", "/collections/nope/snapshots", null), 404)).contains("nope");
+
+    // deleting the collection keeps its snapshots; deleting the snapshot removes file and sidecar
+    assertThat(ok("DELETE", "/collections/docs", null).asBoolean()).isTrue();
+    assertThat(ok("GET", "/collections/docs/snapshots", null)).hasSize(1);
+    assertThat(ok("DELETE", "/collections/docs/snapshots/" + name, null).asBoolean()).isTrue();
+    assertThat(dir.resolve("db/snapshots/docs/" + name + ".checksum")).doesNotExist();
+    assertThat(ok("GET", "/collections/docs/snapshots", null)).isEmpty();
+    assertThat(error(call("DELETE", "/collections/docs/snapshots/" + name, null), 404)).contains(name);
+    try (var left = java.nio.file.Files.list(dir.resolve("db/snapshots/.uploads"))) {
+      assertThat(left).as("temporary uploads are removed").isEmpty();
+    }
+  }
+
+  @Test
+  void snapshotUploadLimitAndLeftovers() throws Exception {
+    server.close();
+    // files of a snapshot or upload a crash interrupted are removed when the server starts
+    Path leftover = java.nio.file.Files.createDirectories(dir.resolve("db/snapshots/docs"))
+        .resolve(".docs-1.snapshot.creating");
+    java.nio.file.Files.writeString(leftover, "x");
+    Path upload = java.nio.file.Files.createDirectories(dir.resolve("db/snapshots/.uploads")).resolve(".upload-1");
+    java.nio.file.Files.writeString(upload, "x");
+    System.setProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY, "1000");
+    try {
+      server = QuiverServer.start(db, "127.0.0.1", 0, 1024);
+    } finally {
+      System.clearProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY);
+    }
+    assertThat(leftover).doesNotExist();
+    assertThat(upload).doesNotExist();
+    createDocs();
+    assertThat(error(upload("docs", "", new byte[5000]), 413)).contains("1000 bytes");
+    assertThat(ok("POST", "/collections/docs/points/count", "{}").get("count").asLong()).isZero();
+  }
+
+  @Test
+  void multipartReaderAcrossReadBoundaries() throws Exception {
+    java.util.Random rnd = new java.util.Random(3);
+    String boundary = "b0undary";
+    byte[] content = new byte[300_000];
+    rnd.nextBytes(content);
+    byte[] trap = "\r\n--b0undar".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1); // a near-delimiter
+    for (int at = 1000; at < content.length - trap.length; at += 65_531) {
+      System.arraycopy(trap, 0, content, at, trap.length);
+    }
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(("preamble\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--"
+        + boundary + "\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\"s\"\r\n\r\n").getBytes());
+    body.writeBytes(content);
+    body.writeBytes(("\r\n--" + boundary + "--\r\nepilogue").getBytes());
+    byte[] all = body.toByteArray();
+    // a stream handing out 1..9000 bytes per read
+    java.io.InputStream trickle = new java.io.InputStream() {
+      int pos;
+
+      @Override
+      public int read() {
+        return pos < all.length ? all[pos++] & 0xff : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (pos >= all.length) {
+          return -1;
+        }
+        int n = Math.min(Math.min(len, 1 + rnd.nextInt(9000)), all.length - pos);
+        System.arraycopy(all, pos, b, off, n);
+        pos += n;
+        return n;
+      }
+    };
+    MultipartReader parts = new MultipartReader(trickle, MultipartReader.boundary(
+        "multipart/form-data; boundary=\"" + boundary + "\""));
+    assertThat(MultipartReader.fieldName(parts.nextPart())).isEqualTo("a");
+    var h = parts.nextPart();
+    assertThat(MultipartReader.fieldName(h)).isEqualTo("snapshot");
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    assertThat(parts.copyBody(got, Long.MAX_VALUE)).isEqualTo(content.length);
+    assertThat(got.toByteArray()).isEqualTo(content);
+    assertThat(parts.nextPart()).isNull();
+  }
+
+  // ------------------------------------------------------------------ prefetch and fusion
+
+  private JsonNode queryPoints(String collection, String body) throws Exception {
+    return ok("POST", "/collections/" + collection + "/points/query", body).get("points");
+  }
+
+  /** Qdrant's RRF with k = 2 over ranked id lists: 1 / (position + k), position from 0, summed per id. */
+  private static java.util.Map<String, Float> handRrf(int k, List<List<String>> lists) {
+    java.util.Map<String, Float> out = new java.util.LinkedHashMap<>();
+    for (List<String> l : lists) {
+      for (int pos = 0; pos < l.size(); pos++) {
+        out.merge(l.get(pos), 1f / (pos + k), Float::sum);
+      }
+    }
+    return out;
+  }
+
+  private static void assertFused(JsonNode points, java.util.Map<String, Float> expected, int limit) {
+    List<java.util.Map.Entry<String, Float>> sorted = new ArrayList<>(expected.entrySet());
+    sorted.sort((a, b) -> Float.compare(b.getValue(), a.getValue()));
+    assertThat(points).hasSize(Math.min(limit, sorted.size()));
+    float last = Float.POSITIVE_INFINITY;
+    for (JsonNode p : points) {
+      float score = p.get("score").floatValue();
+      assertThat(score).isLessThanOrEqualTo(last);
+      last = score;
+      assertThat(expected).containsKey(p.get("id").asText());
+      assertThat(score).isCloseTo(expected.get(p.get("id").asText()), org.assertj.core.data.Offset.offset(1e-6f));
+    }
+    // the scores returned are the top `limit` expected scores (ties may come in either order)
+    assertThat(points.get(points.size() - 1).get("score").floatValue())
+        .isCloseTo(sorted.get(points.size() - 1).getValue(), org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
+  @Test
+  void queryPrefetchFusion() throws Exception {
+    ok("PUT", "/collections/hy", "{\"vectors\":{\"a\":{\"size\":4,\"distance\":\"Cosine\"},"
+        + "\"b\":{\"size\":4,\"distance\":\"Euclid\"}}}");
+    java.util.Random rnd = new java.util.Random(7);
+    StringBuilder pts = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 60; i++) {
+      pts.append(i > 0 ? "," : "").append("{\"id\":").append(i).append(",\"vector\":{\"a\":[")
+          .append(rnd.nextGaussian()).append(',').append(rnd.nextGaussian()).append(',').append(rnd.nextGaussian())
+          .append(',').append(rnd.nextGaussian()).append("],\"b\":[").append(rnd.nextFloat()).append(',')
+          .append(rnd.nextFloat()).append(',').append(rnd.nextFloat()).append(',').append(rnd.nextFloat())
+          .append("]},\"payload\":{\"even\":").append(i % 2 == 0).append("}}");
+    }
+    ok("PUT", "/collections/hy/points?wait=true", pts.append("]}").toString());
+    String qa = "[0.3,-0.2,0.9,0.1]";
+    String qb = "[0.5,0.5,0.1,0.9]";
+    String pa = "{\"query\":" + qa + ",\"using\":\"a\",\"limit\":12,\"params\":{\"exact\":true}}";
+    String pb = "{\"query\":" + qb + ",\"using\":\"b\",\"limit\":8,\"params\":{\"exact\":true}}";
+    List<String> la = ids(queryPoints("hy", pa));
+    List<String> lb = ids(queryPoints("hy", pb));
+    assertThat(la).hasSize(12);
+    assertThat(lb).hasSize(8);
+
+    JsonNode fused = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"rrf\"},"
+        + "\"limit\":15,\"with_payload\":true}");
+    assertFused(fused, handRrf(2, List.of(la, lb)), 15);
+    assertThat(fused.get(0).get("payload").has("even")).isTrue();
+    // offset pages through the same fused list; {"rrf": {"k": ...}} sets the constant
+    JsonNode paged = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"rrf\"},"
+        + "\"limit\":5,\"offset\":3}");
+    for (int i = 0; i < 5; i++) {
+      assertThat(paged.get(i).get("score").floatValue()).isEqualTo(fused.get(i + 3).get("score").floatValue());
+    }
+    assertFused(queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"rrf\":{\"k\":60}},"
+        + "\"limit\":30}"), handRrf(60, List.of(la, lb)), 30);
+    // one prefetch object (not an array) works too
+    assertFused(queryPoints("hy", "{\"prefetch\":" + pa + ",\"query\":{\"fusion\":\"rrf\"}}"),
+        handRrf(2, List.of(la)), 10);
+
+    // the outer filter restricts every prefetch
+    String even = "{\"must\":[{\"key\":\"even\",\"match\":{\"value\":true}}]}";
+    List<String> fa = ids(queryPoints("hy", pa.replace("\"limit\"", "\"filter\":" + even + ",\"limit\"")));
+    List<String> fb = ids(queryPoints("hy", pb.replace("\"limit\"", "\"filter\":" + even + ",\"limit\"")));
+    JsonNode filtered = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"rrf\"},"
+        + "\"filter\":" + even + ",\"limit\":40}");
+    assertFused(filtered, handRrf(2, List.of(fa, fb)), 40);
+    filtered.forEach(p -> assertThat(p.get("id").asInt() % 2).isZero());
+
+    // DBSF: every prefetched point, scores normalised per list and summed
+    JsonNode dbsf = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":{\"fusion\":\"dbsf\"},"
+        + "\"limit\":100}");
+    java.util.Set<String> union = new java.util.HashSet<>(la);
+    union.addAll(lb);
+    assertThat(ids(dbsf)).containsExactlyInAnyOrderElementsOf(union);
+
+    // an outer vector re-scores the prefetched candidates exactly
+    JsonNode rescored = queryPoints("hy", "{\"prefetch\":[" + pa + "," + pb + "],\"query\":" + qb
+        + ",\"using\":\"b\",\"limit\":5}");
+    JsonNode expected = queryPoints("hy", "{\"query\":" + qb + ",\"using\":\"b\",\"limit\":5,\"params\":{\"exact\":"
+        + "true},\"filter\":{\"must\":[{\"has_id\":" + JSON.valueToTree(union.stream().map(Integer::valueOf)
+        .toList()) + "}]}}");
+    assertThat(ids(rescored)).isEqualTo(ids(expected));
+
+    // nested: the inner level re-scores its own prefetch, then RRF fuses it with another list
+    JsonNode nested = queryPoints("hy", "{\"prefetch\":[{\"prefetch\":" + pa + ",\"query\":" + qb
+        + ",\"using\":\"b\",\"limit\":6}," + pb + "],\"query\":{\"fusion\":\"rrf\"},\"limit\":20}");
+    List<String> inner = ids(queryPoints("hy", "{\"query\":" + qb + ",\"using\":\"b\",\"limit\":6,\"params\":"
+        + "{\"exact\":true},\"filter\":{\"must\":[{\"has_id\":" + JSON.valueToTree(la.stream().map(Integer::valueOf)
+        .toList()) + "}]}}"));
+    assertFused(nested, handRrf(2, List.of(inner, lb)), 20);
+
+    // batch
+    JsonNode batch = ok("POST", "/collections/hy/points/query/batch", "{\"searches\":[{\"prefetch\":[" + pa + ","
+        + pb + "],\"query\":{\"fusion\":\"rrf\"},\"limit\":15}]}");
+    assertFused(batch.get(0).get("points"), handRrf(2, List.of(la, lb)), 15);
+
+    // errors
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"query\":{\"fusion\":\"rrf\"}}"), 400))
+        .contains("prefetch");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[" + pa + "],\"query\":"
+        + "{\"fusion\":\"max\"}}"), 400)).contains("body.query.fusion");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[" + pa + "," + pb + "],"
+        + "\"query\":{\"rrf\":{\"weights\":[1]}}}"), 400)).contains("weights");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[{\"query\":[1,2],\"using\":\"a\"}],"
+        + "\"query\":{\"fusion\":\"rrf\"}}"), 400)).startsWith("Bad request");
+    assertThat(error(call("POST", "/collections/hy/points/query", "{\"prefetch\":[{\"bogus\":1}],"
+        + "\"query\":{\"fusion\":\"rrf\"}}"), 400)).contains("body.prefetch[0]");
+  }
+
   private static List<String> ids(JsonNode points) {
     List<String> out = new ArrayList<>();
     points.forEach(p -> out.add(p.get("id").asText()));
