@@ -207,7 +207,7 @@ public final class QuiverServer implements AutoCloseable {
     r.post("/collections/{name}/points/scroll", wrap(this::scroll));
     r.post("/collections/{name}/points/count", wrap(this::count));
     r.get("/collections/{name}/points/{id}", wrap(this::getPoint));
-    SnapshotEndpoints snapshots = new SnapshotEndpoints(db, json, SnapshotEndpoints.maxUploadBytesFromSystemProperty());
+    SnapshotEndpoints snapshots = new SnapshotEndpoints(db, json, config.maxSnapshotUploadBytes());
     r.post("/collections/{name}/snapshots", wrap(snapshots::create));
     r.get("/collections/{name}/snapshots", wrap(snapshots::list));
     r.put("/collections/{name}/snapshots/recover", wrap(req -> snapshots.recover(req, body(req))));

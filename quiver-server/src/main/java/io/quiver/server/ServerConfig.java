@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param readOnlyApiKey a key that may read (get, search, query, scroll, count, list, download) but not write; null
  *     for none. Setting only this key makes every write refused.
  * @param maxRequestBytes largest request body accepted (413 above)
+ * @param maxSnapshotUploadBytes largest snapshot file accepted by upload or recover (streamed to disk, 413 above)
  * @param maxLimit largest {@code limit} (plus {@code offset}) a search, query or scroll may ask for
  * @param maxBatch most points, ids or searches one request may carry
  * @param requestTimeout how long a read request may run before the client gets 408; zero for no limit
@@ -33,6 +34,7 @@ public record ServerConfig(
     String apiKey,
     String readOnlyApiKey,
     long maxRequestBytes,
+    long maxSnapshotUploadBytes,
     int maxLimit,
     int maxBatch,
     Duration requestTimeout,
@@ -45,6 +47,7 @@ public record ServerConfig(
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 6333;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 32L << 20;
+  public static final long DEFAULT_MAX_SNAPSHOT_UPLOAD_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_LIMIT = 10_000;
   public static final int DEFAULT_MAX_BATCH = 10_000;
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -110,6 +113,7 @@ public record ServerConfig(
     readOnlyApiKey = blankToNull(readOnlyApiKey);
     check(port >= 0 && port <= 65_535, "port must be in 0..65535, got " + port);
     check(maxRequestBytes > 0, "max request size must be positive");
+    check(maxSnapshotUploadBytes > 0, "max snapshot upload size must be positive");
     check(maxLimit > 0, "max_limit must be positive");
     check(maxBatch > 0, "max_batch_size must be positive");
     check(!requestTimeout.isNegative(), "request timeout must not be negative");
@@ -137,7 +141,7 @@ public record ServerConfig(
   public String toString() { // keys are secrets: say whether they are set, never what they are
     return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", apiKey="
         + (apiKey == null ? "none" : "set") + ", readOnlyApiKey=" + (readOnlyApiKey == null ? "none" : "set")
-        + ", maxRequestBytes=" + maxRequestBytes + ", maxLimit=" + maxLimit + ", maxBatch=" + maxBatch
+        + ", maxRequestBytes=" + maxRequestBytes + ", maxSnapshotUploadBytes=" + maxSnapshotUploadBytes + ", maxLimit=" + maxLimit + ", maxBatch=" + maxBatch
         + ", requestTimeout=" + requestTimeout + ", rateLimitPerSecond=" + rateLimitPerSecond + ", rateLimitBurst="
         + rateLimitBurst + ", cors=" + cors + ", tls=" + tls + ", requestLogLevel=" + requestLogLevel + "]";
   }
@@ -148,7 +152,7 @@ public record ServerConfig(
 
   public Builder toBuilder() {
     return new Builder().host(host).port(port).dataDir(dataDir).apiKey(apiKey).readOnlyApiKey(readOnlyApiKey)
-        .maxRequestBytes(maxRequestBytes).maxLimit(maxLimit).maxBatch(maxBatch).requestTimeout(requestTimeout)
+        .maxRequestBytes(maxRequestBytes).maxSnapshotUploadBytes(maxSnapshotUploadBytes).maxLimit(maxLimit).maxBatch(maxBatch).requestTimeout(requestTimeout)
         .rateLimit(rateLimitPerSecond, rateLimitBurst).cors(cors).tls(tls).requestLogLevel(requestLogLevel);
   }
 
@@ -160,6 +164,7 @@ public record ServerConfig(
     private String apiKey;
     private String readOnlyApiKey;
     private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private long maxSnapshotUploadBytes = DEFAULT_MAX_SNAPSHOT_UPLOAD_BYTES;
     private int maxLimit = DEFAULT_MAX_LIMIT;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -177,6 +182,7 @@ public record ServerConfig(
     public Builder apiKey(String v) { apiKey = v; return this; }
     public Builder readOnlyApiKey(String v) { readOnlyApiKey = v; return this; }
     public Builder maxRequestBytes(long v) { maxRequestBytes = v; return this; }
+    public Builder maxSnapshotUploadBytes(long v) { maxSnapshotUploadBytes = v; return this; }
     public Builder maxLimit(int v) { maxLimit = v; return this; }
     public Builder maxBatch(int v) { maxBatch = v; return this; }
     public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
@@ -192,7 +198,8 @@ public record ServerConfig(
     public Builder requestLogLevel(System.Logger.Level v) { requestLogLevel = v; return this; }
 
     public ServerConfig build() {
-      return new ServerConfig(host, port, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxLimit, maxBatch,
+      return new ServerConfig(host, port, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxSnapshotUploadBytes,
+          maxLimit, maxBatch,
           requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel);
     }
   }

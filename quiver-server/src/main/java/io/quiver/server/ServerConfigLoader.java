@@ -28,6 +28,7 @@ import java.util.TreeMap;
  *   api_key: <secret>            # full access; sent as `api-key: <secret>` or `Authorization: Bearer <secret>`
  *   read_only_api_key: <secret>  # search, query, scroll, count, get, list, snapshot download
  *   max_request_size_mb: 32
+ *   max_snapshot_upload_mb: 1024  # snapshot upload / recover download
  *   max_limit: 10000             # largest limit + offset of a search, query or scroll
  *   max_batch_size: 10000        # most points / ids / searches in one request
  *   request_timeout_sec: 60      # reads only; 0 = none
@@ -50,7 +51,7 @@ public final class ServerConfigLoader {
   public static final String ENV_PREFIX = "QUIVER__";
 
   private static final Map<String, Set<String>> SCHEMA = Map.of(
-      "service", Set.of("host", "http_port", "api_key", "read_only_api_key", "max_request_size_mb", "max_limit",
+      "service", Set.of("host", "http_port", "api_key", "read_only_api_key", "max_request_size_mb", "max_snapshot_upload_mb", "max_limit",
           "max_batch_size", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
           "cors_allowed_origins", "enable_tls", "request_log_level"),
       "storage", Set.of("storage_path"),
@@ -137,6 +138,12 @@ public final class ServerConfigLoader {
         throw new IllegalArgumentException("service.max_request_size_mb must be in 1..1048576, got " + v);
       }
       b.maxRequestBytes(v << 20);
+    });
+    integer(s, "max_snapshot_upload_mb", "service").ifPresent(v -> {
+      if (v <= 0 || v > (1L << 30)) {
+        throw new IllegalArgumentException("service.max_snapshot_upload_mb must be in 1..1073741824, got " + v);
+      }
+      b.maxSnapshotUploadBytes(v << 20);
     });
     int32(s, "max_limit", "service").ifPresent(b::maxLimit);
     int32(s, "max_batch_size", "service").ifPresent(b::maxBatch);

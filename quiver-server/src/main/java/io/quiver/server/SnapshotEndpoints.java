@@ -43,10 +43,6 @@ import java.util.regex.Pattern;
  * downloads http(s) ones (as Qdrant does).
  */
 final class SnapshotEndpoints {
-  /** Default cap on an uploaded snapshot (the JSON body limit does not apply to uploads). */
-  static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
-  /** System property overriding {@link #DEFAULT_MAX_UPLOAD_BYTES}. */
-  static final String MAX_UPLOAD_PROPERTY = "quiver.snapshot.maxUploadBytes";
   private static final Pattern SNAPSHOT_NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,250}\\.snapshot");
   private static final Pattern COLLECTION_NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,254}");
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS")
@@ -88,10 +84,6 @@ final class SnapshotEndpoints {
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "could not clean up unfinished snapshots under " + root + ": " + e);
     }
-  }
-
-  static long maxUploadBytesFromSystemProperty() {
-    return Long.getLong(MAX_UPLOAD_PROPERTY, DEFAULT_MAX_UPLOAD_BYTES);
   }
 
   // ------------------------------------------------------------------ endpoints

@@ -484,12 +484,8 @@ class QuiverServerTest {
     java.nio.file.Files.writeString(leftover, "x");
     Path upload = java.nio.file.Files.createDirectories(dir.resolve("db/snapshots/.uploads")).resolve(".upload-1");
     java.nio.file.Files.writeString(upload, "x");
-    System.setProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY, "1000");
-    try {
-      server = QuiverServer.start(db, "127.0.0.1", 0, 1024);
-    } finally {
-      System.clearProperty(SnapshotEndpoints.MAX_UPLOAD_PROPERTY);
-    }
+    server = QuiverServer.start(db, ServerConfig.builder().host("127.0.0.1").port(0).maxRequestBytes(1024)
+        .maxSnapshotUploadBytes(1000).build());
     assertThat(leftover).doesNotExist();
     assertThat(upload).doesNotExist();
     createDocs();

@@ -348,6 +348,7 @@ class ServerSecurityTest {
           http_port: 7000
           api_key: from-yaml
           max_request_size_mb: 8
+          max_snapshot_upload_mb: 64
           max_limit: 500
           max_batch_size: 64
           request_timeout_sec: 2.5
@@ -365,6 +366,7 @@ class ServerSecurityTest {
     assertThat(c.apiKey()).isEqualTo("from-yaml");
     assertThat(c.readOnlyApiKey()).isEqualTo("from-env");
     assertThat(c.maxRequestBytes()).isEqualTo(8L << 20);
+    assertThat(c.maxSnapshotUploadBytes()).isEqualTo(64L << 20);
     assertThat(c.maxLimit()).isEqualTo(500);
     assertThat(c.maxBatch()).isEqualTo(64);
     assertThat(c.requestTimeout()).isEqualTo(Duration.ofMillis(2500));
