@@ -11,6 +11,8 @@ import io.quiver.filter.PayloadPath;
 import io.quiver.filter.PointId;
 import io.quiver.filter.index.FieldSchema;
 import io.quiver.filter.index.SegmentView;
+import io.quiver.index.OrdinalFilter;
+import io.quiver.index.SearchParams;
 import org.roaringbitmap.RoaringBitmap;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WriteAheadLog;
@@ -58,6 +60,7 @@ public final class Collection implements AutoCloseable {
   private final ReentrantLock writeLock = new ReentrantLock();
   /** Readers share it; swapping segments out (and closing them) takes it exclusively. */
   private final ReentrantReadWriteLock segmentsLock = new ReentrantReadWriteLock();
+  private final SearchStats searchStats = new SearchStats();
   /** Live id -> where its current version lives. Sorted, so scroll pages by id cheaply. */
   private ConcurrentSkipListMap<PointId, Location> ids = new ConcurrentSkipListMap<>(PointId.ORDER);
   private volatile List<Segment> segments;
@@ -690,6 +693,22 @@ public final class Collection implements AutoCloseable {
 
   /** The nearest points to the request's vector, best first. */
   public List<ScoredPoint> search(SearchRequest request) {
+    return search(request, null);
+  }
+
+  /** Searches like {@link #search} and reports how each segment was searched (strategy, estimate, cost). */
+  public SearchExplain explain(SearchRequest request) {
+    List<SegmentPlan> plans = new ArrayList<>();
+    List<ScoredPoint> points = search(request, plans);
+    return new SearchExplain(points, plans);
+  }
+
+  /** Running totals of search strategies and costs since the collection was opened. */
+  public SearchStats searchStats() {
+    return searchStats;
+  }
+
+  private List<ScoredPoint> search(SearchRequest request, List<SegmentPlan> plans) {
     VectorParams params = config.vector(request.using());
     if (params == null) {
       throw new QuiverException.NotFound("collection " + name + " has no vector field '" + request.using()
@@ -705,11 +724,14 @@ public final class Collection implements AutoCloseable {
     float maxDistance = request.scoreThreshold() == null ? Float.POSITIVE_INFINITY
         : maxDistance(params.metric(), request.scoreThreshold());
     Hits hits = new Hits(k, maxDistance);
-    Filter filter = request.filter();
     List<ScoredPoint> out = new ArrayList<>();
     read(() -> {
       for (Segment s : segments) {
-        searchSegment(s, request.using(), query, k, ef, request.exact(), filter, hits);
+        SegmentPlan plan = searchSegment(s, request, query, k, ef, hits);
+        searchStats.record(plan);
+        if (plans != null) {
+          plans.add(plan);
+        }
       }
       // a point moved by a concurrent write can be seen in its old and new place: keep the better one
       Set<PointId> seen = new java.util.HashSet<>();
@@ -724,39 +746,151 @@ public final class Collection implements AutoCloseable {
     return out;
   }
 
-  /** Most matching points a filtered search scans exactly instead of walking the graph. */
-  static final int EXACT_SCAN_MAX = 2048;
+  /** Points sampled to estimate how many points of a segment a filter on unindexed fields accepts. */
+  static final int ESTIMATE_SAMPLE = 256;
 
   /**
-   * Searches one segment. A filter on indexed payload fields is first turned into the exact set of matching
-   * ordinals; a small set (at most {@link #EXACT_SCAN_MAX}, or 5% of the segment) is scanned exactly, a larger one
-   * restricts the graph walk. Filters on unindexed fields are checked point by point as the walk visits them.
+   * Searches one segment as the planner decides (see {@link PlannerConfig}): the filter's matches are counted exactly
+   * from payload indexes where they decide it, else estimated from a sample; few matches are scanned exactly, a
+   * middle range walks the graph over accepted points only (ACORN-1), a permissive filter walks the whole graph.
+   * A graph walk over its visit budget, or finding fewer than k, is replaced by an exact scan of the matches.
    */
-  private void searchSegment(Segment s, String using, float[] query, int k, int ef, boolean exact, Filter filter,
-      Hits hits) {
+  private SegmentPlan searchSegment(Segment s, SearchRequest req, float[] query, int k, int ef, Hits hits) {
+    String using = req.using();
+    Filter filter = req.filter();
+    long live = s.liveCount();
+    boolean exact = req.exact() || req.strategy() == SearchStrategy.EXACT;
     if (filter == null) {
-      // no filter: only tombstones to skip, and none at all lets the graph walk take its unfiltered path
-      s.search(using, query, k, ef, exact, s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord), hits);
-      return;
+      OrdinalFilter accept = s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord);
+      long cost = 0;
+      if (!exact) {
+        Segment.GraphOutcome g = s.graphSearch(using, query, k, SearchParams.ef(ef), accept, hits);
+        if (g.usable()) {
+          return new SegmentPlan(s.id, live, SearchStrategy.ROUTE_THROUGH, SearchStrategy.ROUTE_THROUGH, live, true,
+              false, g.distanceComputations());
+        }
+        cost = g.distanceComputations();
+      }
+      cost += scan(s, using, query, null, accept, hits);
+      return new SegmentPlan(s.id, live, SearchStrategy.EXACT, exact ? SearchStrategy.EXACT
+          : SearchStrategy.ROUTE_THROUGH, live, true, !exact, cost);
     }
     RoaringBitmap m = indexedMatches(s, filter);
-    if (m == null) {
-      s.search(using, query, k, ef, exact, ord -> s.matches(ord, filter), hits);
-      return;
+    long estimate;
+    OrdinalFilter accept;
+    if (m != null) {
+      estimate = m.getCardinality();
+      accept = ord -> m.contains(ord) && !s.isDeleted(ord);
+    } else {
+      estimate = estimateMatches(s, filter, live);
+      accept = ord -> s.matches(ord, filter);
     }
+    SearchStrategy planned = exact ? SearchStrategy.EXACT
+        : req.strategy() == SearchStrategy.AUTO ? config.planner().choose(estimate, live) : req.strategy();
+    long cost = 0;
+    if (planned != SearchStrategy.EXACT) {
+      // a forced strategy runs unbudgeted (benchmarks measure it as it is); the planner's own choice is budgeted
+      long budget = req.strategy() == SearchStrategy.AUTO
+          ? Math.max(4L * ef, (long) (config.planner().visitBudget() * estimate)) : 0;
+      SearchParams sp = new SearchParams(ef, planned == SearchStrategy.ACORN ? SearchParams.Traversal.ACORN
+          : SearchParams.Traversal.ROUTE_THROUGH, budget);
+      Segment.GraphOutcome g = s.graphSearch(using, query, k, sp, accept, hits);
+      if (g.usable()) {
+        return new SegmentPlan(s.id, live, planned, planned, estimate, m != null, false, g.distanceComputations());
+      }
+      cost = g.distanceComputations();
+    }
+    cost += scan(s, using, query, m, accept, hits);
+    return new SegmentPlan(s.id, live, SearchStrategy.EXACT, planned, estimate, m != null,
+        planned != SearchStrategy.EXACT, cost);
+  }
+
+  /** Estimated live points of {@code s} that {@code filter} accepts, from an evenly spread sample. */
+  private static long estimateMatches(Segment s, Filter filter, long live) {
     int ords = s.ordinals();
-    if (exact || m.getCardinality() <= Math.max(EXACT_SCAN_MAX, ords / 20)) {
-      for (var it = m.getIntIterator(); it.hasNext(); ) {
-        int o = it.next();
-        if (o < ords && !s.isDeleted(o)) {
-          float d = s.distance(using, query, o);
-          if (!Float.isNaN(d)) {
-            hits.offer(d, s, o);
-          }
+    if (ords == 0) {
+      return 0;
+    }
+    int step = Math.max(1, ords / ESTIMATE_SAMPLE);
+    int sampled = 0;
+    int matched = 0;
+    for (int ord = step / 2; ord < ords; ord += step) {
+      sampled++;
+      if (s.matches(ord, filter)) {
+        matched++;
+      }
+    }
+    return sampled == 0 ? 0 : (long) Math.ceil((double) matched / sampled * ords * live / Math.max(1, ords));
+  }
+
+  /**
+   * Scores the accepted points of {@code s} exactly: those of {@code candidates} (null: every ordinal), in blocks so
+   * the multi-way distance kernels apply. Returns the distances computed.
+   */
+  private static long scan(Segment s, String using, float[] query, RoaringBitmap candidates, OrdinalFilter accept,
+      Hits hits) {
+    int ords = s.ordinals();
+    Scan scan = new Scan(s, using, query, hits);
+    if (candidates == null) {
+      for (int ord = 0; ord < ords; ord++) {
+        if (accept == null || accept.accept(ord)) {
+          scan.add(ord);
         }
       }
     } else {
-      s.search(using, query, k, ef, false, ord -> !s.isDeleted(ord) && m.contains(ord), hits);
+      for (var it = candidates.getIntIterator(); it.hasNext(); ) {
+        int ord = it.next();
+        if (ord >= ords) {
+          break;
+        }
+        if (accept == null || accept.accept(ord)) {
+          scan.add(ord);
+        }
+      }
+    }
+    return scan.finish();
+  }
+
+  /** Collects ordinals into blocks and scores each block at once. */
+  private static final class Scan {
+    private final Segment s;
+    private final String using;
+    private final float[] query;
+    private final Hits hits;
+    private final int[] block = new int[256];
+    private final float[] dists = new float[256];
+    private int n;
+    private long scored;
+
+    Scan(Segment s, String using, float[] query, Hits hits) {
+      this.s = s;
+      this.using = using;
+      this.query = query;
+      this.hits = hits;
+    }
+
+    void add(int ord) {
+      if (!s.hasVector(using, ord)) {
+        return;
+      }
+      block[n++] = ord;
+      if (n == block.length) {
+        flush();
+      }
+    }
+
+    private void flush() {
+      s.distances(using, query, block, n, dists);
+      for (int i = 0; i < n; i++) {
+        hits.offer(dists[i], s, block[i]);
+      }
+      scored += n;
+      n = 0;
+    }
+
+    long finish() {
+      flush();
+      return scored;
     }
   }
 

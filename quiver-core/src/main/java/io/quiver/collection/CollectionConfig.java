@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  * @param indexingLag while writes keep arriving, the background indexer waits until this many points are not yet
  *     in a graph (0, the default: it links new points at once). Deferring leaves the cores to the writers during a
  *     bulk load; searches scan the unindexed points exactly meanwhile, and indexing catches up once writes pause.
+ * @param planner thresholds of the filtered-search planner
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
     int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
-    int indexingLag) {
+    int indexingLag, PlannerConfig planner) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -53,6 +54,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     if (!(vacuumRatio > 0 && vacuumRatio <= 1)) {
       throw new IllegalArgumentException("vacuumRatio must be in (0, 1], got " + vacuumRatio);
     }
+    planner = planner == null ? PlannerConfig.DEFAULT : planner;
     if (indexingLag < 0) {
       throw new IllegalArgumentException("indexingLag must be >= 0, got " + indexingLag);
     }
@@ -84,6 +86,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.maxPayloadBytes = maxPayloadBytes;
     b.payloadSchema.putAll(payloadSchema);
     b.indexingLag = indexingLag;
+    b.planner = planner;
     return b;
   }
 
@@ -96,6 +99,12 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     private int maxPayloadBytes = 1 << 20;
     private final Map<String, FieldSchema> payloadSchema = new java.util.TreeMap<>();
     private int indexingLag;
+    private PlannerConfig planner = PlannerConfig.DEFAULT;
+
+    public Builder planner(PlannerConfig value) {
+      planner = value;
+      return this;
+    }
 
     public Builder indexingLag(int points) {
       indexingLag = points;
@@ -150,7 +159,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
 
     public CollectionConfig build() {
       return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
-          payloadSchema, indexingLag);
+          payloadSchema, indexingLag, planner);
     }
   }
 }

@@ -51,6 +51,11 @@ public final class ConfigCodec {
     root.put("vacuum_ratio", c.vacuumRatio());
     root.put("max_payload_bytes", c.maxPayloadBytes());
     root.put("indexing_lag", c.indexingLag());
+    ObjectNode planner = root.putObject("planner");
+    planner.put("exact_max_matches", c.planner().exactMaxMatches());
+    planner.put("exact_max_fraction", c.planner().exactMaxFraction());
+    planner.put("acorn_max_selectivity", c.planner().acornMaxSelectivity());
+    planner.put("visit_budget", c.planner().visitBudget());
     ObjectNode schema = root.putObject("payload_schema");
     c.payloadSchema().forEach((k, v) -> schema.put(k, v.qdrantName()));
     return root;
@@ -77,6 +82,12 @@ public final class ConfigCodec {
         .vacuumRatio(root.path("vacuum_ratio").asDouble())
         .maxPayloadBytes(root.path("max_payload_bytes").asInt())
         .indexingLag(root.path("indexing_lag").asInt(0));
+    JsonNode p = root.path("planner"); // absent in files written before the planner existed
+    PlannerConfig d = PlannerConfig.DEFAULT;
+    b.planner(new PlannerConfig(p.path("exact_max_matches").asInt(d.exactMaxMatches()),
+        p.path("exact_max_fraction").asDouble(d.exactMaxFraction()),
+        p.path("acorn_max_selectivity").asDouble(d.acornMaxSelectivity()),
+        p.path("visit_budget").asDouble(d.visitBudget())));
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
       var e = it.next();
       b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));

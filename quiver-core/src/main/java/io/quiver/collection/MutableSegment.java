@@ -191,30 +191,49 @@ final class MutableSegment extends Segment {
   }
 
   @Override
-  void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out) {
+  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out) {
     Lane lane = lanes.get(name);
     int end = count;
     int indexed = lane.indexed;
-    int scanFrom = 0;
-    if (!exact && indexed > 0) {
-      SearchResult r = lane.graph.search(query, k, SearchParams.ef(ef), accept);
-      // fewer than k means a selective filter starved the walk: scan everything instead, so results are never short
-      if (r.ordinals().length >= k) {
-        for (int i = 0; i < r.ordinals().length; i++) {
-          // a node linked after `indexed` was read is also in the tail scanned below: take it from there only
-          if (r.ordinals()[i] < indexed) {
-            out.offer(r.distances()[i], this, r.ordinals()[i]);
-          }
-        }
-        scanFrom = indexed;
+    if (indexed == 0) {
+      return new GraphOutcome(false, 0);
+    }
+    SearchResult r = lane.graph.search(query, k, params, accept);
+    if (!r.complete() || r.ordinals().length < k) {
+      return new GraphOutcome(false, r.distanceComputations()); // starved or over budget: the caller scans
+    }
+    for (int i = 0; i < r.ordinals().length; i++) {
+      // a node linked after `indexed` was read is also in the tail scanned below: take it from there only
+      if (r.ordinals()[i] < indexed) {
+        out.offer(r.distances()[i], this, r.ordinals()[i]);
       }
     }
     Metric metric = lane.params.metric();
     int dim = lane.params.size();
-    for (int ord = scanFrom; ord < end; ord++) {
+    long tail = 0;
+    for (int ord = indexed; ord < end; ord++) {
       if (lane.has.get(ord) && (accept == null || accept.accept(ord))) {
         out.offer(metric.storedDistance(query, 0, lane.raw.page(ord), lane.raw.offset(ord), dim), this, ord);
+        tail++;
       }
+    }
+    return new GraphOutcome(true, r.distanceComputations() + tail);
+  }
+
+  @Override
+  boolean hasVector(String name, int ordinal) {
+    Lane lane = lanes.get(name);
+    return lane != null && lane.has.get(ordinal);
+  }
+
+  @Override
+  void distances(String name, float[] query, int[] ordinals, int n, float[] out) {
+    Lane lane = lanes.get(name);
+    Metric metric = lane.params.metric();
+    int dim = lane.params.size();
+    for (int i = 0; i < n; i++) {
+      int ord = ordinals[i];
+      out[i] = metric.storedDistance(query, 0, lane.raw.page(ord), lane.raw.offset(ord), dim);
     }
   }
 

@@ -208,27 +208,26 @@ final class SealedSegment extends Segment {
   }
 
   @Override
-  void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out) {
+  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out) {
+    SearchResult r = fields.get(name).search(query, k, params, accept);
+    if (!r.complete() || r.ordinals().length < k) {
+      return new GraphOutcome(false, r.distanceComputations()); // starved or over budget: the caller scans
+    }
+    for (int i = 0; i < r.ordinals().length; i++) {
+      out.offer(r.distances()[i], this, r.ordinals()[i]);
+    }
+    return new GraphOutcome(true, r.distanceComputations());
+  }
+
+  @Override
+  boolean hasVector(String name, int ordinal) {
     HnswIndex index = fields.get(name);
-    if (!exact) {
-      SearchResult r = index.search(query, k, SearchParams.ef(ef), accept);
-      if (r.ordinals().length >= k) {
-        for (int i = 0; i < r.ordinals().length; i++) {
-          out.offer(r.distances()[i], this, r.ordinals()[i]);
-        }
-        return;
-      }
-      // fewer than k: a selective filter starved the walk; scan instead so results are never short
-    }
-    var metric = index.metric();
-    for (int ord = 0; ord < count; ord++) {
-      if (accept == null || accept.accept(ord)) {
-        float[] v = index.vector(ord);
-        if (v != null) {
-          out.offer(metric.distance(query, v), this, ord);
-        }
-      }
-    }
+    return index != null && index.contains(ordinal);
+  }
+
+  @Override
+  void distances(String name, float[] query, int[] ordinals, int count, float[] out) {
+    fields.get(name).distances(query, ordinals, count, out);
   }
 
   @Override

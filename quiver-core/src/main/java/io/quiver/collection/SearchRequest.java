@@ -17,9 +17,11 @@ import java.util.Set;
  * @param withVectors vector fields to return ({@code null}: none; empty set: all)
  * @param exact scan every point instead of searching the graph
  * @param ef graph search breadth (0: the field's default)
+ * @param strategy how filtered segments are searched ({@link SearchStrategy#AUTO}: the planner decides; {@code
+ *     exact} overrides it)
  */
 public record SearchRequest(float[] vector, String using, int limit, int offset, Filter filter, Float scoreThreshold,
-    PayloadSelector payload, Set<String> withVectors, boolean exact, int ef) {
+    PayloadSelector payload, Set<String> withVectors, boolean exact, int ef, SearchStrategy strategy) {
   public SearchRequest {
     Objects.requireNonNull(vector, "vector");
     using = using == null ? CollectionConfig.DEFAULT_VECTOR : using;
@@ -33,7 +35,13 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
       throw new io.quiver.QuiverException.InvalidInput("ef must be >= 0, got " + ef);
     }
     payload = payload == null ? PayloadSelector.NONE : payload;
+    strategy = strategy == null ? SearchStrategy.AUTO : strategy;
     withVectors = withVectors == null ? null : Set.copyOf(withVectors);
+  }
+
+  public SearchRequest(float[] vector, String using, int limit, int offset, Filter filter, Float scoreThreshold,
+      PayloadSelector payload, Set<String> withVectors, boolean exact, int ef) {
+    this(vector, using, limit, offset, filter, scoreThreshold, payload, withVectors, exact, ef, SearchStrategy.AUTO);
   }
 
   public static Builder builder(float[] vector) {
@@ -51,6 +59,7 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
     private Set<String> withVectors;
     private boolean exact;
     private int ef;
+    private SearchStrategy strategy = SearchStrategy.AUTO;
 
     private Builder(float[] vector) {
       this.vector = vector;
@@ -107,8 +116,15 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
       return this;
     }
 
+    /** Forces how filtered segments are searched (default {@link SearchStrategy#AUTO}, the planner's choice). */
+    public Builder strategy(SearchStrategy value) {
+      strategy = value;
+      return this;
+    }
+
     public SearchRequest build() {
-      return new SearchRequest(vector, using, limit, offset, filter, scoreThreshold, payload, withVectors, exact, ef);
+      return new SearchRequest(vector, using, limit, offset, filter, scoreThreshold, payload, withVectors, exact, ef,
+          strategy);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.quiver.collection;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.filter.PointId;
 import io.quiver.index.OrdinalFilter;
+import io.quiver.index.SearchParams;
 import io.quiver.util.ConcurrentBitSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,10 +36,27 @@ abstract class Segment {
   abstract float[] vector(String name, int ordinal);
 
   /**
-   * Offers the nearest accepted points of field {@code name} to {@code out} ({@code accept} null: every point).
-   * {@code query} is already prepared (normalized for cosine).
+   * What a graph search of one segment did: when {@code usable}, its hits were offered; otherwise (no graph yet, the
+   * visit limit was hit, or fewer than k points were found) nothing was offered and the caller scans exactly.
    */
-  abstract void search(String name, float[] query, int k, int ef, boolean exact, OrdinalFilter accept, Hits out);
+  record GraphOutcome(boolean usable, long distanceComputations) {}
+
+  /**
+   * Offers the nearest accepted points of field {@code name} found by a graph walk to {@code out} ({@code accept}
+   * null: every point), or offers nothing and says the caller must scan. {@code query} is already prepared
+   * (normalized for cosine).
+   */
+  abstract GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept,
+      Hits out);
+
+  /** Whether the point at {@code ordinal} has a vector in field {@code name}. */
+  abstract boolean hasVector(String name, int ordinal);
+
+  /**
+   * Distances from the prepared {@code query} to the vectors of field {@code name} of {@code ordinals[0..count)}
+   * (each must {@link #hasVector have one}) into {@code out}.
+   */
+  abstract void distances(String name, float[] query, int[] ordinals, int count, float[] out);
 
   /** The segment's payload index (fields per the collection's payload schema). */
   abstract io.quiver.filter.index.PayloadIndex payloadIndex();

@@ -263,7 +263,7 @@ public final class HnswIndex extends StoredVectorIndex {
     int entryCount = 1;
     for (int l = Math.min(level, e.level()); l >= 0; l--) {
       ctx.newSearch();
-      searchLevel(q, qNorm, true, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null);
+      searchLevel(q, qNorm, true, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null, 0);
       // results come out worst first; collect ascending
       int n = ctx.results.size();
       long[] sorted = ctx.sortedScratch(n);
@@ -409,7 +409,12 @@ public final class HnswIndex extends StoredVectorIndex {
     boolean filtering = filter != null || deletedCount() > 0;
     long[] eps = ctx.entryScratch;
     eps[0] = ScoredOrdinals.pack(epDist, ep);
-    searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter);
+    ctx.incomplete = false;
+    if (filter != null && params.traversal() == SearchParams.Traversal.ACORN) {
+      searchLevel0Acorn(q, ep, epDist, ef, ctx, filter, params.visitLimit());
+    } else {
+      searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter, params.visitLimit());
+    }
     LongHeap results = ctx.results;
     while (results.size() > k) {
       results.pop();
@@ -422,7 +427,17 @@ public final class HnswIndex extends StoredVectorIndex {
       ords[i] = ScoredOrdinals.ordinal(packed);
       dists[i] = ScoredOrdinals.distance(packed);
     }
-    return new SearchResult(ords, dists, ctx.distanceCount);
+    return new SearchResult(ords, dists, ctx.distanceCount, !ctx.incomplete);
+  }
+
+  /**
+   * Distances from {@code query} (prepared: normalized for cosine) to the stored vectors of
+   * {@code ordinals[0..count)}, into {@code out}, with the graph walk's multi-way kernels: the exact path of a
+   * filtered search. Every ordinal must hold a vector ({@link #contains}).
+   */
+  public void distances(float[] query, int[] ordinals, int count, float[] out) {
+    io.quiver.index.Vectors.check(query, dimension());
+    score(query, 0f, false, ordinals, count, out, contexts.get());
   }
 
   /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
@@ -498,9 +513,11 @@ public final class HnswIndex extends StoredVectorIndex {
   /**
    * Best-first beam search on one level. Leaves up to {@code ef} results in {@code ctx.results} (a max-heap of
    * {@code ~packed}). When {@code filtering}, only acceptable nodes enter the results but every node still routes.
+   * Stops early, marking the context incomplete, once it has computed more than {@code visitLimit} distances (0: no
+   * limit).
    */
   private void searchLevel(float[] q, float qNorm, boolean building, long[] entryPoints, int entryCount, int ef, int level, SearchContext ctx,
-      boolean filtering, OrdinalFilter filter) {
+      boolean filtering, OrdinalFilter filter, long visitLimit) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
     int[] visited = ctx.visited;
@@ -562,6 +579,91 @@ public final class HnswIndex extends StoredVectorIndex {
             }
           }
         }
+      }
+      if (visitLimit > 0 && computed > visitLimit) {
+        ctx.incomplete = true;
+        break;
+      }
+    }
+    ctx.distanceCount += computed;
+  }
+
+  /**
+   * ACORN-1 beam search on level 0 (Patel et al., SIGMOD 2024): only nodes the filter accepts are scored, queued and
+   * returned. Expanding a node takes its accepted neighbours, and looks through each rejected neighbour to that
+   * neighbour's accepted neighbours (two hops), so the accepted subgraph stays navigable even when most of a node's
+   * links lead to rejected points. At most {@code maxConn0} nodes are taken per expansion (ACORN's truncation to M),
+   * which keeps each step as cheap as an unfiltered one. The entry point routes even if the filter rejects it.
+   */
+  private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, SearchContext ctx, OrdinalFilter filter,
+      long visitLimit) {
+    LongHeap candidates = ctx.candidates;
+    LongHeap results = ctx.results;
+    int[] visited = ctx.visited;
+    int epoch = ctx.epoch;
+    visited[ep] = epoch;
+    long epPacked = ScoredOrdinals.pack(epDist, ep);
+    candidates.push(epPacked);
+    if (acceptable(ep, filter)) {
+      results.push(~epPacked);
+    }
+    float bound = results.size() >= ef ? epDist : Float.POSITIVE_INFINITY;
+    long computed = 0;
+    int cap = maxConn0;
+    int[] fresh = ctx.fresh;
+    float[] dists = ctx.freshDistances;
+    while (!candidates.isEmpty()) {
+      long top = candidates.pop();
+      if (ScoredOrdinals.distance(top) > bound) {
+        break;
+      }
+      int node = ScoredOrdinals.ordinal(top);
+      int[] arr = level0Page(node);
+      int base = level0Base(node);
+      int count = (int) INTS.getAcquire(arr, base);
+      int pending = 0;
+      for (int i = 1; i <= count && pending < cap; i++) {
+        int nb = arr[base + i];
+        if (nb >= visited.length || visited[nb] == epoch) {
+          continue;
+        }
+        visited[nb] = epoch;
+        if (acceptable(nb, filter)) {
+          fresh[pending++] = nb;
+          continue;
+        }
+        // two hops: the rejected neighbour's accepted neighbours stand in for it
+        int[] arr2 = level0Page(nb);
+        int base2 = level0Base(nb);
+        int count2 = (int) INTS.getAcquire(arr2, base2);
+        for (int j = 1; j <= count2 && pending < cap; j++) {
+          int nb2 = arr2[base2 + j];
+          if (nb2 < visited.length && visited[nb2] != epoch && acceptable(nb2, filter)) {
+            visited[nb2] = epoch;
+            fresh[pending++] = nb2;
+          }
+        }
+      }
+      score(q, 0f, false, fresh, pending, dists, ctx);
+      computed += pending;
+      for (int j = 0; j < pending; j++) {
+        float d = dists[j];
+        if (d < bound || results.size() < ef) {
+          long packed = ScoredOrdinals.pack(d, fresh[j]);
+          candidates.push(packed);
+          if (results.size() < ef) {
+            results.push(~packed);
+          } else {
+            results.replaceTop(~packed);
+          }
+          if (results.size() >= ef) {
+            bound = ScoredOrdinals.distance(~results.peek());
+          }
+        }
+      }
+      if (visitLimit > 0 && computed > visitLimit) {
+        ctx.incomplete = true;
+        break;
       }
     }
     ctx.distanceCount += computed;
@@ -822,6 +924,8 @@ public final class HnswIndex extends StoredVectorIndex {
     int[] visited = new int[0];
     int epoch;
     long distanceCount;
+    /** Set when a search stopped at its visit limit. */
+    boolean incomplete;
     final LongHeap candidates = new LongHeap(256);
     final LongHeap results = new LongHeap(256);
     final long[] entryScratch = new long[1];
