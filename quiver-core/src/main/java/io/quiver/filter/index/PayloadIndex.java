@@ -289,14 +289,17 @@ public final class PayloadIndex {
 
   /** Writes the whole index (format in docs/format.md, "Payload index"). */
   public void writeTo(OutputStream out) throws IOException {
-    byte[] bytes;
+    out.write(serialize(1 << 16));
+  }
+
+  /** The serialized index, built in a buffer that starts at {@code initialCapacity} bytes. */
+  byte[] serialize(int initialCapacity) {
     lock.readLock().lock();
     try {
-      bytes = PayloadIndexFormat.write(ordinals, fields);
+      return PayloadIndexFormat.write(ordinals, fields, initialCapacity);
     } finally {
       lock.readLock().unlock();
     }
-    out.write(bytes);
   }
 
   /** Reads an index written by {@link #writeTo}, checking its header and CRC32C. */

@@ -26,7 +26,12 @@ final class PayloadIndexFormat {
   record Contents(RoaringBitmap ordinals, Map<String, FieldIndex> fields) {}
 
   static byte[] write(RoaringBitmap ordinals, Map<String, FieldIndex> fields) {
-    Out out = new Out();
+    return write(ordinals, fields, 1 << 16);
+  }
+
+  /** {@link #write} starting from a buffer of {@code initialCapacity} bytes (tests place the end at a boundary). */
+  static byte[] write(RoaringBitmap ordinals, Map<String, FieldIndex> fields, int initialCapacity) {
+    Out out = new Out(initialCapacity);
     out.putInt(MAGIC);
     out.putInt(VERSION);
     out.putLong(0); // body length, patched below
@@ -41,8 +46,8 @@ final class PayloadIndexFormat {
     b.putLong(8, b.position() - HEADER_BYTES);
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());
-    out.putInt((int) crc.getValue());
-    return java.util.Arrays.copyOf(b.array(), b.position());
+    out.putInt((int) crc.getValue()); // may grow the buffer: read it back from `out`, not `b`
+    return java.util.Arrays.copyOf(out.buf.array(), out.buf.position());
   }
 
   private static void writeField(Out out, FieldIndex f) {
@@ -228,7 +233,11 @@ final class PayloadIndexFormat {
 
   /** A growable little-endian buffer. */
   private static final class Out {
-    ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf;
+
+    Out(int initialCapacity) {
+      buf = ByteBuffer.allocate(initialCapacity).order(ByteOrder.LITTLE_ENDIAN);
+    }
 
     /** The buffer with room for {@code n} more bytes. */
     ByteBuffer buf(long n) {

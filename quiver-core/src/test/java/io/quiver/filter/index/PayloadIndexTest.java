@@ -204,6 +204,23 @@ class PayloadIndexTest extends RandomizedTest {
   }
 
   @Test
+  void serializationEndingAtTheBufferBoundaryKeepsItsChecksum() throws Exception {
+    // regression: the CRC was appended after the buffer grew, but the bytes were copied from the old buffer
+    List<String> payloads = new ArrayList<>();
+    for (int i = 0; i < atLeast(200); i++) {
+      payloads.add("{'c':'v" + random().nextInt(50) + "','n':" + random().nextInt(1000) + "}");
+    }
+    Fixture x = new Fixture(payloads, "c:keyword", "n:integer");
+    byte[] reference = x.index.serialize(1 << 16);
+    int beforeCrc = reference.length - 4;
+    for (int capacity = beforeCrc - 3; capacity <= beforeCrc + 4; capacity++) {
+      byte[] bytes = x.index.serialize(capacity);
+      assertThat(bytes).as("initial capacity %d", capacity).isEqualTo(reference);
+      assertThat(PayloadIndex.readFrom(java.nio.ByteBuffer.wrap(bytes)).size()).isEqualTo(payloads.size());
+    }
+  }
+
+  @Test
   void serializedIndexIsCheckedAndRejectedWithReasons() throws Exception {
     Fixture x = new Fixture(List.of("{'c':'a','n':1,'p':0.5,'t':'2024-01-01','b':true,"
         + "'u':'550e8400-e29b-41d4-a716-446655440000'}"), "c:keyword", "n:integer", "p:float", "t:datetime", "b:bool",
