@@ -727,6 +727,9 @@ public final class Collection implements AutoCloseable {
     List<ScoredPoint> out = new ArrayList<>();
     read(() -> {
       for (Segment s : segments) {
+        if (s.liveCount() == 0) {
+          continue;
+        }
         SegmentPlan plan = searchSegment(s, request, query, k, ef, hits);
         searchStats.record(plan);
         if (plans != null) {

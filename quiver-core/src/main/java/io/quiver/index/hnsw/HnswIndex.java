@@ -593,7 +593,8 @@ public final class HnswIndex extends StoredVectorIndex {
    * returned. Expanding a node takes its accepted neighbours, and looks through each rejected neighbour to that
    * neighbour's accepted neighbours (two hops), so the accepted subgraph stays navigable even when most of a node's
    * links lead to rejected points. At most {@code maxConn0} nodes are taken per expansion (ACORN's truncation to M),
-   * which keeps each step as cheap as an unfiltered one. The entry point routes even if the filter rejects it.
+   * which keeps each step as cheap as an unfiltered one. The entry point routes even if the filter rejects it. A walk
+   * that runs out of accepted points before its beam of {@code ef} fills is reported incomplete.
    */
   private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, SearchContext ctx, OrdinalFilter filter,
       long visitLimit) {
@@ -636,9 +637,13 @@ public final class HnswIndex extends StoredVectorIndex {
         int[] arr2 = level0Page(nb);
         int base2 = level0Base(nb);
         int count2 = (int) INTS.getAcquire(arr2, base2);
-        for (int j = 1; j <= count2 && pending < cap; j++) {
+        for (int j = 1; j <= count2; j++) {
           int nb2 = arr2[base2 + j];
           if (nb2 < visited.length && visited[nb2] != epoch && acceptable(nb2, filter)) {
+            if (pending == cap) {
+              visited[nb] = 0; // cut short: leave it to be looked through again from another node
+              break;
+            }
             visited[nb2] = epoch;
             fresh[pending++] = nb2;
           }
@@ -665,6 +670,11 @@ public final class HnswIndex extends StoredVectorIndex {
         ctx.incomplete = true;
         break;
       }
+    }
+    if (candidates.isEmpty() && results.size() < ef) {
+      // the reachable accepted points ran out before the beam filled: part of them may lie beyond what two hops
+      // connect, so the caller scans instead of trusting a partial answer
+      ctx.incomplete = true;
     }
     ctx.distanceCount += computed;
   }
