@@ -135,6 +135,8 @@ public final class LoadTestCommand implements Callable<Integer> {
   private static final String FILTER_JSON = "{\"must\":[{\"key\":\"group\",\"match\":{\"value\":\"g3\"}}]}";
 
   private PrintStream log = System.err;
+  /** Set on Ctrl-C: workers stop sending and close their connections, so the server stops at once. */
+  private final AtomicBoolean stopping = new AtomicBoolean();
   private String target;
   private double loadSeconds = Double.NaN;
   private double indexSeconds = Double.NaN;
@@ -157,7 +159,9 @@ public final class LoadTestCommand implements Callable<Integer> {
     AtomicBoolean cleaned = new AtomicBoolean();
     Quiver[] dbRef = new Quiver[1];
     QuiverServer[] serverRef = new QuiverServer[1];
+    long[] times = new long[3];
     Runnable cleanup = () -> {
+      stopping.set(true);
       if (!cleaned.compareAndSet(false, true)) {
         return;
       }
@@ -168,6 +172,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           log.println("loadtest: stopping the server failed: " + e);
         }
       }
+      long tDb = System.nanoTime();
       if (dbRef[0] != null) {
         try {
           dbRef[0].close();
@@ -175,13 +180,22 @@ public final class LoadTestCommand implements Callable<Integer> {
           log.println("loadtest: closing the database failed: " + e);
         }
       }
+      long tDel = System.nanoTime();
       try {
         AtomicFiles.deleteTree(dir);
       } catch (IOException | RuntimeException e) {
         log.println("loadtest: could not delete " + dir + ": " + e);
       }
+      times[0] = tDb;
+      times[1] = tDel;
+      times[2] = System.nanoTime();
     };
-    Thread hook = Thread.ofPlatform().name("loadtest-cleanup").unstarted(cleanup);
+    Thread hook = Thread.ofPlatform().name("loadtest-cleanup").unstarted(() -> {
+      long t0 = System.nanoTime();
+      cleanup.run();
+      log.printf(Locale.ROOT, "loadtest: interrupted: server stopped in %.0f ms, database closed in %.0f ms, %s deleted%n",
+          (times[0] - t0) / 1e6, (times[1] - times[0]) / 1e6, dir);
+    });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       dbRef[0] = Quiver.open(dir);
@@ -424,7 +438,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           }
           for (;;) {
             long t0 = System.nanoTime();
-            if (t0 >= measureTo) {
+            if (t0 >= measureTo || stopping.get()) {
               break;
             }
             int q = bodies.length == 1 ? 0 : rnd.nextInt(bodies.length);
