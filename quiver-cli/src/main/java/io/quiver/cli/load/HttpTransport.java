@@ -152,11 +152,29 @@ sealed interface HttpTransport extends AutoCloseable {
         out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
       }
 
+      /** Whether the current response has produced a byte yet (a stale keep-alive connection never does). */
+      private boolean responseStarted;
+
       @Override
       public Response send(String method, String path, byte[] body) throws IOException {
+        boolean reused = socket != null;
+        try {
+          return attempt(method, path, body);
+        } catch (IOException e) {
+          if (!reused || responseStarted) {
+            throw e;
+          }
+          // The server closed the idle connection (keep-alive timeout) before reading this request: retry once on
+          // a new connection, as HTTP clients do.
+          return attempt(method, path, body);
+        }
+      }
+
+      private Response attempt(String method, String path, byte[] body) throws IOException {
         if (socket == null) {
           connect();
         }
+        responseStarted = false;
         try {
           StringBuilder h = new StringBuilder(128).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
               .append(hostHeader).append("\r\n");
@@ -177,6 +195,7 @@ sealed interface HttpTransport extends AutoCloseable {
 
       private Response read() throws IOException {
         String status = line();
+        responseStarted = true;
         if (!status.startsWith("HTTP/1.")) {
           throw new IOException("not an HTTP response: " + status);
         }
