@@ -65,7 +65,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   boolean allowRemote;
 
   @Option(names = "--scenario", split = ",", description = "unfiltered, filtered (group = g3, 10%% of the points)"
-      + " and/or ping (GET /, the server's own overhead) (default: ${DEFAULT-VALUE})")
+      + " and/or ping (GET /, the server's own overhead) (default: unfiltered,filtered)")
   List<Scenario> scenarios = new ArrayList<>(List.of(Scenario.UNFILTERED, Scenario.FILTERED));
 
   @Option(names = "--points", description = "points to load (default ${DEFAULT-VALUE})")
