@@ -1,0 +1,85 @@
+package io.quiver.cli.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.cli.QuiverCli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LoadTestCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Set<Path> temporaryDatabases() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("quiver-loadtest-")).collect(Collectors.toSet());
+    }
+  }
+
+  private List<JsonNode> run(String client, String scenarios) throws IOException {
+    Path out = dir.resolve(client + ".jsonl");
+    Set<Path> before = temporaryDatabases();
+    int code = new CommandLine(new QuiverCli()).setCaseInsensitiveEnumValuesAllowed(true).execute("loadtest",
+        "--points", "2000", "--dim", "16", "--batch", "300", "--concurrency", "2", "--duration", "1", "--warmup", "0",
+        "--recall-queries", "50", "--query-pool", "100", "--client", client, "--scenario", scenarios, "--json",
+        out.toString());
+    assertThat(temporaryDatabases()).as("temporary database deleted").isSubsetOf(before);
+    assertThat(out).as("--json output (exit code %d)", code).exists();
+    List<JsonNode> lines = Files.readAllLines(out).stream().map(l -> {
+      try {
+        return JSON.readTree(l);
+      } catch (IOException e) {
+        throw new AssertionError(l, e);
+      }
+    }).toList();
+    for (JsonNode o : lines) {
+      assertThat(o.get("errors").asLong()).as("errors in %s", o).isZero();
+      assertThat(o.get("requests").asLong()).as("requests in %s", o).isPositive();
+    }
+    assertThat(code).as("exit code").isZero();
+    return lines;
+  }
+
+  @Test
+  void searchScenariosServeEveryRequestWithGoodRecall() throws IOException {
+    List<JsonNode> lines = run("raw", "unfiltered,filtered");
+    assertThat(lines).extracting(o -> o.get("scenario").asText()).containsExactly("unfiltered", "filtered");
+    for (JsonNode o : lines) {
+      assertThat(o.get("rps").asDouble()).isPositive();
+      assertThat(o.get("recall").asDouble()).as("recall in %s", o).isGreaterThan(0.8);
+      assertThat(o.get("recall_queries").asInt()).isEqualTo(50);
+      assertThat(o.get("p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(o.get("p99_ms").asDouble());
+      assertThat(o.get("p99_ms").asDouble()).isLessThanOrEqualTo(o.get("max_ms").asDouble());
+      assertThat(o.get("load_points_per_s").asDouble()).isPositive();
+    }
+    assertThat(lines.get(1).get("filter").asText()).isEqualTo("group=g3");
+  }
+
+  @Test
+  void pingWithTheJdkClientNeedsNoCollection() throws IOException {
+    List<JsonNode> lines = run("jdk", "ping");
+    assertThat(lines).hasSize(1);
+    JsonNode o = lines.getFirst();
+    assertThat(o.get("scenario").asText()).isEqualTo("ping");
+    assertThat(o.has("recall")).isFalse();
+  }
+
+  @Test
+  void refusesANonLoopbackServer() {
+    int code = new CommandLine(new QuiverCli()).execute("loadtest", "--url", "http://10.1.2.3:6333", "--points", "10");
+    assertThat(code).isEqualTo(2); // picocli's usage error, before any connection
+  }
+}
