@@ -33,7 +33,8 @@ final class AccessFilter implements Filter {
   /** Probes answer without a key, as in Qdrant, so orchestrators need no secret; {@code /} tells only the version. */
   private static final Set<String> OPEN_PATHS = Set.of("/", "/healthz", "/livez", "/readyz");
   /** POST endpoints that only read; every other POST, PUT, PATCH and DELETE writes. */
-  private static final Pattern READ_POSTS = Pattern.compile("/collections/[^/]+/points"
+  private static final Pattern READ_POSTS = Pattern.compile("(/quiver/collections/[^/]+/points/explain)|"
+      + "/collections/[^/]+/points"
       + "(/search(/batch|/groups|/matrix/pairs|/matrix/offsets)?|/query(/batch|/groups)?|/scroll|/count"
       + "|/recommend(/batch|/groups)?|/discover(/batch)?|/facet)?");
   /** Rate-limit buckets kept at most; beyond it idle buckets are dropped (only for per-address limiting). */

@@ -205,6 +205,8 @@ public final class QuiverServer implements AutoCloseable {
     r.post("/collections/{name}/points/search/batch", wrap(this::searchBatch));
     r.post("/collections/{name}/points/query/batch", wrap(this::queryBatch));
     r.post("/collections/{name}/points/scroll", wrap(this::scroll));
+    // Quiver-only: a search with the planner's account of each segment (strategy, estimate, fallback, cost)
+    r.post("/quiver/collections/{name}/points/explain", wrap(this::explain));
     r.post("/collections/{name}/points/count", wrap(this::count));
     r.get("/collections/{name}/points/{id}", wrap(this::getPoint));
     SnapshotEndpoints snapshots = new SnapshotEndpoints(db, json, config.maxSnapshotUploadBytes());
@@ -1185,6 +1187,61 @@ public final class QuiverServer implements AutoCloseable {
       points.add(scoredJson(p, sr.payload()));
     }
     return result;
+  }
+
+  /**
+   * POST /quiver/collections/{name}/points/explain: {@code query} (a vector, or a point id), {@code using},
+   * {@code filter}, {@code params}, {@code limit}, {@code offset}, {@code score_threshold}, {@code with_payload},
+   * {@code with_vector}, and {@code strategy} (auto, exact, acorn, route_through) to force one. Answers the points
+   * and, per segment, how it was searched.
+   */
+  private JsonNode explain(ServerRequest req) {
+    Collection c = collection(req);
+    ObjectNode body = body(req);
+    Json.onlyFields(body, "body", "query", "using", "filter", "params", "limit", "offset", "with_payload",
+        "with_vector", "score_threshold", "strategy");
+    String using = vectorName(c, Json.stringField(body, "using", "body", CollectionConfig.DEFAULT_VECTOR));
+    JsonNode q = body.get("query");
+    float[] vector;
+    if (q != null && q.isArray()) {
+      vector = Json.vector(q, "body.query");
+    } else if (Json.present(q)) {
+      PointId id = Json.pointId(q, "body.query");
+      PointRecord r = c.retrieve(List.of(id), PayloadSelector.NONE, Set.of(using)).stream().findFirst()
+          .orElseThrow(() -> new ApiError(404, "Not found: No point with id " + id + " found"));
+      vector = r.vectors().get(using);
+    } else {
+      throw ApiError.badRequest("body.query: required, a vector or a point id");
+    }
+    String strategy = Json.stringField(body, "strategy", "body", "auto");
+    SearchRequest.Builder b = SearchRequest.builder(vector).using(using);
+    commonSearch(b, body, "body");
+    try {
+      b.strategy(io.quiver.collection.SearchStrategy.valueOf(strategy.toUpperCase(java.util.Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("body.strategy: expected one of auto, exact, acorn, route_through, got '"
+          + strategy + "'");
+    }
+    SearchRequest sr = b.build();
+    io.quiver.collection.SearchExplain e = c.explain(sr);
+    ObjectNode out = json.createObjectNode();
+    ArrayNode points = out.putArray("points");
+    e.points().forEach(p -> points.add(scoredJson(p, sr.payload())));
+    ObjectNode plan = out.putObject("plan");
+    plan.put("distance_computations", e.distanceComputations());
+    ArrayNode segments = plan.putArray("segments");
+    for (io.quiver.collection.SegmentPlan p : e.segments()) {
+      ObjectNode o = segments.addObject();
+      o.put("segment", p.segment());
+      o.put("live_points", p.livePoints());
+      o.put("strategy", p.strategy().name().toLowerCase(java.util.Locale.ROOT));
+      o.put("planned", p.planned().name().toLowerCase(java.util.Locale.ROOT));
+      o.put("estimated_matches", p.estimatedMatches());
+      o.put("estimate_exact", p.estimateExact());
+      o.put("fallback", p.fallback());
+      o.put("distance_computations", p.distanceComputations());
+    }
+    return out;
   }
 
   /** The vector field {@code name} of the collection; 400 when it has none of that name. */

@@ -27,6 +27,7 @@ import io.quiver.QuiverException;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionInfo;
 import io.quiver.collection.OptimizerStats;
+import io.quiver.collection.SearchStrategy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -203,6 +204,16 @@ public final class ServerMetrics implements Filter, AutoCloseable {
           m -> m.stats.merges());
       counter("quiver.collection.vacuums", "Sealed segments rewritten without deleted points since opened", tags,
           m -> m.stats.vacuums());
+      // the filtered-search planner: how segments were searched, how often a graph walk gave up, and the cost
+      for (SearchStrategy strategy : List.of(SearchStrategy.EXACT, SearchStrategy.ACORN, SearchStrategy.ROUTE_THROUGH)) {
+        counter("quiver.search.segments", "Segment searches by strategy (exact includes fallbacks)",
+            tags.and("strategy", strategy.name().toLowerCase(java.util.Locale.ROOT)),
+            m -> m.collection.searchStats().segmentSearches(strategy));
+      }
+      counter("quiver.search.fallbacks", "Graph walks abandoned for an exact scan (visit budget or too few found)",
+          tags, m -> m.collection.searchStats().fallbacks());
+      counter("quiver.search.distance.computations", "Vector distances computed by searches", tags,
+          m -> m.collection.searchStats().distanceComputations());
     }
 
     private void gauge(String name, String help, Tags tags, ToDoubleFunction<CollectionMeters> f) {

@@ -75,6 +75,33 @@ class QuiverServerTest {
   }
 
   @Test
+  void explainReportsThePlannerAndMetricsCountStrategies() throws Exception {
+    createDocs();
+    StringBuilder pts = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 300; i++) {
+      pts.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[").append(i % 17).append(',')
+          .append(i % 5).append(',').append(i % 3).append("],\"payload\":{\"n\":").append(i).append("}}");
+    }
+    ok("PUT", "/collections/docs/points?wait=true", pts.append("]}").toString());
+    ok("PUT", "/collections/docs/index?wait=true", "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
+    JsonNode e = ok("POST", "/quiver/collections/docs/points/explain", "{\"query\":[1,1,1],\"limit\":3,"
+        + "\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"lt\":10}}]}}");
+    assertThat(e.get("points")).hasSize(3);
+    JsonNode seg = e.at("/plan/segments/0");
+    assertThat(seg.get("strategy").asText()).isEqualTo("exact");
+    assertThat(seg.get("estimated_matches").asLong()).isEqualTo(10);
+    assertThat(seg.get("estimate_exact").asBoolean()).isTrue();
+    assertThat(e.at("/plan/distance_computations").asLong()).isEqualTo(10);
+    JsonNode forced = ok("POST", "/quiver/collections/docs/points/explain", "{\"query\":5,\"limit\":3,"
+        + "\"strategy\":\"route_through\",\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"lt\":200}}]}}");
+    assertThat(forced.at("/plan/segments/0/planned").asText()).isEqualTo("route_through");
+    assertThat(error(call("POST", "/quiver/collections/docs/points/explain", "{\"query\":[1,1,1],"
+        + "\"strategy\":\"fastest\"}"), 400)).contains("body.strategy");
+    String metrics = call("GET", "/metrics", null).body().asText();
+    assertThat(metrics).containsPattern("quiver_search_segments_total\\{collection=\"docs\",strategy=\"exact\"\\} [1-9]");
+  }
+
+  @Test
   void rootAndProbes() throws Exception {
     Reply root = call("GET", "/", null);
     assertThat(root.status()).isEqualTo(200);
