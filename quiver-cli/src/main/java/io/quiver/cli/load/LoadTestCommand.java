@@ -50,10 +50,16 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   /** What the workers send. */
   enum Scenario {
-    UNFILTERED, FILTERED, PING;
+    UNFILTERED, FILTERED, PING,
+    /** GET / on the JDK's built-in com.sun.net.httpserver with virtual threads: the baseline Helidon is judged by. */
+    PING_JDK;
 
     String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    boolean ping() {
+      return this == PING || this == PING_JDK;
     }
   }
 
@@ -65,7 +71,8 @@ public final class LoadTestCommand implements Callable<Integer> {
   boolean allowRemote;
 
   @Option(names = "--scenario", split = ",", description = "unfiltered, filtered (group = g3, 10%% of the points)"
-      + " and/or ping (GET /, the server's own overhead) (default: unfiltered,filtered)")
+      + " and/or ping (GET /, the server's own overhead) and ping_jdk (the same answer from the JDK's built-in HTTP"
+      + " server on virtual threads, for comparison) (default: unfiltered,filtered)")
   List<Scenario> scenarios = new ArrayList<>(List.of(Scenario.UNFILTERED, Scenario.FILTERED));
 
   @Option(names = "--points", description = "points to load (default ${DEFAULT-VALUE})")
@@ -253,7 +260,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   }
 
   private int run(URI base, boolean external) throws Exception {
-    boolean search = scenarios.stream().anyMatch(s -> s != Scenario.PING);
+    boolean search = scenarios.stream().anyMatch(s -> !s.ping());
     List<Result> results = new ArrayList<>();
     try (HttpTransport http = HttpTransport.of(client, base, concurrency);
         HttpTransport.Connection conn = http.open()) {
@@ -267,7 +274,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           created = load(http, conn, external);
         }
         for (Scenario s : scenarios) {
-          Result r = scenario(http, conn, s);
+          Result r = s == Scenario.PING_JDK ? jdkPing(hello.body()) : scenario(http, conn, s);
           results.add(r);
           log.println(summaryLine(r));
         }
@@ -397,12 +404,40 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   // ------------------------------------------------------------------ scenarios
 
+  /**
+   * The ping scenario against the JDK's own HTTP server (com.sun.net.httpserver, one virtual thread per exchange)
+   * answering GET / with the bytes Quiver's server sent: the same client and load, another server library.
+   */
+  private Result jdkPing(byte[] rootBody) throws Exception {
+    com.sun.net.httpserver.HttpServer jdk = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+    jdk.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    jdk.createContext("/", ex -> {
+      try (ex) {
+        ex.getRequestBody().readAllBytes();
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, rootBody.length);
+        ex.getResponseBody().write(rootBody);
+      }
+    });
+    jdk.start();
+    try {
+      URI base = URI.create("http://127.0.0.1:" + jdk.getAddress().getPort() + "/");
+      try (HttpTransport other = HttpTransport.of(client, base, concurrency);
+          HttpTransport.Connection c = other.open()) {
+        return scenario(other, c, Scenario.PING_JDK);
+      }
+    } finally {
+      jdk.stop(0);
+    }
+  }
+
   private Result scenario(HttpTransport http, HttpTransport.Connection conn, Scenario s) throws Exception {
-    String method = s == Scenario.PING ? "GET" : "POST";
-    String path = s == Scenario.PING ? "/" : "/collections/" + collection + "/points/query";
+    String method = s.ping() ? "GET" : "POST";
+    String path = s.ping() ? "/" : "/collections/" + collection + "/points/query";
     byte[][] bodies;
     float[][] pool = null;
-    if (s == Scenario.PING) {
+    if (s.ping()) {
       bodies = new byte[][] {null};
     } else {
       SyntheticVectors data = new SyntheticVectors(dim, seed);
@@ -413,7 +448,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         bodies[j] = queryBody(pool[j], s, false);
       }
     }
-    int sample = s == Scenario.PING ? 0 : recallQueries;
+    int sample = s.ping() ? 0 : recallQueries;
     AtomicReferenceArray<long[]> served = new AtomicReferenceArray<>(Math.max(1, sample));
     AtomicLong errors = new AtomicLong();
     ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
@@ -667,7 +702,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     num(o, "client_cores", r.clientCores(), 3);
     num(o, "process_cores", r.processCores(), 3);
     o.put("available_processors", Runtime.getRuntime().availableProcessors());
-    if (r.scenario() != Scenario.PING) {
+    if (!r.scenario().ping()) {
       o.put("filter", r.scenario() == Scenario.FILTERED ? "group=g3" : null);
       num(o, "recall", r.recall(), 4);
       o.put("recall_queries", r.recallQueries());
