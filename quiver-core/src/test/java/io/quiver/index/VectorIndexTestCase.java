@@ -169,6 +169,47 @@ public abstract class VectorIndexTestCase extends RandomizedTest {
   }
 
   @Test
+  void everyTraversalKeepsFilteredRecallWhenComplete() {
+    Random rnd = random();
+    int dim = 16 + rnd.nextInt(16);
+    float[][] base = TestVectors.clustered(rnd, atLeast(3000), dim, 12);
+    Metric metric = metrics()[rnd.nextInt(metrics().length)];
+    try (VectorIndex index = build(base, metric)) {
+      float[][] queries = TestVectors.clustered(rnd, 30, dim, 12);
+      for (double selectivity : new double[] {0.02, 0.1, 0.3}) {
+        java.util.BitSet accepted = new java.util.BitSet(base.length);
+        for (int i = 0; i < base.length; i++) {
+          accepted.set(i, rnd.nextDouble() < selectivity);
+        }
+        OrdinalFilter filter = accepted::get;
+        for (SearchParams.Traversal t : SearchParams.Traversal.values()) {
+          SearchParams params = searchParamsFor(base.length, metric).withTraversal(t);
+          double sum = 0;
+          int complete = 0;
+          for (float[] q : queries) {
+            SearchResult r = index.search(q, 10, params, filter);
+            for (int ord : r.ordinals()) {
+              assertThat(accepted.get(ord)).as("%s returned a rejected ordinal", t).isTrue();
+            }
+            if (r.complete()) {
+              complete++;
+              sum += TestVectors.recall(r.ordinals(), TestVectors.exactTopK(metric, base, q, 10,
+                  i -> index.contains(i) && accepted.get(i)));
+            }
+          }
+          if (complete > 0) {
+            assertThat(sum / complete).as("recall@10 of complete %s searches at selectivity %s", t, selectivity)
+                .isGreaterThanOrEqualTo(minRecall() - 0.05);
+          }
+        }
+      }
+      // a tight visit limit either stops the walk (reported incomplete) or is ignored by exact indexes
+      SearchResult limited = index.search(queries[0], 10, searchParams().withVisitLimit(1), null);
+      assertThat(!limited.complete() || limited.size() == Math.min(10, base.length)).isTrue();
+    }
+  }
+
+  @Test
   void concurrentInsertsAndSearches() throws Exception {
     assumeTrue(writable(), "read-only index");
     Random rnd = random();
