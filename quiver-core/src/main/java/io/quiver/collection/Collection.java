@@ -792,12 +792,15 @@ public final class Collection implements AutoCloseable {
         : req.strategy() == SearchStrategy.AUTO ? config.planner().choose(estimate, live) : req.strategy();
     long cost = 0;
     if (planned != SearchStrategy.EXACT) {
-      // a forced strategy runs unbudgeted (benchmarks measure it as it is); the planner's own choice is budgeted
+      // A graph walk tests the filter on every node it meets (ACORN: on two hops of them), so make the test cheap:
+      // index matches become a plain bitset minus tombstones; a per-point filter remembers its verdicts.
+      OrdinalFilter walk = m != null ? bitsetFilter(s, m) : planned == SearchStrategy.ACORN ? memoize(s, accept)
+          : accept;
       long budget = req.strategy() == SearchStrategy.AUTO
           ? Math.max(4L * ef, (long) (config.planner().visitBudget() * estimate)) : 0;
       SearchParams sp = new SearchParams(ef, planned == SearchStrategy.ACORN ? SearchParams.Traversal.ACORN
           : SearchParams.Traversal.ROUTE_THROUGH, budget);
-      Segment.GraphOutcome g = s.graphSearch(using, query, k, sp, accept, hits);
+      Segment.GraphOutcome g = s.graphSearch(using, query, k, sp, walk, hits);
       if (g.usable()) {
         return new SegmentPlan(s.id, live, planned, planned, estimate, m != null, false, g.distanceComputations());
       }
@@ -806,6 +809,40 @@ public final class Collection implements AutoCloseable {
     cost += scan(s, using, query, m, accept, hits);
     return new SegmentPlan(s.id, live, SearchStrategy.EXACT, planned, estimate, m != null,
         planned != SearchStrategy.EXACT, cost);
+  }
+
+  /** The live ordinals of {@code s} in {@code matches}, as a filter answering with one word read. */
+  private static OrdinalFilter bitsetFilter(Segment s, RoaringBitmap matches) {
+    int ords = s.ordinals();
+    long[] words = new long[(ords + 63) >>> 6];
+    matches.forEach((int o) -> {
+      if (o < ords) {
+        words[o >>> 6] |= 1L << o;
+      }
+    });
+    if (s.deletedCount() > 0) {
+      long[] deleted = s.deletedWords();
+      for (int i = 0; i < Math.min(words.length, deleted.length); i++) {
+        words[i] &= ~deleted[i];
+      }
+    }
+    return o -> (o >>> 6) < words.length && (words[o >>> 6] & (1L << o)) != 0;
+  }
+
+  /** {@code accept}, asked at most once per ordinal of {@code s} (payload filters are slow to test). */
+  private static OrdinalFilter memoize(Segment s, OrdinalFilter accept) {
+    byte[] verdict = new byte[s.ordinals()]; // 0 unknown, 1 accepted, 2 rejected
+    return o -> {
+      if (o >= verdict.length) {
+        return accept.accept(o);
+      }
+      byte v = verdict[o];
+      if (v == 0) {
+        v = accept.accept(o) ? (byte) 1 : (byte) 2;
+        verdict[o] = v;
+      }
+      return v == 1;
+    };
   }
 
   /** Estimated live points of {@code s} that {@code filter} accepts, from an evenly spread sample. */

@@ -525,6 +525,10 @@ public final class HnswIndex extends StoredVectorIndex {
     for (int i = 0; i < entryCount; i++) {
       long p = entryPoints[i];
       int node = ScoredOrdinals.ordinal(p);
+      if (node >= visited.length) {
+        // an insert grew the index after this walk sized its marks, and the upper levels led to the newcomer
+        visited = ctx.grow(node + 1);
+      }
       if (visited[node] == epoch) {
         continue;
       }
@@ -600,7 +604,7 @@ public final class HnswIndex extends StoredVectorIndex {
       long visitLimit) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
-    int[] visited = ctx.visited;
+    int[] visited = ep < ctx.visited.length ? ctx.visited : ctx.grow(ep + 1);
     int epoch = ctx.epoch;
     visited[ep] = epoch;
     long epPacked = ScoredOrdinals.pack(epDist, ep);
@@ -960,6 +964,12 @@ public final class HnswIndex extends StoredVectorIndex {
         visited = new int[capacity];
         epoch = 0;
       }
+    }
+
+    /** Room for {@code capacity} marks, keeping the current walk's (new slots read as unvisited). */
+    int[] grow(int capacity) {
+      visited = Arrays.copyOf(visited, Math.max(capacity, visited.length + (visited.length >> 1)));
+      return visited;
     }
 
     void newSearch() {
