@@ -70,6 +70,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " at most --queries).")
   int warmup = 200;
 
+  @Option(names = "--runs", description = "Timed passes over the queries per measurement; QPS is the median pass's"
+      + " (default ${DEFAULT-VALUE}).")
+  int runs = 3;
+
   @Option(names = "--k", description = "Neighbours per query (default ${DEFAULT-VALUE}).")
   int k = 10;
 
@@ -141,11 +145,12 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (queries < 1 || k < 1 || ef < 1 || maxEf < 1 || batch < 1) {
+    if (queries < 1 || k < 1 || ef < 1 || maxEf < 1 || batch < 1 || runs < 1) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "--queries, --k, --ef, --max-ef and --batch must be >= 1");
+          "--queries, --k, --ef, --max-ef, --batch and --runs must be >= 1");
     }
     planner(); // validates the planner flags before any work
+    double loadAtStart = loadAverage();
     Labelled d = load();
     int[] r = new int[d.base().length];
     Random rnd = new Random(seed);
@@ -163,9 +168,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
       String header = String.format(Locale.ROOT, "## Filtered search: %s, %,d points x %d (%s), %,d queries, k=%d,"
               + " ef=%d, M=%d, efConstruction=%d, planner %s%n%n"
               + "Build (upsert, index, seal into one segment): %.1f s. Single thread, one query at a time, after %d"
-              + " warm-up queries. %d cores; %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
+              + " warm-up queries; QPS is the median of %d timed passes. %d cores; 1-minute load average %.2f at the"
+              + " start, %.2f after the build (other work on the machine makes QPS noisy); %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
           d.queries().length, k, ef, m, efConstruction, planner(), buildSeconds, Math.min(warmup, d.queries().length),
-          Runtime.getRuntime().availableProcessors(), d.generated() ? "GENERATED data (no data set directory found"
+          runs, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated() ? "GENERATED data (no data set directory found"
               + " or --force-synthetic), ground truth by brute force" : "filtered ground truth from the data set's"
               + " files (label cases) and by brute force (r cases)");
       md.append(header).append('\n');
@@ -452,10 +458,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
   private List<Row> runCase(Collection c, Labelled d, Case cs) {
     System.err.printf(Locale.ROOT, "bench-filter: case %s (%.2f%% match)...%n", cs.name(), 100 * cs.selectivity());
     List<Row> rows = new ArrayList<>();
-    rows.add(measure(c, d, cs, "auto", SearchStrategy.AUTO, ef, true));
-    rows.add(measure(c, d, cs, "exact", SearchStrategy.EXACT, ef, true));
-    rows.add(measure(c, d, cs, "acorn", SearchStrategy.ACORN, ef, true));
-    rows.add(measure(c, d, cs, "route_through", SearchStrategy.ROUTE_THROUGH, ef, true));
+    rows.add(measure(c, d, cs, "auto", SearchStrategy.AUTO, ef, true, runs));
+    rows.add(measure(c, d, cs, "exact", SearchStrategy.EXACT, ef, true, runs));
+    rows.add(measure(c, d, cs, "acorn", SearchStrategy.ACORN, ef, true, runs));
+    rows.add(measure(c, d, cs, "route_through", SearchStrategy.ROUTE_THROUGH, ef, true, runs));
     rows.add(postFilterSweep(c, d, cs));
     return rows;
   }
@@ -466,12 +472,13 @@ public final class FilterBenchCommand implements Callable<Integer> {
    * at least {@link #SWEEP_RECALL}.
    */
   private Row postFilterSweep(Collection c, Labelled d, Case cs) {
-    Row last = null;
     int e = k;
     while (true) {
-      Row row = measure(c, d, cs, "postfilter_sweep", SearchStrategy.ROUTE_THROUGH, e, false);
-      last = row;
+      Row row = measure(c, d, cs, "postfilter_sweep", SearchStrategy.ROUTE_THROUGH, e, false, 1);
       boolean done = row.fallbackRate() == 0 && row.recall() >= SWEEP_RECALL;
+      if ((done || e >= maxEf) && runs > 1) {
+        row = measure(c, d, cs, "postfilter_sweep", SearchStrategy.ROUTE_THROUGH, e, false, runs); // the probe warmed up
+      }
       if (done) {
         return withNote(row, "ef raised to " + e + " (from " + k + ", doubling): all queries got k from the graph,"
             + " recall >= " + SWEEP_RECALL);
@@ -489,9 +496,12 @@ public final class FilterBenchCommand implements Callable<Integer> {
     return new Row(r.method(), r.ef(), r.recall(), r.qps(), r.distances(), r.fallbackRate(), r.mix(), r.planned(), note);
   }
 
-  /** One warm-up pass, then one timed pass over every query, single thread. */
+  /**
+   * Warm-up queries, then {@code passes} timed passes over every query, single thread; recall, costs and strategies
+   * are the last pass's (searches are deterministic), QPS the median pass's.
+   */
   private Row measure(Collection c, Labelled d, Case cs, String method, SearchStrategy strategy, int searchEf,
-      boolean doWarmup) {
+      boolean doWarmup, int passes) {
     float[][] qs = d.queries();
     int nq = qs.length;
     if (doWarmup) {
@@ -506,6 +516,14 @@ public final class FilterBenchCommand implements Callable<Integer> {
     Map<SearchStrategy, Long> mix = new EnumMap<>(SearchStrategy.class);
     Map<SearchStrategy, Long> plannedMix = new EnumMap<>(SearchStrategy.class);
     long elapsed = 0;
+    double[] passQps = new double[passes];
+    for (int pass = 1; pass < passes; pass++) { // the statistics pass below is timed too, as the last one
+      long t0 = System.nanoTime();
+      for (int q = 0; q < nq; q++) {
+        c.explain(request(qs[q], cs.filters()[q], strategy, searchEf));
+      }
+      passQps[pass] = nq / ((System.nanoTime() - t0) / 1e9);
+    }
     for (int q = 0; q < nq; q++) {
       SearchRequest req = request(qs[q], cs.filters()[q], strategy, searchEf);
       long t0 = System.nanoTime();
@@ -534,7 +552,9 @@ public final class FilterBenchCommand implements Callable<Integer> {
         fallbacks++;
       }
     }
-    double seconds = elapsed / 1e9;
+    passQps[0] = nq / (elapsed / 1e9);
+    Arrays.sort(passQps);
+    double qps = passQps[passes / 2];
     String note = "";
     if (strategy == SearchStrategy.AUTO) {
       note = "planned " + mixString(plannedMix, nq);
@@ -546,7 +566,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
       note = String.format(Locale.ROOT, "%.1f%% of queries short of k from the graph, completed by exact scan",
           100.0 * fallbacks / nq);
     }
-    return new Row(method, strategy == SearchStrategy.EXACT ? 0 : searchEf, recallSum / nq, nq / seconds,
+    return new Row(method, strategy == SearchStrategy.EXACT ? 0 : searchEf, recallSum / nq, qps,
         (double) distances / nq, (double) fallbacks / nq, mix, plannedMix, note);
   }
 
@@ -598,6 +618,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
     r.planned().forEach((s, n) -> planned.put(s.name(), n));
     o.put("note", r.note());
     return o.toString();
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static String trim(double x) {
