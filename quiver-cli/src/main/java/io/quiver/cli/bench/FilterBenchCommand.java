@@ -106,6 +106,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " exact fallback (default ${DEFAULT-VALUE}).")
   double visitBudget = PlannerConfig.DEFAULT.visitBudget();
 
+  @Option(names = "--build-attempts", description = "Builds tried when the background indexer fails (default"
+      + " ${DEFAULT-VALUE}; failures are reported).")
+  int buildAttempts = 3;
+
   @Option(names = "--batch", description = "Points per upsert call (default ${DEFAULT-VALUE}).")
   int batch = 1000;
 
@@ -163,7 +167,27 @@ public final class FilterBenchCommand implements Callable<Integer> {
     Path root = Files.createTempDirectory("quiver-bench-filter-"); // system temp, never the repo
     try (Quiver db = Quiver.open(root)) {
       long t0 = System.nanoTime();
-      Collection c = build(db, d, r);
+      Collection c = null;
+      List<String> buildFailures = new ArrayList<>();
+      for (int attempt = 1; c == null; attempt++) {
+        String name = "filter-bench-" + attempt;
+        try {
+          c = build(db, name, d, r);
+        } catch (IllegalStateException e) {
+          // a failure of the core's background indexer: say so loudly, and build again (up to --build-attempts)
+          buildFailures.add(String.valueOf(e.getMessage()));
+          System.err.printf("bench-filter: BUILD ATTEMPT %d FAILED: %s%n", attempt, e.getMessage());
+          try {
+            db.deleteCollection(name);
+          } catch (RuntimeException | IOException ignored) {
+            // the failed collection's files go with the temporary directory
+          }
+          if (attempt >= buildAttempts) {
+            throw e;
+          }
+          t0 = System.nanoTime();
+        }
+      }
       double buildSeconds = (System.nanoTime() - t0) / 1e9;
       String header = String.format(Locale.ROOT, "## Filtered search: %s, %,d points x %d (%s), %,d queries, k=%d,"
               + " ef=%d, M=%d, efConstruction=%d, planner %s%n%n"
@@ -174,6 +198,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
           runs, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated() ? "GENERATED data (no data set directory found"
               + " or --force-synthetic), ground truth by brute force" : "filtered ground truth from the data set's"
               + " files (label cases) and by brute force (r cases)");
+      if (!buildFailures.isEmpty()) {
+        header += "\n**WARNING: " + buildFailures.size() + " earlier build attempt(s) failed in the core indexer**"
+            + " (the build above is a fresh retry): " + String.join("; ", buildFailures) + "\n";
+      }
       md.append(header).append('\n');
       System.out.print(header);
       System.out.println();
@@ -408,7 +436,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- build
 
-  private Collection build(Quiver db, Labelled d, int[] r) throws Exception {
+  private Collection build(Quiver db, String name, Labelled d, int[] r) throws Exception {
     int n = d.base().length;
     HnswConfig hnsw = HnswConfig.builder().m(m).efConstruction(efConstruction).efSearch(ef).build();
     CollectionConfig cfg = CollectionConfig.builder()
@@ -421,7 +449,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
         .payloadIndex("r", FieldSchema.INTEGER)
         .planner(planner())
         .build();
-    Collection c = db.createCollection("filter-bench", cfg);
+    Collection c = db.createCollection(name, cfg);
     long t0 = System.nanoTime();
     for (int from = 0; from < n; from += batch) {
       List<Point> pts = new ArrayList<>(batch);
