@@ -53,8 +53,8 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " Default: ../shared/datasets/fashion-mnist-784-euclidean; when absent, a generated clustered set.")
   Path data;
 
-  @Option(names = "--synthetic", description = "Force the generated clustered set with this many points"
-      + " (default when no data set is found: ${DEFAULT-VALUE}).")
+  @Option(names = "--synthetic", description = "Points of the generated clustered set, used when the data set"
+      + " directory is absent or with --force-synthetic (default ${DEFAULT-VALUE}).")
   int synthetic = 20_000;
 
   @Option(names = "--force-synthetic", description = "Use the generated set even if a data set directory exists.")
@@ -63,7 +63,8 @@ public final class FilterBenchCommand implements Callable<Integer> {
   @Option(names = "--dim", description = "Dimension of the generated set (default ${DEFAULT-VALUE}).")
   int dim = 64;
 
-  @Option(names = "--queries", description = "Queries: the first N of the query file (default ${DEFAULT-VALUE}).")
+  @Option(names = "--queries", description = "Queries: the first N of the query file, or N generated ones (default"
+      + " ${DEFAULT-VALUE}).")
   int queries = 1000;
 
   @Option(names = "--warmup", description = "Queries run untimed before each measured pass (default ${DEFAULT-VALUE},"
@@ -117,9 +118,13 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}).")
   long seed = 42;
 
-  @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, r0.1%, r0.5%,"
-      + " r1%, r5%, r20%, r50%, r100%). Default: all.")
+  @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, and r<P>%% for"
+      + " each --r-thresholds value: r0.1%%, r0.5%%, r1%%, r5%%, r20%%, r50%%, r100%% by default). Default: all.")
   List<String> onlyCases;
+
+  @Option(names = "--r-thresholds", split = ",", description = "Thresholds t of the synthetic cases r < t, r uniform"
+      + " in [0, 1000) (default: 1,5,10,50,200,500,1000 = 0.1%% .. 100%%).")
+  int[] rThresholds = R_THRESHOLDS.clone();
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the markdown report to FILE.")
   Path out;
@@ -149,6 +154,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (Arrays.stream(rThresholds).anyMatch(t -> t < 1 || t > R_RANGE)) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--r-thresholds must be in 1.." + R_RANGE);
+    }
     if (queries < 1 || k < 1 || ef < 1 || maxEf < 1 || batch < 1 || runs < 1) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--queries, --k, --ef, --max-ef, --batch and --runs must be >= 1");
@@ -338,7 +347,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
       predicates.add(p);
       truths.add(same ? d.sameGt() : d.randomGt());
     }
-    for (int t : R_THRESHOLDS) {
+    for (int t : rThresholds) {
       Filter f = Filter.must(new Condition.Range("r", null, null, (double) t, null));
       Filter[] fs = new Filter[nq];
       Arrays.fill(fs, f);
