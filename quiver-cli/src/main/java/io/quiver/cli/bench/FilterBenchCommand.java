@@ -174,6 +174,14 @@ public final class FilterBenchCommand implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     List<String> jsonLines = new ArrayList<>();
     Path root = Files.createTempDirectory("quiver-bench-filter-"); // system temp, never the repo
+    Thread cleanup = new Thread(() -> { // interrupted (Ctrl-C): the database still goes
+      try {
+        AtomicFiles.deleteTree(root);
+      } catch (IOException | RuntimeException ignored) {
+        // best effort at exit
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try (Quiver db = Quiver.open(root)) {
       long t0 = System.nanoTime();
       Collection c = null;
@@ -230,6 +238,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
       }
     } finally {
       AtomicFiles.deleteTree(root);
+      Runtime.getRuntime().removeShutdownHook(cleanup);
     }
     if (out != null) {
       Files.writeString(out, md.toString());
