@@ -1,0 +1,139 @@
+package io.quiver.quantization;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.quiver.testing.RandomizedTest;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class QuantizedKernelsTest extends RandomizedTest {
+
+  private final QuantizedKernels scalar = new ScalarQuantizedKernels();
+  private final QuantizedKernels panama = QuantizedVectorUtil.panamaOrNull();
+
+  @Test
+  void panamaKernelsAreInUse() {
+    assertThat(panama).isNotNull();
+    assertThat(QuantizedVectorUtil.implementationName()).startsWith("panama");
+  }
+
+  @Test
+  void int8DotIsExactInBothImplementationsAtEveryLength() {
+    Random rnd = random();
+    for (int len = 0; len <= 700; len++) {
+      int aOff = rnd.nextInt(5), bOff = rnd.nextInt(5);
+      byte[] a = new byte[aOff + len + rnd.nextInt(3)];
+      byte[] b = new byte[bOff + len + rnd.nextInt(3)];
+      rnd.nextBytes(a);
+      rnd.nextBytes(b);
+      if (len % 7 == 0) { // extremes: -128 * -128 must not overflow a short product
+        java.util.Arrays.fill(a, (byte) -128);
+        java.util.Arrays.fill(b, (byte) -128);
+      }
+      long ref = 0;
+      for (int i = 0; i < len; i++) {
+        ref += a[aOff + i] * b[bOff + i];
+      }
+      assertThat(scalar.dotInt8(a, aOff, b, bOff, len)).as("scalar len=%d", len).isEqualTo((int) ref);
+      assertThat(panama.dotInt8(a, aOff, b, bOff, len)).as("panama len=%d", len).isEqualTo((int) ref);
+    }
+  }
+
+  @Test
+  void float16KernelsAgreeWithDoubleReference() {
+    Random rnd = random();
+    for (int len = 0; len <= 700; len++) {
+      int off = rnd.nextInt(7); // odd byte offsets too: the records are not aligned
+      float[] q = new float[len];
+      byte[] codes = new byte[off + 2 * len + rnd.nextInt(3)];
+      double dot = 0, l2 = 0, mag = 0;
+      for (int i = 0; i < len; i++) {
+        q[i] = (float) rnd.nextGaussian() * 2;
+        short h = Float16Codec.toHalf((float) rnd.nextGaussian() * (rnd.nextInt(10) == 0 ? 1e-6f : 3f));
+        ScalarQuantizedKernels.SHORTS.set(codes, off + 2 * i, h);
+        double x = Float.float16ToFloat(h);
+        dot += q[i] * x;
+        l2 += (q[i] - x) * (q[i] - x);
+        mag += Math.abs(q[i] * x);
+      }
+      for (QuantizedKernels k : new QuantizedKernels[] {scalar, panama}) {
+        assertThat((double) k.dotFloat16(q, codes, off, len)).as("%s dot len=%d", k.name(), len)
+            .isCloseTo(dot, within(1e-5 * mag + 1e-6));
+        assertThat((double) k.squareDistanceFloat16(q, codes, off, len)).as("%s l2 len=%d", k.name(), len)
+            .isCloseTo(l2, within(1e-5 * l2 + 1e-6));
+      }
+    }
+  }
+
+  @Test
+  void panamaHalfDecodingIsExactForEveryFiniteHalf() {
+    // one-hot queries read back each decoded lane: every finite half, subnormals and -0 included
+    int lanes = 64;
+    float[] q = new float[lanes];
+    byte[] codes = new byte[2 * lanes];
+    for (int h = 0; h < 65536; h++) {
+      short half = (short) h;
+      float ref = Float.float16ToFloat(half);
+      if (!Float.isFinite(ref)) {
+        continue;
+      }
+      int lane = h % lanes;
+      ScalarQuantizedKernels.SHORTS.set(codes, 2 * lane, half);
+      java.util.Arrays.fill(q, 0f);
+      q[lane] = 1f;
+      assertThat(panama.dotFloat16(q, codes, 0, lanes)).as("half %04x", h).isEqualTo(ref == 0 ? 0f : ref);
+    }
+  }
+
+  @Test
+  void bitKernelsAreExact() {
+    Random rnd = random();
+    PanamaQuantizedKernels vector = new PanamaQuantizedKernels();
+    for (int words = 0; words <= 40; words++) {
+      int off = rnd.nextInt(9);
+      long[] planes = new long[4 * words];
+      long[] q = new long[words];
+      for (int i = 0; i < planes.length; i++) {
+        planes[i] = rnd.nextLong();
+      }
+      byte[] codes = new byte[off + 8 * words + rnd.nextInt(3)];
+      rnd.nextBytes(codes);
+      long ref = 0;
+      int ham = 0;
+      for (int w = 0; w < words; w++) {
+        q[w] = rnd.nextLong();
+        long c = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * w);
+        for (int j = 0; j < 4; j++) {
+          ref += (long) Long.bitCount(planes[j * words + w] & c) << j;
+        }
+        ham += Long.bitCount(c ^ q[w]);
+      }
+      assertThat(scalar.int4BitDot(planes, codes, off, words)).isEqualTo(ref);
+      assertThat(panama.int4BitDot(planes, codes, off, words)).isEqualTo(ref);
+      assertThat(vector.vectorInt4BitDot(planes, codes, off, words)).as("words=%d", words).isEqualTo(ref);
+      assertThat(scalar.hamming(q, codes, off, words)).isEqualTo(ham);
+      assertThat(panama.hamming(q, codes, off, words)).isEqualTo(ham);
+    }
+  }
+
+  @Test
+  void adcSumAgrees() {
+    Random rnd = random();
+    for (int m = 1; m <= 100; m++) {
+      float[] table = new float[m * 256];
+      for (int i = 0; i < table.length; i++) {
+        table[i] = rnd.nextFloat();
+      }
+      int off = rnd.nextInt(4);
+      byte[] codes = new byte[off + m];
+      rnd.nextBytes(codes);
+      double ref = 0;
+      for (int j = 0; j < m; j++) {
+        ref += table[j * 256 + (codes[off + j] & 0xff)];
+      }
+      assertThat((double) scalar.adcSum(table, codes, off, m)).isCloseTo(ref, within(1e-4 * m));
+      assertThat((double) panama.adcSum(table, codes, off, m)).isCloseTo(ref, within(1e-4 * m));
+    }
+  }
+}
