@@ -767,7 +767,7 @@ public final class Collection implements AutoCloseable {
       OrdinalFilter accept = s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord);
       long cost = 0;
       if (!exact) {
-        Segment.GraphOutcome g = s.graphSearch(using, query, k, SearchParams.ef(ef), accept, hits);
+        Segment.GraphOutcome g = s.graphSearch(using, query, k, SearchParams.ef(ef), accept, hits, quantized(req));
         if (g.usable()) {
           return new SegmentPlan(s.id, live, SearchStrategy.ROUTE_THROUGH, SearchStrategy.ROUTE_THROUGH, live, true,
               false, g.distanceComputations());
@@ -800,7 +800,7 @@ public final class Collection implements AutoCloseable {
           ? Math.max(4L * ef, (long) (config.planner().visitBudget() * estimate)) : 0;
       SearchParams sp = new SearchParams(ef, planned == SearchStrategy.ACORN ? SearchParams.Traversal.ACORN
           : SearchParams.Traversal.ROUTE_THROUGH, budget);
-      Segment.GraphOutcome g = s.graphSearch(using, query, k, sp, walk, hits);
+      Segment.GraphOutcome g = s.graphSearch(using, query, k, sp, walk, hits, quantized(req));
       if (g.usable()) {
         return new SegmentPlan(s.id, live, planned, planned, estimate, m != null, false, g.distanceComputations());
       }
@@ -843,6 +843,17 @@ public final class Collection implements AutoCloseable {
       }
       return v == 1;
     };
+  }
+
+  /** Whether and how graph walks use quantized codes for {@code req} (null: full precision). */
+  private Segment.Quantized quantized(SearchRequest req) {
+    QuantizationConfig qc = config.quantization();
+    SearchRequest.QuantizationParams p = req.quantization();
+    if (qc == null || (p != null && p.ignore())) {
+      return null;
+    }
+    return new Segment.Quantized(true, p != null && p.rescore() != null ? p.rescore() : qc.rescore(),
+        p != null && p.oversampling() != null ? p.oversampling() : qc.oversampling());
   }
 
   /** Estimated live points of {@code s} that {@code filter} accepts, from an evenly spread sample. */
@@ -1174,7 +1185,7 @@ public final class Collection implements AutoCloseable {
   }
 
   public CollectionInfo info() {
-    long[] v = new long[4];
+    long[] v = new long[5];
     int[] segs = new int[1];
     boolean[] green = {true};
     read(() -> {
@@ -1182,6 +1193,9 @@ public final class Collection implements AutoCloseable {
         v[0] += s.indexedPoints();
         v[1] += s.heapBytes();
         v[2] += s.mappedBytes();
+        if (s instanceof SealedSegment sealed) {
+          v[4] += sealed.quantizedBytes();
+        }
         if (s instanceof MutableSegment m && !m.fullyIndexed()) {
           green[0] = false;
         }
@@ -1193,7 +1207,8 @@ public final class Collection implements AutoCloseable {
     } catch (IOException e) {
       v[3] = -1;
     }
-    return new CollectionInfo(ids.size(), segs[0], v[0], v[1], v[2], v[3], green[0] ? "green" : "yellow", config);
+    return new CollectionInfo(ids.size(), segs[0], v[0], v[1], v[2], v[3], v[4], green[0] ? "green" : "yellow",
+        config);
   }
 
   /** Seals, merges and vacuums the background optimizer has completed since open, and whether one is running. */
@@ -1351,7 +1366,7 @@ public final class Collection implements AutoCloseable {
     int count = m.ordinals();
     Path segDir = dir.resolve("segments").resolve(Manifest.segmentDirName(m.id));
     io.quiver.storage.AtomicFiles.deleteTree(segDir);
-    SealedSegment.write(segDir, m, count, json);
+    SealedSegment.write(segDir, m, count, json, config);
     SealedSegment sealed = SealedSegment.open(m.id, segDir, count, config, json);
     writeLock.lock();
     try {
@@ -1445,7 +1460,7 @@ public final class Collection implements AutoCloseable {
     io.quiver.storage.AtomicFiles.deleteTree(segDir);
     SealedSegment merged;
     if (count > 0) {
-      SealedSegment.write(segDir, built, count, json);
+      SealedSegment.write(segDir, built, count, json, config);
       merged = SealedSegment.open(built.id, segDir, count, config, json);
     } else {
       merged = null;

@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  *     in a graph (0, the default: it links new points at once). Deferring leaves the cores to the writers during a
  *     bulk load; searches scan the unindexed points exactly meanwhile, and indexing catches up once writes pause.
  * @param planner thresholds of the filtered-search planner
+ * @param quantization codes built for every vector field when a segment is sealed, or null for none
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
     int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
-    int indexingLag, PlannerConfig planner) {
+    int indexingLag, PlannerConfig planner, QuantizationConfig quantization) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -55,6 +56,9 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       throw new IllegalArgumentException("vacuumRatio must be in (0, 1], got " + vacuumRatio);
     }
     planner = planner == null ? PlannerConfig.DEFAULT : planner;
+    if (quantization != null && vectors.values().stream().anyMatch(v -> v.metric() == io.quiver.distance.Metric.L1)) {
+      throw new IllegalArgumentException("quantization supports L2, DOT and COSINE vectors, not L1 (Manhattan)");
+    }
     if (indexingLag < 0) {
       throw new IllegalArgumentException("indexingLag must be >= 0, got " + indexingLag);
     }
@@ -87,6 +91,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.payloadSchema.putAll(payloadSchema);
     b.indexingLag = indexingLag;
     b.planner = planner;
+    b.quantization = quantization;
     return b;
   }
 
@@ -100,6 +105,13 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     private final Map<String, FieldSchema> payloadSchema = new java.util.TreeMap<>();
     private int indexingLag;
     private PlannerConfig planner = PlannerConfig.DEFAULT;
+    private QuantizationConfig quantization;
+
+    /** Quantized codes for every vector field of sealed segments (null: none). */
+    public Builder quantization(QuantizationConfig value) {
+      quantization = value;
+      return this;
+    }
 
     public Builder planner(PlannerConfig value) {
       planner = value;
@@ -159,7 +171,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
 
     public CollectionConfig build() {
       return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
-          payloadSchema, indexingLag, planner);
+          payloadSchema, indexingLag, planner, quantization);
     }
   }
 }

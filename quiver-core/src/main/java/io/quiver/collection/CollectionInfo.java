@@ -9,7 +9,8 @@ package io.quiver.collection;
  * @param heapBytes estimated JVM heap used by vectors, graphs and payloads
  * @param mappedBytes bytes of memory-mapped segment files
  * @param walBytes size of the write-ahead log on disk
+ * @param quantizedBytes of {@code heapBytes}, the quantized codes of sealed segments
  * @param status {@code green} when every point is indexed and no optimization is pending, else {@code yellow}
  */
 public record CollectionInfo(long points, int segments, long indexedPoints, long heapBytes, long mappedBytes,
-    long walBytes, String status, CollectionConfig config) {}
+    long walBytes, long quantizedBytes, String status, CollectionConfig config) {}

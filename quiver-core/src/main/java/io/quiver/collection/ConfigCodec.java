@@ -56,6 +56,15 @@ public final class ConfigCodec {
     planner.put("exact_max_fraction", c.planner().exactMaxFraction());
     planner.put("acorn_max_selectivity", c.planner().acornMaxSelectivity());
     planner.put("visit_budget", c.planner().visitBudget());
+    if (c.quantization() != null) {
+      QuantizationConfig q = c.quantization();
+      ObjectNode qn = root.putObject("quantization");
+      qn.put("kind", q.kindName());
+      qn.put("quantile", q.quantile());
+      qn.put("compression", q.compression());
+      qn.put("oversampling", q.oversampling());
+      qn.put("rescore", q.rescore());
+    }
     ObjectNode schema = root.putObject("payload_schema");
     c.payloadSchema().forEach((k, v) -> schema.put(k, v.qdrantName()));
     return root;
@@ -88,6 +97,12 @@ public final class ConfigCodec {
         p.path("exact_max_fraction").asDouble(d.exactMaxFraction()),
         p.path("acorn_max_selectivity").asDouble(d.acornMaxSelectivity()),
         p.path("visit_budget").asDouble(d.visitBudget())));
+    JsonNode q = root.path("quantization");
+    if (q.isObject()) {
+      b.quantization(new QuantizationConfig(QuantizationConfig.Kind.valueOf(q.path("kind").asText().toUpperCase(
+          Locale.ROOT)), (float) q.path("quantile").asDouble(0.99), q.path("compression").asInt(0),
+          q.path("oversampling").asDouble(1), q.path("rescore").asBoolean(true)));
+    }
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
       var e = it.next();
       b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));

@@ -191,7 +191,8 @@ final class MutableSegment extends Segment {
   }
 
   @Override
-  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out) {
+  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
+      Quantized quantized) { // the mutable segment has no codes: full precision
     Lane lane = lanes.get(name);
     int end = count;
     int indexed = lane.indexed;

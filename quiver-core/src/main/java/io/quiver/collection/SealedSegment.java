@@ -32,6 +32,8 @@ final class SealedSegment extends Segment {
   private final MemorySegment ids;
   private final MemorySegment payloads;
   private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
+  /** Quantized codes by vector field, for the fields that have them. */
+  private final Map<String, QuantizedField> quantizedFields = new LinkedHashMap<>();
   private final PayloadIndex payloadIndex;
   private static final int CACHE_PAGE_SHIFT = 10;
   private static final Object NO_PAYLOAD = new Object();
@@ -48,7 +50,12 @@ final class SealedSegment extends Segment {
       this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
       this.payloads = SegmentFiles.map(dir.resolve("payloads.bin"), arena, SegmentFiles.PAYLOADS_MAGIC, count);
       for (var e : config.vectors().entrySet()) {
-        fields.put(e.getKey(), HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk()));
+        QuantizedField q = QuantizedField.read(dir, fieldFile(e.getKey()), count);
+        if (q != null) {
+          quantizedFields.put(e.getKey(), q);
+        }
+        // with codes in RAM the full vectors are only read to rerank: they stay in the mapped file
+        fields.put(e.getKey(), HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk() || q != null));
       }
       this.payloadIndex = loadPayloadIndex(dir, config);
     } catch (IOException | RuntimeException e) {
@@ -137,7 +144,8 @@ final class SealedSegment extends Segment {
    * Writes the first {@code count} ordinals of {@code source} (fully indexed, no longer written) as a segment in the
    * new directory {@code dir}, every file fsync'd.
    */
-  static void write(Path dir, MutableSegment source, int count, ObjectMapper json) throws IOException {
+  static void write(Path dir, MutableSegment source, int count, ObjectMapper json, CollectionConfig config)
+      throws IOException {
     Files.createDirectories(dir);
     SegmentFiles.writeIds(dir.resolve("ids.bin"), source, count);
     byte[][] payloadBytes = new byte[count][];
@@ -148,6 +156,17 @@ final class SealedSegment extends Segment {
     SegmentFiles.writePayloads(dir.resolve("payloads.bin"), payloadBytes);
     for (var e : source.lanes().entrySet()) {
       e.getValue().graph.save(dir, fieldFile(e.getKey()));
+      if (config.quantization() != null) {
+        VectorParams vp = config.vector(e.getKey());
+        float[][] vectors = new float[count][];
+        for (int i = 0; i < count; i++) {
+          vectors[i] = source.vector(e.getKey(), i);
+        }
+        QuantizedField q = QuantizedField.build(config.quantization(), vp.metric(), vp.size(), vectors);
+        if (q != null) {
+          q.write(dir, fieldFile(e.getKey()));
+        }
+      }
     }
     source.payloadIndex().compact();
     writePayloadIndex(dir, source.payloadIndex());
@@ -208,15 +227,48 @@ final class SealedSegment extends Segment {
   }
 
   @Override
-  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out) {
-    SearchResult r = fields.get(name).search(query, k, params, accept);
+  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
+      Quantized quantized) {
+    HnswIndex index = fields.get(name);
+    QuantizedField codes = quantizedFields.get(name);
+    if (codes == null || quantized == null || !quantized.use()) {
+      SearchResult r = index.search(query, k, params, accept);
+      if (!r.complete() || r.ordinals().length < k) {
+        return new GraphOutcome(false, r.distanceComputations()); // starved or over budget: the caller scans
+      }
+      for (int i = 0; i < r.ordinals().length; i++) {
+        out.offer(r.distances()[i], this, r.ordinals()[i]);
+      }
+      return new GraphOutcome(true, r.distanceComputations());
+    }
+    // walk on the codes, keep the whole beam (at least limit x oversampling), rerank it with the full (memory-mapped)
+    // vectors: an ef-wide rerank costs a tenth of the walk and keeps recall at the float walk's
+    int candidates = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(params.ef(),
+        Math.max(k, Math.ceil(k * quantized.oversampling()))));
+    SearchParams walk = params.ef() >= candidates ? params
+        : new SearchParams(candidates, params.traversal(), params.visitLimit());
+    SearchResult r = index.search(query, candidates, walk, accept, codes.scorer(query));
     if (!r.complete() || r.ordinals().length < k) {
-      return new GraphOutcome(false, r.distanceComputations()); // starved or over budget: the caller scans
+      return new GraphOutcome(false, r.distanceComputations());
     }
-    for (int i = 0; i < r.ordinals().length; i++) {
-      out.offer(r.distances()[i], this, r.ordinals()[i]);
+    int n = r.ordinals().length;
+    if (!quantized.rescore()) {
+      for (int i = 0; i < n; i++) {
+        out.offer(r.distances()[i], this, r.ordinals()[i]);
+      }
+      return new GraphOutcome(true, r.distanceComputations());
     }
-    return new GraphOutcome(true, r.distanceComputations());
+    float[] exact = new float[n];
+    index.distances(query, r.ordinals(), n, exact);
+    for (int i = 0; i < n; i++) {
+      out.offer(exact[i], this, r.ordinals()[i]);
+    }
+    return new GraphOutcome(true, r.distanceComputations() + n);
+  }
+
+  /** Bytes of quantized codes held in RAM for this segment. */
+  long quantizedBytes() {
+    return quantizedFields.values().stream().mapToLong(QuantizedField::ramBytes).sum();
   }
 
   @Override
@@ -241,7 +293,7 @@ final class SealedSegment extends Segment {
     for (HnswIndex index : fields.values()) {
       bytes += index.ramBytesUsed();
     }
-    return bytes;
+    return bytes + quantizedBytes();
   }
 
   @Override

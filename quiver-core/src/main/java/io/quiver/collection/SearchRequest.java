@@ -17,11 +17,25 @@ import java.util.Set;
  * @param withVectors vector fields to return ({@code null}: none; empty set: all)
  * @param exact scan every point instead of searching the graph
  * @param ef graph search breadth (0: the field's default)
+ * @param quantization per-query use of quantized codes (null: the collection's settings)
  * @param strategy how filtered segments are searched ({@link SearchStrategy#AUTO}: the planner decides; {@code
  *     exact} overrides it)
  */
 public record SearchRequest(float[] vector, String using, int limit, int offset, Filter filter, Float scoreThreshold,
-    PayloadSelector payload, Set<String> withVectors, boolean exact, int ef, SearchStrategy strategy) {
+    PayloadSelector payload, Set<String> withVectors, boolean exact, int ef, SearchStrategy strategy,
+    QuantizationParams quantization) {
+  /**
+   * Qdrant's {@code params.quantization}: {@code ignore} searches full vectors only; {@code rescore} and
+   * {@code oversampling} (null: the collection's) override the collection's settings.
+   */
+  public record QuantizationParams(boolean ignore, Boolean rescore, Double oversampling) {
+    public QuantizationParams {
+      if (oversampling != null && !(oversampling >= 1 && oversampling <= 100)) {
+        throw new io.quiver.QuiverException.InvalidInput("oversampling must be in [1, 100], got " + oversampling);
+      }
+    }
+  }
+
   public SearchRequest {
     Objects.requireNonNull(vector, "vector");
     using = using == null ? CollectionConfig.DEFAULT_VECTOR : using;
@@ -41,7 +55,8 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
 
   public SearchRequest(float[] vector, String using, int limit, int offset, Filter filter, Float scoreThreshold,
       PayloadSelector payload, Set<String> withVectors, boolean exact, int ef) {
-    this(vector, using, limit, offset, filter, scoreThreshold, payload, withVectors, exact, ef, SearchStrategy.AUTO);
+    this(vector, using, limit, offset, filter, scoreThreshold, payload, withVectors, exact, ef, SearchStrategy.AUTO,
+        null);
   }
 
   public static Builder builder(float[] vector) {
@@ -60,6 +75,7 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
     private boolean exact;
     private int ef;
     private SearchStrategy strategy = SearchStrategy.AUTO;
+    private QuantizationParams quantization;
 
     private Builder(float[] vector) {
       this.vector = vector;
@@ -122,9 +138,14 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
       return this;
     }
 
+    public Builder quantization(QuantizationParams value) {
+      quantization = value;
+      return this;
+    }
+
     public SearchRequest build() {
       return new SearchRequest(vector, using, limit, offset, filter, scoreThreshold, payload, withVectors, exact, ef,
-          strategy);
+          strategy, quantization);
     }
   }
 }

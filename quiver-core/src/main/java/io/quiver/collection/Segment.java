@@ -47,7 +47,14 @@ abstract class Segment {
    * (normalized for cosine).
    */
   abstract GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept,
-      Hits out);
+      Hits out, Quantized quantized);
+
+  /**
+   * How a graph walk may use quantized codes where a segment has them: not at all ({@code null} or {@code use}
+   * false), or walking on codes, keeping {@code candidates} of them and reranking them with the full vectors when
+   * {@code rescore}.
+   */
+  record Quantized(boolean use, boolean rescore, double oversampling) {}
 
   /** Whether the point at {@code ordinal} has a vector in field {@code name}. */
   abstract boolean hasVector(String name, int ordinal);

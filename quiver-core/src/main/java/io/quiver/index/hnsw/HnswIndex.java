@@ -389,16 +389,36 @@ public final class HnswIndex extends StoredVectorIndex {
 
   @Override
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter) {
+    return search(query, k, params, filter, null);
+  }
+
+  /**
+   * Searches like {@link #search(float[], int, SearchParams, OrdinalFilter)}, but the walk scores nodes with
+   * {@code approx} (quantized codes of this index's vectors, same ordinals) instead of the full-precision vectors:
+   * the returned distances are approximate, and callers rerank the candidates they keep ({@link #distances}).
+   */
+  public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
+      io.quiver.quantization.QuantizedScorer approx) {
+    SearchContext ctx = contexts.get();
+    ctx.approx = approx;
+    try {
+      return searchWith(query, k, params, filter, ctx);
+    } finally {
+      ctx.approx = null;
+    }
+  }
+
+  private SearchResult searchWith(float[] query, int k, SearchParams params, OrdinalFilter filter,
+      SearchContext ctx) {
     float[] q = prepareQuery(query, k);
     Entry e = entry;
     if (e == null) {
       return SearchResult.EMPTY;
     }
     int ef = Math.max(k, params.ef() > 0 ? params.ef() : config.efSearch());
-    SearchContext ctx = contexts.get();
     ctx.prepare(vectors.capacity());
     int ep = e.node();
-    float epDist = distance(q, ep, ctx.scratch);
+    float epDist = ctx.approx != null ? ctx.approx.score(ep) : distance(q, ep, ctx.scratch);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > 0; l--) {
       long best = greedy(q, 0f, false, ep, epDist, l, ctx);
@@ -473,6 +493,10 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   private void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
       SearchContext ctx) {
+    if (!building && ctx.approx != null) {
+      ctx.approx.score(nodes, count, dists);
+      return;
+    }
     float[] scratch = ctx.scratch;
     if (building && mips) {
       linkDistances(q, qNorm, nodes, count, dists, scratch);
@@ -940,6 +964,8 @@ public final class HnswIndex extends StoredVectorIndex {
     long distanceCount;
     /** Set when a search stopped at its visit limit. */
     boolean incomplete;
+    /** Scores the walk uses instead of full-precision distances, during one quantized search; else null. */
+    io.quiver.quantization.QuantizedScorer approx;
     final LongHeap candidates = new LongHeap(256);
     final LongHeap results = new LongHeap(256);
     final long[] entryScratch = new long[1];
