@@ -485,6 +485,9 @@ public final class QuiverServer implements AutoCloseable {
       }
     }
     applyOptimizers(b, Json.object(body.get("optimizers_config"), "body.optimizers_config"));
+    if (Json.present(body.get("quantization_config"))) {
+      b.quantization(quantization(body.get("quantization_config"), "body.quantization_config"));
+    }
     CollectionConfig config = b.build();
     db.createCollection(name, config);
     ObjectNode stored = json.createObjectNode();
@@ -515,6 +518,53 @@ public final class QuiverServer implements AutoCloseable {
       long kib = Json.intField(opt, "max_segment_size", "body.optimizers_config", 0, 1);
       long bytesPerPoint = b.build().vectors().values().stream().mapToLong(v -> 4L * v.size()).sum();
       b.sealThreshold((int) Math.max(1_000, Math.min(Integer.MAX_VALUE, kib * 1024 / bytesPerPoint)));
+    }
+  }
+
+  /**
+   * Qdrant's {@code quantization_config}: {@code {"scalar": {"type": "int8", "quantile": q, "always_ram": b}}},
+   * {@code {"product": {"compression": "x16", "always_ram": b}}} or {@code {"binary": {"always_ram": b}}}; Quiver
+   * also takes {@code {"float16": {}}}. Codes are always kept in RAM.
+   */
+  static io.quiver.collection.QuantizationConfig quantization(JsonNode n, String path) {
+    ObjectNode o = Json.object(n, path);
+    if (o.size() != 1) {
+      throw ApiError.badRequest(path + ": expected exactly one of scalar, product, binary, float16");
+    }
+    String kind = o.fieldNames().next();
+    Json.onlyFields(o, path, "scalar", "product", "binary", "float16");
+    ObjectNode p = Json.object(o.get(kind), path + "." + kind);
+    String at = path + "." + kind;
+    try {
+      return switch (kind) {
+        case "scalar" -> {
+          Json.onlyFields(p, at, "type", "quantile", "always_ram");
+          String type = Json.stringField(p, "type", at, "int8");
+          if (!type.equals("int8")) {
+            throw ApiError.badRequest(at + ".type: only int8 is supported, got '" + type + "'");
+          }
+          Float q = Json.floatField(p, "quantile", at);
+          yield io.quiver.collection.QuantizationConfig.int8(q == null ? 1f : q);
+        }
+        case "product" -> {
+          Json.onlyFields(p, at, "compression", "always_ram");
+          String c = Json.stringField(p, "compression", at, null);
+          if (c == null || !c.matches("x(4|8|16|32|64)")) {
+            throw ApiError.badRequest(at + ".compression: expected x4, x8, x16, x32 or x64, got " + c);
+          }
+          yield io.quiver.collection.QuantizationConfig.product(Integer.parseInt(c.substring(1)));
+        }
+        case "binary" -> {
+          Json.onlyFields(p, at, "always_ram", "encoding", "query_encoding");
+          yield io.quiver.collection.QuantizationConfig.binary();
+        }
+        default -> {
+          Json.onlyFields(p, at);
+          yield io.quiver.collection.QuantizationConfig.float16();
+        }
+      };
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(at + ": " + e.getMessage());
     }
   }
 
@@ -1268,6 +1318,15 @@ public final class QuiverServer implements AutoCloseable {
     ObjectNode params = Json.object(body.get("params"), path + ".params");
     Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn", "idf");
     b.ef(Json.intField(params, "hnsw_ef", path + ".params", 0, 0));
+    if (Json.present(params.get("quantization"))) {
+      String at = path + ".params.quantization";
+      ObjectNode qp = Json.object(params.get("quantization"), at);
+      Json.onlyFields(qp, at, "ignore", "rescore", "oversampling");
+      Float over = Json.floatField(qp, "oversampling", at);
+      b.quantization(new SearchRequest.QuantizationParams(Json.boolField(qp, "ignore", at, false),
+          Json.present(qp.get("rescore")) ? Json.boolField(qp, "rescore", at, true) : null,
+          over == null ? null : over.doubleValue()));
+    }
     b.exact(Json.boolField(params, "exact", path + ".params", false));
   }
 

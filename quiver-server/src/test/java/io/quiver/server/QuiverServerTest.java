@@ -102,6 +102,40 @@ class QuiverServerTest {
   }
 
   @Test
+  void quantizationConfigBuildsCodesAndQueriesCanSteerThem() throws Exception {
+    assertThat(ok("PUT", "/collections/q", "{\"vectors\":{\"size\":8,\"distance\":\"Cosine\"},"
+        + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"quantile\":0.99,\"always_ram\":true}}}")
+        .asBoolean()).isTrue();
+    assertThat(db.collection("q").config().quantization().kind())
+        .isEqualTo(io.quiver.collection.QuantizationConfig.Kind.INT8);
+    StringBuilder pts = new StringBuilder("{\"points\":[");
+    java.util.Random rnd = new java.util.Random(7);
+    for (int i = 0; i < 200; i++) {
+      pts.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[");
+      for (int d = 0; d < 8; d++) {
+        pts.append(d == 0 ? "" : ",").append(rnd.nextFloat() - 0.5f);
+      }
+      pts.append("]}");
+    }
+    ok("PUT", "/collections/q/points?wait=true", pts.append("]}").toString());
+    db.collection("q").flush(); // seal: codes are built now
+    assertThat(db.collection("q").info().quantizedBytes()).isPositive();
+    JsonNode a = ok("POST", "/collections/q/points/query", "{\"query\":3,\"limit\":5,"
+        + "\"params\":{\"quantization\":{\"rescore\":true,\"oversampling\":2.0}}}");
+    JsonNode b = ok("POST", "/collections/q/points/query", "{\"query\":3,\"limit\":5,"
+        + "\"params\":{\"quantization\":{\"ignore\":true}}}");
+    assertThat(ids(a.get("points"))).isEqualTo(ids(b.get("points")));
+    assertThat(error(call("POST", "/collections/q/points/query", "{\"query\":3,"
+        + "\"params\":{\"quantization\":{\"oversampling\":0.1}}}"), 400)).contains("oversampling");
+    assertThat(error(call("PUT", "/collections/p", "{\"vectors\":{\"size\":8,\"distance\":\"Dot\"},"
+        + "\"quantization_config\":{\"product\":{\"compression\":\"x3\"}}}"), 400)).contains("compression");
+    assertThat(ok("PUT", "/collections/p", "{\"vectors\":{\"size\":8,\"distance\":\"Dot\"},"
+        + "\"quantization_config\":{\"binary\":{\"always_ram\":true}}}").asBoolean()).isTrue();
+    assertThat(db.collection("p").config().quantization().kind())
+        .isEqualTo(io.quiver.collection.QuantizationConfig.Kind.BINARY);
+  }
+
+  @Test
   void rootAndProbes() throws Exception {
     Reply root = call("GET", "/", null);
     assertThat(root.status()).isEqualTo(200);
