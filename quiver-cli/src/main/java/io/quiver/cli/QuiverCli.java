@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = QuiverCli.Version.class,
     description = "Quiver, a vector database for the JVM.",
     subcommands = {io.quiver.cli.serve.ServeCommand.class, BenchCommand.class, io.quiver.cli.bench.DbBenchCommand.class,
-        io.quiver.cli.bench.FilterBenchCommand.class,
+        io.quiver.cli.bench.FilterBenchCommand.class, io.quiver.cli.bench.QuantBenchCommand.class,
         io.quiver.cli.load.LoadTestCommand.class,
         CommandLine.HelpCommand.class})
 public final class QuiverCli implements Runnable {
