@@ -196,6 +196,8 @@ public final class ServerMetrics implements Filter, AutoCloseable {
       gauge("quiver.collection.mapped.bytes", "Bytes of memory-mapped segment files (vectors and graphs)", tags,
           m -> m.info.mappedBytes());
       gauge("quiver.collection.wal.bytes", "Size of the write-ahead log on disk", tags, m -> m.info.walBytes());
+      gauge("quiver.collection.quantized.bytes", "Quantized codes held in RAM (part of heap bytes)", tags,
+          m -> m.info.quantizedBytes());
       gauge("quiver.collection.optimizations.running", "Optimizations (seal, merge, vacuum) in progress", tags,
           m -> m.stats.running());
       counter("quiver.collection.seals", "Segments sealed to disk since the collection was opened", tags,
