@@ -1,6 +1,5 @@
 package io.quiver.quantization;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -22,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   half-width short vector is widened S2I and decoded with integer ops: {@code bits = sign<<16 | (h&0x7fff)<<13},
  *   reinterpreted as float and multiplied by 2^112. That is exact for every finite half, subnormals included;
  *   {@link Float16Codec} never stores Inf/NaN (it clamps to +-65504), which this trick would decode as finite.</li>
- *   <li>bit dots: {@link LongVector} with {@link VectorOperators#BIT_COUNT}, see {@link #VECTOR_POPCOUNT}.</li>
+ *   <li>bit dots: {@link LongVector} with {@link VectorOperators#BIT_COUNT} or scalar {@link Long#bitCount}, see
+ *   {@link #VECTOR_POPCOUNT}.</li>
  *   <li>PQ lookup sums: scalar; a gather needs the byte codes widened to an int index vector first, and AVX2 gathers
  *   are not faster than four scalar loads.</li>
  * </ul>
@@ -40,17 +40,32 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
   private static final VectorSpecies<Short> S_HALF =
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Byte> B_LONGS = ByteVector.SPECIES_PREFERRED;
   private static final int BYTES_PER_STEP = B_HALF.length();
   private static final int FLANES = F.length();
-  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   /**
    * Whether the bit-plane kernel uses LongVector BIT_COUNT (true) or scalar {@link Long#bitCount} (POPCNT). Set with
    * {@code -Dquiver.quantization.vectorPopcount=true|false}; the default follows the measurement in
-   * {@code QuantizationBenchmark} on AVX2 (see docs/benchmarks.md).
+   * {@code QuantizationBenchmark} on AVX2 (see docs/quantization.md): with cached codes 44 (scalar) vs 50 ns at 384
+   * dims and 72 vs 56 ns at 784, within the noise of a shared machine, so POPCNT stays the default (no AVX-512
+   * VPOPCNTDQ here).
    */
   static final boolean VECTOR_POPCOUNT =
-      Boolean.parseBoolean(System.getProperty("quiver.quantization.vectorPopcount", "false"));
+      Boolean.parseBoolean(System.getProperty("quiver.quantization.vectorPopcount", "false"))
+          && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+  /**
+   * Which int8 dot form: {@code int} (the default: a quarter-width byte vector widened B2I straight to int lanes and
+   * multiplied there) or {@code short} (B2S widen, 16-bit multiply, S2I widen of each half). Set with
+   * {@code -Dquiver.quantization.int8Kernel=short|int}; both are exact. Measured on AVX2 with cached codes
+   * (QuantizationBenchmark, vectors=256, whole int8 scorer): 68 vs 86 ns at 384 dims, 121 vs 189 ns at 784.
+   */
+  static final boolean INT8_VIA_INT = !"short".equals(System.getProperty("quiver.quantization.int8Kernel", "int"));
+
+  /** Bytes for one full-width int vector: a quarter of the preferred width. */
+  private static final VectorSpecies<Byte> B_QUARTER =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, I.vectorBitSize() / 4)));
 
   private final ScalarQuantizedKernels scalar = new ScalarQuantizedKernels();
 
@@ -60,6 +75,41 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
 
   @Override
   public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len) {
+    return INT8_VIA_INT ? dotInt8ViaInt(a, aOff, b, bOff, len) : dotInt8ViaShort(a, aOff, b, bOff, len);
+  }
+
+  /** The B2I form of {@link #dotInt8}; package-private for the tests. */
+  int dotInt8ViaInt(byte[] a, int aOff, byte[] b, int bOff, int len) {
+    int step = I.length();
+    int i = 0;
+    int res = 0;
+    if (B_QUARTER.length() == step && len >= step) {
+      IntVector acc0 = IntVector.zero(I), acc1 = IntVector.zero(I);
+      for (int upper = len - 2 * step; i <= upper; i += 2 * step) {
+        IntVector x0 = (IntVector) ByteVector.fromArray(B_QUARTER, a, aOff + i).convertShape(VectorOperators.B2I, I, 0);
+        IntVector y0 = (IntVector) ByteVector.fromArray(B_QUARTER, b, bOff + i).convertShape(VectorOperators.B2I, I, 0);
+        IntVector x1 = (IntVector) ByteVector.fromArray(B_QUARTER, a, aOff + i + step)
+            .convertShape(VectorOperators.B2I, I, 0);
+        IntVector y1 = (IntVector) ByteVector.fromArray(B_QUARTER, b, bOff + i + step)
+            .convertShape(VectorOperators.B2I, I, 0);
+        acc0 = acc0.add(x0.mul(y0));
+        acc1 = acc1.add(x1.mul(y1));
+      }
+      for (int upper = len - step; i <= upper; i += step) {
+        IntVector x0 = (IntVector) ByteVector.fromArray(B_QUARTER, a, aOff + i).convertShape(VectorOperators.B2I, I, 0);
+        IntVector y0 = (IntVector) ByteVector.fromArray(B_QUARTER, b, bOff + i).convertShape(VectorOperators.B2I, I, 0);
+        acc0 = acc0.add(x0.mul(y0));
+      }
+      res = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res += a[aOff + i] * b[bOff + i];
+    }
+    return res;
+  }
+
+  /** The B2S form of {@link #dotInt8}; package-private for the tests. */
+  int dotInt8ViaShort(byte[] a, int aOff, byte[] b, int bOff, int len) {
     int i = 0;
     int res = 0;
     if (len >= 2 * BYTES_PER_STEP) {
@@ -94,8 +144,24 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     return res;
   }
 
-  private static FloatVector halves(MemorySegment seg, long byteOff) {
-    IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, seg, byteOff, LE)
+  /** Bytes holding one full-width float vector's halves. */
+  private static final VectorSpecies<Byte> B_HALF_F =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+
+  /**
+   * Float16 kernel form: {@code vector} (the default: the integer decoding below) or {@code scalar}
+   * ({@link Float#float16ToFloat} per element; C2 intrinsifies it but does not vectorize this reduction). Set with
+   * {@code -Dquiver.quantization.float16Kernel=scalar|vector}. Measured on AVX2 with cached codes
+   * (QuantizationBenchmark, vectors=256): 100 vs 316 ns at 384 dims, 179 vs 614 ns at 784. Loading the halves with
+   * {@code ShortVector.fromMemorySegment} over {@code MemorySegment.ofArray} instead of a byte load reinterpreted as
+   * shorts was slower than scalar (1680 vs 488 ns at 384 in the uncached run).
+   */
+  static final boolean FLOAT16_VECTOR =
+      !"scalar".equals(System.getProperty("quiver.quantization.float16Kernel", "vector"))
+          && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN; // the byte loads are reinterpreted in native order
+
+  private static FloatVector halves(byte[] codes, int byteOff) {
+    IntVector h = (IntVector) ByteVector.fromArray(B_HALF_F, codes, byteOff).reinterpretAsShorts()
         .convertShape(VectorOperators.S2I, I, 0);
     IntVector bits = h.and(0x8000).lanewise(VectorOperators.LSHL, 16)
         .or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13));
@@ -104,17 +170,27 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
 
   @Override
   public float dotFloat16(float[] q, byte[] codes, int off, int len) {
+    return FLOAT16_VECTOR ? vectorDotFloat16(q, codes, off, len) : scalar.dotFloat16(q, codes, off, len);
+  }
+
+  @Override
+  public float squareDistanceFloat16(float[] q, byte[] codes, int off, int len) {
+    return FLOAT16_VECTOR ? vectorSquareDistanceFloat16(q, codes, off, len)
+        : scalar.squareDistanceFloat16(q, codes, off, len);
+  }
+
+  /** The Vector API form of {@link #dotFloat16}, always; package-private for the tests. */
+  float vectorDotFloat16(float[] q, byte[] codes, int off, int len) {
     int i = 0;
     float res = 0;
     if (len >= FLANES) {
-      MemorySegment seg = MemorySegment.ofArray(codes);
       FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
       for (int upper = len - 2 * FLANES; i <= upper; i += 2 * FLANES) {
-        acc0 = FloatVector.fromArray(F, q, i).fma(halves(seg, off + 2L * i), acc0);
-        acc1 = FloatVector.fromArray(F, q, i + FLANES).fma(halves(seg, off + 2L * (i + FLANES)), acc1);
+        acc0 = FloatVector.fromArray(F, q, i).fma(halves(codes, off + 2 * i), acc0);
+        acc1 = FloatVector.fromArray(F, q, i + FLANES).fma(halves(codes, off + 2 * (i + FLANES)), acc1);
       }
       for (int upper = len - FLANES; i <= upper; i += FLANES) {
-        acc0 = FloatVector.fromArray(F, q, i).fma(halves(seg, off + 2L * i), acc0);
+        acc0 = FloatVector.fromArray(F, q, i).fma(halves(codes, off + 2 * i), acc0);
       }
       res = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
@@ -124,21 +200,20 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     return res;
   }
 
-  @Override
-  public float squareDistanceFloat16(float[] q, byte[] codes, int off, int len) {
+  /** The Vector API form of {@link #squareDistanceFloat16}, always; package-private for the tests. */
+  float vectorSquareDistanceFloat16(float[] q, byte[] codes, int off, int len) {
     int i = 0;
     float res = 0;
     if (len >= FLANES) {
-      MemorySegment seg = MemorySegment.ofArray(codes);
       FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
       for (int upper = len - 2 * FLANES; i <= upper; i += 2 * FLANES) {
-        FloatVector d0 = FloatVector.fromArray(F, q, i).sub(halves(seg, off + 2L * i));
-        FloatVector d1 = FloatVector.fromArray(F, q, i + FLANES).sub(halves(seg, off + 2L * (i + FLANES)));
+        FloatVector d0 = FloatVector.fromArray(F, q, i).sub(halves(codes, off + 2 * i));
+        FloatVector d1 = FloatVector.fromArray(F, q, i + FLANES).sub(halves(codes, off + 2 * (i + FLANES)));
         acc0 = d0.fma(d0, acc0);
         acc1 = d1.fma(d1, acc1);
       }
       for (int upper = len - FLANES; i <= upper; i += FLANES) {
-        FloatVector d0 = FloatVector.fromArray(F, q, i).sub(halves(seg, off + 2L * i));
+        FloatVector d0 = FloatVector.fromArray(F, q, i).sub(halves(codes, off + 2 * i));
         acc0 = d0.fma(d0, acc0);
       }
       res = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
@@ -164,10 +239,9 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     int w = 0;
     long res = 0;
     if (words >= lanes) {
-      MemorySegment seg = MemorySegment.ofArray(codes);
       LongVector a0 = LongVector.zero(L), a1 = a0, a2 = a0, a3 = a0;
       for (int upper = words - lanes; w <= upper; w += lanes) {
-        LongVector c = LongVector.fromMemorySegment(L, seg, off + 8L * w, LE);
+        LongVector c = ByteVector.fromArray(B_LONGS, codes, off + 8 * w).reinterpretAsLongs();
         a0 = a0.add(LongVector.fromArray(L, planes, w).and(c).lanewise(VectorOperators.BIT_COUNT));
         a1 = a1.add(LongVector.fromArray(L, planes, words + w).and(c).lanewise(VectorOperators.BIT_COUNT));
         a2 = a2.add(LongVector.fromArray(L, planes, 2 * words + w).and(c).lanewise(VectorOperators.BIT_COUNT));

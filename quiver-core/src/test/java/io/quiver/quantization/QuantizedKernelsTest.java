@@ -37,6 +37,9 @@ class QuantizedKernelsTest extends RandomizedTest {
       }
       assertThat(scalar.dotInt8(a, aOff, b, bOff, len)).as("scalar len=%d", len).isEqualTo((int) ref);
       assertThat(panama.dotInt8(a, aOff, b, bOff, len)).as("panama len=%d", len).isEqualTo((int) ref);
+      PanamaQuantizedKernels p = (PanamaQuantizedKernels) panama;
+      assertThat(p.dotInt8ViaShort(a, aOff, b, bOff, len)).as("panama short len=%d", len).isEqualTo((int) ref);
+      assertThat(p.dotInt8ViaInt(a, aOff, b, bOff, len)).as("panama int len=%d", len).isEqualTo((int) ref);
     }
   }
 
@@ -57,6 +60,11 @@ class QuantizedKernelsTest extends RandomizedTest {
         l2 += (q[i] - x) * (q[i] - x);
         mag += Math.abs(q[i] * x);
       }
+      PanamaQuantizedKernels p = (PanamaQuantizedKernels) panama;
+      assertThat((double) p.vectorDotFloat16(q, codes, off, len)).as("vector dot len=%d", len)
+          .isCloseTo(dot, within(1e-5 * mag + 1e-6));
+      assertThat((double) p.vectorSquareDistanceFloat16(q, codes, off, len)).as("vector l2 len=%d", len)
+          .isCloseTo(l2, within(1e-5 * l2 + 1e-6));
       for (QuantizedKernels k : new QuantizedKernels[] {scalar, panama}) {
         assertThat((double) k.dotFloat16(q, codes, off, len)).as("%s dot len=%d", k.name(), len)
             .isCloseTo(dot, within(1e-5 * mag + 1e-6));
@@ -82,7 +90,7 @@ class QuantizedKernelsTest extends RandomizedTest {
       ScalarQuantizedKernels.SHORTS.set(codes, 2 * lane, half);
       java.util.Arrays.fill(q, 0f);
       q[lane] = 1f;
-      assertThat(panama.dotFloat16(q, codes, 0, lanes)).as("half %04x", h).isEqualTo(ref == 0 ? 0f : ref);
+      assertThat(((PanamaQuantizedKernels) panama).vectorDotFloat16(q, codes, 0, lanes)).as("half %04x", h).isEqualTo(ref == 0 ? 0f : ref);
     }
   }
 
