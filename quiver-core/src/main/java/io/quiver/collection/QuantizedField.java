@@ -31,8 +31,8 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
   /** PQ's k-means is the slow part of training: it gets a smaller sample. */
   static final int PQ_TRAINING_SAMPLE = 8_192;
   /**
-   * Coarse centroids of binary codes: each vector's bits encode its residual from the nearest one, and a smaller
-   * residual makes the 1-bit estimate sharper (one global centroid ranked clustered data poorly).
+   * Coarse centroids of binary and PQ codes: each code encodes a vector's residual from the nearest one, and a smaller
+   * residual makes the estimate sharper (one global centroid ranked clustered data poorly).
    */
   static final int BINARY_CENTROIDS = 64;
 
@@ -81,8 +81,9 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
       case INT8 -> ScalarQuantizer.train(metric, sample, config.quantile());
       case FLOAT16 -> new Float16Codec(metric, dim);
       case BINARY -> BinaryQuantizer.train(metric, sample, Math.min(BINARY_CENTROIDS, Math.max(1, sample.length / 64)), 42L);
+      // residuals to coarse centroids, as for binary: one global mean measured recall 0.28 after rerank, 64 gave 0.95
       case PRODUCT -> ProductQuantizer.train(metric, sample, Math.max(1, Math.min(dim, dim * 4 / config.compression())),
-          10, 42L);
+          Math.min(BINARY_CENTROIDS, Math.max(1, sample.length / 64)), 10, 42L);
     };
     int bpv = q.bytesPerVector();
     byte[] codes = new byte[Math.multiplyExact(bpv, vectors.length)];

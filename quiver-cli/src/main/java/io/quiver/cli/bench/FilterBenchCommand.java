@@ -509,6 +509,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
     rows.add(measure(c, d, cs, "acorn", SearchStrategy.ACORN, ef, true, runs));
     rows.add(measure(c, d, cs, "route_through", SearchStrategy.ROUTE_THROUGH, ef, true, runs));
     rows.add(measure(c, d, cs, "auto_ef32", SearchStrategy.AUTO, 32, false, runs));
+    rows.add(autoSweep(c, d, cs));
     rows.add(postFilterSweep(c, d, cs));
     rows.add(trulyPostFiltered(c, d, cs));
     return rows;
@@ -591,6 +592,22 @@ public final class FilterBenchCommand implements Callable<Integer> {
         return withNote(row, String.format(Locale.ROOT, "NOT reached by ef %d: %s", e,
             row.fallbackRate() > 0 ? String.format(Locale.ROOT, "%.1f%% of queries still short of k (completed by"
                 + " exact scan, counted in QPS)", 100 * row.fallbackRate()) : "recall below " + SWEEP_RECALL));
+      }
+      e = Math.min(maxEf, e * 2);
+    }
+  }
+
+  /** The planner at the smallest ef (doubling from k) whose recall reaches {@link #SWEEP_RECALL}: the like-for-like row. */
+  private Row autoSweep(Collection c, Labelled d, Case cs) {
+    int e = k;
+    while (true) {
+      Row row = measure(c, d, cs, "auto_sweep", SearchStrategy.AUTO, e, false, 1);
+      if (row.recall() >= SWEEP_RECALL || e >= maxEf) {
+        if (runs > 1) {
+          row = measure(c, d, cs, "auto_sweep", SearchStrategy.AUTO, e, false, runs);
+        }
+        return withNote(row, "planner at the smallest ef (from " + k + ", doubling) with recall >= " + SWEEP_RECALL
+            + "; " + row.note());
       }
       e = Math.min(maxEf, e * 2);
     }

@@ -131,6 +131,10 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--index-timeout", description = "seconds to wait for indexing to finish (default ${DEFAULT-VALUE})")
   double indexTimeout = 900;
 
+  @Option(names = "--request-log", description = "in-process server's request log level: INFO (the server's"
+      + " default, one line per request), OFF, ... (default ${DEFAULT-VALUE})")
+  String requestLog = "INFO";
+
   @Option(names = "--json", description = "also write one JSON line per scenario to this file")
   Path json;
 
@@ -206,7 +210,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       dbRef[0] = Quiver.open(dir);
-      serverRef[0] = QuiverServer.start(dbRef[0], "127.0.0.1", 0);
+      serverRef[0] = QuiverServer.start(dbRef[0], io.quiver.server.ServerConfig.builder().host("127.0.0.1").port(0)
+          .requestLogLevel(io.quiver.server.ServerConfigLoader.level(requestLog)).build());
       URI base = URI.create("http://127.0.0.1:" + serverRef[0].port() + "/");
       target = "in-process";
       log.printf(Locale.ROOT, "loadtest: in-process server on %s over temporary database %s%n", base, dir);

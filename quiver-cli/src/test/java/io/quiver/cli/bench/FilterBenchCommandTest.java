@@ -20,7 +20,7 @@ class FilterBenchCommandTest {
   private static final List<String> CASES = List.of("samelabel", "randomlabel", "r0.1%", "r0.5%", "r1%", "r5%",
       "r20%", "r50%", "r100%");
   private static final List<String> METHODS = List.of("auto", "exact", "acorn", "route_through", "auto_ef32",
-      "route_through_sweep", "postfilter");
+      "auto_sweep", "route_through_sweep", "postfilter");
 
   @TempDir
   Path dir;
