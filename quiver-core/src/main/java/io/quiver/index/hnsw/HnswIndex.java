@@ -73,6 +73,31 @@ public final class HnswIndex extends StoredVectorIndex {
   private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
   private final AtomicLong upperBytes = new AtomicLong();
   private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(() -> new SearchContext(scratchFloats()));
+  /**
+   * Search scratch shared by whichever threads search: a server runs each request on a new virtual thread, where a
+   * thread-local would allocate (and zero) a fresh visited array of the index's capacity for every query.
+   */
+  private final java.util.concurrent.ConcurrentLinkedDeque<SearchContext> searchContexts =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  private final java.util.concurrent.atomic.AtomicInteger pooledContexts = new java.util.concurrent.atomic.AtomicInteger();
+  private static final int MAX_POOLED_CONTEXTS = 64;
+
+  private SearchContext acquireContext() {
+    SearchContext c = searchContexts.pollFirst();
+    if (c == null) {
+      return new SearchContext(scratchFloats());
+    }
+    pooledContexts.decrementAndGet();
+    return c;
+  }
+
+  private void releaseContext(SearchContext c) {
+    if (pooledContexts.incrementAndGet() <= MAX_POOLED_CONTEXTS) {
+      searchContexts.offerFirst(c); // most recently used first: its arrays are the likeliest still in cache
+    } else {
+      pooledContexts.decrementAndGet();
+    }
+  }
   /** DOT only: squared norms of the stored vectors, and the largest, for the Euclidean build space. */
   private final boolean mips;
   private final FloatVectorStore squaredNorms;
@@ -399,12 +424,13 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
       io.quiver.quantization.QuantizedScorer approx) {
-    SearchContext ctx = contexts.get();
+    SearchContext ctx = acquireContext();
     ctx.approx = approx;
     try {
       return searchWith(query, k, params, filter, ctx);
     } finally {
       ctx.approx = null;
+      releaseContext(ctx);
     }
   }
 
@@ -457,7 +483,12 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   public void distances(float[] query, int[] ordinals, int count, float[] out) {
     io.quiver.index.Vectors.check(query, dimension());
-    score(query, 0f, false, ordinals, count, out, contexts.get());
+    SearchContext ctx = acquireContext();
+    try {
+      score(query, 0f, false, ordinals, count, out, ctx);
+    } finally {
+      releaseContext(ctx);
+    }
   }
 
   /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
