@@ -779,6 +779,12 @@ public final class Collection implements AutoCloseable {
           : SearchStrategy.ROUTE_THROUGH, live, true, !exact, cost);
     }
     RoaringBitmap m = indexedMatches(s, filter);
+    if (m != null && m.getCardinality() >= s.ordinals() && !exact && req.strategy() == SearchStrategy.AUTO) {
+      // every point matches: nothing to filter, search as unfiltered
+      return searchSegment(s, new SearchRequest(req.vector(), req.using(), req.limit(), req.offset(), null,
+          req.scoreThreshold(), req.payload(), req.withVectors(), req.exact(), req.ef(), req.strategy(),
+          req.quantization()), query, k, ef, hits);
+    }
     long estimate;
     OrdinalFilter accept;
     if (m != null) {
@@ -792,10 +798,11 @@ public final class Collection implements AutoCloseable {
         : req.strategy() == SearchStrategy.AUTO ? config.planner().choose(estimate, live) : req.strategy();
     long cost = 0;
     if (planned != SearchStrategy.EXACT) {
-      // A graph walk tests the filter on every node it meets (ACORN: on two hops of them), so make the test cheap:
-      // index matches become a plain bitset minus tombstones; a per-point filter remembers its verdicts.
-      OrdinalFilter walk = m != null ? bitsetFilter(s, m) : planned == SearchStrategy.ACORN ? memoize(s, accept)
-          : accept;
+      // ACORN tests the filter on two hops of every node it expands, so make the test cheap: index matches become a
+      // plain bitset minus tombstones; a per-point filter remembers its verdicts.
+      // (route-through tests each visited node once: Roaring's own lookup is cheaper than building the bitset)
+      OrdinalFilter walk = planned != SearchStrategy.ACORN ? accept : m != null ? bitsetFilter(s, m)
+          : memoize(s, accept);
       long budget = req.strategy() == SearchStrategy.AUTO
           ? Math.max(4L * ef, (long) (config.planner().visitBudget() * estimate)) : 0;
       SearchParams sp = new SearchParams(ef, planned == SearchStrategy.ACORN ? SearchParams.Traversal.ACORN
