@@ -625,18 +625,8 @@ public final class HnswIndex extends StoredVectorIndex {
         int nb = fresh[j];
         float d = dists[j];
         if (d < bound || results.size() < ef) {
-          long packed = ScoredOrdinals.pack(d, nb);
-          candidates.push(packed);
-          if (!filtering || acceptable(nb, filter)) {
-            if (results.size() < ef) {
-              results.push(~packed);
-            } else {
-              results.replaceTop(~packed);
-            }
-            if (results.size() >= ef) {
-              bound = ScoredOrdinals.distance(~results.peek());
-            }
-          }
+          bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(d, nb),
+              !filtering || acceptable(nb, filter));
         }
       }
       if (visitLimit > 0 && computed > visitLimit) {
@@ -645,6 +635,24 @@ public final class HnswIndex extends StoredVectorIndex {
       }
     }
     ctx.distanceCount += computed;
+  }
+
+  /**
+   * Puts a scored node (packed, within the bound or while the beam is not full) on the candidate queue, and into the
+   * results when {@code accepted}; returns the bound: the worst result's distance once the beam holds ef.
+   */
+  private static float offer(LongHeap candidates, LongHeap results, int ef, float bound, long packed,
+      boolean accepted) {
+    candidates.push(packed);
+    if (!accepted) {
+      return bound;
+    }
+    if (results.size() < ef) {
+      results.push(~packed);
+    } else {
+      results.replaceTop(~packed);
+    }
+    return results.size() >= ef ? ScoredOrdinals.distance(~results.peek()) : bound;
   }
 
   /**
@@ -713,16 +721,7 @@ public final class HnswIndex extends StoredVectorIndex {
       for (int j = 0; j < pending; j++) {
         float d = dists[j];
         if (d < bound || results.size() < ef) {
-          long packed = ScoredOrdinals.pack(d, fresh[j]);
-          candidates.push(packed);
-          if (results.size() < ef) {
-            results.push(~packed);
-          } else {
-            results.replaceTop(~packed);
-          }
-          if (results.size() >= ef) {
-            bound = ScoredOrdinals.distance(~results.peek());
-          }
+          bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(d, fresh[j]), true);
         }
       }
       if (visitLimit > 0 && computed > visitLimit) {
