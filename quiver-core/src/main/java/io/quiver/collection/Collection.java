@@ -957,11 +957,35 @@ public final class Collection implements AutoCloseable {
     if (filter == null || !usesIndex(filter, s.payloadIndex().fields().keySet())) {
       return null;
     }
+    boolean cacheable = s instanceof SealedSegment && !namesIds(filter);
+    if (cacheable) {
+      RoaringBitmap hit = ((SealedSegment) s).cachedMatches(filter);
+      if (hit != null) {
+        return hit;
+      }
+    }
     SegmentView view = new SegmentView(RoaringBitmap.bitmapOfRange(0, s.ordinals()), s::payload, s::idOf, id -> {
       Location l = ids.get(id);
       return l != null && l.segment() == s ? l.ordinal() : -1;
     });
-    return s.payloadIndex().evaluate(filter, view);
+    RoaringBitmap m = s.payloadIndex().evaluate(filter, view);
+    if (cacheable) {
+      ((SealedSegment) s).cacheMatches(filter, m);
+    }
+    return m;
+  }
+
+  /** Whether {@code c} has a has_id condition anywhere (its answer depends on the id map, not only payloads). */
+  private static boolean namesIds(io.quiver.filter.Condition c) {
+    return switch (c) {
+      case Filter f -> f.must().stream().anyMatch(Collection::namesIds)
+          || f.should().stream().anyMatch(Collection::namesIds)
+          || f.mustNot().stream().anyMatch(Collection::namesIds)
+          || (f.minShould() != null && f.minShould().conditions().stream().anyMatch(Collection::namesIds));
+      case io.quiver.filter.Condition.HasId h -> true;
+      case io.quiver.filter.Condition.Nested n -> true; // conservative: do not look inside
+      default -> false;
+    };
   }
 
   /** Whether some condition of {@code c} is on an indexed field, or is a has_id (answered from the id map). */

@@ -115,8 +115,34 @@ final class SealedSegment extends Segment {
     io.quiver.storage.AtomicFiles.write(dir.resolve(PAYLOAD_INDEX), bytes.toByteArray());
   }
 
+  /** Filters the cache of matches keeps per segment, least recently used dropped first. */
+  static final int FILTER_CACHE_ENTRIES = 32;
+  /**
+   * Matching ordinals of recent filters (a sealed segment's payloads never change, so neither do they); cleared when
+   * the payload schema changes. Filters naming ids are not cached: their answer follows the id map.
+   */
+  private final Map<io.quiver.filter.Filter, org.roaringbitmap.RoaringBitmap> filterMatches =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<io.quiver.filter.Filter, org.roaringbitmap.RoaringBitmap> e) {
+          return size() > FILTER_CACHE_ENTRIES;
+        }
+      };
+
+  /** The cached matches of {@code filter} (never mutate them), or null. */
+  synchronized org.roaringbitmap.RoaringBitmap cachedMatches(io.quiver.filter.Filter filter) {
+    return filterMatches.get(filter);
+  }
+
+  synchronized void cacheMatches(io.quiver.filter.Filter filter, org.roaringbitmap.RoaringBitmap matches) {
+    filterMatches.put(filter, matches);
+  }
+
   /** Applies a schema change to the loaded index and its file. */
   void updatePayloadSchema(String key, io.quiver.filter.index.FieldSchema schema) throws IOException {
+    synchronized (this) {
+      filterMatches.clear();
+    }
     boolean changed = schema == null ? payloadIndex.dropField(key) : payloadIndex.createField(key, schema, this::payload);
     if (changed) {
       writePayloadIndex(dir, payloadIndex);

@@ -304,6 +304,43 @@ class FilteredSearchTest extends RandomizedTest {
   }
 
   @Test
+  void repeatedFiltersStayCorrectAcrossUpdatesDeletesAndSchemaChanges() throws Exception {
+    Random rnd = random();
+    int n = 3_000;
+    Data d = data(rnd, n, 12);
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = load(db, "cache", d, true, n);
+      c.flush(); // one sealed segment: its filter matches are cached
+      Filter red = FilterParser.parse("{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}");
+      float[] q = TestVectors.randomVector(rnd, 12);
+      for (int round = 0; round < 3; round++) { // the same filter again and again
+        assertThat(ids(c.search(SearchRequest.builder(q).limit(10).filter(red).strategy(SearchStrategy.EXACT).build())))
+            .containsExactlyElementsOf(truth(d, q, 10, i -> d.color()[i].equals("red")));
+      }
+      // recolour the best red point and delete the second: the cached matches must not bring them back
+      List<Long> before = truth(d, q, 10, i -> d.color()[i].equals("red"));
+      int recoloured = (int) (long) before.get(0);
+      int deleted = (int) (long) before.get(1);
+      c.setPayload(List.of(PointId.of(recoloured)), JSON.createObjectNode().put("color", "blue"));
+      c.delete(List.of(PointId.of(deleted)));
+      d.color()[recoloured] = "blue";
+      java.util.function.IntPredicate live = i -> i != deleted && d.color()[i].equals("red");
+      for (SearchStrategy s : ALL) {
+        assertThat(ids(c.search(SearchRequest.builder(q).limit(10).filter(red).ef(n).strategy(s).build())))
+            .as("%s after update and delete", s).containsExactlyElementsOf(truth(d, q, 10, live));
+      }
+      assertThat(c.count(red, true)).isEqualTo(IntStream.range(0, n).filter(live).count());
+      // a schema change drops the cache; the answers stay the same
+      c.deletePayloadIndex("color");
+      assertThat(ids(c.search(SearchRequest.builder(q).limit(10).filter(red).build())))
+          .containsExactlyElementsOf(truth(d, q, 10, live));
+      c.createPayloadIndex("color", FieldSchema.KEYWORD);
+      assertThat(ids(c.search(SearchRequest.builder(q).limit(10).filter(red).strategy(SearchStrategy.EXACT).build())))
+          .containsExactlyElementsOf(truth(d, q, 10, live));
+    }
+  }
+
+  @Test
   void plannerConfigSurvivesReopen() throws Exception {
     PlannerConfig pc = new PlannerConfig(100, 0.05, 0.3, 2.5);
     try (Quiver db = Quiver.open(dir)) {
