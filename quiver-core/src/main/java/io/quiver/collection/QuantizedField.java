@@ -52,31 +52,33 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
     return base + ".codes";
   }
 
-  /** Trains a quantizer for {@code vectors} (null entries: points without the field) and encodes them all. */
-  static QuantizedField build(QuantizationConfig config, Metric metric, int dim, float[][] vectors) {
-    int present = 0;
-    for (float[] v : vectors) {
-      if (v != null) {
-        present++;
-      }
-    }
-    if (present == 0) {
-      return null;
-    }
+  /**
+   * Trains a quantizer on an evenly spread sample of {@code count} vectors ({@code vectors.apply(i)}: a copy, or null
+   * for a point without the field) and encodes them all, one at a time: only the sample and the codes are held.
+   */
+  static QuantizedField build(QuantizationConfig config, Metric metric, int dim, int count,
+      java.util.function.IntFunction<float[]> vectors) {
     int limit = config.kind() == QuantizationConfig.Kind.PRODUCT ? PQ_TRAINING_SAMPLE : TRAINING_SAMPLE;
-    float[][] sample = new float[Math.min(present, limit)][];
-    double step = (double) present / sample.length;
-    int seen = 0;
-    int taken = 0;
-    for (float[] v : vectors) {
-      if (v == null) {
-        continue;
+    java.util.List<float[]> picked = new java.util.ArrayList<>();
+    double step = Math.max(1.0, (double) count / limit);
+    for (double at = 0; at < count && picked.size() < limit; at += step) {
+      float[] v = vectors.apply((int) at);
+      if (v != null) {
+        picked.add(v);
       }
-      if (taken < sample.length && seen >= (int) (taken * step)) {
-        sample[taken++] = v;
-      }
-      seen++;
     }
+    if (picked.isEmpty()) {
+      for (int i = 0; i < count && picked.isEmpty(); i++) { // the sampled points had no vector: find any
+        float[] v = vectors.apply(i);
+        if (v != null) {
+          picked.add(v);
+        }
+      }
+      if (picked.isEmpty()) {
+        return null;
+      }
+    }
+    float[][] sample = picked.toArray(float[][]::new);
     VectorQuantizer q = switch (config.kind()) {
       case INT8 -> ScalarQuantizer.train(metric, sample, config.quantile());
       case FLOAT16 -> new Float16Codec(metric, dim);
@@ -86,10 +88,11 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
           Math.min(BINARY_CENTROIDS, Math.max(1, sample.length / 64)), 10, 42L);
     };
     int bpv = q.bytesPerVector();
-    byte[] codes = new byte[Math.multiplyExact(bpv, vectors.length)];
-    for (int i = 0; i < vectors.length; i++) {
-      if (vectors[i] != null) {
-        q.encode(vectors[i], codes, i * bpv);
+    byte[] codes = new byte[Math.multiplyExact(bpv, count)];
+    for (int i = 0; i < count; i++) {
+      float[] v = vectors.apply(i);
+      if (v != null) {
+        q.encode(v, codes, i * bpv);
       }
     }
     return new QuantizedField(q, codes);

@@ -184,11 +184,9 @@ final class SealedSegment extends Segment {
       e.getValue().graph.save(dir, fieldFile(e.getKey()));
       if (config.quantization() != null) {
         VectorParams vp = config.vector(e.getKey());
-        float[][] vectors = new float[count][];
-        for (int i = 0; i < count; i++) {
-          vectors[i] = source.vector(e.getKey(), i);
-        }
-        QuantizedField q = QuantizedField.build(config.quantization(), vp.metric(), vp.size(), vectors);
+        String field = e.getKey();
+        QuantizedField q = QuantizedField.build(config.quantization(), vp.metric(), vp.size(), count,
+            i -> source.vector(field, i));
         if (q != null) {
           q.write(dir, fieldFile(e.getKey()));
         }
