@@ -118,8 +118,9 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}).")
   long seed = 42;
 
-  @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, and r<P>%% for"
-      + " each --r-thresholds value: r0.1%%, r0.5%%, r1%%, r5%%, r20%%, r50%%, r100%% by default). Default: all.")
+  @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, r<P>%% for"
+      + " each --r-thresholds value: r0.1%%, r0.5%%, r1%%, r5%%, r20%%, r50%%, r100%% by default, and w<P>%% for the"
+      + " same selectivities as a window placed anew for every query: w0.1%% .. w50%%). Default: all.")
   List<String> onlyCases;
 
   @Option(names = "--r-thresholds", split = ",", description = "Thresholds t of the synthetic cases r < t, r uniform"
@@ -364,6 +365,27 @@ public final class FilterBenchCommand implements Callable<Integer> {
       Arrays.fill(p, (IntPredicate) i -> r[i] < t);
       names.add("r" + trim(100.0 * t / R_RANGE) + "%");
       descriptions.add("r < " + t + " (r uniform in [0, " + R_RANGE + "), independent of the vectors)");
+      filters.add(fs);
+      predicates.add(p);
+      truths.add(null);
+    }
+    // the same selectivities as windows lo <= r < lo + t with lo drawn per query: a filter each query sees for the
+    // first time, so no segment has its matches cached (the r<t cases repeat one filter)
+    Random windows = new Random(seed ^ 0x5DEECE66DL);
+    for (int t : rThresholds) {
+      if (t >= R_RANGE) {
+        continue;
+      }
+      Filter[] fs = new Filter[nq];
+      IntPredicate[] p = new IntPredicate[nq];
+      for (int q = 0; q < nq; q++) {
+        int lo = windows.nextInt(R_RANGE - t + 1);
+        fs[q] = Filter.must(new Condition.Range("r", null, (double) lo, (double) (lo + t), null));
+        p[q] = i -> r[i] >= lo && r[i] < lo + t;
+      }
+      names.add("w" + trim(100.0 * t / R_RANGE) + "%");
+      descriptions.add("lo <= r < lo + " + t + ", lo uniform in [0, " + (R_RANGE - t) + "] per query (each filter new to"
+          + " the segment's match cache)");
       filters.add(fs);
       predicates.add(p);
       truths.add(null);
