@@ -1030,6 +1030,62 @@ public final class Collection implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Changes the collection's quantization ({@code null}: none) and re-encodes the codes of every sealed segment now,
+   * training each on its own vectors; the mutable segment searches at full precision as before. The new setting is
+   * persisted first: if the process stops half-way, the optimizer re-encodes the segments left behind at next open.
+   * Searches keep running meanwhile, each segment on whichever codes it holds.
+   */
+  public void updateQuantization(QuantizationConfig quantization) throws IOException {
+    optimizerLock.lock();
+    try {
+      List<SealedSegment> sealed;
+      writeLock.lock();
+      try {
+        checkWritable();
+        CollectionConfig next = config.toBuilder().quantization(quantization).build();
+        io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
+            json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
+        config = next;
+        sealed = segments.stream().filter(s -> s instanceof SealedSegment).map(s -> (SealedSegment) s).toList();
+      } finally {
+        writeLock.unlock();
+      }
+      optimizing.incrementAndGet();
+      try {
+        for (SealedSegment s : sealed) {
+          s.requantize(config); // the optimizer lock keeps merges from closing s meanwhile
+        }
+      } finally {
+        optimizing.decrementAndGet();
+      }
+    } finally {
+      optimizerLock.unlock();
+    }
+  }
+
+  /**
+   * Optimizer step: re-encodes one sealed segment whose codes do not match the configured quantization (a re-encode
+   * cut short by a crash). Returns false when every segment matches.
+   */
+  boolean requantizeOnce() throws IOException {
+    CollectionConfig c = config;
+    for (Segment s : segments) {
+      if (s instanceof SealedSegment sealed && sealed.quantizationStale(c)) {
+        optimizing.incrementAndGet();
+        try {
+          sealed.requantize(c);
+        } finally {
+          optimizing.decrementAndGet();
+        }
+        LOG.log(System.Logger.Level.INFO, "collection {0}: re-encoded segment {1} for quantization {2}", name,
+            sealed.id, c.quantization() == null ? "none" : c.quantization().kind());
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void changeSchema(String key, FieldSchema schema) throws IOException {
     optimizerLock.lock();
     try {

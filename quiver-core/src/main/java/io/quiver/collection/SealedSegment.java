@@ -33,7 +33,7 @@ final class SealedSegment extends Segment {
   private final MemorySegment payloads;
   private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
   /** Quantized codes by vector field, for the fields that have them. */
-  private final Map<String, QuantizedField> quantizedFields = new LinkedHashMap<>();
+  private final Map<String, QuantizedField> quantizedFields = new java.util.concurrent.ConcurrentHashMap<>();
   private final PayloadIndex payloadIndex;
   private static final int CACHE_PAGE_SHIFT = 10;
   private static final Object NO_PAYLOAD = new Object();
@@ -288,6 +288,58 @@ final class SealedSegment extends Segment {
       out.offer(exact[i], this, r.ordinals()[i]);
     }
     return new GraphOutcome(true, r.distanceComputations() + n);
+  }
+
+  /**
+   * Whether some vector field's codes differ from what {@code config.quantization()} asks for: missing, of another
+   * kind, or present while the collection has none.
+   */
+  boolean quantizationStale(CollectionConfig config) {
+    QuantizationConfig q = config.quantization();
+    for (var e : config.vectors().entrySet()) {
+      QuantizedField have = quantizedFields.get(e.getKey());
+      if (q == null ? have != null
+          : have != null ? !have.matches(q, e.getValue().size()) : hasLiveVector(fields.get(e.getKey()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean hasLiveVector(HnswIndex index) {
+    for (int i = 0; index != null && i < count; i++) {
+      if (index.contains(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Re-encodes every vector field for {@code config.quantization()} (null: drops the codes), each field's old codes
+   * file deleted before the new files are written, then swapped in for searches. The full vectors keep their place
+   * (heap or mapped) until the segment is next opened.
+   */
+  void requantize(CollectionConfig config) throws IOException {
+    for (var e : config.vectors().entrySet()) {
+      String field = e.getKey();
+      String base = fieldFile(field);
+      HnswIndex index = fields.get(field);
+      QuantizedField.delete(dir, base);
+      if (config.quantization() == null || index == null) {
+        quantizedFields.remove(field);
+        continue;
+      }
+      QuantizedField q = QuantizedField.build(config.quantization(), e.getValue().metric(), e.getValue().size(), count,
+          index::vector);
+      if (q == null) {
+        quantizedFields.remove(field);
+        continue;
+      }
+      q.write(dir, base);
+      quantizedFields.put(field, q);
+    }
+    io.quiver.storage.AtomicFiles.syncDirectory(dir);
   }
 
   /** Bytes of quantized codes held in RAM for this segment. */

@@ -126,6 +126,73 @@ class QuantizedSearchTest extends RandomizedTest {
     }
   }
 
+  private List<String> codeFiles() throws Exception {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".codes") || n.endsWith(".qparams")).sorted().toList();
+    }
+  }
+
+  @Test
+  void changingQuantizationReencodesSealedSegmentsAndSurvivesACrashHalfWay() throws Exception {
+    Random rnd = random();
+    int dim = 96;
+    float[][] base = TestVectors.clustered(rnd, 3_000, dim, 12);
+    float[][] queries = TestVectors.clustered(rnd, 20, dim, 12);
+    double full;
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = load(db, "q", base, Metric.L2, null);
+      full = recall(c, base, queries, Metric.L2, null);
+      assertThat(c.info().quantizedBytes()).isZero();
+      assertThat(codeFiles()).isEmpty();
+
+      c.updateQuantization(QuantizationConfig.int8(1f));
+      long int8Bytes = c.info().quantizedBytes();
+      assertThat(int8Bytes).isGreaterThanOrEqualTo(3_000L * dim);
+      assertThat(codeFiles()).hasSize(2);
+      assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
+          QuantizationConfig.Kind.INT8));
+      // without rescoring the scores are the codes' own: they must differ from the exact ones somewhere
+      List<ScoredPoint> approx = c.search(SearchRequest.builder(queries[0]).limit(10)
+          .quantization(new SearchRequest.QuantizationParams(false, false, null)).build());
+      List<ScoredPoint> exact = c.search(SearchRequest.builder(queries[0]).limit(10)
+          .quantization(new SearchRequest.QuantizationParams(true, null, null)).build());
+      assertThat(approx.stream().map(ScoredPoint::score).toList())
+          .isNotEqualTo(exact.stream().map(ScoredPoint::score).toList());
+
+      c.updateQuantization(QuantizationConfig.binary());
+      assertThat(c.info().quantizedBytes()).isPositive().isLessThan(int8Bytes / 2); // 33 vs 100 bytes at 96-d
+      assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
+          QuantizationConfig.Kind.BINARY));
+
+      c.updateQuantization(null);
+      assertThat(c.info().quantizedBytes()).isZero();
+      assertThat(codeFiles()).isEmpty();
+      assertThat(recall(c, base, queries, Metric.L2, null)).isEqualTo(full);
+
+      c.updateQuantization(QuantizationConfig.float16());
+    }
+    // a crash after the old codes file was deleted and before the new one was written: params alone are ignored,
+    // and the optimizer re-encodes the segment at open
+    Path codes;
+    try (Stream<Path> files = Files.walk(dir)) {
+      codes = files.filter(p -> p.getFileName().toString().endsWith(".codes")).findFirst().orElseThrow();
+    }
+    Files.delete(codes);
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("q");
+      assertThat(c.config().quantization()).isEqualTo(QuantizationConfig.float16());
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (c.info().quantizedBytes() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(c.info().quantizedBytes()).as("re-encoded by the optimizer").isEqualTo(3_000L * dim * 2);
+      assertThat(Files.exists(codes)).isTrue();
+      assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
+          QuantizationConfig.Kind.FLOAT16));
+    }
+  }
+
   @Test
   void corruptCodesAreDetectedAtOpen() throws Exception {
     float[][] base = TestVectors.clustered(random(), 500, 16, 4);
