@@ -737,8 +737,11 @@ public final class Collection implements AutoCloseable {
         }
       }
       // a point moved by a concurrent write can be seen in its old and new place: keep the better one
-      Set<PointId> seen = new java.util.HashSet<>();
-      List<Hits.Hit> sorted = hits.sorted().stream().filter(h -> seen.add(h.segment().idOf(h.ordinal()))).toList();
+      List<Hits.Hit> sorted = hits.sorted();
+      if (sorted.stream().map(Hits.Hit::segment).distinct().count() > 1) {
+        Set<PointId> seen = new java.util.HashSet<>();
+        sorted = sorted.stream().filter(h -> seen.add(h.segment().idOf(h.ordinal()))).toList();
+      }
       for (int i = request.offset(); i < sorted.size(); i++) {
         Hits.Hit h = sorted.get(i);
         Location loc = new Location(h.segment(), h.ordinal());
@@ -813,7 +816,9 @@ public final class Collection implements AutoCloseable {
       }
       cost = g.distanceComputations();
     }
-    cost += scan(s, using, query, m, accept, hits);
+    // the scan walks m itself: only tombstones are left to check
+    cost += scan(s, using, query, m, m == null ? accept : s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord),
+        hits);
     return new SegmentPlan(s.id, live, SearchStrategy.EXACT, planned, estimate, m != null,
         planned != SearchStrategy.EXACT, cost);
   }
