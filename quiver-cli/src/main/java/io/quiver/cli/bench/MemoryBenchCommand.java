@@ -77,7 +77,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     boolean temporary = dir == null;
-    Path root = temporary ? Files.createTempDirectory("quiver-bench-memory-") : dir;
+    Path root = temporary ? Files.createTempDirectory("quiver-bench-memory-") : Files.createDirectories(dir);
     try {
       run(root);
     } finally {
