@@ -1280,8 +1280,10 @@ public final class Collection implements AutoCloseable {
     long[] v = new long[5];
     int[] segs = new int[1];
     boolean[] green = {true};
+    StorageUsage[] storage = {StorageUsage.EMPTY};
     read(() -> {
       for (Segment s : segments) {
+        storage[0] = storage[0].plus(s.storage());
         v[0] += s.indexedPoints();
         v[1] += s.heapBytes();
         v[2] += s.mappedBytes();
@@ -1300,7 +1302,7 @@ public final class Collection implements AutoCloseable {
       v[3] = -1;
     }
     return new CollectionInfo(ids.size(), segs[0], v[0], v[1], v[2], v[3], v[4], green[0] ? "green" : "yellow",
-        config);
+        config, storage[0]);
   }
 
   /** Seals, merges and vacuums the background optimizer has completed since open, and whether one is running. */

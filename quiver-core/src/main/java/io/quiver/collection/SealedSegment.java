@@ -382,6 +382,40 @@ final class SealedSegment extends Segment {
   }
 
   @Override
+  StorageUsage storage() {
+    long vHeap = 0;
+    long vMapped = 0;
+    long vDisk = 0;
+    long gHeap = 0;
+    long gDisk = 0;
+    long cHeap = 0;
+    long cDisk = 0;
+    for (var e : fields.entrySet()) {
+      HnswIndex index = e.getValue();
+      String base = fieldFile(e.getKey());
+      vHeap += index.vectorRamBytes();
+      vMapped += index.mappedBytes();
+      vDisk += sizeOf(base + io.quiver.index.VectorFile.EXTENSION);
+      gHeap += index.ramBytesUsed() - index.vectorRamBytes();
+      gDisk += sizeOf(base + ".hnsw");
+      QuantizedField q = quantizedFields.get(e.getKey());
+      cHeap += q == null ? 0 : q.ramBytes();
+      cDisk += sizeOf(QuantizedField.codesFile(base)) + sizeOf(QuantizedField.paramsFile(base));
+    }
+    return new StorageUsage(new StorageUsage.Part(vHeap, vMapped, vDisk), new StorageUsage.Part(gHeap, 0, gDisk),
+        new StorageUsage.Part(cHeap, 0, cDisk), new StorageUsage.Part(0, ids.byteSize() + payloads.byteSize(),
+            sizeOf("ids.bin") + sizeOf("payloads.bin") + sizeOf(PAYLOAD_INDEX)));
+  }
+
+  private long sizeOf(String file) {
+    try {
+      return Files.size(dir.resolve(file));
+    } catch (IOException e) {
+      return 0; // absent (no such part), or removed by a concurrent re-encode
+    }
+  }
+
+  @Override
   void closeResources() {
     for (HnswIndex index : fields.values()) {
       index.close();

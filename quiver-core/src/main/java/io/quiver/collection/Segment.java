@@ -78,6 +78,9 @@ abstract class Segment {
 
   abstract long mappedBytes();
 
+  /** Bytes by part and place (see {@link StorageUsage}). */
+  abstract StorageUsage storage();
+
   /** Releases files and memory; called once no reader can reach the segment. */
   abstract void closeResources();
 

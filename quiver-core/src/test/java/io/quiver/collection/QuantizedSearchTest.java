@@ -167,6 +167,9 @@ class QuantizedSearchTest extends RandomizedTest {
 
       c.updateQuantization(null);
       assertThat(c.info().quantizedBytes()).isZero();
+      assertThat(c.info().storage().codes()).isEqualTo(StorageUsage.Part.NONE);
+      assertThat(c.info().storage().vectors().heap()).as("float32 vectors on the heap")
+          .isGreaterThanOrEqualTo(3_000L * dim * 4);
       assertThat(codeFiles()).isEmpty();
       assertThat(recall(c, base, queries, Metric.L2, null)).isEqualTo(full);
 
@@ -190,6 +193,24 @@ class QuantizedSearchTest extends RandomizedTest {
       assertThat(Files.exists(codes)).isTrue();
       assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
           QuantizationConfig.Kind.FLOAT16));
+      // the segment opened without codes: its vectors stay on the heap until the next open
+      assertThat(c.info().storage().vectors().heap()).isGreaterThanOrEqualTo(3_000L * dim * 4);
+    }
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("q");
+      // opened with codes: the full vectors are mapped, not on the heap; every part is on disk
+      StorageUsage st = c.info().storage();
+      System.out.println("storage after reopen: " + st);
+      assertThat(st.codes().heap()).isEqualTo(3_000L * dim * 2);
+      assertThat(st.codes().disk()).isGreaterThan(st.codes().heap());
+      assertThat(st.vectors().heap()).isLessThan(1_024); // the mapping object only
+      assertThat(st.vectors().mapped()).isGreaterThanOrEqualTo(3_000L * dim * 4);
+      assertThat(st.vectors().disk() + st.graph().disk()).isGreaterThanOrEqualTo(3_000L * dim * 4);
+      assertThat(st.graph().heap()).isPositive();
+      assertThat(st.graph().disk()).isPositive();
+      assertThat(st.payloads().disk()).isPositive();
+      assertThat(st.heapBytes()).isEqualTo(st.vectors().heap() + st.graph().heap() + st.codes().heap()
+          + st.payloads().heap());
     }
   }
 
