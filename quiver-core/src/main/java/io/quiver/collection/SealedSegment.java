@@ -342,6 +342,12 @@ final class SealedSegment extends Segment {
     io.quiver.storage.AtomicFiles.syncDirectory(dir);
   }
 
+  @Override
+  io.quiver.quantization.QuantizedScorer codeScorer(String name, float[] query) {
+    QuantizedField codes = quantizedFields.get(name);
+    return codes == null ? null : codes.scorer(query);
+  }
+
   /** Bytes of quantized codes held in RAM for this segment. */
   long quantizedBytes() {
     return quantizedFields.values().stream().mapToLong(QuantizedField::ramBytes).sum();

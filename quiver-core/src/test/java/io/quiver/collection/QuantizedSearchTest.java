@@ -215,6 +215,55 @@ class QuantizedSearchTest extends RandomizedTest {
   }
 
   @Test
+  void selectiveFiltersScanTheCodesThenRerank() throws Exception {
+    Random rnd = random();
+    int dim = 64;
+    int n = 4_000;
+    float[][] base = TestVectors.clustered(rnd, n, dim, 8);
+    float[][] queries = TestVectors.clustered(rnd, 30, dim, 8);
+    int[] group = new int[n];
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.createCollection("q", CollectionConfig.builder().vector(VectorParams.of(dim, Metric.L2))
+          .sealThreshold(n).payloadIndex("g", io.quiver.filter.index.FieldSchema.INTEGER)
+          .quantization(QuantizationConfig.int8(1f)).build());
+      List<Point> pts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        group[i] = rnd.nextInt(40); // 2.5% per group: the planner scans the matches
+        pts.add(Point.of(i, base[i], com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+            .put("g", group[i])));
+      }
+      c.upsert(pts);
+      c.flush();
+      double sum = 0;
+      for (float[] q : queries) {
+        int g = rnd.nextInt(40);
+        io.quiver.filter.Filter f = io.quiver.filter.Filter.must(new io.quiver.filter.Condition.Match("g",
+            com.fasterxml.jackson.databind.node.IntNode.valueOf(g)));
+        int[] truth = TestVectors.exactTopK(Metric.L2, base, q, 10, i -> group[i] == g);
+        SearchExplain e = c.explain(SearchRequest.builder(q).limit(10).filter(f).build());
+        assertThat(e.segments()).allSatisfy(p -> assertThat(p.strategy()).isEqualTo(SearchStrategy.EXACT));
+        long matches = e.segments().stream().mapToLong(SegmentPlan::estimatedMatches).sum();
+        // every match scored on its code, then the best ef (64) reranked with full vectors
+        assertThat(e.segments().stream().mapToLong(SegmentPlan::distanceComputations).sum())
+            .isEqualTo(matches + Math.min(matches, 64));
+        int[] found = e.points().stream().mapToInt(h -> (int) ((PointId.Num) h.id()).value()).toArray();
+        sum += TestVectors.recall(found, truth);
+        for (ScoredPoint h : e.points()) { // reranked: exact scores
+          float[] v = base[(int) ((PointId.Num) h.id()).value()];
+          assertThat((double) h.score()).isCloseTo(Metric.L2.toScore((float) TestVectors.distance(Metric.L2, q, v)),
+              org.assertj.core.data.Offset.offset(1e-3));
+        }
+        // exact: true never uses the codes
+        List<ScoredPoint> exact = c.search(SearchRequest.builder(q).limit(10).filter(f).exact(true).build());
+        assertThat(exact.stream().mapToInt(h -> (int) ((PointId.Num) h.id()).value()).toArray()).containsExactly(truth);
+      }
+      double recall = sum / queries.length;
+      System.out.printf(Locale.ROOT, "int8 filtered scan + rerank recall@10: %.4f%n", recall);
+      assertThat(recall).isGreaterThanOrEqualTo(0.98);
+    }
+  }
+
+  @Test
   void corruptCodesAreDetectedAtOpen() throws Exception {
     float[][] base = TestVectors.clustered(random(), 500, 16, 4);
     try (Quiver db = Quiver.open(dir)) {
