@@ -127,6 +127,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " in [0, 1000) (default: 1,5,10,50,200,500,1000 = 0.1%% .. 100%%).")
   int[] rThresholds = R_THRESHOLDS.clone();
 
+  @Option(names = "--quantization", description = "Quantize the collection (int8, float16, binary, pq4..pq64): every"
+      + " method then walks or scans the codes and reranks with full vectors. Default: none (float32).")
+  String quantization;
+
   @Option(names = "--out", paramLabel = "FILE", description = "Write the markdown report to FILE.")
   Path out;
 
@@ -208,11 +212,12 @@ public final class FilterBenchCommand implements Callable<Integer> {
       }
       double buildSeconds = (System.nanoTime() - t0) / 1e9;
       String header = String.format(Locale.ROOT, "## Filtered search: %s, %,d points x %d (%s), %,d queries, k=%d,"
-              + " ef=%d, M=%d, efConstruction=%d, planner %s%n%n"
+              + " ef=%d, M=%d, efConstruction=%d, quantization %s, planner %s%n%n"
               + "Build (upsert, index, seal into one segment): %.1f s. Single thread, one query at a time, after %d"
               + " warm-up queries; QPS is the median of %d timed passes. %d cores; 1-minute load average %.2f at the"
               + " start, %.2f after the build (other work on the machine makes QPS noisy); %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
-          d.queries().length, k, ef, m, efConstruction, planner(), buildSeconds, Math.min(warmup, d.queries().length),
+          d.queries().length, k, ef, m, efConstruction, quantization == null ? "none" : quantization, planner(),
+          buildSeconds, Math.min(warmup, d.queries().length),
           runs, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated() ? "GENERATED data (no data set directory found"
               + " or --force-synthetic), ground truth by brute force" : "filtered ground truth from the data set's"
               + " files (label cases) and by brute force (r cases)");
@@ -488,6 +493,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
         .payloadIndex("label", FieldSchema.INTEGER)
         .payloadIndex("r", FieldSchema.INTEGER)
         .planner(planner())
+        .quantization(quantization == null ? null : QuantBenchCommand.mode(quantization))
         .build();
     Collection c = db.createCollection(name, cfg);
     long t0 = System.nanoTime();
@@ -746,6 +752,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
     o.put("dataset", d.name());
     o.put("points", d.base().length);
     o.put("queries", d.queries().length);
+    o.put("quantization", quantization == null ? "none" : quantization);
     o.put("case", cs.name());
     o.put("selectivity", cs.selectivity());
     o.put("method", r.method());
