@@ -95,7 +95,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "## Memory: %,d x %d synthetic clustered vectors (COSINE), one sealed segment,"
         + " %d queries, ef %d, k=%d%n%n", points, dim, queries, ef, k);
     System.out.printf(Locale.ROOT, "Build (upsert, index, seal, float32): %s. RSS from /proc/self/status of a fresh"
-        + " JVM after it opened the collection, ran every query twice and a full GC; %s.%n%n",
+        + " JVM (-XX:MaxHeapFreeRatio=20) after it opened the collection, ran every query twice and a full GC; %s.%n%n",
         build < 0 ? "reused from " + db : String.format(Locale.ROOT, "%.0f s", build),
         probeHeap == null ? "probe heap limit: the JVM default" : "probe -Xmx" + probeHeap);
     // no QPS column: a probe runs its queries twice in a cold JVM, which says little about speed (bench-quant does)
@@ -204,6 +204,8 @@ public final class MemoryBenchCommand implements Callable<Integer> {
     if (probeHeap != null) {
       cmd.add("-Xmx" + probeHeap);
     }
+    // after the probe's full GC, G1 gives back heap beyond 20% free: RSS then tracks live data, not heap sizing
+    cmd.addAll(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName(), db.toString(),
         queryFile.toString(), Integer.toString(ef), Integer.toString(k)));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
