@@ -116,6 +116,20 @@ final class KMeans {
   static int nearestCentroid(float[] v, int off, int dim, float[] centroids, int k) {
     int best = 0;
     float bestD = Float.POSITIVE_INFINITY;
+    if (dim < 16) { // PQ sub-spaces: a plain loop beats a SIMD kernel call on a few floats (PQ x16 at 384-d: 4)
+      for (int c = 0, at = 0; c < k; c++, at += dim) {
+        float d = 0;
+        for (int t = 0; t < dim; t++) {
+          float diff = v[off + t] - centroids[at + t];
+          d += diff * diff;
+        }
+        if (d < bestD) {
+          bestD = d;
+          best = c;
+        }
+      }
+      return best;
+    }
     for (int c = 0; c < k; c++) {
       float d = VectorUtil.squareDistance(v, off, centroids, c * dim, dim);
       if (d < bestD) {
