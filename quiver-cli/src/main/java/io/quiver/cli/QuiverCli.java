@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Quiver, a vector database for the JVM.",
     subcommands = {io.quiver.cli.serve.ServeCommand.class, BenchCommand.class, io.quiver.cli.bench.DbBenchCommand.class,
         io.quiver.cli.bench.FilterBenchCommand.class, io.quiver.cli.bench.QuantBenchCommand.class,
+        io.quiver.cli.bench.MemoryBenchCommand.class,
         io.quiver.cli.load.LoadTestCommand.class,
         CommandLine.HelpCommand.class})
 public final class QuiverCli implements Runnable {

@@ -737,8 +737,11 @@ public final class Collection implements AutoCloseable {
         }
       }
       // a point moved by a concurrent write can be seen in its old and new place: keep the better one
-      Set<PointId> seen = new java.util.HashSet<>();
-      List<Hits.Hit> sorted = hits.sorted().stream().filter(h -> seen.add(h.segment().idOf(h.ordinal()))).toList();
+      List<Hits.Hit> sorted = hits.sorted();
+      if (sorted.stream().map(Hits.Hit::segment).distinct().count() > 1) {
+        Set<PointId> seen = new java.util.HashSet<>();
+        sorted = sorted.stream().filter(h -> seen.add(h.segment().idOf(h.ordinal()))).toList();
+      }
       for (int i = request.offset(); i < sorted.size(); i++) {
         Hits.Hit h = sorted.get(i);
         Location loc = new Location(h.segment(), h.ordinal());
@@ -774,7 +777,7 @@ public final class Collection implements AutoCloseable {
         }
         cost = g.distanceComputations();
       }
-      cost += scan(s, using, query, null, accept, hits);
+      cost += scan(scanner(s, req, query, k, ef, hits), s, null, accept);
       return new SegmentPlan(s.id, live, SearchStrategy.EXACT, exact ? SearchStrategy.EXACT
           : SearchStrategy.ROUTE_THROUGH, live, true, !exact, cost, false);
     }
@@ -816,7 +819,9 @@ public final class Collection implements AutoCloseable {
       }
       cost = g.distanceComputations();
     }
-    cost += scan(s, using, query, m, accept, hits);
+    // the scan walks m itself: only tombstones are left to check
+    cost += scan(scanner(s, req, query, k, ef, hits), s, m,
+        m == null ? accept : s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord));
     return new SegmentPlan(s.id, live, SearchStrategy.EXACT, planned, estimate, m != null,
         planned != SearchStrategy.EXACT, cost, links != null);
   }
@@ -888,10 +893,8 @@ public final class Collection implements AutoCloseable {
    * Scores the accepted points of {@code s} exactly: those of {@code candidates} (null: every ordinal), in blocks so
    * the multi-way distance kernels apply. Returns the distances computed.
    */
-  private static long scan(Segment s, String using, float[] query, RoaringBitmap candidates, OrdinalFilter accept,
-      Hits hits) {
+  private static long scan(Scan scan, Segment s, RoaringBitmap candidates, OrdinalFilter accept) {
     int ords = s.ordinals();
-    Scan scan = new Scan(s, using, query, hits);
     if (candidates == null) {
       for (int ord = 0; ord < ords; ord++) {
         if (accept == null || accept.accept(ord)) {
@@ -912,6 +915,20 @@ public final class Collection implements AutoCloseable {
     return scan.finish();
   }
 
+  /**
+   * A scan of {@code s} for {@code req}: over the segment's quantized codes first when it has them and the request
+   * may use them ({@code exact: true} never does), keeping as many candidates as a graph walk would rerank.
+   */
+  private Scan scanner(Segment s, SearchRequest req, float[] query, int k, int ef, Hits hits) {
+    Segment.Quantized q = req.exact() ? null : quantized(req);
+    io.quiver.quantization.QuantizedScorer approx = q == null ? null : s.codeScorer(req.using(), query);
+    if (approx == null) {
+      return new Scan(s, req.using(), query, hits);
+    }
+    int keep = (int) Math.min(MAX_RESULT_WINDOW, Math.max(ef, Math.ceil(k * q.oversampling())));
+    return new Scan(s, req.using(), query, hits, approx, Math.max(k, keep), q.rescore());
+  }
+
   /** Collects ordinals into blocks and scores each block at once. */
   private static final class Scan {
     private final Segment s;
@@ -923,11 +940,29 @@ public final class Collection implements AutoCloseable {
     private int n;
     private long scored;
 
+    /** Quantized scores for a first pass, or null to score the full vectors directly. */
+    private final io.quiver.quantization.QuantizedScorer approx;
+    /** The first pass's best candidates, reranked at {@link #finish()} (null without {@link #approx}). */
+    private final Hits candidates;
+    private final boolean rescore;
+
     Scan(Segment s, String using, float[] query, Hits hits) {
+      this(s, using, query, hits, null, 0, true);
+    }
+
+    /**
+     * A scan that scores {@code approx} codes first and keeps the best {@code keep}, then (with {@code rescore})
+     * reranks those with the full vectors: a quarter (int8) or less of the memory traffic of a full-precision scan.
+     */
+    Scan(Segment s, String using, float[] query, Hits hits, io.quiver.quantization.QuantizedScorer approx, int keep,
+        boolean rescore) {
       this.s = s;
       this.using = using;
       this.query = query;
       this.hits = hits;
+      this.approx = approx;
+      this.candidates = approx == null ? null : new Hits(keep, Float.POSITIVE_INFINITY);
+      this.rescore = rescore;
     }
 
     void add(int ord) {
@@ -941,9 +976,16 @@ public final class Collection implements AutoCloseable {
     }
 
     private void flush() {
-      s.distances(using, query, block, n, dists);
-      for (int i = 0; i < n; i++) {
-        hits.offer(dists[i], s, block[i]);
+      if (approx != null) {
+        approx.score(block, n, dists);
+        for (int i = 0; i < n; i++) {
+          candidates.offer(dists[i], s, block[i]);
+        }
+      } else {
+        s.distances(using, query, block, n, dists);
+        for (int i = 0; i < n; i++) {
+          hits.offer(dists[i], s, block[i]);
+        }
       }
       scored += n;
       n = 0;
@@ -951,7 +993,26 @@ public final class Collection implements AutoCloseable {
 
     long finish() {
       flush();
-      return scored;
+      if (approx == null) {
+        return scored;
+      }
+      List<Hits.Hit> best = candidates.sorted();
+      if (!rescore) {
+        for (Hits.Hit h : best) {
+          hits.offer(h.distance(), s, h.ordinal());
+        }
+        return scored;
+      }
+      int[] ords = new int[best.size()];
+      for (int i = 0; i < ords.length; i++) {
+        ords[i] = best.get(i).ordinal();
+      }
+      float[] exact = new float[ords.length];
+      s.distances(using, query, ords, ords.length, exact);
+      for (int i = 0; i < ords.length; i++) {
+        hits.offer(exact[i], s, ords[i]);
+      }
+      return scored + ords.length;
     }
   }
 
@@ -1042,6 +1103,62 @@ public final class Collection implements AutoCloseable {
     }
     changeSchema(key, null, false);
     return true;
+  }
+
+  /**
+   * Changes the collection's quantization ({@code null}: none) and re-encodes the codes of every sealed segment now,
+   * training each on its own vectors; the mutable segment searches at full precision as before. The new setting is
+   * persisted first: if the process stops half-way, the optimizer re-encodes the segments left behind at next open.
+   * Searches keep running meanwhile, each segment on whichever codes it holds.
+   */
+  public void updateQuantization(QuantizationConfig quantization) throws IOException {
+    optimizerLock.lock();
+    try {
+      List<SealedSegment> sealed;
+      writeLock.lock();
+      try {
+        checkWritable();
+        CollectionConfig next = config.toBuilder().quantization(quantization).build();
+        io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
+            json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
+        config = next;
+        sealed = segments.stream().filter(s -> s instanceof SealedSegment).map(s -> (SealedSegment) s).toList();
+      } finally {
+        writeLock.unlock();
+      }
+      optimizing.incrementAndGet();
+      try {
+        for (SealedSegment s : sealed) {
+          s.requantize(config); // the optimizer lock keeps merges from closing s meanwhile
+        }
+      } finally {
+        optimizing.decrementAndGet();
+      }
+    } finally {
+      optimizerLock.unlock();
+    }
+  }
+
+  /**
+   * Optimizer step: re-encodes one sealed segment whose codes do not match the configured quantization (a re-encode
+   * cut short by a crash). Returns false when every segment matches.
+   */
+  boolean requantizeOnce() throws IOException {
+    CollectionConfig c = config;
+    for (Segment s : segments) {
+      if (s instanceof SealedSegment sealed && sealed.quantizationStale(c)) {
+        optimizing.incrementAndGet();
+        try {
+          sealed.requantize(c);
+        } finally {
+          optimizing.decrementAndGet();
+        }
+        LOG.log(System.Logger.Level.INFO, "collection {0}: re-encoded segment {1} for quantization {2}", name,
+            sealed.id, c.quantization() == null ? "none" : c.quantization().kind());
+        return true;
+      }
+    }
+    return false;
   }
 
   private void changeSchema(String key, FieldSchema schema, boolean isTenant) throws IOException {
@@ -1233,8 +1350,10 @@ public final class Collection implements AutoCloseable {
     long[] v = new long[5];
     int[] segs = new int[1];
     boolean[] green = {true};
+    StorageUsage[] storage = {StorageUsage.EMPTY};
     read(() -> {
       for (Segment s : segments) {
+        storage[0] = storage[0].plus(s.storage());
         v[0] += s.indexedPoints();
         v[1] += s.heapBytes();
         v[2] += s.mappedBytes();
@@ -1253,7 +1372,7 @@ public final class Collection implements AutoCloseable {
       v[3] = -1;
     }
     return new CollectionInfo(ids.size(), segs[0], v[0], v[1], v[2], v[3], v[4], green[0] ? "green" : "yellow",
-        config);
+        config, storage[0]);
   }
 
   /** Seals, merges and vacuums the background optimizer has completed since open, and whether one is running. */

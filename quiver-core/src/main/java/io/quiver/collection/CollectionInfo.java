@@ -11,6 +11,8 @@ package io.quiver.collection;
  * @param walBytes size of the write-ahead log on disk
  * @param quantizedBytes of {@code heapBytes}, the quantized codes of sealed segments
  * @param status {@code green} when every point is indexed and no optimization is pending, else {@code yellow}
+ * @param config the collection's configuration
+ * @param storage bytes by part (vectors, graph, codes, payloads) and place (heap, mapped, disk)
  */
 public record CollectionInfo(long points, int segments, long indexedPoints, long heapBytes, long mappedBytes,
-    long walBytes, long quantizedBytes, String status, CollectionConfig config) {}
+    long walBytes, long quantizedBytes, String status, CollectionConfig config, StorageUsage storage) {}

@@ -262,6 +262,21 @@ final class MutableSegment extends Segment {
   }
 
   @Override
+  StorageUsage storage() {
+    long vectors = 0;
+    long graph = 0;
+    long other = 16L * count * 2;
+    for (Lane lane : lanes.values()) {
+      vectors += lane.raw.ramBytesUsed() + lane.graph.vectorRamBytes();
+      graph += lane.graph.ramBytesUsed() - lane.graph.vectorRamBytes();
+      other += lane.has.ramBytesUsed();
+    }
+    // its points are on disk only in the write-ahead log until the segment is sealed
+    return new StorageUsage(new StorageUsage.Part(vectors, 0, 0), new StorageUsage.Part(graph, 0, 0),
+        StorageUsage.Part.NONE, new StorageUsage.Part(other, 0, 0));
+  }
+
+  @Override
   void closeResources() {}
 
   // ---------------------------------------------------------------- paged reference arrays (single writer)

@@ -47,6 +47,9 @@ final class Optimizer implements Runnable {
           if (!worked && collection.frozen.isEmpty()) {
             worked = collection.mergeOnce();
           }
+          if (!worked && collection.frozen.isEmpty()) {
+            worked = collection.requantizeOnce();
+          }
         } finally {
           collection.optimizerLock.unlock();
         }

@@ -84,7 +84,7 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
       case FLOAT16 -> new Float16Codec(metric, dim);
       case BINARY -> BinaryQuantizer.train(metric, sample, Math.min(BINARY_CENTROIDS, Math.max(1, sample.length / 64)), 42L);
       // residuals to coarse centroids, as for binary: one global mean measured recall 0.28 after rerank, 64 gave 0.95
-      case PRODUCT -> ProductQuantizer.train(metric, sample, Math.max(1, Math.min(dim, dim * 4 / config.compression())),
+      case PRODUCT -> ProductQuantizer.train(metric, sample, subspaces(config, dim),
           Math.min(BINARY_CENTROIDS, Math.max(1, sample.length / 64)), 10, 42L);
     };
     int bpv = q.bytesPerVector();
@@ -110,12 +110,39 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
     io.quiver.storage.AtomicFiles.write(dir.resolve(codesFile(base)), b.array());
   }
 
+  /**
+   * Whether these codes are of the kind {@code config} asks for (PQ: also the same sub-spaces). A quantile change is
+   * not visible in the codes: {@link Collection#updateQuantization} re-encodes every segment anyway.
+   */
+  boolean matches(QuantizationConfig config, int dim) {
+    return switch (config.kind()) {
+      case INT8 -> quantizer instanceof ScalarQuantizer;
+      case FLOAT16 -> quantizer instanceof Float16Codec;
+      case BINARY -> quantizer instanceof BinaryQuantizer;
+      case PRODUCT -> quantizer instanceof ProductQuantizer pq && pq.subspaces() == subspaces(config, dim);
+    };
+  }
+
+  static int subspaces(QuantizationConfig config, int dim) {
+    return Math.max(1, Math.min(dim, dim * 4 / config.compression()));
+  }
+
+  /**
+   * Removes the codes of field file base {@code base}: the codes file first, so a crash in between leaves params
+   * that {@link #read} ignores.
+   */
+  static void delete(Path dir, String base) throws IOException {
+    Files.deleteIfExists(dir.resolve(codesFile(base)));
+    io.quiver.storage.AtomicFiles.syncDirectory(dir);
+    Files.deleteIfExists(dir.resolve(paramsFile(base)));
+  }
+
   /** Reads the codes of field file base {@code base}, or null when the segment has none (sealed unquantized). */
   static QuantizedField read(Path dir, String base, int count) throws IOException {
     Path params = dir.resolve(paramsFile(base));
     Path codesPath = dir.resolve(codesFile(base));
-    if (!Files.exists(params) && !Files.exists(codesPath)) {
-      return null;
+    if (!Files.exists(codesPath)) {
+      return null; // the codes file is written last, so params alone are a re-encode cut short: no codes yet
     }
     VectorQuantizer q;
     try {

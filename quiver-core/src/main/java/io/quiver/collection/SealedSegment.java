@@ -33,7 +33,7 @@ final class SealedSegment extends Segment {
   private final MemorySegment payloads;
   private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
   /** Quantized codes by vector field, for the fields that have them. */
-  private final Map<String, QuantizedField> quantizedFields = new LinkedHashMap<>();
+  private final Map<String, QuantizedField> quantizedFields = new java.util.concurrent.ConcurrentHashMap<>();
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
   private final Map<String, io.quiver.index.hnsw.PayloadLinks> payloadLinks = new LinkedHashMap<>();
   private final PayloadIndex payloadIndex;
@@ -377,6 +377,64 @@ final class SealedSegment extends Segment {
     return new GraphOutcome(true, r.distanceComputations() + n);
   }
 
+  /**
+   * Whether some vector field's codes differ from what {@code config.quantization()} asks for: missing, of another
+   * kind, or present while the collection has none.
+   */
+  boolean quantizationStale(CollectionConfig config) {
+    QuantizationConfig q = config.quantization();
+    for (var e : config.vectors().entrySet()) {
+      QuantizedField have = quantizedFields.get(e.getKey());
+      if (q == null ? have != null
+          : have != null ? !have.matches(q, e.getValue().size()) : hasLiveVector(fields.get(e.getKey()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean hasLiveVector(HnswIndex index) {
+    for (int i = 0; index != null && i < count; i++) {
+      if (index.contains(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Re-encodes every vector field for {@code config.quantization()} (null: drops the codes), each field's old codes
+   * file deleted before the new files are written, then swapped in for searches. The full vectors keep their place
+   * (heap or mapped) until the segment is next opened.
+   */
+  void requantize(CollectionConfig config) throws IOException {
+    for (var e : config.vectors().entrySet()) {
+      String field = e.getKey();
+      String base = fieldFile(field);
+      HnswIndex index = fields.get(field);
+      QuantizedField.delete(dir, base);
+      if (config.quantization() == null || index == null) {
+        quantizedFields.remove(field);
+        continue;
+      }
+      QuantizedField q = QuantizedField.build(config.quantization(), e.getValue().metric(), e.getValue().size(), count,
+          index::vector);
+      if (q == null) {
+        quantizedFields.remove(field);
+        continue;
+      }
+      q.write(dir, base);
+      quantizedFields.put(field, q);
+    }
+    io.quiver.storage.AtomicFiles.syncDirectory(dir);
+  }
+
+  @Override
+  io.quiver.quantization.QuantizedScorer codeScorer(String name, float[] query) {
+    QuantizedField codes = quantizedFields.get(name);
+    return codes == null ? null : codes.scorer(query);
+  }
+
   /** Bytes of quantized codes held in RAM for this segment. */
   long quantizedBytes() {
     return quantizedFields.values().stream().mapToLong(QuantizedField::ramBytes).sum();
@@ -414,6 +472,43 @@ final class SealedSegment extends Segment {
       bytes += index.mappedBytes();
     }
     return bytes;
+  }
+
+  @Override
+  StorageUsage storage() {
+    long vHeap = 0;
+    long vMapped = 0;
+    long vDisk = 0;
+    long gHeap = 0;
+    long gDisk = 0;
+    long cHeap = 0;
+    long cDisk = 0;
+    for (var e : fields.entrySet()) {
+      HnswIndex index = e.getValue();
+      String base = fieldFile(e.getKey());
+      vHeap += index.vectorRamBytes();
+      vMapped += index.mappedBytes();
+      vDisk += sizeOf(base + io.quiver.index.VectorFile.EXTENSION);
+      gHeap += index.ramBytesUsed() - index.vectorRamBytes();
+      gDisk += sizeOf(base + ".hnsw");
+      io.quiver.index.hnsw.PayloadLinks links = payloadLinks.get(e.getKey());
+      gHeap += links == null ? 0 : links.ramBytesUsed(); // payload links count as graph
+      gDisk += sizeOf(base + io.quiver.index.hnsw.PayloadLinks.EXTENSION);
+      QuantizedField q = quantizedFields.get(e.getKey());
+      cHeap += q == null ? 0 : q.ramBytes();
+      cDisk += sizeOf(QuantizedField.codesFile(base)) + sizeOf(QuantizedField.paramsFile(base));
+    }
+    return new StorageUsage(new StorageUsage.Part(vHeap, vMapped, vDisk), new StorageUsage.Part(gHeap, 0, gDisk),
+        new StorageUsage.Part(cHeap, 0, cDisk), new StorageUsage.Part(0, ids.byteSize() + payloads.byteSize(),
+            sizeOf("ids.bin") + sizeOf("payloads.bin") + sizeOf(PAYLOAD_INDEX)));
+  }
+
+  private long sizeOf(String file) {
+    try {
+      return Files.size(dir.resolve(file));
+    } catch (IOException e) {
+      return 0; // absent (no such part), or removed by a concurrent re-encode
+    }
   }
 
   @Override

@@ -93,6 +93,14 @@ abstract class Segment {
 
   abstract long mappedBytes();
 
+  /** Approximate distances from {@code query} to the quantized codes of field {@code name}, or null without codes. */
+  io.quiver.quantization.QuantizedScorer codeScorer(String name, float[] query) {
+    return null;
+  }
+
+  /** Bytes by part and place (see {@link StorageUsage}). */
+  abstract StorageUsage storage();
+
   /** Releases files and memory; called once no reader can reach the segment. */
   abstract void closeResources();
 

@@ -298,6 +298,11 @@ public abstract class StoredVectorIndex implements VectorIndex {
     return vectors.mappedBytes();
   }
 
+  /** Of {@link #ramBytesUsed()}, the vectors held on the heap (0 when they are memory-mapped). */
+  public final long vectorRamBytes() {
+    return vectors.ramBytesUsed();
+  }
+
   /** Releases the vector mapping of a sealed index; must not race with searches (the owner reference-counts). */
   @Override
   public void close() {

@@ -128,6 +128,9 @@ public final class VectorFile {
       if (mmap) {
         if (verifyChecksum) {
           f.checkCrc(HEADER_BYTES, dataBytes, dataCrc, "vector data");
+          // the check touched every page: release them (they stay in the page cache) so the process's resident
+          // set holds only what searches read; measured on 1M x 384, this was 1.5 GB of RSS
+          data.unload();
         }
         store = new MappedVectorStore(arena, f.segment(), data, dim, count);
       } else {

@@ -90,19 +90,27 @@ final class KMeans {
     return centroids;
   }
 
-  /** Assigns each row to its nearest centroid; returns whether any assignment changed. */
+  /** Rows per parallel task of {@link #assign}: each row is independent, so the result does not depend on threads. */
+  private static final int ASSIGN_CHUNK = 1024;
+
+  /** Assigns each row to its nearest centroid, in parallel chunks; returns whether any assignment changed. */
   private static boolean assign(float[] data, int n, int dim, float[] centroids, int k, int[] assign,
       float[] nearest) {
-    boolean changed = false;
-    for (int i = 0; i < n; i++) {
-      int best = nearestCentroid(data, i * dim, dim, centroids, k);
-      nearest[i] = VectorUtil.squareDistance(data, i * dim, centroids, best * dim, dim);
-      if (best != assign[i]) {
-        assign[i] = best;
-        changed = true;
+    int chunks = (n + ASSIGN_CHUNK - 1) / ASSIGN_CHUNK;
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, chunks);
+    // small problems stay on the caller's thread: forking costs more than it saves
+    return ((long) n * k * dim > 4_000_000L ? range.parallel() : range).map(chunk -> {
+      boolean changed = false;
+      for (int i = chunk * ASSIGN_CHUNK, end = Math.min(n, i + ASSIGN_CHUNK); i < end; i++) {
+        int best = nearestCentroid(data, i * dim, dim, centroids, k);
+        nearest[i] = VectorUtil.squareDistance(data, i * dim, centroids, best * dim, dim);
+        if (best != assign[i]) {
+          assign[i] = best;
+          changed = true;
+        }
       }
-    }
-    return changed;
+      return changed ? 1 : 0;
+    }).sum() > 0;
   }
 
   static int nearestCentroid(float[] v, int off, int dim, float[] centroids, int k) {

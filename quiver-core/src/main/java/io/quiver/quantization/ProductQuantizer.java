@@ -131,16 +131,19 @@ public final class ProductQuantizer implements VectorQuantizer {
     }
     int k = Math.min(256, n);
     float[][] books = new float[m][];
-    int s = 0;
-    for (int j = 0; j < m; j++) {
+    int[] starts = new int[m];
+    for (int j = 1; j < m; j++) {
+      starts[j] = starts[j - 1] + subLength(dim, m, j - 1);
+    }
+    // sub-spaces train independently, each from its own seed: in parallel, with the same result as in sequence
+    java.util.stream.IntStream.range(0, m).parallel().forEach(j -> {
       int l = subLength(dim, m, j);
       float[] sub = new float[n * l];
       for (int i = 0; i < n; i++) {
-        System.arraycopy(flat, i * dim + s, sub, i * l, l);
+        System.arraycopy(flat, i * dim + starts[j], sub, i * l, l);
       }
       books[j] = KMeans.cluster(sub, n, l, k, iterations, new Random(seed + 1 + j));
-      s += l;
-    }
+    });
     return new ProductQuantizer(metric, dim, m, k, coarse, books);
   }
 

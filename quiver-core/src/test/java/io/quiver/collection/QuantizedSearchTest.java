@@ -126,6 +126,143 @@ class QuantizedSearchTest extends RandomizedTest {
     }
   }
 
+  private List<String> codeFiles() throws Exception {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".codes") || n.endsWith(".qparams")).sorted().toList();
+    }
+  }
+
+  @Test
+  void changingQuantizationReencodesSealedSegmentsAndSurvivesACrashHalfWay() throws Exception {
+    Random rnd = random();
+    int dim = 96;
+    float[][] base = TestVectors.clustered(rnd, 3_000, dim, 12);
+    float[][] queries = TestVectors.clustered(rnd, 20, dim, 12);
+    double full;
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = load(db, "q", base, Metric.L2, null);
+      full = recall(c, base, queries, Metric.L2, null);
+      assertThat(c.info().quantizedBytes()).isZero();
+      assertThat(codeFiles()).isEmpty();
+
+      c.updateQuantization(QuantizationConfig.int8(1f));
+      long int8Bytes = c.info().quantizedBytes();
+      assertThat(int8Bytes).isGreaterThanOrEqualTo(3_000L * dim);
+      assertThat(codeFiles()).hasSize(2);
+      assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
+          QuantizationConfig.Kind.INT8));
+      // without rescoring the scores are the codes' own: they must differ from the exact ones somewhere
+      List<ScoredPoint> approx = c.search(SearchRequest.builder(queries[0]).limit(10)
+          .quantization(new SearchRequest.QuantizationParams(false, false, null)).build());
+      List<ScoredPoint> exact = c.search(SearchRequest.builder(queries[0]).limit(10)
+          .quantization(new SearchRequest.QuantizationParams(true, null, null)).build());
+      assertThat(approx.stream().map(ScoredPoint::score).toList())
+          .isNotEqualTo(exact.stream().map(ScoredPoint::score).toList());
+
+      c.updateQuantization(QuantizationConfig.binary());
+      assertThat(c.info().quantizedBytes()).isPositive().isLessThan(int8Bytes / 2); // 33 vs 100 bytes at 96-d
+      assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
+          QuantizationConfig.Kind.BINARY));
+
+      c.updateQuantization(null);
+      assertThat(c.info().quantizedBytes()).isZero();
+      assertThat(c.info().storage().codes()).isEqualTo(StorageUsage.Part.NONE);
+      assertThat(c.info().storage().vectors().heap()).as("float32 vectors on the heap")
+          .isGreaterThanOrEqualTo(3_000L * dim * 4);
+      assertThat(codeFiles()).isEmpty();
+      assertThat(recall(c, base, queries, Metric.L2, null)).isEqualTo(full);
+
+      c.updateQuantization(QuantizationConfig.float16());
+    }
+    // a crash after the old codes file was deleted and before the new one was written: params alone are ignored,
+    // and the optimizer re-encodes the segment at open
+    Path codes;
+    try (Stream<Path> files = Files.walk(dir)) {
+      codes = files.filter(p -> p.getFileName().toString().endsWith(".codes")).findFirst().orElseThrow();
+    }
+    Files.delete(codes);
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("q");
+      assertThat(c.config().quantization()).isEqualTo(QuantizationConfig.float16());
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (c.info().quantizedBytes() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(c.info().quantizedBytes()).as("re-encoded by the optimizer").isEqualTo(3_000L * dim * 2);
+      assertThat(Files.exists(codes)).isTrue();
+      assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
+          QuantizationConfig.Kind.FLOAT16));
+      // the segment opened without codes: its vectors stay on the heap until the next open
+      assertThat(c.info().storage().vectors().heap()).isGreaterThanOrEqualTo(3_000L * dim * 4);
+    }
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("q");
+      // opened with codes: the full vectors are mapped, not on the heap; every part is on disk
+      StorageUsage st = c.info().storage();
+      System.out.println("storage after reopen: " + st);
+      assertThat(st.codes().heap()).isEqualTo(3_000L * dim * 2);
+      assertThat(st.codes().disk()).isGreaterThan(st.codes().heap());
+      assertThat(st.vectors().heap()).isLessThan(1_024); // the mapping object only
+      assertThat(st.vectors().mapped()).isGreaterThanOrEqualTo(3_000L * dim * 4);
+      assertThat(st.vectors().disk() + st.graph().disk()).isGreaterThanOrEqualTo(3_000L * dim * 4);
+      assertThat(st.graph().heap()).isPositive();
+      assertThat(st.graph().disk()).isPositive();
+      assertThat(st.payloads().disk()).isPositive();
+      assertThat(st.heapBytes()).isEqualTo(st.vectors().heap() + st.graph().heap() + st.codes().heap()
+          + st.payloads().heap());
+    }
+  }
+
+  @Test
+  void selectiveFiltersScanTheCodesThenRerank() throws Exception {
+    Random rnd = random();
+    int dim = 64;
+    int n = 4_000;
+    float[][] base = TestVectors.clustered(rnd, n, dim, 8);
+    float[][] queries = TestVectors.clustered(rnd, 30, dim, 8);
+    int[] group = new int[n];
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.createCollection("q", CollectionConfig.builder().vector(VectorParams.of(dim, Metric.L2))
+          .sealThreshold(n).payloadIndex("g", io.quiver.filter.index.FieldSchema.INTEGER)
+          .quantization(QuantizationConfig.int8(1f)).build());
+      List<Point> pts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        group[i] = rnd.nextInt(40); // 2.5% per group: the planner scans the matches
+        pts.add(Point.of(i, base[i], com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+            .put("g", group[i])));
+      }
+      c.upsert(pts);
+      c.flush();
+      double sum = 0;
+      for (float[] q : queries) {
+        int g = rnd.nextInt(40);
+        io.quiver.filter.Filter f = io.quiver.filter.Filter.must(new io.quiver.filter.Condition.Match("g",
+            com.fasterxml.jackson.databind.node.IntNode.valueOf(g)));
+        int[] truth = TestVectors.exactTopK(Metric.L2, base, q, 10, i -> group[i] == g);
+        SearchExplain e = c.explain(SearchRequest.builder(q).limit(10).filter(f).build());
+        assertThat(e.segments()).allSatisfy(p -> assertThat(p.strategy()).isEqualTo(SearchStrategy.EXACT));
+        long matches = e.segments().stream().mapToLong(SegmentPlan::estimatedMatches).sum();
+        // every match scored on its code, then the best ef (64) reranked with full vectors
+        assertThat(e.segments().stream().mapToLong(SegmentPlan::distanceComputations).sum())
+            .isEqualTo(matches + Math.min(matches, 64));
+        int[] found = e.points().stream().mapToInt(h -> (int) ((PointId.Num) h.id()).value()).toArray();
+        sum += TestVectors.recall(found, truth);
+        for (ScoredPoint h : e.points()) { // reranked: exact scores
+          float[] v = base[(int) ((PointId.Num) h.id()).value()];
+          assertThat((double) h.score()).isCloseTo(Metric.L2.toScore((float) TestVectors.distance(Metric.L2, q, v)),
+              org.assertj.core.data.Offset.offset(1e-3));
+        }
+        // exact: true never uses the codes
+        List<ScoredPoint> exact = c.search(SearchRequest.builder(q).limit(10).filter(f).exact(true).build());
+        assertThat(exact.stream().mapToInt(h -> (int) ((PointId.Num) h.id()).value()).toArray()).containsExactly(truth);
+      }
+      double recall = sum / queries.length;
+      System.out.printf(Locale.ROOT, "int8 filtered scan + rerank recall@10: %.4f%n", recall);
+      assertThat(recall).isGreaterThanOrEqualTo(0.98);
+    }
+  }
+
   @Test
   void corruptCodesAreDetectedAtOpen() throws Exception {
     float[][] base = TestVectors.clustered(random(), 500, 16, 4);

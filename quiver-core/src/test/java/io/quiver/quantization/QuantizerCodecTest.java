@@ -191,6 +191,20 @@ class QuantizerCodecTest extends RandomizedTest {
   }
 
   @Test
+  void trainingIsTheSameOnEveryRunDespiteParallelism() {
+    // PQ trains its sub-spaces in parallel and k-means assigns rows in parallel chunks: the seed alone decides
+    Random rnd = random();
+    float[][] data = TestVectors.clustered(rnd, 6_000, 96, 12); // large enough for the parallel assignment
+    long seed = rnd.nextLong();
+    byte[] first = Quantizers.toBytes(ProductQuantizer.train(Metric.L2, data, 24, 64, 6, seed));
+    for (int i = 0; i < 2; i++) {
+      assertThat(Quantizers.toBytes(ProductQuantizer.train(Metric.L2, data, 24, 64, 6, seed))).isEqualTo(first);
+    }
+    assertThat(Quantizers.toBytes(BinaryQuantizer.train(Metric.L2, data, 64, seed)))
+        .isEqualTo(Quantizers.toBytes(BinaryQuantizer.train(Metric.L2, data, 64, seed)));
+  }
+
+  @Test
   void corruptedParametersAreRejected() {
     Random rnd = random();
     float[][] data = TestVectors.clustered(rnd, 300, 24, 4);

@@ -688,7 +688,10 @@ public final class QuiverServer implements AutoCloseable {
     return n;
   }
 
-  /** PATCH: accepts Qdrant's updatable settings; optimizers_config and quantization_config are stored, not acted on. */
+  /**
+   * PATCH: accepts Qdrant's updatable settings. quantization_config (an object, or "Disabled") re-encodes the sealed
+   * segments' codes before answering; optimizers_config is stored and echoed.
+   */
   private JsonNode updateCollection(ServerRequest req) throws Exception {
     Collection c = collection(req);
     ObjectNode body = body(req);
@@ -699,10 +702,26 @@ public final class QuiverServer implements AutoCloseable {
         throw ApiError.badRequest("body." + k + ": changing it on an existing collection is not supported");
       }
     }
+    JsonNode qc = body.get("quantization_config");
+    boolean disable = qc != null && qc.isTextual() && qc.asText().equals("Disabled");
+    io.quiver.collection.QuantizationConfig quantization = null;
+    if (Json.present(qc) && !disable) {
+      quantization = quantization(qc, "body.quantization_config");
+      if (c.config().vectors().values().stream().anyMatch(v -> v.metric() == io.quiver.distance.Metric.L1)) {
+        throw ApiError.badRequest("body.quantization_config: quantization supports Euclid, Dot and Cosine vectors,"
+            + " not Manhattan");
+      }
+    }
+    if (Json.present(qc)) {
+      c.updateQuantization(quantization);
+    }
     ObjectNode stored = storedSettings.computeIfAbsent(c.name(), k -> json.createObjectNode());
     synchronized (stored) {
+      if (disable) {
+        stored.remove("quantization_config");
+      }
       for (String k : List.of("optimizers_config", "quantization_config")) {
-        if (Json.present(body.get(k))) {
+        if (Json.present(body.get(k)) && !(disable && k.equals("quantization_config"))) {
           Json.object(body.get(k), "body." + k);
           if (stored.get(k) instanceof ObjectNode old && k.equals("optimizers_config")) {
             old.setAll((ObjectNode) body.get(k));

@@ -198,6 +198,13 @@ public final class ServerMetrics implements Filter, AutoCloseable {
       gauge("quiver.collection.wal.bytes", "Size of the write-ahead log on disk", tags, m -> m.info.walBytes());
       gauge("quiver.collection.quantized.bytes", "Quantized codes held in RAM (part of heap bytes)", tags,
           m -> m.info.quantizedBytes());
+      // bytes by part and place, the breakdown of the totals above (divide by points for bytes per vector)
+      for (String part : List.of("vectors", "graph", "codes", "payloads")) {
+        for (String place : List.of("heap", "mapped", "disk")) {
+          gauge("quiver.collection.storage.bytes", "Bytes by part (vectors, graph, codes, payloads) and place (heap,"
+              + " mapped, disk)", tags.and("part", part).and("place", place), m -> storageBytes(m.info, part, place));
+        }
+      }
       gauge("quiver.collection.optimizations.running", "Optimizations (seal, merge, vacuum) in progress", tags,
           m -> m.stats.running());
       counter("quiver.collection.seals", "Segments sealed to disk since the collection was opened", tags,
@@ -216,6 +223,21 @@ public final class ServerMetrics implements Filter, AutoCloseable {
           tags, m -> m.collection.searchStats().fallbacks());
       counter("quiver.search.distance.computations", "Vector distances computed by searches", tags,
           m -> m.collection.searchStats().distanceComputations());
+    }
+
+    private static double storageBytes(CollectionInfo info, String part, String place) {
+      io.quiver.collection.StorageUsage st = info.storage();
+      io.quiver.collection.StorageUsage.Part p = switch (part) {
+        case "vectors" -> st.vectors();
+        case "graph" -> st.graph();
+        case "codes" -> st.codes();
+        default -> st.payloads();
+      };
+      return switch (place) {
+        case "heap" -> p.heap();
+        case "mapped" -> p.mapped();
+        default -> p.disk();
+      };
     }
 
     private void gauge(String name, String help, Tags tags, ToDoubleFunction<CollectionMeters> f) {

@@ -164,6 +164,13 @@ class MetricsTest {
     assertThat(value(m, "quiver_collection_segments", docs)).isGreaterThanOrEqualTo(1);
     assertThat(value(m, "quiver_collection_heap_bytes", docs)).isPositive();
     assertThat(value(m, "quiver_collection_wal_bytes", docs)).isPositive();
+    // the mutable segment's vectors and graph are on the heap, nothing is quantized yet
+    assertThat(value(m, "quiver_collection_storage_bytes", Map.of("collection", "docs", "part", "vectors",
+        "place", "heap"))).isPositive();
+    assertThat(value(m, "quiver_collection_storage_bytes", Map.of("collection", "docs", "part", "graph",
+        "place", "heap"))).isPositive();
+    assertThat(value(m, "quiver_collection_storage_bytes", Map.of("collection", "docs", "part", "codes",
+        "place", "heap"))).isZero();
     assertThat(m).anySatisfy(s -> assertThat(s).extracting(Sample::name, Sample::labels)
         .containsExactly("quiver_collection_seals_total", docs));
     assertThat(m).anySatisfy(s -> assertThat(s.name()).isEqualTo("quiver_collection_optimizations_running"));

@@ -149,6 +149,21 @@ class QuiverServerTest {
     JsonNode b = ok("POST", "/collections/q/points/query", "{\"query\":3,\"limit\":5,"
         + "\"params\":{\"quantization\":{\"ignore\":true}}}");
     assertThat(ids(a.get("points"))).isEqualTo(ids(b.get("points")));
+    // PATCH re-encodes the sealed codes (8-d: int8 12 bytes, binary 25 per vector); "Disabled" drops them
+    long int8Bytes = db.collection("q").info().quantizedBytes();
+    assertThat(ok("PATCH", "/collections/q", "{\"quantization_config\":{\"binary\":{}}}").asBoolean()).isTrue();
+    assertThat(db.collection("q").config().quantization().kind())
+        .isEqualTo(io.quiver.collection.QuantizationConfig.Kind.BINARY);
+    assertThat(db.collection("q").info().quantizedBytes()).isPositive().isNotEqualTo(int8Bytes);
+    assertThat(ok("GET", "/collections/q", null).at("/config/quantization_config/binary").isObject()).isTrue();
+    assertThat(error(call("PATCH", "/collections/q", "{\"quantization_config\":{\"scalar\":{\"type\":\"int4\"}}}"),
+        400)).contains("int8");
+    assertThat(ok("PATCH", "/collections/q", "{\"quantization_config\":\"Disabled\"}").asBoolean()).isTrue();
+    assertThat(db.collection("q").config().quantization()).isNull();
+    assertThat(db.collection("q").info().quantizedBytes()).isZero();
+    assertThat(ok("GET", "/collections/q", null).at("/config/quantization_config").isNull()).isTrue();
+    assertThat(ids(ok("POST", "/collections/q/points/query", "{\"query\":3,\"limit\":5}").get("points")))
+        .isEqualTo(ids(b.get("points")));
     assertThat(error(call("POST", "/collections/q/points/query", "{\"query\":3,"
         + "\"params\":{\"quantization\":{\"oversampling\":0.1}}}"), 400)).contains("oversampling");
     assertThat(error(call("PUT", "/collections/p", "{\"vectors\":{\"size\":8,\"distance\":\"Dot\"},"

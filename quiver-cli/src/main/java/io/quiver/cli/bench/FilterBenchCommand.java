@@ -123,13 +123,18 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}).")
   long seed = 42;
 
-  @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, and r<P>%% for"
-      + " each --r-thresholds value: r0.1%%, r0.5%%, r1%%, r5%%, r20%%, r50%%, r100%% by default). Default: all.")
+  @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, r<P>%% for"
+      + " each --r-thresholds value: r0.1%%, r0.5%%, r1%%, r5%%, r20%%, r50%%, r100%% by default, and w<P>%% for the"
+      + " same selectivities as a window placed anew for every query: w0.1%% .. w50%%). Default: all.")
   List<String> onlyCases;
 
   @Option(names = "--r-thresholds", split = ",", description = "Thresholds t of the synthetic cases r < t, r uniform"
       + " in [0, 1000) (default: 1,5,10,50,200,500,1000 = 0.1%% .. 100%%).")
   int[] rThresholds = R_THRESHOLDS.clone();
+
+  @Option(names = "--quantization", description = "Quantize the collection (int8, float16, binary, pq4..pq64): every"
+      + " method then walks or scans the codes and reranks with full vectors. Default: none (float32).")
+  String quantization;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the markdown report to FILE.")
   Path out;
@@ -212,12 +217,13 @@ public final class FilterBenchCommand implements Callable<Integer> {
       }
       double buildSeconds = (System.nanoTime() - t0) / 1e9;
       String header = String.format(Locale.ROOT, "## Filtered search: %s, %,d points x %d (%s), %,d queries, k=%d,"
-              + " ef=%d, M=%d, efConstruction=%d, payload_m=%d, planner %s%n%n"
-              + "Build (upsert, index, seal into one segment): %.1f s; heap after the build %,d bytes. Single thread, one query at a time, after %d"
+              + " ef=%d, M=%d, efConstruction=%d, payload_m=%d, quantization %s, planner %s%n%n"
+              + "Build (upsert, index, seal into one segment): %.1f s; heap after the build %,d bytes. Single thread,"
+              + " one query at a time, after %d"
               + " warm-up queries; QPS is the median of %d timed passes. %d cores; 1-minute load average %.2f at the"
               + " start, %.2f after the build (other work on the machine makes QPS noisy); %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
-          d.queries().length, k, ef, m, efConstruction, payloadM, planner(), buildSeconds, c.info().heapBytes(),
-          Math.min(warmup, d.queries().length),
+          d.queries().length, k, ef, m, efConstruction, payloadM, quantization == null ? "none" : quantization,
+          planner(), buildSeconds, c.info().heapBytes(), Math.min(warmup, d.queries().length),
           runs, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated() ? "GENERATED data (no data set directory found"
               + " or --force-synthetic), ground truth by brute force" : "filtered ground truth from the data set's"
               + " files (label cases) and by brute force (r cases)");
@@ -374,6 +380,27 @@ public final class FilterBenchCommand implements Callable<Integer> {
       predicates.add(p);
       truths.add(null);
     }
+    // the same selectivities as windows lo <= r < lo + t with lo drawn per query: a filter each query sees for the
+    // first time, so no segment has its matches cached (the r<t cases repeat one filter)
+    Random windows = new Random(seed ^ 0x5DEECE66DL);
+    for (int t : rThresholds) {
+      if (t >= R_RANGE) {
+        continue;
+      }
+      Filter[] fs = new Filter[nq];
+      IntPredicate[] p = new IntPredicate[nq];
+      for (int q = 0; q < nq; q++) {
+        int lo = windows.nextInt(R_RANGE - t + 1);
+        fs[q] = Filter.must(new Condition.Range("r", null, (double) lo, (double) (lo + t), null));
+        p[q] = i -> r[i] >= lo && r[i] < lo + t;
+      }
+      names.add("w" + trim(100.0 * t / R_RANGE) + "%");
+      descriptions.add("lo <= r < lo + " + t + ", lo uniform in [0, " + (R_RANGE - t) + "] per query (each filter new to"
+          + " the segment's match cache)");
+      filters.add(fs);
+      predicates.add(p);
+      truths.add(null);
+    }
     List<Integer> keep = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       if (onlyCases == null || onlyCases.contains(names.get(i))) {
@@ -472,6 +499,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
         .payloadIndex("label", FieldSchema.INTEGER, payloadM > 0)
         .payloadIndex("r", FieldSchema.INTEGER)
         .planner(planner())
+        .quantization(quantization == null ? null : QuantBenchCommand.mode(quantization))
         .build();
     Collection c = db.createCollection(name, cfg);
     long t0 = System.nanoTime();
@@ -730,6 +758,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
     o.put("dataset", d.name());
     o.put("points", d.base().length);
     o.put("queries", d.queries().length);
+    o.put("quantization", quantization == null ? "none" : quantization);
     o.put("case", cs.name());
     o.put("selectivity", cs.selectivity());
     o.put("method", r.method());

@@ -18,7 +18,7 @@ import picocli.CommandLine;
 
 class FilterBenchCommandTest {
   private static final List<String> CASES = List.of("samelabel", "randomlabel", "r0.1%", "r0.5%", "r1%", "r5%",
-      "r20%", "r50%", "r100%");
+      "r20%", "r50%", "r100%", "w0.1%", "w0.5%", "w1%", "w5%", "w20%", "w50%");
   private static final List<String> METHODS = List.of("auto", "exact", "acorn", "route_through", "auto_ef32",
       "auto_sweep", "route_through_sweep", "postfilter");
 

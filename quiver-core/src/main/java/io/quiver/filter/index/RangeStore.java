@@ -3,6 +3,7 @@ package io.quiver.filter.index;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.roaringbitmap.BitSetUtil;
 import org.roaringbitmap.FastAggregation;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -20,6 +21,8 @@ final class RangeStore {
   private final RoaringBitmap stale = new RoaringBitmap();
   private final TreeMap<Long, RoaringBitmap> delta = new TreeMap<>();
   private int deltaPairs;
+  /** The largest ordinal of the frozen part (-1 when empty), kept with {@code ords}. */
+  private int maxOrdinal = -1;
 
   RangeStore() {}
 
@@ -27,6 +30,7 @@ final class RangeStore {
   RangeStore(long[] keys, int[] ords) {
     this.keys = keys;
     this.ords = ords;
+    this.maxOrdinal = max(ords);
   }
 
   void add(long key, int ordinal) {
@@ -57,8 +61,7 @@ final class RangeStore {
     }
     int from = lowerBound(keys, lo);
     int to = upperBound(keys, hi);
-    RoaringBitmap out = from < to ? RoaringBitmap.bitmapOfUnordered(Arrays.copyOfRange(ords, from, to))
-        : new RoaringBitmap();
+    RoaringBitmap out = bitmapOf(from, to);
     if (!stale.isEmpty()) {
       out.andNot(stale);
     }
@@ -69,6 +72,38 @@ final class RangeStore {
     return out;
   }
 
+  /**
+   * The ordinals {@code ords[from, to)} (in key order, so unsorted) as a bitmap. A wide slice sets bits in a plain
+   * bitset first, O(slice + maxOrdinal / 64); a narrow one is sorted. Either is several times cheaper than Roaring's
+   * own unordered build, which dominated a first-seen range filter.
+   */
+  private RoaringBitmap bitmapOf(int from, int to) {
+    int n = to - from;
+    if (n <= 0) {
+      return new RoaringBitmap();
+    }
+    int max = maxOrdinal;
+    if ((long) n * 32 >= max) {
+      long[] words = new long[(max >>> 6) + 1];
+      for (int i = from; i < to; i++) {
+        int o = ords[i];
+        words[o >>> 6] |= 1L << o;
+      }
+      return BitSetUtil.bitmapOf(words);
+    }
+    int[] slice = Arrays.copyOfRange(ords, from, to);
+    Arrays.sort(slice);
+    return RoaringBitmap.bitmapOf(slice);
+  }
+
+  private static int max(int[] a) {
+    int m = -1;
+    for (int o : a) {
+      m = Math.max(m, o);
+    }
+    return m;
+  }
+
   /** Folds the delta into the frozen arrays and forgets stale pairs. */
   void merge() {
     if (delta.isEmpty() && stale.isEmpty()) {
@@ -77,6 +112,7 @@ final class RangeStore {
     Frozen f = merged();
     keys = f.keys();
     ords = f.ords();
+    maxOrdinal = max(ords);
     delta.clear();
     stale.clear();
     deltaPairs = 0;
