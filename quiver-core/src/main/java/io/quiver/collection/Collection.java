@@ -773,13 +773,13 @@ public final class Collection implements AutoCloseable {
         Segment.GraphOutcome g = s.graphSearch(using, query, k, SearchParams.ef(ef), accept, hits, quantized(req));
         if (g.usable()) {
           return new SegmentPlan(s.id, live, SearchStrategy.ROUTE_THROUGH, SearchStrategy.ROUTE_THROUGH, live, true,
-              false, g.distanceComputations());
+              false, g.distanceComputations(), false);
         }
         cost = g.distanceComputations();
       }
       cost += scan(scanner(s, req, query, k, ef, hits), s, null, accept);
       return new SegmentPlan(s.id, live, SearchStrategy.EXACT, exact ? SearchStrategy.EXACT
-          : SearchStrategy.ROUTE_THROUGH, live, true, !exact, cost);
+          : SearchStrategy.ROUTE_THROUGH, live, true, !exact, cost, false);
     }
     RoaringBitmap m = indexedMatches(s, filter);
     if (m != null && m.getCardinality() >= s.ordinals() && !exact && req.strategy() == SearchStrategy.AUTO) {
@@ -800,6 +800,7 @@ public final class Collection implements AutoCloseable {
     SearchStrategy planned = exact ? SearchStrategy.EXACT
         : req.strategy() == SearchStrategy.AUTO ? config.planner().choose(estimate, live) : req.strategy();
     long cost = 0;
+    io.quiver.index.hnsw.PayloadLinks.Group links = null;
     if (planned != SearchStrategy.EXACT) {
       // ACORN tests the filter on two hops of every node it expands, so make the test cheap: index matches become a
       // plain bitset minus tombstones; a per-point filter remembers its verdicts.
@@ -810,9 +811,11 @@ public final class Collection implements AutoCloseable {
           ? Math.max(4L * ef, (long) (config.planner().visitBudget() * estimate)) : 0;
       SearchParams sp = new SearchParams(ef, planned == SearchStrategy.ACORN ? SearchParams.Traversal.ACORN
           : SearchParams.Traversal.ROUTE_THROUGH, budget);
-      Segment.GraphOutcome g = s.graphSearch(using, query, k, sp, walk, hits, quantized(req));
+      links = planned == SearchStrategy.ACORN ? s.payloadLinks(using, filter, config.tenantFields()) : null;
+      Segment.GraphOutcome g = s.graphSearch(using, query, k, sp, walk, hits, quantized(req), links);
       if (g.usable()) {
-        return new SegmentPlan(s.id, live, planned, planned, estimate, m != null, false, g.distanceComputations());
+        return new SegmentPlan(s.id, live, planned, planned, estimate, m != null, false, g.distanceComputations(),
+            links != null);
       }
       cost = g.distanceComputations();
     }
@@ -820,7 +823,7 @@ public final class Collection implements AutoCloseable {
     cost += scan(scanner(s, req, query, k, ef, hits), s, m,
         m == null ? accept : s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord));
     return new SegmentPlan(s.id, live, SearchStrategy.EXACT, planned, estimate, m != null,
-        planned != SearchStrategy.EXACT, cost);
+        planned != SearchStrategy.EXACT, cost, links != null);
   }
 
   /** The live ordinals of {@code s} in {@code matches}, as a filter answering with one word read. */
@@ -1076,10 +1079,21 @@ public final class Collection implements AutoCloseable {
    * stored) and records it in the collection's configuration; filters on it then use the index.
    */
   public void createPayloadIndex(String key, FieldSchema schema) throws IOException {
+    createPayloadIndex(key, schema, false);
+  }
+
+  /**
+   * {@link #createPayloadIndex(String, FieldSchema)}; {@code isTenant} (Qdrant's {@code is_tenant}, keyword or
+   * integer only) marks the field whose payload links searches prefer. Links are built when segments are sealed.
+   */
+  public void createPayloadIndex(String key, FieldSchema schema, boolean isTenant) throws IOException {
     if (!PayloadPath.isValidKey(key)) {
       throw new QuiverException.InvalidInput("'" + key + "' is not a valid payload key");
     }
-    changeSchema(key, java.util.Objects.requireNonNull(schema, "schema"));
+    if (isTenant && schema != FieldSchema.KEYWORD && schema != FieldSchema.INTEGER) {
+      throw new QuiverException.InvalidInput("is_tenant needs a keyword or integer index, not " + schema.qdrantName());
+    }
+    changeSchema(key, java.util.Objects.requireNonNull(schema, "schema"), isTenant);
   }
 
   /** Drops the payload index on {@code key}; returns false if there was none. */
@@ -1087,7 +1101,7 @@ public final class Collection implements AutoCloseable {
     if (!config.payloadSchema().containsKey(key)) {
       return false;
     }
-    changeSchema(key, null);
+    changeSchema(key, null, false);
     return true;
   }
 
@@ -1147,14 +1161,14 @@ public final class Collection implements AutoCloseable {
     return false;
   }
 
-  private void changeSchema(String key, FieldSchema schema) throws IOException {
+  private void changeSchema(String key, FieldSchema schema, boolean isTenant) throws IOException {
     optimizerLock.lock();
     try {
       writeLock.lock();
       try {
         checkWritable();
         CollectionConfig.Builder b = config.toBuilder();
-        CollectionConfig next = schema == null ? b.withoutPayloadIndex(key).build() : b.payloadIndex(key, schema).build();
+        CollectionConfig next = schema == null ? b.withoutPayloadIndex(key).build() : b.payloadIndex(key, schema, isTenant).build();
         io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
             json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
         config = next;

@@ -23,10 +23,12 @@ import java.util.regex.Pattern;
  *     bulk load; searches scan the unindexed points exactly meanwhile, and indexing catches up once writes pause.
  * @param planner thresholds of the filtered-search planner
  * @param quantization codes built for every vector field when a segment is sealed, or null for none
+ * @param tenantFields indexed keyword or integer fields marked {@code is_tenant} (Qdrant): when a filter matches
+ *     values of several fields with payload links ({@code payload_m}), a tenant field's links are preferred
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
     int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
-    int indexingLag, PlannerConfig planner, QuantizationConfig quantization) {
+    int indexingLag, PlannerConfig planner, QuantizationConfig quantization, java.util.Set<String> tenantFields) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -56,6 +58,15 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       throw new IllegalArgumentException("vacuumRatio must be in (0, 1], got " + vacuumRatio);
     }
     planner = planner == null ? PlannerConfig.DEFAULT : planner;
+    tenantFields = tenantFields == null ? java.util.Set.of()
+        : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(tenantFields));
+    for (String t : tenantFields) {
+      FieldSchema schema = payloadSchema.get(t);
+      if (schema != FieldSchema.KEYWORD && schema != FieldSchema.INTEGER) {
+        throw new IllegalArgumentException("is_tenant field '" + t + "' must have a keyword or integer index, has "
+            + (schema == null ? "none" : schema.qdrantName()));
+      }
+    }
     if (quantization != null && vectors.values().stream().anyMatch(v -> v.metric() == io.quiver.distance.Metric.L1)) {
       throw new IllegalArgumentException("quantization supports L2, DOT and COSINE vectors, not L1 (Manhattan)");
     }
@@ -92,6 +103,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.indexingLag = indexingLag;
     b.planner = planner;
     b.quantization = quantization;
+    b.tenantFields.addAll(tenantFields);
     return b;
   }
 
@@ -106,6 +118,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     private int indexingLag;
     private PlannerConfig planner = PlannerConfig.DEFAULT;
     private QuantizationConfig quantization;
+    private final java.util.Set<String> tenantFields = new java.util.TreeSet<>();
 
     /** Quantized codes for every vector field of sealed segments (null: none). */
     public Builder quantization(QuantizationConfig value) {
@@ -164,14 +177,29 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       return this;
     }
 
+    /**
+     * Indexes {@code key} with {@code schema}; {@code isTenant} marks it as Qdrant's {@code is_tenant} field (keyword
+     * or integer), whose payload links a search prefers.
+     */
+    public Builder payloadIndex(String key, FieldSchema schema, boolean isTenant) {
+      payloadSchema.put(key, schema);
+      if (isTenant) {
+        tenantFields.add(key);
+      } else {
+        tenantFields.remove(key);
+      }
+      return this;
+    }
+
     public Builder withoutPayloadIndex(String key) {
       payloadSchema.remove(key);
+      tenantFields.remove(key);
       return this;
     }
 
     public CollectionConfig build() {
       return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
-          payloadSchema, indexingLag, planner, quantization);
+          payloadSchema, indexingLag, planner, quantization, tenantFields);
     }
   }
 }

@@ -44,6 +44,7 @@ public final class ConfigCodec {
       h.put("ef", v.hnsw().efSearch());
       h.put("seed", v.hnsw().seed());
       h.put("alpha", v.hnsw().alpha());
+      h.put("payload_m", v.hnsw().payloadM());
     }
     root.put("durability", c.durability().name().toLowerCase(Locale.ROOT));
     root.put("seal_threshold", c.sealThreshold());
@@ -67,6 +68,8 @@ public final class ConfigCodec {
     }
     ObjectNode schema = root.putObject("payload_schema");
     c.payloadSchema().forEach((k, v) -> schema.put(k, v.qdrantName()));
+    var tenants = root.putArray("tenant_fields");
+    c.tenantFields().forEach(tenants::add);
     return root;
   }
 
@@ -81,7 +84,7 @@ public final class ConfigCodec {
       JsonNode h = n.path("hnsw");
       HnswConfig hnsw = HnswConfig.builder().m(h.path("m").asInt()).efConstruction(h.path("ef_construct").asInt())
           .efSearch(h.path("ef").asInt()).seed(h.path("seed").asLong()).alpha((float) h.path("alpha").asDouble())
-          .build();
+          .payloadM(h.path("payload_m").asInt(0)).build();
       b.vector(e.getKey(), new VectorParams(n.path("size").asInt(), Metric.parse(n.path("distance").asText()), hnsw,
           n.path("on_disk").asBoolean()));
     }
@@ -106,6 +109,14 @@ public final class ConfigCodec {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
       var e = it.next();
       b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));
+    }
+    java.util.Set<String> tenants = new java.util.HashSet<>();
+    root.path("tenant_fields").forEach(t -> tenants.add(t.asText())); // absent before payload links existed
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (tenants.contains(e.getKey())) {
+        b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()), true);
+      }
     }
     return b.build();
   }

@@ -34,6 +34,8 @@ final class SealedSegment extends Segment {
   private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
   /** Quantized codes by vector field, for the fields that have them. */
   private final Map<String, QuantizedField> quantizedFields = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Payload-aware links by vector field, for the fields whose segment files have them. */
+  private final Map<String, io.quiver.index.hnsw.PayloadLinks> payloadLinks = new LinkedHashMap<>();
   private final PayloadIndex payloadIndex;
   private static final int CACHE_PAGE_SHIFT = 10;
   private static final Object NO_PAYLOAD = new Object();
@@ -55,7 +57,13 @@ final class SealedSegment extends Segment {
           quantizedFields.put(e.getKey(), q);
         }
         // with codes in RAM the full vectors are only read to rerank: they stay in the mapped file
-        fields.put(e.getKey(), HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk() || q != null));
+        HnswIndex graph = HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk() || q != null);
+        fields.put(e.getKey(), graph);
+        Path links = io.quiver.index.IndexFiles.resolve(dir, fieldFile(e.getKey()),
+            io.quiver.index.hnsw.PayloadLinks.EXTENSION);
+        if (Files.exists(links)) { // segments sealed without payload_m (or before it existed) have none
+          payloadLinks.put(e.getKey(), io.quiver.index.hnsw.PayloadLinks.read(links, graph));
+        }
       }
       this.payloadIndex = loadPayloadIndex(dir, config);
     } catch (IOException | RuntimeException e) {
@@ -182,6 +190,7 @@ final class SealedSegment extends Segment {
     SegmentFiles.writePayloads(dir.resolve("payloads.bin"), payloadBytes);
     for (var e : source.lanes().entrySet()) {
       e.getValue().graph.save(dir, fieldFile(e.getKey()));
+      writePayloadLinks(dir, e.getKey(), e.getValue().graph, source.payloadIndex(), count, config);
       if (config.quantization() != null) {
         VectorParams vp = config.vector(e.getKey());
         String field = e.getKey();
@@ -196,6 +205,78 @@ final class SealedSegment extends Segment {
     writePayloadIndex(dir, source.payloadIndex());
     io.quiver.storage.AtomicFiles.syncDirectory(dir);
     io.quiver.storage.AtomicFiles.syncDirectory(dir.getParent()); // the segment directory's own entry
+  }
+
+  /**
+   * Builds and writes the payload links of vector field {@code field} when its {@code payload_m} is set: one group per
+   * value of each indexed keyword or integer field, for the values the planner would walk the graph for (more points
+   * than it scans exactly, at most the ACORN share of the segment).
+   */
+  private static void writePayloadLinks(Path dir, String field, HnswIndex graph, PayloadIndex payloadIndex, int count,
+      CollectionConfig config) throws IOException {
+    int payloadM = config.vector(field).hnsw().payloadM();
+    if (payloadM == 0) {
+      return;
+    }
+    PlannerConfig planner = config.planner();
+    int exactMax = (int) Math.min(Integer.MAX_VALUE, Math.max(planner.exactMaxMatches(),
+        (long) (planner.exactMaxFraction() * count)));
+    int acornMax = (int) (planner.acornMaxSelectivity() * count);
+    List<io.quiver.index.hnsw.PayloadLinks.GroupSpec> specs = new java.util.ArrayList<>();
+    for (var schema : config.payloadSchema().entrySet()) {
+      for (var group : payloadIndex.valueGroups(schema.getKey(), exactMax, acornMax).entrySet()) {
+        int[] members = group.getValue().stream().filter(o -> o < count && graph.contains(o)).toArray();
+        if (members.length > exactMax) {
+          specs.add(new io.quiver.index.hnsw.PayloadLinks.GroupSpec(
+              new io.quiver.index.hnsw.PayloadLinks.ValueKey(schema.getKey(), group.getKey()), members));
+        }
+      }
+    }
+    io.quiver.index.hnsw.PayloadLinks.build(graph, payloadM, specs)
+        .write(io.quiver.index.IndexFiles.resolve(dir, fieldFile(field), io.quiver.index.hnsw.PayloadLinks.EXTENSION));
+  }
+
+  @Override
+  io.quiver.index.hnsw.PayloadLinks.Group payloadLinks(String name, io.quiver.filter.Filter filter,
+      java.util.Set<String> tenantFields) {
+    io.quiver.index.hnsw.PayloadLinks links = payloadLinks.get(name);
+    if (links == null || links.groupCount() == 0 || filter == null) {
+      return null;
+    }
+    io.quiver.index.hnsw.PayloadLinks.Group best = null;
+    boolean bestIsTenant = false;
+    for (io.quiver.filter.Condition c : filter.must()) {
+      if (!(c instanceof io.quiver.filter.Condition.Match match)) {
+        continue;
+      }
+      Object value = linkValue(match.value());
+      io.quiver.index.hnsw.PayloadLinks.Group g = value == null ? null : links.group(match.key(), value);
+      if (g == null) {
+        continue;
+      }
+      boolean tenant = tenantFields.contains(match.key());
+      if (best == null || (tenant && !bestIsTenant) || (tenant == bestIsTenant && g.size() < best.size())) {
+        best = g;
+        bestIsTenant = tenant;
+      }
+    }
+    return best;
+  }
+
+  /** The key a payload-link group of a match value has: the string, or the integer as a Long; else null. */
+  private static Object linkValue(com.fasterxml.jackson.databind.JsonNode v) {
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isIntegralNumber() && v.canConvertToLong()) {
+      return v.longValue();
+    }
+    return null;
+  }
+
+  /** Heap bytes of the payload links of every vector field. */
+  long payloadLinkBytes() {
+    return payloadLinks.values().stream().mapToLong(io.quiver.index.hnsw.PayloadLinks::ramBytesUsed).sum();
   }
 
   Path directory() {
@@ -253,10 +334,16 @@ final class SealedSegment extends Segment {
   @Override
   GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
       Quantized quantized) {
+    return graphSearch(name, query, k, params, accept, out, quantized, null);
+  }
+
+  @Override
+  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
+      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group links) {
     HnswIndex index = fields.get(name);
     QuantizedField codes = quantizedFields.get(name);
     if (codes == null || quantized == null || !quantized.use()) {
-      SearchResult r = index.search(query, k, params, accept);
+      SearchResult r = index.search(query, k, params, accept, null, links);
       if (!r.complete() || r.ordinals().length < k) {
         return new GraphOutcome(false, r.distanceComputations()); // starved or over budget: the caller scans
       }
@@ -271,7 +358,7 @@ final class SealedSegment extends Segment {
         Math.max(k, Math.ceil(k * quantized.oversampling()))));
     SearchParams walk = params.ef() >= candidates ? params
         : new SearchParams(candidates, params.traversal(), params.visitLimit());
-    SearchResult r = index.search(query, candidates, walk, accept, codes.scorer(query));
+    SearchResult r = index.search(query, candidates, walk, accept, codes.scorer(query), links);
     if (!r.complete() || r.ordinals().length < k) {
       return new GraphOutcome(false, r.distanceComputations());
     }
@@ -375,7 +462,7 @@ final class SealedSegment extends Segment {
     for (HnswIndex index : fields.values()) {
       bytes += index.ramBytesUsed();
     }
-    return bytes + quantizedBytes();
+    return bytes + quantizedBytes() + payloadLinkBytes();
   }
 
   @Override
@@ -404,6 +491,9 @@ final class SealedSegment extends Segment {
       vDisk += sizeOf(base + io.quiver.index.VectorFile.EXTENSION);
       gHeap += index.ramBytesUsed() - index.vectorRamBytes();
       gDisk += sizeOf(base + ".hnsw");
+      io.quiver.index.hnsw.PayloadLinks links = payloadLinks.get(e.getKey());
+      gHeap += links == null ? 0 : links.ramBytesUsed(); // payload links count as graph
+      gDisk += sizeOf(base + io.quiver.index.hnsw.PayloadLinks.EXTENSION);
       QuantizedField q = quantizedFields.get(e.getKey());
       cHeap += q == null ? 0 : q.ramBytes();
       cDisk += sizeOf(QuantizedField.codesFile(base)) + sizeOf(QuantizedField.paramsFile(base));

@@ -49,6 +49,21 @@ abstract class Segment {
   abstract GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept,
       Hits out, Quantized quantized);
 
+  /** {@link #graphSearch} whose ACORN walk also follows {@code payloadLinks} (from {@link #payloadLinks}; or null). */
+  GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
+      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group payloadLinks) {
+    return graphSearch(name, query, k, params, accept, out, quantized);
+  }
+
+  /**
+   * The payload links of field {@code name} among the points of a value that {@code filter} requires (a top-level
+   * {@code must} match), preferring {@code tenantFields}, then the smallest group; null when there are none.
+   */
+  io.quiver.index.hnsw.PayloadLinks.Group payloadLinks(String name, io.quiver.filter.Filter filter,
+      java.util.Set<String> tenantFields) {
+    return null;
+  }
+
   /**
    * How a graph walk may use quantized codes where a segment has them: not at all ({@code null} or {@code use}
    * false), or walking on codes, keeping {@code candidates} of them and reranking them with the full vectors when

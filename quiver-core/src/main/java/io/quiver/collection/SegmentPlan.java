@@ -11,6 +11,7 @@ package io.quiver.collection;
  * @param estimateExact whether the estimate came from payload indexes (exact) rather than sampling
  * @param fallback whether a graph search was abandoned (visit budget, or fewer than k found) for an exact scan
  * @param distanceComputations vector distances computed in the segment
+ * @param payloadLinks whether the graph walk followed payload links (payload_m) of the filter's value
  */
 public record SegmentPlan(long segment, long livePoints, SearchStrategy strategy, SearchStrategy planned,
-    long estimatedMatches, boolean estimateExact, boolean fallback, long distanceComputations) {}
+    long estimatedMatches, boolean estimateExact, boolean fallback, long distanceComputations, boolean payloadLinks) {}

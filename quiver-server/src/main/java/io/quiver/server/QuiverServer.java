@@ -610,6 +610,9 @@ public final class QuiverServer implements AutoCloseable {
     if (Json.present(c.get("ef_construct"))) {
       h.efConstruction(Json.intField(c, "ef_construct", path, 100, 4));
     }
+    if (Json.present(c.get("payload_m"))) {
+      h.payloadM(Json.intField(c, "payload_m", path, 0, 0));
+    }
   }
 
   private JsonNode collectionInfo(ServerRequest req) {
@@ -638,6 +641,7 @@ public final class QuiverServer implements AutoCloseable {
     ObjectNode hnsw = cfg.putObject("hnsw_config");
     hnsw.put("m", first.hnsw().m());
     hnsw.put("ef_construct", first.hnsw().efConstruction());
+    hnsw.put("payload_m", first.hnsw().payloadM());
     hnsw.put("full_scan_threshold", 10_000);
     hnsw.put("max_indexing_threads", 0);
     hnsw.put("on_disk", first.onDisk());
@@ -664,6 +668,9 @@ public final class QuiverServer implements AutoCloseable {
     config.payloadSchema().forEach((k, v) -> {
       ObjectNode s = schema.putObject(k);
       s.put("data_type", v.qdrantName());
+      if (config.tenantFields().contains(k)) {
+        s.putObject("params").put("type", v.qdrantName()).put("is_tenant", true);
+      }
       s.put("points", info.points());
     });
     return o;
@@ -676,6 +683,7 @@ public final class QuiverServer implements AutoCloseable {
     ObjectNode h = n.putObject("hnsw_config");
     h.put("m", v.hnsw().m());
     h.put("ef_construct", v.hnsw().efConstruction());
+    h.put("payload_m", v.hnsw().payloadM());
     n.put("on_disk", v.onDisk());
     return n;
   }
@@ -813,14 +821,20 @@ public final class QuiverServer implements AutoCloseable {
     }
     JsonNode schema = Json.present(body.get("field_schema")) ? body.get("field_schema") : body.get("field_type");
     String type;
+    boolean isTenant = false;
     if (schema != null && schema.isTextual()) {
       type = schema.textValue();
     } else if (schema != null && schema.isObject() && schema.path("type").isTextual()) {
       type = schema.get("type").textValue();
+      isTenant = Json.boolField(schema, "is_tenant", "body.field_schema", false);
     } else {
       throw ApiError.badRequest("body.field_schema: expected a type name or {type: ...}");
     }
-    c.createPayloadIndex(field, FieldSchema.parse(type));
+    FieldSchema parsed = FieldSchema.parse(type);
+    if (isTenant && parsed != FieldSchema.KEYWORD && parsed != FieldSchema.INTEGER) {
+      throw ApiError.badRequest("body.field_schema.is_tenant: only keyword and integer indexes can be tenant fields");
+    }
+    c.createPayloadIndex(field, parsed, isTenant);
     return updateResult();
   }
 
@@ -1309,6 +1323,7 @@ public final class QuiverServer implements AutoCloseable {
       o.put("estimate_exact", p.estimateExact());
       o.put("fallback", p.fallback());
       o.put("distance_computations", p.distanceComputations());
+      o.put("payload_links", p.payloadLinks());
     }
     return out;
   }

@@ -75,6 +75,30 @@ class QuiverServerTest {
   }
 
   @Test
+  void payloadMAndIsTenantAreAcceptedAndReported() throws Exception {
+    assertThat(ok("PUT", "/collections/tenants", "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},"
+        + "\"hnsw_config\":{\"m\":8,\"payload_m\":16}}").asBoolean()).isTrue();
+    ok("PUT", "/collections/tenants/index?wait=true",
+        "{\"field_name\":\"group_id\",\"field_schema\":{\"type\":\"keyword\",\"is_tenant\":true}}");
+    ok("PUT", "/collections/tenants/index?wait=true", "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
+    assertThat(error(call("PUT", "/collections/tenants/index?wait=true",
+        "{\"field_name\":\"f\",\"field_schema\":{\"type\":\"float\",\"is_tenant\":true}}"), 400))
+        .contains("is_tenant");
+    JsonNode info = ok("GET", "/collections/tenants", null);
+    assertThat(info.at("/config/hnsw_config/payload_m").asInt()).isEqualTo(16);
+    assertThat(info.at("/config/params/vectors/hnsw_config/payload_m").asInt()).isEqualTo(16);
+    assertThat(info.at("/payload_schema/group_id/data_type").asText()).isEqualTo("keyword");
+    assertThat(info.at("/payload_schema/group_id/params/is_tenant").asBoolean()).isTrue();
+    assertThat(info.at("/payload_schema/n/params").isMissingNode()).isTrue();
+    assertThat(db.collection("tenants").config().tenantFields()).containsExactly("group_id");
+    ok("PUT", "/collections/tenants/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[0,1],"
+        + "\"payload\":{\"group_id\":\"a\"}}]}");
+    JsonNode e = ok("POST", "/quiver/collections/tenants/points/explain", "{\"query\":[1,1],\"limit\":1,"
+        + "\"filter\":{\"must\":[{\"key\":\"group_id\",\"match\":{\"value\":\"a\"}}]}}");
+    assertThat(e.at("/plan/segments/0/payload_links").isBoolean()).isTrue();
+  }
+
+  @Test
   void explainReportsThePlannerAndMetricsCountStrategies() throws Exception {
     createDocs();
     StringBuilder pts = new StringBuilder("{\"points\":[");

@@ -91,6 +91,11 @@ public final class FilterBenchCommand implements Callable<Integer> {
   @Option(names = "--ef-construction", description = "HNSW build beam (default ${DEFAULT-VALUE}).")
   int efConstruction = HnswConfig.DEFAULT.efConstruction();
 
+  @Option(names = "--payload-m", description = "HNSW payload_m: links per point among the points of each label"
+      + " (label indexed as a tenant field), built when the segment is sealed; 0 builds none (default"
+      + " ${DEFAULT-VALUE}).")
+  int payloadM = 0;
+
   @Option(names = "--exact-max-matches", description = "Planner: matches up to which a segment is scanned exactly"
       + " (default ${DEFAULT-VALUE}).")
   int exactMaxMatches = PlannerConfig.DEFAULT.exactMaxMatches();
@@ -212,12 +217,13 @@ public final class FilterBenchCommand implements Callable<Integer> {
       }
       double buildSeconds = (System.nanoTime() - t0) / 1e9;
       String header = String.format(Locale.ROOT, "## Filtered search: %s, %,d points x %d (%s), %,d queries, k=%d,"
-              + " ef=%d, M=%d, efConstruction=%d, quantization %s, planner %s%n%n"
-              + "Build (upsert, index, seal into one segment): %.1f s. Single thread, one query at a time, after %d"
+              + " ef=%d, M=%d, efConstruction=%d, payload_m=%d, quantization %s, planner %s%n%n"
+              + "Build (upsert, index, seal into one segment): %.1f s; heap after the build %,d bytes. Single thread,"
+              + " one query at a time, after %d"
               + " warm-up queries; QPS is the median of %d timed passes. %d cores; 1-minute load average %.2f at the"
               + " start, %.2f after the build (other work on the machine makes QPS noisy); %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
-          d.queries().length, k, ef, m, efConstruction, quantization == null ? "none" : quantization, planner(),
-          buildSeconds, Math.min(warmup, d.queries().length),
+          d.queries().length, k, ef, m, efConstruction, payloadM, quantization == null ? "none" : quantization,
+          planner(), buildSeconds, c.info().heapBytes(), Math.min(warmup, d.queries().length),
           runs, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated() ? "GENERATED data (no data set directory found"
               + " or --force-synthetic), ground truth by brute force" : "filtered ground truth from the data set's"
               + " files (label cases) and by brute force (r cases)");
@@ -483,14 +489,14 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   private Collection build(Quiver db, String name, Labelled d, int[] r) throws Exception {
     int n = d.base().length;
-    HnswConfig hnsw = HnswConfig.builder().m(m).efConstruction(efConstruction).efSearch(ef).build();
+    HnswConfig hnsw = HnswConfig.builder().m(m).efConstruction(efConstruction).efSearch(ef).payloadM(payloadM).build();
     CollectionConfig cfg = CollectionConfig.builder()
         .vector(VectorParams.of(d.base()[0].length, d.metric()).withHnsw(hnsw))
         .durability(Durability.PERIODIC)
         .sealThreshold(Math.max(n, 1) + 1) // never sealed by size: flush() seals everything into one segment
         .mergeThreshold(0)
         .indexingLag(n) // no linking while the load streams; all cores index afterwards
-        .payloadIndex("label", FieldSchema.INTEGER)
+        .payloadIndex("label", FieldSchema.INTEGER, payloadM > 0)
         .payloadIndex("r", FieldSchema.INTEGER)
         .planner(planner())
         .quantization(quantization == null ? null : QuantBenchCommand.mode(quantization))

@@ -120,6 +120,31 @@ public final class PayloadIndex {
     }
   }
 
+  /**
+   * The ordinals holding each value of the keyword or integer field {@code key} (a String or Long key), for the values
+   * held by more than {@code minExclusive} and at most {@code maxInclusive} ordinals; copies. Empty for a field of
+   * another schema or not indexed. Payload-aware graph links are built from these groups.
+   */
+  public Map<Object, RoaringBitmap> valueGroups(String key, int minExclusive, int maxInclusive) {
+    lock.readLock().lock();
+    try {
+      FieldIndex f = fields.get(key);
+      Map<Object, RoaringBitmap> out = new LinkedHashMap<>();
+      if (f == null || (f.schema != FieldSchema.KEYWORD && f.schema != FieldSchema.INTEGER)) {
+        return out;
+      }
+      f.postings.forEach((value, ordinals) -> {
+        int n = ordinals instanceof RoaringBitmap b ? b.getCardinality() : 1;
+        if (n > minExclusive && n <= maxInclusive) {
+          out.put(value, ordinals instanceof RoaringBitmap b ? b.clone() : RoaringBitmap.bitmapOf((Integer) ordinals));
+        }
+      });
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   // ------------------------------------------------------------------ points
 
   /** Indexes the payload (a JSON object, or null) of a new ordinal. */

@@ -10,8 +10,10 @@ package io.quiver.index.hnsw;
  * @param alpha diversity slack of neighbour selection (as in DiskANN's robust prune): a candidate is dropped only when
  *     a kept neighbour is closer to it by a factor alpha than the base node is. 1.0 is the classic HNSW heuristic;
  *     larger values keep more long edges, which shortens search paths at the same M
+ * @param payloadM links per node among the points sharing a value of an indexed keyword or integer field, built
+ *     when a segment is sealed (Qdrant's {@code payload_m}; see {@link PayloadLinks}); 0 builds none
  */
-public record HnswConfig(int m, int efConstruction, int efSearch, long seed, float alpha) {
+public record HnswConfig(int m, int efConstruction, int efSearch, long seed, float alpha, int payloadM) {
   public static final HnswConfig DEFAULT = builder().build();
 
   public HnswConfig {
@@ -27,6 +29,14 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed, flo
     if (!(alpha >= 1f && alpha <= 2f)) {
       throw new IllegalArgumentException("alpha must be in [1, 2], got " + alpha);
     }
+    if (payloadM < 0 || payloadM > 512) {
+      throw new IllegalArgumentException("payloadM must be in [0, 512], got " + payloadM);
+    }
+  }
+
+  /** The same configuration with {@code payloadM} links per payload-value node. */
+  public HnswConfig withPayloadM(int payloadM) {
+    return new HnswConfig(m, efConstruction, efSearch, seed, alpha, payloadM);
   }
 
   public int maxConnections(int level) {
@@ -43,6 +53,7 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed, flo
     private int efSearch = 64;
     private long seed = 42;
     private float alpha = 1.0f;
+    private int payloadM;
 
     public Builder m(int m) {
       this.m = m;
@@ -69,8 +80,13 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed, flo
       return this;
     }
 
+    public Builder payloadM(int payloadM) {
+      this.payloadM = payloadM;
+      return this;
+    }
+
     public HnswConfig build() {
-      return new HnswConfig(m, efConstruction, efSearch, seed, alpha);
+      return new HnswConfig(m, efConstruction, efSearch, seed, alpha, payloadM);
     }
   }
 }

@@ -120,7 +120,7 @@ final class HnswGraphFile {
       }
       HnswConfig config;
       try {
-        config = new HnswConfig(f.intAt(20), f.intAt(28), f.intAt(32), f.longAt(40), f.floatAt(36));
+        config = new HnswConfig(f.intAt(20), f.intAt(28), f.intAt(32), f.longAt(40), f.floatAt(36), 0);
       } catch (IllegalArgumentException e) {
         throw f.corrupt("invalid HNSW parameters: " + e.getMessage());
       }

@@ -424,10 +424,20 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
       io.quiver.quantization.QuantizedScorer approx) {
+    return search(query, k, params, filter, approx, null);
+  }
+
+  /**
+   * Searches like {@link #search(float[], int, SearchParams, OrdinalFilter, io.quiver.quantization.QuantizedScorer)};
+   * an ACORN walk also follows {@code payloadLinks} (the links among the points of the filter's value, whose points
+   * must include every point the filter accepts) and starts from that group's entry too. Null: no payload links.
+   */
+  public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
+      io.quiver.quantization.QuantizedScorer approx, PayloadLinks.Group payloadLinks) {
     SearchContext ctx = acquireContext();
     ctx.approx = approx;
     try {
-      return searchWith(query, k, params, filter, ctx);
+      return searchWith(query, k, params, filter, ctx, payloadLinks);
     } finally {
       ctx.approx = null;
       releaseContext(ctx);
@@ -435,7 +445,7 @@ public final class HnswIndex extends StoredVectorIndex {
   }
 
   private SearchResult searchWith(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      SearchContext ctx) {
+      SearchContext ctx, PayloadLinks.Group payloadLinks) {
     float[] q = prepareQuery(query, k);
     Entry e = entry;
     if (e == null) {
@@ -457,7 +467,7 @@ public final class HnswIndex extends StoredVectorIndex {
     eps[0] = ScoredOrdinals.pack(epDist, ep);
     ctx.incomplete = false;
     if (filter != null && params.traversal() == SearchParams.Traversal.ACORN) {
-      searchLevel0Acorn(q, ep, epDist, ef, ctx, filter, params.visitLimit());
+      searchLevel0Acorn(q, ep, epDist, ef, ctx, filter, params.visitLimit(), payloadLinks);
     } else {
       searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter, params.visitLimit());
     }
@@ -664,7 +674,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * that runs out of accepted points before its beam of {@code ef} fills is reported incomplete.
    */
   private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, SearchContext ctx, OrdinalFilter filter,
-      long visitLimit) {
+      long visitLimit, PayloadLinks.Group links) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
     int[] visited = ep < ctx.visited.length ? ctx.visited : ctx.grow(ep + 1);
@@ -680,6 +690,15 @@ public final class HnswIndex extends StoredVectorIndex {
     int cap = maxConn0;
     int[] fresh = ctx.fresh;
     float[] dists = ctx.freshDistances;
+    if (links != null && links.entry() < visited.length && visited[links.entry()] != epoch) {
+      // also start inside the value's group, which its payload links connect
+      int start = links.entry();
+      visited[start] = epoch;
+      fresh[0] = start;
+      score(q, 0f, false, fresh, 1, dists, ctx);
+      computed++;
+      bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(dists[0], start), acceptable(start, filter));
+    }
     while (!candidates.isEmpty()) {
       long top = candidates.pop();
       if (ScoredOrdinals.distance(top) > bound) {
@@ -716,6 +735,9 @@ public final class HnswIndex extends StoredVectorIndex {
           }
         }
       }
+      if (links != null) {
+        pending = collectPayloadLinks(links, node, visited, epoch, filter, fresh, pending);
+      }
       score(q, 0f, false, fresh, pending, dists, ctx);
       computed += pending;
       for (int j = 0; j < pending; j++) {
@@ -735,6 +757,47 @@ public final class HnswIndex extends StoredVectorIndex {
       ctx.incomplete = true;
     }
     ctx.distanceCount += computed;
+  }
+
+  /** Adds the unvisited accepted payload-link neighbours of {@code node} to {@code fresh}; returns the new count. */
+  private int collectPayloadLinks(PayloadLinks.Group links, int node, int[] visited, int epoch, OrdinalFilter filter,
+      int[] fresh, int pending) {
+    int pos = links.position(node);
+    if (pos < 0) {
+      return pending;
+    }
+    int base = pos * links.stride;
+    for (int i = 1, count = links.slots[base]; i <= count && pending < fresh.length; i++) {
+      int nb = links.members[links.slots[base + i]];
+      if (nb < visited.length && visited[nb] != epoch) {
+        visited[nb] = epoch;
+        if (acceptable(nb, filter)) {
+          fresh[pending++] = nb;
+        }
+      }
+    }
+    return pending;
+  }
+
+  // ---------------------------------------------------------------- payload links (PayloadLinks builds with these)
+
+  /** The build-space distance between two stored nodes. */
+  float payloadLinkDistance(int a, int b, float[] scratch) {
+    return linkDistanceBetween(a, b, scratch);
+  }
+
+  /** The main graph's neighbour heuristic ({@link #selectDiverse}); sorts {@code candidates} in place. */
+  int selectDiverseLinks(long[] candidates, int n, int self, int maxConn, int[] out, float[] scratch) {
+    return selectDiverse(candidates, n, self, maxConn, out, scratch);
+  }
+
+  float[] newScratch() {
+    return new float[scratchFloats()];
+  }
+
+  /** One past the highest ordinal stored. */
+  int maxOrdinalForLinks() {
+    return maxOrdinal();
   }
 
   // ---------------------------------------------------------------- deletes

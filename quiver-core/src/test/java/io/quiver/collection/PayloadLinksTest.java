@@ -1,0 +1,198 @@
+package io.quiver.collection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.Quiver;
+import io.quiver.distance.Metric;
+import io.quiver.filter.Filter;
+import io.quiver.filter.FilterParser;
+import io.quiver.filter.PointId;
+import io.quiver.filter.index.FieldSchema;
+import io.quiver.index.hnsw.HnswConfig;
+import io.quiver.index.hnsw.PayloadLinks;
+import io.quiver.testing.RandomizedTest;
+import io.quiver.testing.TestVectors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Payload-aware links (payload_m): many tenants whose points are spread uniformly over the vector clusters, searched
+ * with a tenant filter; the planner walks the graph (ACORN) for them, with and without the tenants' links.
+ */
+class PayloadLinksTest extends RandomizedTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int TENANTS = 40;
+  /** Tenants above it get links (and ACORN); the planner scans smaller ones. */
+  private static final int EXACT_MAX = 100;
+  private static final int PAYLOAD_M = 12;
+
+  @TempDir Path dir;
+
+  /** Vectors (clustered) and each point's tenant, drawn independently of the clusters; tenant sizes vary 10x. */
+  private record Data(float[][] vectors, int[] tenant) {}
+
+  private static Data data(Random rnd) {
+    int[] sizes = new int[TENANTS];
+    int n = 0;
+    for (int t = 0; t < TENANTS; t++) {
+      sizes[t] = 150 + rnd.nextInt(1350);
+      n += sizes[t];
+    }
+    int[] tenant = new int[n];
+    for (int t = 0, i = 0; t < TENANTS; t++) {
+      for (int j = 0; j < sizes[t]; j++) {
+        tenant[i++] = t;
+      }
+    }
+    for (int i = n - 1; i > 0; i--) { // shuffle: tenants uncorrelated with vectors and with ordinals
+      int j = rnd.nextInt(i + 1);
+      int tmp = tenant[i];
+      tenant[i] = tenant[j];
+      tenant[j] = tmp;
+    }
+    return new Data(TestVectors.clustered(rnd, n, 16, 10 + rnd.nextInt(10)), tenant);
+  }
+
+  private static CollectionConfig config(int dim, int payloadM) {
+    // a small m leaves a tenant's points poorly connected through the global graph, as in a large collection
+    HnswConfig hnsw = HnswConfig.builder().m(6).efConstruction(64).payloadM(payloadM).build();
+    return CollectionConfig.builder().vector(VectorParams.of(dim, Metric.L2).withHnsw(hnsw))
+        .sealThreshold(1_000_000).mergeThreshold(0).planner(new PlannerConfig(EXACT_MAX, 0.0, 0.5, 1.0))
+        .payloadIndex("tenant", FieldSchema.KEYWORD, true).build();
+  }
+
+  private static Collection load(Quiver db, String name, Data d, int payloadM) throws Exception {
+    Collection c = db.createCollection(name, config(d.vectors()[0].length, payloadM));
+    List<Point> batch = new ArrayList<>();
+    for (int i = 0; i < d.vectors().length; i++) {
+      batch.add(Point.of(i, d.vectors()[i], JSON.createObjectNode().put("tenant", "t" + d.tenant()[i])));
+      if (batch.size() == 1000) {
+        c.upsert(batch);
+        batch.clear();
+      }
+    }
+    c.upsert(batch);
+    c.flush(); // one sealed segment
+    return c;
+  }
+
+  private static Filter tenantFilter(int t) {
+    return FilterParser.parse("{\"must\":[{\"key\":\"tenant\",\"match\":{\"value\":\"t" + t + "\"}}]}");
+  }
+
+  /** Totals over a query set: recall@k against brute force, exact fallbacks, distances, walks that used links. */
+  private record Outcome(double recall, int fallbacks, long distances, int linkedWalks, int walks) {}
+
+  private static Outcome run(Collection c, Data d, List<float[]> queries, List<Integer> tenants, int k) {
+    double recall = 0;
+    int fallbacks = 0;
+    long distances = 0;
+    int linked = 0;
+    int walks = 0;
+    for (int i = 0; i < queries.size(); i++) {
+      int t = tenants.get(i);
+      float[] q = queries.get(i);
+      SearchExplain e = c.explain(SearchRequest.builder(q).limit(k).filter(tenantFilter(t)).build());
+      int[] truth = TestVectors.exactTopK(Metric.L2, d.vectors(), q, k, j -> d.tenant()[j] == t);
+      int[] found = e.points().stream().mapToInt(p -> (int) ((PointId.Num) p.id()).value()).toArray();
+      assertThat(found).as("never short").hasSize(truth.length);
+      recall += TestVectors.recall(found, truth);
+      for (SegmentPlan p : e.segments()) {
+        if (p.livePoints() == 0) {
+          continue;
+        }
+        fallbacks += p.fallback() ? 1 : 0;
+        distances += p.distanceComputations();
+        linked += p.payloadLinks() ? 1 : 0;
+        walks += p.planned() == SearchStrategy.ACORN ? 1 : 0;
+      }
+    }
+    return new Outcome(recall / queries.size(), fallbacks, distances, linked, walks);
+  }
+
+  @Test
+  void tenantLinksKeepAcornOnTheGraphWithRecall() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    int dim = d.vectors()[0].length;
+    List<float[]> queries = new ArrayList<>();
+    List<Integer> tenants = new ArrayList<>();
+    for (int i = 0; i < atLeast(150); i++) {
+      queries.add(TestVectors.randomVector(rnd, dim));
+      tenants.add(rnd.nextInt(TENANTS));
+    }
+    int k = 10;
+    try (Quiver db = Quiver.open(dir)) {
+      Outcome without = run(load(db, "plain", d, 0), d, queries, tenants, k);
+      Outcome with = run(load(db, "linked", d, PAYLOAD_M), d, queries, tenants, k);
+      System.out.printf(Locale.ROOT, "payload links, %d points, %d queries: without recall %.3f fallbacks %d "
+              + "distances %d; with recall %.3f fallbacks %d distances %d (linked walks %d of %d)%n",
+          d.vectors().length, queries.size(), without.recall(), without.fallbacks(), without.distances(),
+          with.recall(), with.fallbacks(), with.distances(), with.linkedWalks(), with.walks());
+      assertThat(without.linkedWalks()).isZero();
+      assertThat(with.walks()).isEqualTo(queries.size()); // every tenant is above the exact threshold
+      assertThat(with.linkedWalks()).isEqualTo(with.walks());
+      assertThat(with.recall()).isGreaterThanOrEqualTo(0.95);
+      assertThat(with.fallbacks()).isLessThan(Math.max(1, without.fallbacks()));
+      assertThat(with.distances()).isLessThan(without.distances());
+    }
+  }
+
+  @Test
+  void linksSurviveReopenAndACorruptFileIsRejected() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    float[] q = TestVectors.randomVector(rnd, d.vectors()[0].length);
+    int t = rnd.nextInt(TENANTS);
+    SearchRequest req = SearchRequest.builder(q).limit(10).filter(tenantFilter(t)).build();
+    List<ScoredPoint> before;
+    try (Quiver db = Quiver.open(dir)) {
+      before = load(db, "c", d, PAYLOAD_M).search(req);
+    }
+    List<Path> files = linkFiles();
+    assertThat(files).hasSize(1);
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("c");
+      assertThat(c.config().vectors().get("").hnsw().payloadM()).isEqualTo(PAYLOAD_M);
+      assertThat(c.config().tenantFields()).containsExactly("tenant");
+      SearchExplain e = c.explain(req);
+      assertThat(e.segments()).anyMatch(SegmentPlan::payloadLinks);
+      assertThat(e.points()).isEqualTo(before);
+    }
+    byte[] bytes = Files.readAllBytes(files.get(0));
+    int at = 32 + rnd.nextInt(bytes.length - 32); // in the body: only the checksum can tell
+    bytes[at] ^= (byte) (1 + rnd.nextInt(255));
+    Files.write(files.get(0), bytes);
+    assertThatThrownBy(() -> Quiver.open(dir).close()).hasStackTraceContaining(files.get(0).getFileName().toString())
+        .hasStackTraceContaining("checksum");
+  }
+
+  @Test
+  void payloadMZeroBuildsNoLinks() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = load(db, "c", d, 0);
+      assertThat(linkFiles()).isEmpty();
+      SearchExplain e = c.explain(SearchRequest.builder(TestVectors.randomVector(rnd, 16)).limit(5)
+          .filter(tenantFilter(0)).build());
+      assertThat(e.segments()).noneMatch(SegmentPlan::payloadLinks);
+    }
+  }
+
+  private List<Path> linkFiles() throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(PayloadLinks.EXTENSION)).toList();
+    }
+  }
+}
