@@ -72,6 +72,11 @@ public final class MemoryBenchCommand implements Callable<Integer> {
   @Option(names = "--probe-heap", description = "-Xmx of the probe JVMs (default: the JVM's own default).")
   String probeHeap;
 
+  @Option(names = "--drop-caches", description = "Drop the page cache before each probe (needs root; writes"
+      + " /proc/sys/vm/drop_caches): the mapped vector file is then resident only as far as searches read it,"
+      + " not as far as the build left it cached.")
+  boolean dropCaches;
+
   static final String COLLECTION = "mem";
 
   @Override
@@ -95,9 +100,11 @@ public final class MemoryBenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "## Memory: %,d x %d synthetic clustered vectors (COSINE), one sealed segment,"
         + " %d queries, ef %d, k=%d%n%n", points, dim, queries, ef, k);
     System.out.printf(Locale.ROOT, "Build (upsert, index, seal, float32): %s. RSS from /proc/self/status of a fresh"
-        + " JVM (-XX:MaxHeapFreeRatio=20) after it opened the collection, ran every query twice and a full GC; %s.%n%n",
-        build < 0 ? "reused from " + db : String.format(Locale.ROOT, "%.0f s", build),
-        probeHeap == null ? "probe heap limit: the JVM default" : "probe -Xmx" + probeHeap);
+        + " JVM (-XX:MaxHeapFreeRatio=20) after it opened the collection, ran every query twice and a full GC; %s;"
+        + " %s.%n%n", build < 0 ? "reused from " + db : String.format(Locale.ROOT, "%.0f s", build),
+        probeHeap == null ? "probe heap limit: the JVM default" : "probe -Xmx" + probeHeap,
+        dropCaches ? "page cache dropped before each probe" : "page cache as the previous step left it (file MB"
+            + " then includes cached pages mapped a folio at a time)");
     // no QPS column: a probe runs its queries twice in a cold JVM, which says little about speed (bench-quant does)
     System.out.println("| mode | encode s | codes B/vector | recall@" + k + " | RSS MB | anon MB | file MB"
         + " | heap used MB | heap committed MB |");
@@ -109,6 +116,9 @@ public final class MemoryBenchCommand implements Callable<Integer> {
         quiver.collection(COLLECTION).updateQuantization(q);
       }
       double encode = (System.nanoTime() - t0) / 1e9;
+      if (dropCaches) {
+        dropPageCache();
+      }
       Map<String, String> r = probe(db, queryFile);
       double mb = 1024 * 1024;
       System.out.printf(Locale.ROOT, "| %s | %.1f | %,d | %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f |%n", m,
@@ -118,6 +128,16 @@ public final class MemoryBenchCommand implements Callable<Integer> {
       System.out.println("{\"bench\":\"memory\",\"points\":" + points + ",\"dim\":" + dim + ",\"mode\":\"" + m
           + "\",\"encode_s\":" + String.format(Locale.ROOT, "%.2f", encode) + "," + toJson(r) + "}");
       System.out.flush();
+    }
+  }
+
+  private static void dropPageCache() throws IOException {
+    try {
+      new ProcessBuilder("sync").inheritIO().start().waitFor();
+      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
+    } catch (IOException | InterruptedException e) {
+      throw new IOException("--drop-caches: cannot drop the page cache (" + e.getMessage() + "); run as root or"
+          + " without the option", e);
     }
   }
 

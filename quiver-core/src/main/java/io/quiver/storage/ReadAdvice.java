@@ -1,0 +1,51 @@
+package io.quiver.storage;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Tells the kernel how a memory-mapped file will be read ({@code madvise(2)} through the FFM linker). Vector files
+ * are read at random, one record per graph node: without advice, a fault on a page not in the page cache reads
+ * ahead around it. Measured on a 1.5 GB vector file after dropping the page cache, 128 random 1.5 KB reads left
+ * 7.7 MB of the file resident without advice and 0.5 MB with {@code MADV_RANDOM}. (Pages already cached in large
+ * folios are mapped a folio at a time either way.) Where {@code madvise} cannot be called (not Linux, native access
+ * denied) the advice is skipped and the reason logged once: results do not depend on it.
+ */
+public final class ReadAdvice {
+  private static final System.Logger LOG = System.getLogger("io.quiver.storage");
+  private static final int MADV_RANDOM = 1;
+  private static final MethodHandle MADVISE = lookup();
+
+  private ReadAdvice() {}
+
+  private static MethodHandle lookup() {
+    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+      LOG.log(System.Logger.Level.INFO, "mapped files get no read advice: madvise is used on Linux only");
+      return null;
+    }
+    try {
+      Linker linker = Linker.nativeLinker();
+      return linker.defaultLookup().find("madvise").map(addr -> linker.downcallHandle(addr,
+          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+              ValueLayout.JAVA_INT))).orElse(null);
+    } catch (RuntimeException | LinkageError e) { // IllegalCallerException without --enable-native-access
+      LOG.log(System.Logger.Level.INFO, "mapped files get no read advice: " + e);
+      return null;
+    }
+  }
+
+  /** Advises random access over {@code mapped} (page-aligned at its start, as a whole-file mapping is). */
+  public static boolean random(MemorySegment mapped) {
+    if (MADVISE == null || mapped.byteSize() == 0) {
+      return false;
+    }
+    try {
+      return (int) MADVISE.invokeExact(mapped, mapped.byteSize(), MADV_RANDOM) == 0;
+    } catch (Throwable e) {
+      return false;
+    }
+  }
+}
