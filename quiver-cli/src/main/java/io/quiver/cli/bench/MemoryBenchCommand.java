@@ -72,9 +72,9 @@ public final class MemoryBenchCommand implements Callable<Integer> {
   @Option(names = "--probe-heap", description = "-Xmx of the probe JVMs (default: the JVM's own default).")
   String probeHeap;
 
-  @Option(names = "--drop-caches", description = "Drop the page cache before each probe (needs root; writes"
-      + " /proc/sys/vm/drop_caches): the mapped vector file is then resident only as far as searches read it,"
-      + " not as far as the build left it cached.")
+  @Option(names = "--drop-caches", description = "Each probe drops the page cache after opening the collection"
+      + " (needs root; writes /proc/sys/vm/drop_caches): the mapped vector file is then resident only as far as"
+      + " searches read it, not as far as the build or the open-time checksum pass left it cached.")
   boolean dropCaches;
 
   static final String COLLECTION = "mem";
@@ -103,8 +103,8 @@ public final class MemoryBenchCommand implements Callable<Integer> {
         + " JVM (-XX:MaxHeapFreeRatio=20) after it opened the collection, ran every query twice and a full GC; %s;"
         + " %s.%n%n", build < 0 ? "reused from " + db : String.format(Locale.ROOT, "%.0f s", build),
         probeHeap == null ? "probe heap limit: the JVM default" : "probe -Xmx" + probeHeap,
-        dropCaches ? "page cache dropped before each probe" : "page cache as the previous step left it (file MB"
-            + " then includes cached pages mapped a folio at a time)");
+        dropCaches ? "page cache dropped after the probe opened the collection" : "page cache as the build and the"
+            + " open-time checksum pass left it (file MB then counts cached pages mapped a folio at a time)");
     // no QPS column: a probe runs its queries twice in a cold JVM, which says little about speed (bench-quant does)
     System.out.println("| mode | encode s | codes B/vector | recall@" + k + " | RSS MB | anon MB | file MB"
         + " | heap used MB | heap committed MB |");
@@ -116,9 +116,6 @@ public final class MemoryBenchCommand implements Callable<Integer> {
         quiver.collection(COLLECTION).updateQuantization(q);
       }
       double encode = (System.nanoTime() - t0) / 1e9;
-      if (dropCaches) {
-        dropPageCache();
-      }
       Map<String, String> r = probe(db, queryFile);
       double mb = 1024 * 1024;
       System.out.printf(Locale.ROOT, "| %s | %.1f | %,d | %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f |%n", m,
@@ -131,7 +128,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void dropPageCache() throws IOException {
+  static void dropPageCache() throws IOException {
     try {
       new ProcessBuilder("sync").inheritIO().start().waitFor();
       Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
@@ -227,7 +224,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
     // after the probe's full GC, G1 gives back heap beyond 20% free: RSS then tracks live data, not heap sizing
     cmd.addAll(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName(), db.toString(),
-        queryFile.toString(), Integer.toString(ef), Integer.toString(k)));
+        queryFile.toString(), Integer.toString(ef), Integer.toString(k), Boolean.toString(dropCaches)));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Map<String, String> out = new LinkedHashMap<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -274,6 +271,9 @@ public final class MemoryBenchCommand implements Callable<Integer> {
       try (Quiver quiver = Quiver.open(db)) {
         Collection c = quiver.collection(COLLECTION);
         c.awaitIndexed();
+        if (Boolean.parseBoolean(args[4])) {
+          dropPageCache();
+        }
         double recall = 0;
         long t0 = 0;
         for (int pass = 0; pass < 2; pass++) { // the first pass faults in the pages searches touch
