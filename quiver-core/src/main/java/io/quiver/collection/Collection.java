@@ -868,7 +868,10 @@ public final class Collection implements AutoCloseable {
       return null;
     }
     return new Segment.Quantized(true, p != null && p.rescore() != null ? p.rescore() : qc.rescore(),
-        p != null && p.oversampling() != null ? p.oversampling() : qc.oversampling());
+        p != null && p.oversampling() != null ? p.oversampling() : qc.oversampling(),
+        // 1-bit and PQ estimates order the beam too coarsely to cut it: measured on Fashion-MNIST at ef 64, binary
+        // recall@10 0.75 reranking the best 30 vs 0.89 reranking all 64; int8 loses nothing reranking the best 20
+        qc.kind() == QuantizationConfig.Kind.BINARY || qc.kind() == QuantizationConfig.Kind.PRODUCT);
   }
 
   /** Estimated live points of {@code s} that {@code filter} accepts, from an evenly spread sample. */
@@ -917,7 +920,8 @@ public final class Collection implements AutoCloseable {
 
   /**
    * A scan of {@code s} for {@code req}: over the segment's quantized codes first when it has them and the request
-   * may use them ({@code exact: true} never does), keeping as many candidates as a graph walk would rerank.
+   * may use them ({@code exact: true} never does), keeping as many candidates as a graph walk would rerank (int8 and
+   * float16: limit x oversampling; binary and PQ: at least ef).
    */
   private Scan scanner(Segment s, SearchRequest req, float[] query, int k, int ef, Hits hits) {
     Segment.Quantized q = req.exact() ? null : quantized(req);
@@ -925,7 +929,7 @@ public final class Collection implements AutoCloseable {
     if (approx == null) {
       return new Scan(s, req.using(), query, hits);
     }
-    int keep = (int) Math.min(MAX_RESULT_WINDOW, Math.max(ef, Math.ceil(k * q.oversampling())));
+    int keep = (int) Math.min(MAX_RESULT_WINDOW, Math.max(q.wholeBeam() ? ef : 0, Math.ceil(k * q.oversampling())));
     return new Scan(s, req.using(), query, hits, approx, Math.max(k, keep), q.rescore());
   }
 

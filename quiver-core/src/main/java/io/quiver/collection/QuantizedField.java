@@ -23,7 +23,7 @@ import java.util.zip.CRC32C;
  * int32 bytes per record, then {@code count * bytes} code bytes (ordinal order; zeros for points without the field),
  * then the CRC32C of everything before it.
  */
-record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
+record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.Scorers scorers) {
   static final int CODES_MAGIC = 0x444F4351;
   static final int VERSION = 1;
   /** Vectors a quantizer is trained on at most (evenly spread over the segment). */
@@ -36,12 +36,16 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes) {
    */
   static final int BINARY_CENTROIDS = 64;
 
+  QuantizedField(VectorQuantizer quantizer, byte[] codes) {
+    this(quantizer, codes, quantizer.bind(codes));
+  }
+
   QuantizedScorer scorer(float[] query) {
-    return quantizer.scorer(query, codes);
+    return scorers.scorer(query);
   }
 
   long ramBytes() {
-    return codes.length;
+    return codes.length + scorers.ramBytes();
   }
 
   static String paramsFile(String base) {

@@ -66,10 +66,10 @@ abstract class Segment {
 
   /**
    * How a graph walk may use quantized codes where a segment has them: not at all ({@code null} or {@code use}
-   * false), or walking on codes, keeping {@code candidates} of them and reranking them with the full vectors when
-   * {@code rescore}.
+   * false), or walking on codes, keeping {@code limit * oversampling} candidates (the whole beam when
+   * {@code wholeBeam}) and reranking them with the full vectors when {@code rescore}.
    */
-  record Quantized(boolean use, boolean rescore, double oversampling) {}
+  record Quantized(boolean use, boolean rescore, double oversampling, boolean wholeBeam) {}
 
   /** Whether the point at {@code ordinal} has a vector in field {@code name}. */
   abstract boolean hasVector(String name, int ordinal);

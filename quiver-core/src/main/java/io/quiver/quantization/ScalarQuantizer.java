@@ -165,26 +165,80 @@ public final class ScalarQuantizer implements VectorQuantizer {
     byte[] qc = new byte[dim];
     float qk = quantize(q, qc, 0);
     float s2 = scale * scale;
-    int bpv = dim + 4;
-    QuantizedKernels k = QuantizedVectorUtil.kernels();
     return switch (metric) {
-      case L2 -> ord -> {
-        int off = ord * bpv;
-        return Quantizers.getFloat(codes, off + dim) + qk - 2 * s2 * k.dotInt8(qc, 0, codes, off, dim);
-      };
-      case DOT -> {
-        float qTerm = qk - offsetNorm2;
-        yield ord -> {
-          int off = ord * bpv;
-          return -(s2 * k.dotInt8(qc, 0, codes, off, dim) + Quantizers.getFloat(codes, off + dim) + qTerm);
-        };
-      }
-      case COSINE -> ord -> {
-        int off = ord * bpv;
-        return 0.5f * (Quantizers.getFloat(codes, off + dim) + qk - 2 * s2 * k.dotInt8(qc, 0, codes, off, dim));
-      };
+      case L2 -> new Scorer(qc, codes, 1f, qk, -2 * s2);
+      case DOT -> new Scorer(qc, codes, -1f, -(qk - offsetNorm2), -s2);
+      case COSINE -> new Scorer(qc, codes, 0.5f, 0.5f * qk, -s2);
       case L1 -> throw new IllegalStateException();
     };
+  }
+
+  /** Every metric's estimate is {@code a * correction + b + c * dot(query code, record code)}. */
+  private final class Scorer implements QuantizedScorer {
+    private final byte[] qc;
+    private final byte[] codes;
+    private final float a;
+    private final float b;
+    private final float c;
+    private final int bpv = dim + 4;
+    private final QuantizedKernels kernels = QuantizedVectorUtil.kernels();
+    private final int[] dots = new int[8];
+    private final int[] offs = new int[8];
+
+    Scorer(byte[] qc, byte[] codes, float a, float b, float c) {
+      this.qc = qc;
+      this.codes = codes;
+      this.a = a;
+      this.b = b;
+      this.c = c;
+    }
+
+    private float estimate(int off, int dot) {
+      return a * Quantizers.getFloat(codes, off + dim) + b + c * dot;
+    }
+
+    @Override
+    public float score(int ord) {
+      int off = ord * bpv;
+      return estimate(off, kernels.dotInt8(qc, 0, codes, off, dim));
+    }
+
+    @Override
+    public void score(int[] ords, int count, float[] out) {
+      int i = 0;
+      int[] dots = this.dots;
+      int[] offs = this.offs;
+      for (; i + 8 <= count; i += 8) {
+        for (int j = 0; j < 8; j++) {
+          offs[j] = ords[i + j] * bpv;
+        }
+        kernels.dotInt8x8(qc, codes, offs, 0, dim, dots);
+        for (int j = 0; j < 8; j++) {
+          out[i + j] = estimate(offs[j], dots[j]);
+        }
+      }
+      for (; i + 4 <= count; i += 4) {
+        int o0 = ords[i] * bpv, o1 = ords[i + 1] * bpv, o2 = ords[i + 2] * bpv, o3 = ords[i + 3] * bpv;
+        kernels.dotInt8x4(qc, codes, o0, o1, o2, o3, dim, dots);
+        out[i] = estimate(o0, dots[0]);
+        out[i + 1] = estimate(o1, dots[1]);
+        out[i + 2] = estimate(o2, dots[2]);
+        out[i + 3] = estimate(o3, dots[3]);
+      }
+      int rest = count - i;
+      if (rest == 1) {
+        out[i] = score(ords[i]);
+      } else if (rest > 1) { // two or three: padded with a repeat of the last record (already in cache)
+        int last = ords[count - 1] * bpv;
+        int o0 = ords[i] * bpv, o1 = ords[i + 1] * bpv, o2 = rest > 2 ? ords[i + 2] * bpv : last;
+        kernels.dotInt8x4(qc, codes, o0, o1, o2, last, dim, dots);
+        out[i] = estimate(o0, dots[0]);
+        out[i + 1] = estimate(o1, dots[1]);
+        if (rest > 2) {
+          out[i + 2] = estimate(o2, dots[2]);
+        }
+      }
+    }
   }
 
   @Override

@@ -46,6 +46,32 @@ public interface VectorQuantizer {
   /** A scorer of {@code query} against the records in {@code codes}; created once per query. */
   QuantizedScorer scorer(float[] query, byte[] codes);
 
+  /**
+   * Scorers over one fixed array of {@code codes} (a sealed segment's): per-record terms that do not depend on the
+   * query are derived here once, so that each query's {@link Scorers#scorer} only prepares the query.
+   */
+  default Scorers bind(byte[] codes) {
+    return new Scorers() {
+      @Override
+      public QuantizedScorer scorer(float[] query) {
+        return VectorQuantizer.this.scorer(query, codes);
+      }
+
+      @Override
+      public long ramBytes() {
+        return 0;
+      }
+    };
+  }
+
+  /** Per-query scorers over codes bound by {@link #bind}. Thread-safe; each scorer it returns is not. */
+  interface Scorers {
+    QuantizedScorer scorer(float[] query);
+
+    /** Heap bytes of the derived per-record terms (beyond the codes themselves). */
+    long ramBytes();
+  }
+
   /** Approximate reconstruction of the vector of a record (normalised for COSINE); for tests and diagnostics. */
   float[] decode(byte[] codes, int off);
 

@@ -243,9 +243,9 @@ class QuantizedSearchTest extends RandomizedTest {
         SearchExplain e = c.explain(SearchRequest.builder(q).limit(10).filter(f).build());
         assertThat(e.segments()).allSatisfy(p -> assertThat(p.strategy()).isEqualTo(SearchStrategy.EXACT));
         long matches = e.segments().stream().mapToLong(SegmentPlan::estimatedMatches).sum();
-        // every match scored on its code, then the best ef (64) reranked with full vectors
+        // every match scored on its code, then the best limit x oversampling (10 x 2 for int8) reranked
         assertThat(e.segments().stream().mapToLong(SegmentPlan::distanceComputations).sum())
-            .isEqualTo(matches + Math.min(matches, 64));
+            .isEqualTo(matches + Math.min(matches, 20));
         int[] found = e.points().stream().mapToInt(h -> (int) ((PointId.Num) h.id()).value()).toArray();
         sum += TestVectors.recall(found, truth);
         for (ScoredPoint h : e.points()) { // reranked: exact scores

@@ -44,6 +44,37 @@ class QuantizedKernelsTest extends RandomizedTest {
   }
 
   @Test
+  void multiRecordInt8DotsMatchTheSingleDotAtEveryLength() {
+    Random rnd = random();
+    for (int len = 0; len <= 300; len++) {
+      byte[] q = new byte[len];
+      byte[] codes = new byte[9 * (len + 3) + 5];
+      rnd.nextBytes(q);
+      rnd.nextBytes(codes);
+      if (len % 11 == 0) {
+        java.util.Arrays.fill(q, (byte) -128);
+        java.util.Arrays.fill(codes, (byte) -128);
+      }
+      int[] offs = new int[9];
+      for (int j = 0; j < offs.length; j++) {
+        offs[j] = rnd.nextInt(codes.length - len + 1); // records may overlap and be unaligned
+      }
+      int[] want = new int[8];
+      for (int j = 0; j < 8; j++) {
+        want[j] = scalar.dotInt8(q, 0, codes, offs[j + 1], len);
+      }
+      for (QuantizedKernels k : new QuantizedKernels[] {scalar, panama}) {
+        int[] eight = new int[8];
+        k.dotInt8x8(q, codes, offs, 1, len, eight);
+        assertThat(eight).as("%s x8 len=%d", k.name(), len).containsExactly(want);
+        int[] four = new int[4];
+        k.dotInt8x4(q, codes, offs[1], offs[2], offs[3], offs[4], len, four);
+        assertThat(four).as("%s x4 len=%d", k.name(), len).containsExactly(want[0], want[1], want[2], want[3]);
+      }
+    }
+  }
+
+  @Test
   void float16KernelsAgreeWithDoubleReference() {
     Random rnd = random();
     for (int len = 0; len <= 700; len++) {

@@ -149,11 +149,14 @@ class QuantizerCodecTest extends RandomizedTest {
         assertThat(Arrays.copyOfRange(one, 3, one.length))
             .isEqualTo(Arrays.copyOfRange(codes, 17 * q.bytesPerVector(), 18 * q.bytesPerVector()));
         QuantizedScorer s = q.scorer(data[3], codes);
-        int[] ords = {5, 0, 299, 17, 17};
-        float[] out = new float[5];
-        s.score(ords, 5, out);
-        for (int i = 0; i < 5; i++) {
-          assertThat(out[i]).isEqualTo(s.score(ords[i]));
+        int[] ords = {5, 0, 299, 17, 17, 42, 250, 9, 31, 64, 128, 7, 200, 3, 1};
+        for (int count : new int[] {1, 2, 3, 5, 8, 10, 11, 13, 15}) { // the multi-record kernels and their padding
+          float[] out = new float[count];
+          s.score(ords, count, out);
+          for (int i = 0; i < count; i++) {
+            assertThat(out[i]).as("%s count %d #%d", q.getClass().getSimpleName(), count, i)
+                .isEqualTo(s.score(ords[i]));
+          }
         }
       }
     }
