@@ -54,6 +54,9 @@ public final class QuantBenchCommand implements Callable<Integer> {
   @Option(names = "--dim", description = "dimension of --synthetic data (default ${DEFAULT-VALUE})")
   int dim = 384;
 
+  /** Searches run before a mode's first timed pass. */
+  static final int WARMUP_SEARCHES = 3_000;
+
   static QuantizationConfig mode(String m) {
     return switch (m) {
       case "float32" -> null;
@@ -110,10 +113,15 @@ public final class QuantBenchCommand implements Callable<Integer> {
         c.flush();
         double build = (System.nanoTime() - t0) / 1e9;
         CollectionInfo info = c.info();
+        // warm-up: each mode's scorer compiles on first use; 300 SciFact queries were too few (a mode's first ef
+        // measured at a third of its second)
+        for (int i = 0; i < Math.max(WARMUP_SEARCHES, d.queries().length); i++) {
+          c.search(SearchRequest.builder(d.queries()[i % d.queries().length]).limit(k).ef(efs.get(0)).build());
+        }
         for (int ef : efs) {
           double[] qps = new double[runs];
           double recall = 0;
-          for (float[] query : d.queries()) { // warm-up: the code kernels compile on first use
+          for (float[] query : d.queries()) { // and one pass at this ef
             c.search(SearchRequest.builder(query).limit(k).ef(ef).build());
           }
           for (int run = 0; run < runs; run++) {
