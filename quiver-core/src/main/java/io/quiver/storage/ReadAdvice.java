@@ -12,7 +12,8 @@ import java.lang.invoke.MethodHandle;
  * ahead around it. Measured on a 1.5 GB vector file after dropping the page cache, 128 random 1.5 KB reads left
  * 7.7 MB of the file resident without advice and 0.5 MB with {@code MADV_RANDOM}. (Pages already cached in large
  * folios are mapped a folio at a time either way.) Where {@code madvise} cannot be called (not Linux, native access
- * denied) the advice is skipped and the reason logged once: results do not depend on it.
+ * denied, or {@code -Dquiver.readAdvice=false}) the advice is skipped and the reason logged once: results do not
+ * depend on it.
  */
 public final class ReadAdvice {
   private static final System.Logger LOG = System.getLogger("io.quiver.storage");
@@ -22,6 +23,10 @@ public final class ReadAdvice {
   private ReadAdvice() {}
 
   private static MethodHandle lookup() {
+    if (!Boolean.parseBoolean(System.getProperty("quiver.readAdvice", "true"))) {
+      LOG.log(System.Logger.Level.INFO, "mapped files get no read advice: -Dquiver.readAdvice=false");
+      return null;
+    }
     if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
       LOG.log(System.Logger.Level.INFO, "mapped files get no read advice: madvise is used on Linux only");
       return null;
