@@ -9,6 +9,7 @@ public final class SearchStats {
   private final Map<SearchStrategy, LongAdder> segmentSearches = new EnumMap<>(SearchStrategy.class);
   private final LongAdder fallbacks = new LongAdder();
   private final LongAdder distanceComputations = new LongAdder();
+  private final LongAdder payloadLinkWalks = new LongAdder();
 
   SearchStats() {
     for (SearchStrategy s : SearchStrategy.values()) {
@@ -22,6 +23,14 @@ public final class SearchStats {
       fallbacks.increment();
     }
     distanceComputations.add(plan.distanceComputations());
+    if (plan.payloadLinks()) {
+      payloadLinkWalks.increment();
+    }
+  }
+
+  /** Segment searches whose graph walk followed payload-aware links (see {@code HnswConfig.payloadM}). */
+  public long payloadLinkWalks() {
+    return payloadLinkWalks.sum();
   }
 
   /**

@@ -133,8 +133,10 @@ class PayloadLinksTest extends RandomizedTest {
     }
     int k = 10;
     try (Quiver db = Quiver.open(dir)) {
-      Outcome without = run(load(db, "plain", d, 0), d, queries, tenants, k);
-      Outcome with = run(load(db, "linked", d, PAYLOAD_M), d, queries, tenants, k);
+      Collection plain = load(db, "plain", d, 0);
+      Collection linked = load(db, "linked", d, PAYLOAD_M);
+      Outcome without = run(plain, d, queries, tenants, k);
+      Outcome with = run(linked, d, queries, tenants, k);
       System.out.printf(Locale.ROOT, "payload links, %d points, %d queries: without recall %.3f fallbacks %d "
               + "distances %d; with recall %.3f fallbacks %d distances %d (linked walks %d of %d)%n",
           d.vectors().length, queries.size(), without.recall(), without.fallbacks(), without.distances(),
@@ -142,6 +144,9 @@ class PayloadLinksTest extends RandomizedTest {
       assertThat(without.linkedWalks()).isZero();
       assertThat(with.walks()).isEqualTo(queries.size()); // every tenant is above the exact threshold
       assertThat(with.linkedWalks()).isEqualTo(with.walks());
+      // and the metrics' counter saw the same walks
+      assertThat(linked.searchStats().payloadLinkWalks()).isEqualTo(with.linkedWalks());
+      assertThat(plain.searchStats().payloadLinkWalks()).isZero();
       assertThat(with.recall()).isGreaterThanOrEqualTo(0.95);
       assertThat(with.fallbacks()).isLessThan(Math.max(1, without.fallbacks()));
       assertThat(with.distances()).isLessThan(without.distances());

@@ -223,6 +223,8 @@ public final class ServerMetrics implements Filter, AutoCloseable {
           tags, m -> m.collection.searchStats().fallbacks());
       counter("quiver.search.distance.computations", "Vector distances computed by searches", tags,
           m -> m.collection.searchStats().distanceComputations());
+      counter("quiver.search.payload.link.walks", "Segment searches whose walk followed payload-aware links", tags,
+          m -> m.collection.searchStats().payloadLinkWalks());
     }
 
     private static double storageBytes(CollectionInfo info, String part, String place) {
