@@ -73,9 +73,10 @@ final class RangeStore {
   }
 
   /**
-   * The ordinals {@code ords[from, to)} (in key order, so unsorted) as a bitmap. A wide slice sets bits in a plain
-   * bitset first, O(slice + maxOrdinal / 64); a narrow one is sorted. Either is several times cheaper than Roaring's
-   * own unordered build, which dominated a first-seen range filter.
+   * The ordinals {@code ords[from, to)} (in key order, so unsorted) as a bitmap. A slice of more than
+   * {@code maxOrdinal / 256} sets bits in a plain bitset first, O(slice + maxOrdinal / 64); a narrower one is sorted,
+   * O(slice log slice). Either is several times cheaper than Roaring's own unordered build, which dominated a
+   * first-seen range filter; sorting 600 ordinals of 60,000 (a 1% window) was 8% of that filtered search's time.
    */
   private RoaringBitmap bitmapOf(int from, int to) {
     int n = to - from;
@@ -83,7 +84,7 @@ final class RangeStore {
       return new RoaringBitmap();
     }
     int max = maxOrdinal;
-    if ((long) n * 32 >= max) {
+    if ((long) n * 256 >= max) {
       long[] words = new long[(max >>> 6) + 1];
       for (int i = from; i < to; i++) {
         int o = ords[i];
