@@ -841,7 +841,7 @@ public final class Collection implements AutoCloseable {
         words[i] &= ~deleted[i];
       }
     }
-    return o -> (o >>> 6) < words.length && (words[o >>> 6] & (1L << o)) != 0;
+    return new OrdinalFilter.Bits(words);
   }
 
   /** {@code accept}, asked at most once per ordinal of {@code s} (payload filters are slow to test). */

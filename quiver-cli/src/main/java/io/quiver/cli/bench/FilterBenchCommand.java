@@ -67,12 +67,12 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}).")
   int queries = 1000;
 
-  @Option(names = "--warmup", description = "Queries run untimed before each measured pass (default ${DEFAULT-VALUE},"
+  @Option(names = "--warmup", description = "Queries run untimed before each method's statistics pass (default ${DEFAULT-VALUE},"
       + " at most --queries).")
   int warmup = 200;
 
-  @Option(names = "--runs", description = "Timed passes over the queries per measurement; QPS is the median pass's"
-      + " (default ${DEFAULT-VALUE}).")
+  @Option(names = "--runs", description = "Timed rounds per case, each timing one pass of every method in turn;"
+      + " a method's QPS is its median pass (default ${DEFAULT-VALUE}).")
   int runs = 3;
 
   @Option(names = "--k", description = "Neighbours per query (default ${DEFAULT-VALUE}).")
@@ -220,7 +220,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
               + " ef=%d, M=%d, efConstruction=%d, payload_m=%d, quantization %s, planner %s%n%n"
               + "Build (upsert, index, seal into one segment): %.1f s; heap after the build %,d bytes. Single thread,"
               + " one query at a time, after %d"
-              + " warm-up queries; QPS is the median of %d timed passes. %d cores; 1-minute load average %.2f at the"
+              + " warm-up queries; QPS is the median of %d timed rounds, each timing one pass of every method in turn. %d cores; 1-minute load average %.2f at the"
               + " start, %.2f after the build (other work on the machine makes QPS noisy); %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
           d.queries().length, k, ef, m, efConstruction, payloadM, quantization == null ? "none" : quantization,
           planner(), buildSeconds, c.info().heapBytes(), Math.min(warmup, d.queries().length),
@@ -538,15 +538,76 @@ public final class FilterBenchCommand implements Callable<Integer> {
   private List<Row> runCase(Collection c, Labelled d, Case cs) {
     System.err.printf(Locale.ROOT, "bench-filter: case %s (%.2f%% match)...%n", cs.name(), 100 * cs.selectivity());
     List<Row> rows = new ArrayList<>();
-    rows.add(measure(c, d, cs, "auto", SearchStrategy.AUTO, ef, true, runs));
-    rows.add(measure(c, d, cs, "exact", SearchStrategy.EXACT, ef, true, runs));
-    rows.add(measure(c, d, cs, "acorn", SearchStrategy.ACORN, ef, true, runs));
-    rows.add(measure(c, d, cs, "route_through", SearchStrategy.ROUTE_THROUGH, ef, true, runs));
-    rows.add(measure(c, d, cs, "auto_ef32", SearchStrategy.AUTO, 32, false, runs));
+    rows.add(measure(c, d, cs, "auto", SearchStrategy.AUTO, ef, true, 1));
+    rows.add(measure(c, d, cs, "exact", SearchStrategy.EXACT, ef, true, 1));
+    rows.add(measure(c, d, cs, "acorn", SearchStrategy.ACORN, ef, true, 1));
+    rows.add(measure(c, d, cs, "route_through", SearchStrategy.ROUTE_THROUGH, ef, true, 1));
+    rows.add(measure(c, d, cs, "auto_ef32", SearchStrategy.AUTO, 32, true, 1));
     rows.add(autoSweep(c, d, cs));
     rows.add(postFilterSweep(c, d, cs));
     rows.add(trulyPostFiltered(c, d, cs));
-    return rows;
+    return timeInterleaved(c, d, cs, rows);
+  }
+
+  /**
+   * The timed passes: {@code --runs} rounds, each timing one pass of every method in turn (starting one method later
+   * each round), so that a slow spell of a shared machine, or the JIT settling, falls on every method alike rather
+   * than on whichever was measured first. Measured back to back instead, the same plan (auto, exact and auto_ef32 at
+   * 1%, all the same exact scan) ranged 3,043 to 10,816 QPS within one case. QPS is each method's median pass.
+   */
+  private List<Row> timeInterleaved(Collection c, Labelled d, Case cs, List<Row> rows) {
+    int n = rows.size();
+    double[][] qps = new double[n][runs];
+    for (int pass = 0; pass < runs; pass++) {
+      for (int j = 0; j < n; j++) {
+        int i = (pass + j) % n;
+        qps[i][pass] = timedPass(c, d, cs, rows.get(i));
+      }
+    }
+    List<Row> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Row r = rows.get(i);
+      Arrays.sort(qps[i]);
+      out.add(new Row(r.method(), r.ef(), r.recall(), qps[i][runs / 2], r.distances(), r.fallbackRate(), r.mix(),
+          r.planned(), r.note()));
+    }
+    return out;
+  }
+
+  /** One timed pass of {@code r}'s method over every query: the same calls its statistics pass made. */
+  private double timedPass(Collection c, Labelled d, Case cs, Row r) {
+    float[][] qs = d.queries();
+    int nq = qs.length;
+    long t0 = System.nanoTime();
+    if (r.method().equals("postfilter")) {
+      for (int q = 0; q < nq; q++) {
+        List<ScoredPoint> hits = c.search(SearchRequest.builder(qs[q]).limit(r.ef()).ef(r.ef()).withPayload(true)
+            .build());
+        int n = 0;
+        for (ScoredPoint h : hits) {
+          if (n < k && cs.filters()[q].test(h.id(), h.payload())) {
+            n++;
+          }
+        }
+      }
+    } else {
+      SearchStrategy strategy = strategyOf(r.method());
+      int searchEf = strategy == SearchStrategy.EXACT ? ef : r.ef();
+      for (int q = 0; q < nq; q++) {
+        c.explain(request(qs[q], cs.filters()[q], strategy, searchEf));
+      }
+    }
+    return nq / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static SearchStrategy strategyOf(String method) {
+    if (method.startsWith("auto")) {
+      return SearchStrategy.AUTO;
+    }
+    if (method.startsWith("route_through")) {
+      return SearchStrategy.ROUTE_THROUGH;
+    }
+    return SearchStrategy.valueOf(method.toUpperCase(Locale.ROOT));
   }
 
   /**
@@ -559,9 +620,6 @@ public final class FilterBenchCommand implements Callable<Integer> {
     while (true) {
       Row row = postFiltered(c, d, cs, e, 1);
       boolean done = row.fallbackRate() == 0 && row.recall() >= SWEEP_RECALL;
-      if ((done || e >= maxEf) && runs > 1) {
-        row = postFiltered(c, d, cs, e, runs);
-      }
       if (done) {
         return withNote(row, "unfiltered top-ef then filter; ef raised to " + e + " (from " + k + ", doubling) until"
             + " every query got k and recall >= " + SWEEP_RECALL);
@@ -615,9 +673,6 @@ public final class FilterBenchCommand implements Callable<Integer> {
     while (true) {
       Row row = measure(c, d, cs, "route_through_sweep", SearchStrategy.ROUTE_THROUGH, e, false, 1);
       boolean done = row.fallbackRate() == 0 && row.recall() >= SWEEP_RECALL;
-      if ((done || e >= maxEf) && runs > 1) {
-        row = measure(c, d, cs, "route_through_sweep", SearchStrategy.ROUTE_THROUGH, e, false, runs); // warmed up
-      }
       if (done) {
         return withNote(row, "ef raised to " + e + " (from " + k + ", doubling): all queries got k from the graph,"
             + " recall >= " + SWEEP_RECALL);
@@ -637,9 +692,6 @@ public final class FilterBenchCommand implements Callable<Integer> {
     while (true) {
       Row row = measure(c, d, cs, "auto_sweep", SearchStrategy.AUTO, e, false, 1);
       if (row.recall() >= SWEEP_RECALL || e >= maxEf) {
-        if (runs > 1) {
-          row = measure(c, d, cs, "auto_sweep", SearchStrategy.AUTO, e, false, runs);
-        }
         return withNote(row, "planner at the smallest ef (from " + k + ", doubling) with recall >= " + SWEEP_RECALL
             + "; " + row.note());
       }

@@ -677,6 +677,8 @@ public final class HnswIndex extends StoredVectorIndex {
       long visitLimit, PayloadLinks.Group links) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
+    // a bitset filter is read in place: two-hop expansion tests up to maxConn0^2 ordinals per expanded node
+    long[] bits = filter instanceof OrdinalFilter.Bits b ? b.words() : null;
     int[] visited = ep < ctx.visited.length ? ctx.visited : ctx.grow(ep + 1);
     int epoch = ctx.epoch;
     visited[ep] = epoch;
@@ -715,7 +717,7 @@ public final class HnswIndex extends StoredVectorIndex {
           continue;
         }
         visited[nb] = epoch;
-        if (acceptable(nb, filter)) {
+        if (bits != null ? OrdinalFilter.Bits.test(bits, nb) : acceptable(nb, filter)) {
           fresh[pending++] = nb;
           continue;
         }
@@ -725,7 +727,8 @@ public final class HnswIndex extends StoredVectorIndex {
         int count2 = (int) INTS.getAcquire(arr2, base2);
         for (int j = 1; j <= count2; j++) {
           int nb2 = arr2[base2 + j];
-          if (nb2 < visited.length && visited[nb2] != epoch && acceptable(nb2, filter)) {
+          if (nb2 < visited.length && visited[nb2] != epoch
+              && (bits != null ? OrdinalFilter.Bits.test(bits, nb2) : acceptable(nb2, filter))) {
             if (pending == cap) {
               visited[nb] = 0; // cut short: leave it to be looked through again from another node
               break;
