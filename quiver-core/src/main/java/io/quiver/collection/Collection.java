@@ -800,7 +800,7 @@ public final class Collection implements AutoCloseable {
     SearchStrategy planned = exact ? SearchStrategy.EXACT
         : req.strategy() == SearchStrategy.AUTO ? config.planner().choose(estimate, live) : req.strategy();
     long cost = 0;
-    io.quiver.index.hnsw.PayloadLinks.Group links = null;
+    io.quiver.index.hnsw.PayloadLinks.Group[] links = null;
     if (planned != SearchStrategy.EXACT) {
       // ACORN tests the filter on two hops of every node it expands, so make the test cheap: index matches become a
       // plain bitset minus tombstones; a per-point filter remembers its verdicts.
@@ -1144,6 +1144,66 @@ public final class Collection implements AutoCloseable {
   }
 
   /**
+   * Changes {@code payload_m} (payload-aware links, see {@link io.quiver.index.hnsw.HnswConfig#payloadM}) of every
+   * vector field. The new setting is persisted first. With 0, the links of every sealed segment are dropped now
+   * (their files deleted) and searches stop using them. Otherwise segments sealed from now on get links, and the
+   * background optimizer builds (or rebuilds, for another payload_m) those of the segments already sealed, one at a
+   * time; searches use each segment's links once they are built, and {@link #info()} reports "yellow" until then.
+   * If the process stops half-way, the optimizer finishes after the next open.
+   */
+  public void updateHnswPayloadM(int payloadM) throws IOException {
+    optimizerLock.lock();
+    try {
+      List<SealedSegment> sealed;
+      writeLock.lock();
+      try {
+        checkWritable();
+        CollectionConfig.Builder b = config.toBuilder();
+        for (var e : config.vectors().entrySet()) {
+          b.vector(e.getKey(), e.getValue().withHnsw(e.getValue().hnsw().withPayloadM(payloadM)));
+        }
+        CollectionConfig next = b.build();
+        io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
+            json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
+        config = next;
+        sealed = segments.stream().filter(s -> s instanceof SealedSegment).map(s -> (SealedSegment) s).toList();
+      } finally {
+        writeLock.unlock();
+      }
+      if (payloadM == 0) {
+        for (SealedSegment s : sealed) {
+          s.relink(config); // only deletes: cheap enough to do before answering
+        }
+      }
+    } finally {
+      optimizerLock.unlock();
+    }
+    optimizer.wake();
+  }
+
+  /**
+   * Optimizer step: builds the payload links of one sealed segment whose links do not match the configured
+   * {@code payload_m} (sealed before it was set, or a rebuild cut short by a crash). Returns false when every segment
+   * matches.
+   */
+  boolean relinkOnce() throws IOException {
+    CollectionConfig c = config;
+    for (Segment s : segments) {
+      if (s instanceof SealedSegment sealed && sealed.payloadLinksStale(c)) {
+        optimizing.incrementAndGet();
+        try {
+          sealed.relink(c);
+        } finally {
+          optimizing.decrementAndGet();
+        }
+        LOG.log(System.Logger.Level.INFO, "collection {0}: built payload links of segment {1}", name, sealed.id);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Optimizer step: re-encodes one sealed segment whose codes do not match the configured quantization (a re-encode
    * cut short by a crash). Returns false when every segment matches.
    */
@@ -1363,6 +1423,9 @@ public final class Collection implements AutoCloseable {
         v[2] += s.mappedBytes();
         if (s instanceof SealedSegment sealed) {
           v[4] += sealed.quantizedBytes();
+          if (sealed.payloadLinksStale(config)) {
+            green[0] = false; // the optimizer has payload links left to build
+          }
         }
         if (s instanceof MutableSegment m && !m.fullyIndexed()) {
           green[0] = false;

@@ -2,7 +2,8 @@ package io.quiver.collection;
 
 /**
  * The collection's background maintenance thread: seals frozen mutable segments to disk (checkpointing the log), and
- * when none are waiting merges small segments and vacuums ones with many tombstones. One step at a time, so
+ * when none are waiting merges small segments and vacuums ones with many tombstones, then re-encodes quantized codes
+ * and builds payload links that the configuration asks for and sealed segments lack. One step at a time, so
  * manifests are written by one thread in order. A failed step (disk full, say) is logged and retried later; the
  * collection keeps serving from memory and its log meanwhile.
  */
@@ -49,6 +50,9 @@ final class Optimizer implements Runnable {
           }
           if (!worked && collection.frozen.isEmpty()) {
             worked = collection.requantizeOnce();
+          }
+          if (!worked && collection.frozen.isEmpty()) {
+            worked = collection.relinkOnce();
           }
         } finally {
           collection.optimizerLock.unlock();

@@ -35,7 +35,8 @@ final class SealedSegment extends Segment {
   /** Quantized codes by vector field, for the fields that have them. */
   private final Map<String, QuantizedField> quantizedFields = new java.util.concurrent.ConcurrentHashMap<>();
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
-  private final Map<String, io.quiver.index.hnsw.PayloadLinks> payloadLinks = new LinkedHashMap<>();
+  private final Map<String, io.quiver.index.hnsw.PayloadLinks> payloadLinks =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final PayloadIndex payloadIndex;
   private static final int CACHE_PAGE_SHIFT = 10;
   private static final Object NO_PAYLOAD = new Object();
@@ -59,9 +60,9 @@ final class SealedSegment extends Segment {
         // with codes in RAM the full vectors are only read to rerank: they stay in the mapped file
         HnswIndex graph = HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk() || q != null);
         fields.put(e.getKey(), graph);
-        Path links = io.quiver.index.IndexFiles.resolve(dir, fieldFile(e.getKey()),
-            io.quiver.index.hnsw.PayloadLinks.EXTENSION);
-        if (Files.exists(links)) { // segments sealed without payload_m (or before it existed) have none
+        Path links = linksFile(dir, e.getKey());
+        // segments sealed without payload_m (or before it existed) have none: the optimizer builds them if asked
+        if (Files.exists(links)) {
           payloadLinks.put(e.getKey(), io.quiver.index.hnsw.PayloadLinks.read(links, graph));
         }
       }
@@ -214,9 +215,22 @@ final class SealedSegment extends Segment {
    */
   private static void writePayloadLinks(Path dir, String field, HnswIndex graph, PayloadIndex payloadIndex, int count,
       CollectionConfig config) throws IOException {
+    io.quiver.index.hnsw.PayloadLinks links = buildPayloadLinks(field, graph, payloadIndex, count, config);
+    if (links != null) {
+      links.write(linksFile(dir, field));
+    }
+  }
+
+  private static Path linksFile(Path dir, String field) {
+    return io.quiver.index.IndexFiles.resolve(dir, fieldFile(field), io.quiver.index.hnsw.PayloadLinks.EXTENSION);
+  }
+
+  /** The payload links {@link #writePayloadLinks} writes, or null when the field's {@code payload_m} is 0. */
+  private static io.quiver.index.hnsw.PayloadLinks buildPayloadLinks(String field, HnswIndex graph,
+      PayloadIndex payloadIndex, int count, CollectionConfig config) {
     int payloadM = config.vector(field).hnsw().payloadM();
     if (payloadM == 0) {
-      return;
+      return null;
     }
     PlannerConfig planner = config.planner();
     int exactMax = (int) Math.min(Integer.MAX_VALUE, Math.max(planner.exactMaxMatches(),
@@ -232,35 +246,121 @@ final class SealedSegment extends Segment {
         }
       }
     }
-    io.quiver.index.hnsw.PayloadLinks.build(graph, payloadM, specs)
-        .write(io.quiver.index.IndexFiles.resolve(dir, fieldFile(field), io.quiver.index.hnsw.PayloadLinks.EXTENSION));
+    return io.quiver.index.hnsw.PayloadLinks.build(graph, payloadM, specs);
   }
 
+  /**
+   * Whether some vector field's payload links differ from what its {@code payload_m} asks for: missing (the segment
+   * was sealed before payload_m was set, or a rebuild was cut short), built with another {@code payload_m}, or
+   * present while payload_m is 0. Links built before a payload index was added are not detected as stale.
+   */
+  boolean payloadLinksStale(CollectionConfig config) {
+    for (var e : config.vectors().entrySet()) {
+      int want = e.getValue().hnsw().payloadM();
+      io.quiver.index.hnsw.PayloadLinks have = payloadLinks.get(e.getKey());
+      if (want == 0 ? have != null : have == null || have.payloadM() != want) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Brings every vector field's payload links in line with its {@code payload_m}: builds and writes the missing or
+   * stale ones (atomically, so a crash leaves the old file or none, and the optimizer finishes the job after the next
+   * open), and deletes them where payload_m is 0. Searches started before keep the links they took.
+   */
+  void relink(CollectionConfig config) throws IOException {
+    for (var e : config.vectors().entrySet()) {
+      String field = e.getKey();
+      int want = e.getValue().hnsw().payloadM();
+      io.quiver.index.hnsw.PayloadLinks have = payloadLinks.get(field);
+      HnswIndex graph = fields.get(field);
+      if (want == 0 || graph == null) {
+        payloadLinks.remove(field);
+        Files.deleteIfExists(linksFile(dir, field));
+        continue;
+      }
+      if (have != null && have.payloadM() == want) {
+        continue;
+      }
+      io.quiver.index.hnsw.PayloadLinks built = buildPayloadLinks(field, graph, payloadIndex, count, config);
+      built.write(linksFile(dir, field));
+      payloadLinks.put(field, built);
+    }
+    io.quiver.storage.AtomicFiles.syncDirectory(dir);
+  }
+
+  /** Most groups one walk follows for a {@code match any}: the largest listed values' groups, when more are linked. */
+  static final int MAX_UNION_GROUPS = 16;
+
   @Override
-  io.quiver.index.hnsw.PayloadLinks.Group payloadLinks(String name, io.quiver.filter.Filter filter,
+  io.quiver.index.hnsw.PayloadLinks.Group[] payloadLinks(String name, io.quiver.filter.Filter filter,
       java.util.Set<String> tenantFields) {
     io.quiver.index.hnsw.PayloadLinks links = payloadLinks.get(name);
     if (links == null || links.groupCount() == 0 || filter == null) {
       return null;
     }
-    io.quiver.index.hnsw.PayloadLinks.Group best = null;
-    boolean bestIsTenant = false;
+    // a point passes only if it meets every must condition, and one of the should conditions when there are any:
+    // the accepted points then lie among the points of the values a must match (any) names, or of the values the
+    // should matches name together, so those values' links reach them. Each choice is only extra edges for the walk;
+    // the filter still decides which points are accepted.
+    List<List<io.quiver.filter.Condition>> choices = new java.util.ArrayList<>();
     for (io.quiver.filter.Condition c : filter.must()) {
-      if (!(c instanceof io.quiver.filter.Condition.Match match)) {
+      choices.add(List.of(c));
+    }
+    if (!filter.should().isEmpty()) {
+      choices.add(filter.should());
+    }
+    io.quiver.index.hnsw.PayloadLinks.Group[] best = null;
+    long bestSize = 0;
+    boolean bestIsTenant = false;
+    for (List<io.quiver.filter.Condition> union : choices) {
+      List<io.quiver.index.hnsw.PayloadLinks.Group> groups = new java.util.ArrayList<>();
+      boolean tenant = true;
+      for (io.quiver.filter.Condition c : union) {
+        if (c instanceof io.quiver.filter.Condition.Match match) {
+          addGroup(links, match.key(), match.value(), groups);
+          tenant &= tenantFields.contains(match.key());
+        } else if (c instanceof io.quiver.filter.Condition.MatchAny any) {
+          any.values().forEach(v -> addGroup(links, any.key(), v, groups));
+          tenant &= tenantFields.contains(any.key());
+        } else {
+          groups.clear(); // a should condition of another kind accepts points outside every group: no links
+          break;
+        }
+      }
+      if (groups.isEmpty()) {
         continue;
       }
-      Object value = linkValue(match.value());
-      io.quiver.index.hnsw.PayloadLinks.Group g = value == null ? null : links.group(match.key(), value);
-      if (g == null) {
-        continue;
+      long size = 0;
+      for (var g : groups) {
+        size += g.size();
       }
-      boolean tenant = tenantFields.contains(match.key());
-      if (best == null || (tenant && !bestIsTenant) || (tenant == bestIsTenant && g.size() < best.size())) {
-        best = g;
+      if (best == null || (tenant && !bestIsTenant) || (tenant == bestIsTenant && size < bestSize)) {
+        // a large union is cut to its largest groups: the others' points are reached through the main graph
+        groups.sort(java.util.Comparator.comparingInt(io.quiver.index.hnsw.PayloadLinks.Group::size).reversed());
+        best = groups.subList(0, Math.min(MAX_UNION_GROUPS, groups.size()))
+            .toArray(new io.quiver.index.hnsw.PayloadLinks.Group[0]);
+        bestSize = size;
         bestIsTenant = tenant;
       }
     }
     return best;
+  }
+
+  /**
+   * Adds the linked group of {@code key}'s {@code value} to {@code groups} unless it is there already. Values without
+   * links (too few points, or none here) add nothing: their points are reached through the main graph as without
+   * payload links.
+   */
+  private static void addGroup(io.quiver.index.hnsw.PayloadLinks links, String key,
+      com.fasterxml.jackson.databind.JsonNode v, List<io.quiver.index.hnsw.PayloadLinks.Group> groups) {
+    Object value = linkValue(v);
+    io.quiver.index.hnsw.PayloadLinks.Group g = value == null ? null : links.group(key, value);
+    if (g != null && !groups.contains(g)) {
+      groups.add(g);
+    }
   }
 
   /** The key a payload-link group of a match value has: the string, or the integer as a Long; else null. */
@@ -339,7 +439,7 @@ final class SealedSegment extends Segment {
 
   @Override
   GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
-      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group links) {
+      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group[] links) {
     HnswIndex index = fields.get(name);
     QuantizedField codes = quantizedFields.get(name);
     if (codes == null || quantized == null || !quantized.use()) {

@@ -51,15 +51,17 @@ abstract class Segment {
 
   /** {@link #graphSearch} whose ACORN walk also follows {@code payloadLinks} (from {@link #payloadLinks}; or null). */
   GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
-      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group payloadLinks) {
+      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group[] payloadLinks) {
     return graphSearch(name, query, k, params, accept, out, quantized);
   }
 
   /**
-   * The payload links of field {@code name} among the points of a value that {@code filter} requires (a top-level
-   * {@code must} match), preferring {@code tenantFields}, then the smallest group; null when there are none.
+   * The payload links of field {@code name} among the points of the values that {@code filter} requires: one group
+   * for a top-level {@code must} match, the groups of the listed values for a top-level {@code must} match any, the
+   * groups of all the values named by top-level {@code should} conditions when each is a match or match any;
+   * preferring {@code tenantFields}, then the fewest points. Null when there are none (never empty).
    */
-  io.quiver.index.hnsw.PayloadLinks.Group payloadLinks(String name, io.quiver.filter.Filter filter,
+  io.quiver.index.hnsw.PayloadLinks.Group[] payloadLinks(String name, io.quiver.filter.Filter filter,
       java.util.Set<String> tenantFields) {
     return null;
   }

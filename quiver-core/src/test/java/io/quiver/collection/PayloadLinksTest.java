@@ -94,18 +94,29 @@ class PayloadLinksTest extends RandomizedTest {
   private record Outcome(double recall, int fallbacks, long distances, int linkedWalks, int walks) {}
 
   private static Outcome run(Collection c, Data d, List<float[]> queries, List<Integer> tenants, int k) {
+    List<Filter> filters = tenants.stream().map(PayloadLinksTest::tenantFilter).toList();
+    List<java.util.function.IntPredicate> accepts = tenants.stream()
+        .<java.util.function.IntPredicate>map(t -> j -> d.tenant()[j] == t).toList();
+    return run(c, d, queries, filters, accepts, k);
+  }
+
+  /** {@link #run} with any filter per query, {@code accepts} saying which points (indexes into d) it accepts. */
+  private static Outcome run(Collection c, Data d, List<float[]> queries, List<Filter> filters,
+      List<java.util.function.IntPredicate> accepts, int k) {
     double recall = 0;
     int fallbacks = 0;
     long distances = 0;
     int linked = 0;
     int walks = 0;
     for (int i = 0; i < queries.size(); i++) {
-      int t = tenants.get(i);
       float[] q = queries.get(i);
-      SearchExplain e = c.explain(SearchRequest.builder(q).limit(k).filter(tenantFilter(t)).build());
-      int[] truth = TestVectors.exactTopK(Metric.L2, d.vectors(), q, k, j -> d.tenant()[j] == t);
+      SearchExplain e = c.explain(SearchRequest.builder(q).limit(k).filter(filters.get(i)).build());
+      int[] truth = TestVectors.exactTopK(Metric.L2, d.vectors(), q, k, accepts.get(i));
       int[] found = e.points().stream().mapToInt(p -> (int) ((PointId.Num) p.id()).value()).toArray();
       assertThat(found).as("never short").hasSize(truth.length);
+      for (int id : found) {
+        assertThat(accepts.get(i).test(id)).as("point %d passes filter %s", id, filters.get(i)).isTrue();
+      }
       recall += TestVectors.recall(found, truth);
       for (SegmentPlan p : e.segments()) {
         if (p.livePoints() == 0) {
@@ -195,9 +206,178 @@ class PayloadLinksTest extends RandomizedTest {
     }
   }
 
+  /** Two to four distinct tenants, drawn at random. */
+  private static int[] someTenants(Random rnd) {
+    return rnd.ints(0, TENANTS).distinct().limit(2 + rnd.nextInt(3)).toArray();
+  }
+
+  private static String anyJson(int[] ts) {
+    StringBuilder b = new StringBuilder("{\"key\":\"tenant\",\"match\":{\"any\":[");
+    for (int i = 0; i < ts.length; i++) {
+      b.append(i == 0 ? "" : ",").append("\"t").append(ts[i]).append('"');
+    }
+    return b.append("]}}").toString();
+  }
+
+  private static java.util.function.IntPredicate inTenants(Data d, int[] ts) {
+    return j -> java.util.Arrays.stream(ts).anyMatch(t -> t == d.tenant()[j]);
+  }
+
+  @Test
+  void matchAnyAndALoneShouldFollowTheUnionOfTheValuesLinks() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    int dim = d.vectors()[0].length;
+    List<float[]> queries = new ArrayList<>();
+    List<Filter> filters = new ArrayList<>();
+    List<java.util.function.IntPredicate> accepts = new ArrayList<>();
+    for (int i = 0; i < atLeast(150); i++) {
+      queries.add(TestVectors.randomVector(rnd, dim));
+      int[] ts = someTenants(rnd);
+      // as must, as a lone should (equivalent), as one should match per tenant (equivalent too): all select the
+      // listed tenants' links
+      StringBuilder matches = new StringBuilder();
+      for (int t : ts) {
+        matches.append(matches.isEmpty() ? "" : ",").append("{\"key\":\"tenant\",\"match\":{\"value\":\"t")
+            .append(t).append("\"}}");
+      }
+      filters.add(FilterParser.parse(i % 3 == 2 ? "{\"should\":[" + matches + "]}"
+          : "{\"" + (i % 3 == 0 ? "must" : "should") + "\":[" + anyJson(ts) + "]}"));
+      accepts.add(inTenants(d, ts));
+    }
+    int k = 10;
+    try (Quiver db = Quiver.open(dir)) {
+      Collection plain = load(db, "plain", d, 0);
+      Collection linked = load(db, "linked", d, PAYLOAD_M);
+      Outcome without = run(plain, d, queries, filters, accepts, k);
+      long statsBefore = linked.searchStats().payloadLinkWalks();
+      Outcome with = run(linked, d, queries, filters, accepts, k);
+      System.out.printf(Locale.ROOT, "match any, seed %s, %d points, %d queries: without recall %.3f fallbacks %d "
+              + "distances %d; with recall %.3f fallbacks %d distances %d (linked walks %d of %d)%n",
+          masterSeedHex(), d.vectors().length, queries.size(), without.recall(), without.fallbacks(),
+          without.distances(), with.recall(), with.fallbacks(), with.distances(), with.linkedWalks(), with.walks());
+      assertThat(without.linkedWalks()).isZero();
+      assertThat(with.walks()).isEqualTo(queries.size());
+      assertThat(with.linkedWalks()).isEqualTo(with.walks());
+      assertThat(linked.searchStats().payloadLinkWalks() - statsBefore).isEqualTo(with.linkedWalks());
+      assertThat(with.recall()).isGreaterThanOrEqualTo(0.95);
+    }
+  }
+
+  @Test
+  void shapesWithoutLinksStillAnswerCorrectly() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    int dim = d.vectors()[0].length;
+    List<float[]> queries = new ArrayList<>();
+    List<Filter> filters = new ArrayList<>();
+    List<java.util.function.IntPredicate> accepts = new ArrayList<>();
+    for (int i = 0; i < atLeast(40); i++) {
+      queries.add(TestVectors.randomVector(rnd, dim));
+      int[] ts = someTenants(rnd);
+      // a should match beside a nested filter, and the match any nested in a filter: neither selects links
+      String a = "{\"key\":\"tenant\",\"match\":{\"value\":\"t" + ts[0] + "\"}}";
+      String b = "{\"must\":[{\"key\":\"tenant\",\"match\":{\"value\":\"t" + ts[1] + "\"}}]}";
+      filters.add(FilterParser.parse(i % 2 == 0 ? "{\"should\":[" + a + "," + b + "]}"
+          : "{\"must\":[{\"must\":[" + anyJson(ts) + "]}]}"));
+      accepts.add(i % 2 == 0 ? inTenants(d, new int[] {ts[0], ts[1]}) : inTenants(d, ts));
+    }
+    try (Quiver db = Quiver.open(dir)) {
+      Outcome o = run(load(db, "linked", d, PAYLOAD_M), d, queries, filters, accepts, 10);
+      System.out.printf(Locale.ROOT, "unlinked shapes, seed %s: recall %.3f fallbacks %d (linked walks %d of %d)%n",
+          masterSeedHex(), o.recall(), o.fallbacks(), o.linkedWalks(), o.walks());
+      assertThat(o.linkedWalks()).isZero(); // (run checks every point found passes the filter)
+    }
+  }
+
+  /** Waits until the optimizer has nothing left to build (status green); fails after a minute. */
+  private static void awaitGreen(Collection c) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!c.info().status().equals("green")) {
+      assertThat(System.nanoTime()).as("optimizer still busy after a minute").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void payloadMSetAfterSealingBuildsLinksInTheOptimizerAndZeroDropsThem() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    int dim = d.vectors()[0].length;
+    List<float[]> queries = new ArrayList<>();
+    List<Integer> tenants = new ArrayList<>();
+    for (int i = 0; i < atLeast(60); i++) {
+      queries.add(TestVectors.randomVector(rnd, dim));
+      tenants.add(rnd.nextInt(TENANTS));
+    }
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = load(db, "c", d, 0);
+      assertThat(linkFiles()).isEmpty();
+      assertThat(run(c, d, queries, tenants, 10).linkedWalks()).isZero();
+      assertThat(c.info().status()).isEqualTo("green");
+      c.updateHnswPayloadM(PAYLOAD_M);
+      assertThat(c.config().vectors().get("").hnsw().payloadM()).isEqualTo(PAYLOAD_M);
+      awaitGreen(c);
+      assertThat(linkFiles()).hasSize(1);
+      Outcome o = run(c, d, queries, tenants, 10);
+      System.out.printf(Locale.ROOT, "payload_m set later, seed %s: recall %.3f (linked walks %d of %d)%n",
+          masterSeedHex(), o.recall(), o.linkedWalks(), o.walks());
+      assertThat(o.linkedWalks()).isEqualTo(queries.size());
+      assertThat(o.recall()).isGreaterThanOrEqualTo(0.95);
+    }
+    try (Quiver db = Quiver.open(dir)) { // the setting and the links survive reopen
+      Collection c = db.collection("c");
+      assertThat(c.config().vectors().get("").hnsw().payloadM()).isEqualTo(PAYLOAD_M);
+      assertThat(c.info().status()).isEqualTo("green");
+      assertThat(run(c, d, queries, tenants, 10).linkedWalks()).isEqualTo(queries.size());
+      c.updateHnswPayloadM(0); // drops them before returning
+      assertThat(linkFiles()).isEmpty();
+      assertThat(run(c, d, queries, tenants, 10).linkedWalks()).isZero();
+    }
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("c");
+      assertThat(c.config().vectors().get("").hnsw().payloadM()).isZero();
+      Thread.sleep(100); // give a (wrong) rebuild the chance to happen
+      assertThat(linkFiles()).isEmpty();
+      assertThat(run(c, d, queries, tenants, 10).linkedWalks()).isZero();
+    }
+  }
+
+  @Test
+  void aLostLinksFileIsRebuiltAfterReopenAndALeftoverTempFileIsIgnored() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    float[] q = TestVectors.randomVector(rnd, d.vectors()[0].length);
+    SearchRequest req = SearchRequest.builder(q).limit(10).filter(tenantFilter(rnd.nextInt(TENANTS))).build();
+    List<ScoredPoint> before;
+    try (Quiver db = Quiver.open(dir)) {
+      before = load(db, "c", d, PAYLOAD_M).search(req);
+    }
+    Path file = linkFiles().get(0);
+    // as after a crash during a rebuild: the file gone, a partial temporary file beside it
+    byte[] bytes = Files.readAllBytes(file);
+    Files.delete(file);
+    Files.write(file.resolveSibling(file.getFileName() + ".tmp"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.collection("c");
+      awaitGreen(c);
+      assertThat(file).exists();
+      SearchExplain e = c.explain(req);
+      assertThat(e.segments()).anyMatch(SegmentPlan::payloadLinks);
+      assertThat(e.points()).isEqualTo(before);
+      assertThat(file.resolveSibling(file.getFileName() + ".tmp")).doesNotExist(); // replaced by the rebuild's
+    }
+  }
+
   private List<Path> linkFiles() throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(p -> p.getFileName().toString().endsWith(PayloadLinks.EXTENSION)).toList();
+    for (int attempt = 0; ; attempt++) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        return s.filter(p -> p.getFileName().toString().endsWith(PayloadLinks.EXTENSION)).toList();
+      } catch (java.io.UncheckedIOException e) {
+        if (attempt == 10) { // a temporary file of the collection's renamed away mid-walk: look again
+          throw e;
+        }
+      }
     }
   }
 }

@@ -690,16 +690,36 @@ public final class QuiverServer implements AutoCloseable {
 
   /**
    * PATCH: accepts Qdrant's updatable settings. quantization_config (an object, or "Disabled") re-encodes the sealed
-   * segments' codes before answering; optimizers_config is stored and echoed.
+   * segments' codes before answering; hnsw_config.payload_m (only that key of hnsw_config) changes payload_m of
+   * every vector field: 0 drops the payload links before answering, other values have the optimizer build links for
+   * the segments already sealed, in the background (status "yellow" until done); optimizers_config is stored and
+   * echoed.
    */
   private JsonNode updateCollection(ServerRequest req) throws Exception {
     Collection c = collection(req);
     ObjectNode body = body(req);
     Json.onlyFields(body, "body", "vectors", "optimizers_config", "params", "hnsw_config", "quantization_config",
         "sparse_vectors", "strict_mode_config", "metadata");
-    for (String k : List.of("vectors", "params", "hnsw_config", "sparse_vectors")) {
+    for (String k : List.of("vectors", "params", "sparse_vectors")) {
       if (Json.present(body.get(k)) && !body.get(k).isEmpty()) {
         throw ApiError.badRequest("body." + k + ": changing it on an existing collection is not supported");
+      }
+    }
+    Integer payloadM = null;
+    if (Json.present(body.get("hnsw_config"))) {
+      ObjectNode hnsw = Json.object(body.get("hnsw_config"), "body.hnsw_config");
+      for (var it = hnsw.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!f.equals("payload_m") && Json.present(hnsw.get(f))) {
+          throw ApiError.badRequest("body.hnsw_config." + f + ": changing it on an existing collection is not "
+              + "supported (only payload_m is)");
+        }
+      }
+      if (Json.present(hnsw.get("payload_m"))) {
+        payloadM = Json.intField(hnsw, "payload_m", "body.hnsw_config", 0, 0);
+        if (payloadM > 512) {
+          throw ApiError.badRequest("body.hnsw_config.payload_m: must be at most 512, got " + payloadM);
+        }
       }
     }
     JsonNode qc = body.get("quantization_config");
@@ -714,6 +734,9 @@ public final class QuiverServer implements AutoCloseable {
     }
     if (Json.present(qc)) {
       c.updateQuantization(quantization);
+    }
+    if (payloadM != null) {
+      c.updateHnswPayloadM(payloadM);
     }
     ObjectNode stored = storedSettings.computeIfAbsent(c.name(), k -> json.createObjectNode());
     synchronized (stored) {

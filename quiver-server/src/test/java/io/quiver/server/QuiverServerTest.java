@@ -99,6 +99,74 @@ class QuiverServerTest {
   }
 
   @Test
+  void patchPayloadMBuildsLinksForSealedSegmentsAndZeroDropsThem() throws Exception {
+    long seed = new java.util.Random().nextLong();
+    System.out.println("patchPayloadM seed " + seed);
+    java.util.Random rnd = new java.util.Random(seed);
+    assertThat(ok("PUT", "/collections/t", "{\"vectors\":{\"size\":4,\"distance\":\"Euclid\"},"
+        + "\"hnsw_config\":{\"m\":6}}").asBoolean()).isTrue();
+    ok("PUT", "/collections/t/index?wait=true",
+        "{\"field_name\":\"group_id\",\"field_schema\":{\"type\":\"keyword\",\"is_tenant\":true}}");
+    // groups a and b above the planner's exact threshold (2,048 points) and within its ACORN share (half): linked
+    int n = 6000;
+    for (int from = 0; from < n; from += 1000) {
+      StringBuilder pts = new StringBuilder("{\"points\":[");
+      for (int i = from; i < from + 1000; i++) {
+        String group = i % 12 < 5 ? "a" : i % 12 < 10 ? "b" : "c";
+        pts.append(i == from ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[");
+        for (int d = 0; d < 4; d++) {
+          pts.append(d == 0 ? "" : ",").append(rnd.nextFloat());
+        }
+        pts.append("],\"payload\":{\"group_id\":\"").append(group).append("\"}}");
+      }
+      ok("PUT", "/collections/t/points?wait=true", pts.append("]}").toString());
+    }
+    db.collection("t").flush(); // sealed without links
+    String explain = "{\"query\":[0.5,0.5,0.5,0.5],\"limit\":5,\"strategy\":\"acorn\","
+        + "\"filter\":{\"must\":[{\"key\":\"group_id\",\"match\":{\"any\":[\"a\",\"b\"]}}]}}";
+    assertThat(ok("POST", "/quiver/collections/t/points/explain", explain).at("/plan/segments/0/payload_links")
+        .asBoolean()).isFalse();
+    assertThat(linkFiles()).isEmpty();
+
+    assertThat(error(call("PATCH", "/collections/t", "{\"hnsw_config\":{\"m\":32}}"), 400)).contains("hnsw_config.m");
+    assertThat(error(call("PATCH", "/collections/t", "{\"hnsw_config\":{\"payload_m\":-1}}"), 400))
+        .contains("payload_m");
+    assertThat(ok("PATCH", "/collections/t", "{\"hnsw_config\":{\"payload_m\":16}}").asBoolean()).isTrue();
+    JsonNode info = ok("GET", "/collections/t", null);
+    assertThat(info.at("/config/hnsw_config/payload_m").asInt()).isEqualTo(16);
+    assertThat(db.collection("t").config().vectors().get("").hnsw().payloadM()).isEqualTo(16);
+    long deadline = System.nanoTime() + 60_000_000_000L; // the optimizer builds the links in the background
+    while (!ok("GET", "/collections/t", null).get("status").asText().equals("green")) {
+      assertThat(System.nanoTime()).as("links still building after a minute").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    assertThat(linkFiles()).hasSize(1);
+    JsonNode e = ok("POST", "/quiver/collections/t/points/explain", explain);
+    assertThat(e.at("/plan/segments/0/payload_links").asBoolean()).isTrue();
+    for (JsonNode p : e.get("points")) {
+      assertThat(p.get("id").asInt() % 12).isLessThan(10); // group a or b
+    }
+
+    assertThat(ok("PATCH", "/collections/t", "{\"hnsw_config\":{\"payload_m\":0}}").asBoolean()).isTrue();
+    assertThat(linkFiles()).isEmpty(); // dropped before answering
+    assertThat(ok("POST", "/quiver/collections/t/points/explain", explain).at("/plan/segments/0/payload_links")
+        .asBoolean()).isFalse();
+    assertThat(ok("GET", "/collections/t", null).at("/config/hnsw_config/payload_m").asInt()).isZero();
+  }
+
+  private List<Path> linkFiles() throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try (var s = java.nio.file.Files.walk(dir)) {
+        return s.filter(p -> p.getFileName().toString().endsWith(".plinks")).toList();
+      } catch (java.io.UncheckedIOException ex) {
+        if (attempt == 10) { // a temporary file renamed away mid-walk: look again
+          throw ex;
+        }
+      }
+    }
+  }
+
+  @Test
   void explainReportsThePlannerAndMetricsCountStrategies() throws Exception {
     createDocs();
     StringBuilder pts = new StringBuilder("{\"points\":[");

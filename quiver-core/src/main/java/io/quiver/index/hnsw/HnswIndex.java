@@ -429,11 +429,13 @@ public final class HnswIndex extends StoredVectorIndex {
 
   /**
    * Searches like {@link #search(float[], int, SearchParams, OrdinalFilter, io.quiver.quantization.QuantizedScorer)};
-   * an ACORN walk also follows {@code payloadLinks} (the links among the points of the filter's value, whose points
-   * must include every point the filter accepts) and starts from that group's entry too. Null: no payload links.
+   * an ACORN walk also follows {@code payloadLinks} (the links among the points of the filter's values: one group,
+   * or several whose union the filter draws from, as for a {@code match any}) and starts from each group's entry too.
+   * The links are only extra edges: the filter still decides which points are accepted. Null or empty: no payload
+   * links.
    */
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      io.quiver.quantization.QuantizedScorer approx, PayloadLinks.Group payloadLinks) {
+      io.quiver.quantization.QuantizedScorer approx, PayloadLinks.Group[] payloadLinks) {
     SearchContext ctx = acquireContext();
     ctx.approx = approx;
     try {
@@ -445,7 +447,7 @@ public final class HnswIndex extends StoredVectorIndex {
   }
 
   private SearchResult searchWith(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      SearchContext ctx, PayloadLinks.Group payloadLinks) {
+      SearchContext ctx, PayloadLinks.Group[] payloadLinks) {
     float[] q = prepareQuery(query, k);
     Entry e = entry;
     if (e == null) {
@@ -467,7 +469,8 @@ public final class HnswIndex extends StoredVectorIndex {
     eps[0] = ScoredOrdinals.pack(epDist, ep);
     ctx.incomplete = false;
     if (filter != null && params.traversal() == SearchParams.Traversal.ACORN) {
-      searchLevel0Acorn(q, ep, epDist, ef, ctx, filter, params.visitLimit(), payloadLinks);
+      searchLevel0Acorn(q, ep, epDist, ef, ctx, filter, params.visitLimit(),
+          payloadLinks == null || payloadLinks.length == 0 ? null : payloadLinks);
     } else {
       searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter, params.visitLimit());
     }
@@ -674,7 +677,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * that runs out of accepted points before its beam of {@code ef} fills is reported incomplete.
    */
   private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, SearchContext ctx, OrdinalFilter filter,
-      long visitLimit, PayloadLinks.Group links) {
+      long visitLimit, PayloadLinks.Group[] links) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
     // a bitset filter is read in place: two-hop expansion tests up to maxConn0^2 ordinals per expanded node
@@ -692,9 +695,12 @@ public final class HnswIndex extends StoredVectorIndex {
     int cap = maxConn0;
     int[] fresh = ctx.fresh;
     float[] dists = ctx.freshDistances;
-    if (links != null && links.entry() < visited.length && visited[links.entry()] != epoch) {
-      // also start inside the value's group, which its payload links connect
-      int start = links.entry();
+    for (int gi = 0; links != null && gi < links.length; gi++) {
+      // also start inside each value's group, which its payload links connect
+      int start = links[gi].entry();
+      if (start >= visited.length || visited[start] == epoch) {
+        continue;
+      }
       visited[start] = epoch;
       fresh[0] = start;
       score(q, 0f, false, fresh, 1, dists, ctx);
@@ -738,8 +744,8 @@ public final class HnswIndex extends StoredVectorIndex {
           }
         }
       }
-      if (links != null) {
-        pending = collectPayloadLinks(links, node, visited, epoch, filter, fresh, pending);
+      for (int gi = 0; links != null && gi < links.length; gi++) {
+        pending = collectPayloadLinks(links[gi], node, visited, epoch, filter, fresh, pending);
       }
       score(q, 0f, false, fresh, pending, dists, ctx);
       computed += pending;
