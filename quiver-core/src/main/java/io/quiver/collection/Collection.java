@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -829,12 +830,8 @@ public final class Collection implements AutoCloseable {
   /** The live ordinals of {@code s} in {@code matches}, as a filter answering with one word read. */
   private static OrdinalFilter bitsetFilter(Segment s, RoaringBitmap matches) {
     int ords = s.ordinals();
-    long[] words = new long[(ords + 63) >>> 6];
-    matches.forEach((int o) -> {
-      if (o < ords) {
-        words[o >>> 6] |= 1L << o;
-      }
-    });
+    // container by container (a dense container is one array copy): setting bit after bit cost as much as the walk
+    long[] words = Arrays.copyOf(org.roaringbitmap.BitSetUtil.toLongArray(matches), (ords + 63) >>> 6);
     if (s.deletedCount() > 0) {
       long[] deleted = s.deletedWords();
       for (int i = 0; i < Math.min(words.length, deleted.length); i++) {
@@ -1188,19 +1185,7 @@ public final class Collection implements AutoCloseable {
    */
   boolean relinkOnce() throws IOException {
     CollectionConfig c = config;
-    for (Segment s : segments) {
-      if (s instanceof SealedSegment sealed && sealed.payloadLinksStale(c)) {
-        optimizing.incrementAndGet();
-        try {
-          sealed.relink(c);
-        } finally {
-          optimizing.decrementAndGet();
-        }
-        LOG.log(System.Logger.Level.INFO, "collection {0}: built payload links of segment {1}", name, sealed.id);
-        return true;
-      }
-    }
-    return false;
+    return fixOneSegment(s -> s.payloadLinksStale(c), s -> s.relink(c), s -> "built payload links of segment " + s.id);
   }
 
   /**
@@ -1209,16 +1194,26 @@ public final class Collection implements AutoCloseable {
    */
   boolean requantizeOnce() throws IOException {
     CollectionConfig c = config;
+    return fixOneSegment(s -> s.quantizationStale(c), s -> s.requantize(c), s -> "re-encoded segment " + s.id
+        + " for quantization " + (c.quantization() == null ? "none" : c.quantization().kind()));
+  }
+
+  private interface SegmentFix {
+    void apply(SealedSegment s) throws IOException;
+  }
+
+  /** Applies {@code fix} to the first sealed segment that is {@code stale}, logging {@code done}; false if none is. */
+  private boolean fixOneSegment(java.util.function.Predicate<SealedSegment> stale, SegmentFix fix,
+      java.util.function.Function<SealedSegment, String> done) throws IOException {
     for (Segment s : segments) {
-      if (s instanceof SealedSegment sealed && sealed.quantizationStale(c)) {
+      if (s instanceof SealedSegment sealed && stale.test(sealed)) {
         optimizing.incrementAndGet();
         try {
-          sealed.requantize(c);
+          fix.apply(sealed);
         } finally {
           optimizing.decrementAndGet();
         }
-        LOG.log(System.Logger.Level.INFO, "collection {0}: re-encoded segment {1} for quantization {2}", name,
-            sealed.id, c.quantization() == null ? "none" : c.quantization().kind());
+        LOG.log(System.Logger.Level.INFO, "collection {0}: {1}", name, done.apply(sealed));
         return true;
       }
     }
