@@ -104,7 +104,7 @@ class QuiverServerTest {
     System.out.println("patchPayloadM seed " + seed);
     java.util.Random rnd = new java.util.Random(seed);
     assertThat(ok("PUT", "/collections/t", "{\"vectors\":{\"size\":4,\"distance\":\"Euclid\"},"
-        + "\"hnsw_config\":{\"m\":6}}").asBoolean()).isTrue();
+        + "\"hnsw_config\":{\"m\":6,\"payload_m\":0}}").asBoolean()).isTrue();
     ok("PUT", "/collections/t/index?wait=true",
         "{\"field_name\":\"group_id\",\"field_schema\":{\"type\":\"keyword\",\"is_tenant\":true}}");
     // groups a and b above the planner's exact threshold (2,048 points) and within its ACORN share (half): linked

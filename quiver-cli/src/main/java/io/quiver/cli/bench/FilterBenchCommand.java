@@ -93,8 +93,8 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   @Option(names = "--payload-m", description = "HNSW payload_m: links per point among the points of each label"
       + " (label indexed as a tenant field), built when the segment is sealed; 0 builds none (default"
-      + " ${DEFAULT-VALUE}).")
-  int payloadM = 0;
+      + " ${DEFAULT-VALUE}: the collection default, --m).")
+  Integer payloadM;
 
   @Option(names = "--exact-max-matches", description = "Planner: matches up to which a segment is scanned exactly"
       + " (default ${DEFAULT-VALUE}).")
@@ -222,7 +222,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
               + " one query at a time, after %d"
               + " warm-up queries; QPS is the median of %d timed rounds, each timing one pass of every method in turn. %d cores; 1-minute load average %.2f at the"
               + " start, %.2f after the build (other work on the machine makes QPS noisy); %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
-          d.queries().length, k, ef, m, efConstruction, payloadM, quantization == null ? "none" : quantization,
+          d.queries().length, k, ef, m, efConstruction, effectivePayloadM(), quantization == null ? "none" : quantization,
           planner(), buildSeconds, c.info().heapBytes(), Math.min(warmup, d.queries().length),
           runs, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated() ? "GENERATED data (no data set directory found"
               + " or --force-synthetic), ground truth by brute force" : "filtered ground truth from the data set's"
@@ -489,14 +489,14 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   private Collection build(Quiver db, String name, Labelled d, int[] r) throws Exception {
     int n = d.base().length;
-    HnswConfig hnsw = HnswConfig.builder().m(m).efConstruction(efConstruction).efSearch(ef).payloadM(payloadM).build();
+    HnswConfig hnsw = HnswConfig.builder().m(m).efConstruction(efConstruction).efSearch(ef).payloadM(effectivePayloadM()).build();
     CollectionConfig cfg = CollectionConfig.builder()
         .vector(VectorParams.of(d.base()[0].length, d.metric()).withHnsw(hnsw))
         .durability(Durability.PERIODIC)
         .sealThreshold(Math.max(n, 1) + 1) // never sealed by size: flush() seals everything into one segment
         .mergeThreshold(0)
         .indexingLag(n) // no linking while the load streams; all cores index afterwards
-        .payloadIndex("label", FieldSchema.INTEGER, payloadM > 0)
+        .payloadIndex("label", FieldSchema.INTEGER, effectivePayloadM() > 0)
         .payloadIndex("r", FieldSchema.INTEGER)
         .planner(planner())
         .quantization(quantization == null ? null : QuantBenchCommand.mode(quantization))
@@ -527,6 +527,10 @@ public final class FilterBenchCommand implements Callable<Integer> {
       throw new IllegalStateException("expected one segment of " + n + " points, got " + e.segments());
     }
     return c;
+  }
+
+  private int effectivePayloadM() {
+    return payloadM == null ? m : payloadM;
   }
 
   private PlannerConfig planner() {

@@ -11,7 +11,9 @@ package io.quiver.index.hnsw;
  *     a kept neighbour is closer to it by a factor alpha than the base node is. 1.0 is the classic HNSW heuristic;
  *     larger values keep more long edges, which shortens search paths at the same M
  * @param payloadM links per node among the points sharing a value of an indexed keyword or integer field, built
- *     when a segment is sealed (Qdrant's {@code payload_m}; see {@link PayloadLinks}); 0 builds none
+ *     when a segment is sealed (Qdrant's {@code payload_m}; see {@link PayloadLinks}); 0 builds none. The builder's
+ *     default is {@code m}, as in Qdrant: without the links an ACORN walk for a value uncorrelated with the query
+ *     starved and fell back to an exact scan in 61% of Fashion-MNIST queries (1.6x the exact scan; 7.1x with links)
  */
 public record HnswConfig(int m, int efConstruction, int efSearch, long seed, float alpha, int payloadM) {
   public static final HnswConfig DEFAULT = builder().build();
@@ -53,7 +55,7 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed, flo
     private int efSearch = 64;
     private long seed = 42;
     private float alpha = 1.0f;
-    private int payloadM;
+    private Integer payloadM; // null: m
 
     public Builder m(int m) {
       this.m = m;
@@ -86,7 +88,7 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed, flo
     }
 
     public HnswConfig build() {
-      return new HnswConfig(m, efConstruction, efSearch, seed, alpha, payloadM);
+      return new HnswConfig(m, efConstruction, efSearch, seed, alpha, payloadM == null ? m : payloadM);
     }
   }
 }
