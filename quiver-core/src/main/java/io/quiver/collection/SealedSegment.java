@@ -503,8 +503,8 @@ final class SealedSegment extends Segment {
 
   /**
    * Re-encodes every vector field for {@code config.quantization()} (null: drops the codes), each field's old codes
-   * file deleted before the new files are written, then swapped in for searches. The full vectors keep their place
-   * (heap or mapped) until the segment is next opened.
+   * file deleted before the new files are written, then swapped in for searches. The full vectors then move to
+   * where an open would put them: the mapped file when the field has codes (or is on disk), else heap pages.
    */
   void requantize(CollectionConfig config) throws IOException {
     for (var e : config.vectors().entrySet()) {
@@ -526,6 +526,15 @@ final class SealedSegment extends Segment {
       quantizedFields.put(field, q);
     }
     io.quiver.storage.AtomicFiles.syncDirectory(dir);
+    for (var e : config.vectors().entrySet()) {
+      HnswIndex index = fields.get(e.getKey());
+      boolean mapped = e.getValue().onDisk() || quantizedFields.containsKey(e.getKey());
+      if (index != null && index.vectorsMapped() != mapped) {
+        // the vectors' data checksum was verified when the segment was opened
+        index.replaceVectors(io.quiver.index.VectorFile.open(io.quiver.index.IndexFiles.resolve(dir,
+            fieldFile(e.getKey()), io.quiver.index.VectorFile.EXTENSION), mapped, false).vectors());
+      }
+    }
   }
 
   @Override

@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public abstract class StoredVectorIndex implements VectorIndex {
   protected final int dimension;
   protected final Metric metric;
-  protected final VectorStore vectors;
+  /** Replaced only by {@link #replaceVectors} (a sealed index's vectors moving between heap and mapping). */
+  protected VectorStore vectors;
+  /** Mapped stores {@link #replaceVectors} took out of use: searches that began on them may still read them. */
+  private final java.util.List<VectorStore> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The heap store adds write to; null when sealed. */
   private final FloatVectorStore writable;
   /** The file a sealed index was opened from, for messages; null when writable. */
@@ -179,7 +182,8 @@ public abstract class StoredVectorIndex implements VectorIndex {
 
   /** Floats of per-thread scratch the distance methods need (0 when vectors are read in place). */
   protected final int scratchFloats() {
-    return vectors.scratchFloats();
+    // a sealed index's vectors may move to the mapping (replaceVectors) after its threads sized their scratch
+    return sealedSource != null ? VectorStore.MAX_SLOTS * dimension : vectors.scratchFloats();
   }
 
   /** Distance from {@code query} to the stored vector of {@code ordinal}. */
@@ -307,5 +311,32 @@ public abstract class StoredVectorIndex implements VectorIndex {
   @Override
   public void close() {
     vectors.close();
+    for (VectorStore r : retired) {
+      r.close();
+    }
+  }
+
+  /** Whether the vectors are read from the mapped file rather than heap pages. */
+  public final boolean vectorsMapped() {
+    return vectors instanceof MappedVectorStore;
+  }
+
+  /**
+   * Moves a sealed index's vectors to {@code next}, the same vectors held elsewhere (the heap pages or the mapping
+   * of the file the index was opened from). A search already running finishes on the old store, so a mapped one is
+   * closed only with the index; a heap one is left to the collector.
+   */
+  public final void replaceVectors(VectorStore next) {
+    if (sealedSource == null) {
+      throw new IllegalStateException("only a sealed index's vectors can move");
+    }
+    if (next.dimension() != dimension) {
+      throw new IllegalArgumentException("dimension " + next.dimension() + " replacing " + dimension);
+    }
+    VectorStore old = vectors;
+    vectors = next; // a plain write: the stores' fields are final, so a search that sees it sees it whole
+    if (old instanceof MappedVectorStore) {
+      retired.add(old);
+    }
   }
 }

@@ -150,6 +150,8 @@ class QuantizedSearchTest extends RandomizedTest {
       long int8Bytes = c.info().quantizedBytes();
       assertThat(int8Bytes).isGreaterThanOrEqualTo(3_000L * dim);
       assertThat(codeFiles()).hasSize(2);
+      assertThat(c.info().storage().vectors().heap()).as("vectors moved to the mapped file").isLessThan(1_024);
+      assertThat(c.info().storage().vectors().mapped()).isGreaterThanOrEqualTo(3_000L * dim * 4);
       assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
           QuantizationConfig.Kind.INT8));
       // without rescoring the scores are the codes' own: they must differ from the exact ones somewhere
@@ -193,8 +195,9 @@ class QuantizedSearchTest extends RandomizedTest {
       assertThat(Files.exists(codes)).isTrue();
       assertThat(recall(c, base, queries, Metric.L2, null)).isGreaterThanOrEqualTo(full - allowedLoss(
           QuantizationConfig.Kind.FLOAT16));
-      // the segment opened without codes: its vectors stay on the heap until the next open
-      assertThat(c.info().storage().vectors().heap()).isGreaterThanOrEqualTo(3_000L * dim * 4);
+      // the segment opened without codes, so with its vectors on the heap: re-encoding moved them to the mapping
+      assertThat(c.info().storage().vectors().heap()).isLessThan(1_024);
+      assertThat(c.info().storage().vectors().mapped()).isGreaterThanOrEqualTo(3_000L * dim * 4);
     }
     try (Quiver db = Quiver.open(dir)) {
       Collection c = db.collection("q");
