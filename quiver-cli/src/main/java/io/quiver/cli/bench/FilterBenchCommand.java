@@ -96,6 +96,14 @@ public final class FilterBenchCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}: the collection default, --m).")
   Integer payloadM;
 
+  @Option(names = "--tenants", description = "Also index a field tenant with this many values, each point's drawn"
+      + " uniformly (independent of the vectors, as tenant ids are), and add the case 'tenant': tenant == a random"
+      + " value per query; 0 leaves it out (default ${DEFAULT-VALUE}).")
+  int tenants = 0;
+
+  /** Each point's tenant (when --tenants > 0). */
+  private int[] tenantOf;
+
   @Option(names = "--exact-max-matches", description = "Planner: matches up to which a segment is scanned exactly"
       + " (default ${DEFAULT-VALUE}).")
   int exactMaxMatches = PlannerConfig.DEFAULT.exactMaxMatches();
@@ -125,7 +133,8 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, r<P>%% for"
       + " each --r-thresholds value: r0.1%%, r0.5%%, r1%%, r5%%, r20%%, r50%%, r100%% by default, and w<P>%% for the"
-      + " same selectivities as a window placed anew for every query: w0.1%% .. w50%%). Default: all.")
+      + " same selectivities as a window placed anew for every query: w0.1%% .. w50%%; tenant with --tenants)."
+      + " Default: all.")
   List<String> onlyCases;
 
   @Option(names = "--r-thresholds", split = ",", description = "Thresholds t of the synthetic cases r < t, r uniform"
@@ -179,6 +188,16 @@ public final class FilterBenchCommand implements Callable<Integer> {
     Random rnd = new Random(seed);
     for (int i = 0; i < r.length; i++) {
       r[i] = rnd.nextInt(R_RANGE);
+    }
+    if (tenants < 0) {
+      throw new IllegalArgumentException("--tenants must be >= 0");
+    }
+    if (tenants > 0) {
+      Random tr = new Random(seed ^ 0x7E4A47L);
+      tenantOf = new int[d.base().length];
+      for (int i = 0; i < tenantOf.length; i++) {
+        tenantOf[i] = tr.nextInt(tenants);
+      }
     }
     List<Case> cases = cases(d, r);
     StringBuilder md = new StringBuilder();
@@ -401,6 +420,23 @@ public final class FilterBenchCommand implements Callable<Integer> {
       predicates.add(p);
       truths.add(null);
     }
+    if (tenants > 0) {
+      Random tq = new Random(seed ^ 0x7E4A48L);
+      Filter[] fs = new Filter[nq];
+      IntPredicate[] p = new IntPredicate[nq];
+      int[] of = tenantOf;
+      for (int q = 0; q < nq; q++) {
+        int t = tq.nextInt(tenants);
+        fs[q] = Filter.must(new Condition.Match("tenant", IntNode.valueOf(t)));
+        p[q] = i -> of[i] == t;
+      }
+      names.add("tenant");
+      descriptions.add("tenant == a random one of " + tenants + " per query (tenants drawn independently of the"
+          + " vectors)");
+      filters.add(fs);
+      predicates.add(p);
+      truths.add(null);
+    }
     List<Integer> keep = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       if (onlyCases == null || onlyCases.contains(names.get(i))) {
@@ -501,6 +537,9 @@ public final class FilterBenchCommand implements Callable<Integer> {
         .planner(planner())
         .quantization(quantization == null ? null : QuantBenchCommand.mode(quantization))
         .build();
+    if (tenants > 0) {
+      cfg = cfg.toBuilder().payloadIndex("tenant", FieldSchema.INTEGER, effectivePayloadM() > 0).build();
+    }
     Collection c = db.createCollection(name, cfg);
     long t0 = System.nanoTime();
     for (int from = 0; from < n; from += batch) {
@@ -509,6 +548,9 @@ public final class FilterBenchCommand implements Callable<Integer> {
         ObjectNode p = JSON.createObjectNode();
         p.put("label", d.baseLabels()[i]);
         p.put("r", r[i]);
+        if (tenantOf != null) {
+          p.put("tenant", tenantOf[i]);
+        }
         pts.add(Point.of(i, d.base()[i], p));
       }
       c.upsert(pts);
