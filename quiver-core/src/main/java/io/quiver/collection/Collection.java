@@ -1115,18 +1115,7 @@ public final class Collection implements AutoCloseable {
   public void updateQuantization(QuantizationConfig quantization) throws IOException {
     optimizerLock.lock();
     try {
-      List<SealedSegment> sealed;
-      writeLock.lock();
-      try {
-        checkWritable();
-        CollectionConfig next = config.toBuilder().quantization(quantization).build();
-        io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
-            json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
-        config = next;
-        sealed = segments.stream().filter(s -> s instanceof SealedSegment).map(s -> (SealedSegment) s).toList();
-      } finally {
-        writeLock.unlock();
-      }
+      List<SealedSegment> sealed = persistConfig(c -> c.toBuilder().quantization(quantization).build());
       optimizing.incrementAndGet();
       try {
         for (SealedSegment s : sealed) {
@@ -1141,6 +1130,25 @@ public final class Collection implements AutoCloseable {
   }
 
   /**
+   * Under the write lock (the caller holds the optimizer lock): persists {@code change} applied to the current config
+   * as the collection's config, and returns the sealed segments as they are then.
+   */
+  private List<SealedSegment> persistConfig(java.util.function.UnaryOperator<CollectionConfig> change)
+      throws IOException {
+    writeLock.lock();
+    try {
+      checkWritable();
+      CollectionConfig next = change.apply(config);
+      io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
+          json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
+      config = next;
+      return segments.stream().filter(s -> s instanceof SealedSegment).map(s -> (SealedSegment) s).toList();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
    * Changes {@code payload_m} (payload-aware links, see {@link io.quiver.index.hnsw.HnswConfig#payloadM}) of every
    * vector field. The new setting is persisted first. With 0, the links of every sealed segment are dropped now
    * (their files deleted) and searches stop using them. Otherwise segments sealed from now on get links, and the
@@ -1151,22 +1159,13 @@ public final class Collection implements AutoCloseable {
   public void updateHnswPayloadM(int payloadM) throws IOException {
     optimizerLock.lock();
     try {
-      List<SealedSegment> sealed;
-      writeLock.lock();
-      try {
-        checkWritable();
-        CollectionConfig.Builder b = config.toBuilder();
-        for (var e : config.vectors().entrySet()) {
+      List<SealedSegment> sealed = persistConfig(c -> {
+        CollectionConfig.Builder b = c.toBuilder();
+        for (var e : c.vectors().entrySet()) {
           b.vector(e.getKey(), e.getValue().withHnsw(e.getValue().hnsw().withPayloadM(payloadM)));
         }
-        CollectionConfig next = b.build();
-        io.quiver.storage.AtomicFiles.write(dir.resolve("collection.json"),
-            json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
-        config = next;
-        sealed = segments.stream().filter(s -> s instanceof SealedSegment).map(s -> (SealedSegment) s).toList();
-      } finally {
-        writeLock.unlock();
-      }
+        return b.build();
+      });
       if (payloadM == 0) {
         for (SealedSegment s : sealed) {
           s.relink(config); // only deletes: cheap enough to do before answering
