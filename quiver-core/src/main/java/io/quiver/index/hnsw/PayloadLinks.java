@@ -50,8 +50,11 @@ import java.util.zip.CRC32C;
 public final class PayloadLinks {
   public static final String EXTENSION = ".plinks";
   static final int MAGIC = 0x4B4C5051;
-  static final int VERSION = 1;
+  /** 2: the CRC covers the header's first 20 bytes too (version 1, still read, covered the body only). */
+  static final int VERSION = 2;
   static final int HEADER_BYTES = 32;
+  /** Magic, version, node count, payload_m and group count: the header bytes version 2's CRC covers. */
+  private static final int CHECKED_HEADER_BYTES = 20;
   private static final byte KEYWORD = 0;
   private static final byte INTEGER = 1;
 
@@ -288,11 +291,12 @@ public final class PayloadLinks {
       }
     }
     byte[] bodyBytes = body.toByteArray();
-    CRC32C crc = new CRC32C();
-    crc.update(bodyBytes);
     ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + bodyBytes.length).order(ByteOrder.LITTLE_ENDIAN);
-    out.putInt(MAGIC).putInt(VERSION).putInt(nodeCount).putInt(payloadM).putInt(groups.size())
-        .putInt((int) crc.getValue()).putLong(bodyBytes.length).put(bodyBytes);
+    out.putInt(MAGIC).putInt(VERSION).putInt(nodeCount).putInt(payloadM).putInt(groups.size());
+    CRC32C crc = new CRC32C();
+    crc.update(out.array(), 0, CHECKED_HEADER_BYTES);
+    crc.update(bodyBytes);
+    out.putInt((int) crc.getValue()).putLong(bodyBytes.length).put(bodyBytes);
     io.quiver.storage.AtomicFiles.write(file, out.array());
   }
 
@@ -319,8 +323,9 @@ public final class PayloadLinks {
     if (magic != MAGIC) {
       throw new CorruptIndexException(file, String.format("not a payload links file (magic 0x%08X)", magic));
     }
-    if (version != VERSION) {
-      throw new CorruptIndexException(file, "unsupported payload links version " + version + ", expected " + VERSION);
+    if (version != VERSION && version != 1) {
+      throw new CorruptIndexException(file, "unsupported payload links version " + version + ", expected 1 or "
+          + VERSION);
     }
     int count = in.getInt();
     int m = in.getInt();
@@ -335,9 +340,12 @@ public final class PayloadLinks {
           + bodyLength);
     }
     CRC32C crc = new CRC32C();
+    if (version >= 2) {
+      crc.update(bytes, 0, CHECKED_HEADER_BYTES);
+    }
     crc.update(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES);
     if ((int) crc.getValue() != bodyCrc) {
-      throw new CorruptIndexException(file, String.format("body checksum 0x%08X, header says 0x%08X",
+      throw new CorruptIndexException(file, String.format("checksum 0x%08X, header says 0x%08X",
           (int) crc.getValue(), bodyCrc));
     }
     if (m < 1 || groupCount < 0) {

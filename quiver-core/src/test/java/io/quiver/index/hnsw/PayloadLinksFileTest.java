@@ -92,5 +92,14 @@ class PayloadLinksFileTest extends RandomizedTest {
     Files.write(file, otherCount);
     assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).isInstanceOf(CorruptIndexException.class)
         .hasMessageContaining("nodes");
+
+    // payload_m and the group count are under the checksum too: a flipped payload_m passed every other check
+    for (int at : new int[] {12, 16}) {
+      byte[] flipped = good.clone();
+      flipped[at] ^= (byte) (1 << rnd.nextInt(8));
+      Files.write(file, flipped);
+      assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).as("byte %d flipped", at)
+          .isInstanceOf(CorruptIndexException.class).hasMessageContaining("checksum");
+    }
   }
 }
