@@ -178,7 +178,11 @@ class QuantizerCodecTest extends RandomizedTest {
         assertThat(back.encodeAll(data)).isEqualTo(codes);
         QuantizedScorer a = q.scorer(data[1], codes), b = back.scorer(data[1], codes);
         for (int i = 0; i < data.length; i += 7) {
-          assertThat(b.score(i)).isEqualTo(a.score(i));
+          // equal up to float rounding: a Vector API reduction interpreted and the same one compiled add their lanes
+          // in different orders (measured 1 ulp apart, -227.85295 vs -227.85297, seed 95A7BEC49EC6527C)
+          float expected = a.score(i);
+          assertThat(b.score(i)).isCloseTo(expected, org.assertj.core.api.Assertions.within(
+              1e-5f * Math.max(1f, Math.abs(expected))));
         }
         assertThat(Quantizers.toBytes(back)).isEqualTo(bytes);
         // a stream holding two quantizers back to back reads both
