@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -206,6 +207,27 @@ class PayloadLinksTest extends RandomizedTest {
     }
   }
 
+  /** Random queries, each with a filter over some tenants and the predicate of the points it accepts. */
+  private record Workload(List<float[]> queries, List<Filter> filters,
+      List<java.util.function.IntPredicate> accepts) {}
+
+  /**
+   * {@code n} random queries; for query {@code i} with random tenants {@code ts}, {@code shape} gives the filter's
+   * JSON and the tenants it accepts.
+   */
+  private static Workload workload(Random rnd, Data d, int n,
+      java.util.function.BiFunction<Integer, int[], Map.Entry<String, int[]>> shape) {
+    int dim = d.vectors()[0].length;
+    Workload w = new Workload(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int i = 0; i < n; i++) {
+      w.queries().add(TestVectors.randomVector(rnd, dim));
+      Map.Entry<String, int[]> f = shape.apply(i, someTenants(rnd));
+      w.filters().add(FilterParser.parse(f.getKey()));
+      w.accepts().add(inTenants(d, f.getValue()));
+    }
+    return w;
+  }
+
   /** Two to four distinct tenants, drawn at random. */
   private static int[] someTenants(Random rnd) {
     return rnd.ints(0, TENANTS).distinct().limit(2 + rnd.nextInt(3)).toArray();
@@ -227,24 +249,20 @@ class PayloadLinksTest extends RandomizedTest {
   void matchAnyAndALoneShouldFollowTheUnionOfTheValuesLinks() throws Exception {
     Random rnd = random();
     Data d = data(rnd);
-    int dim = d.vectors()[0].length;
-    List<float[]> queries = new ArrayList<>();
-    List<Filter> filters = new ArrayList<>();
-    List<java.util.function.IntPredicate> accepts = new ArrayList<>();
-    for (int i = 0; i < atLeast(150); i++) {
-      queries.add(TestVectors.randomVector(rnd, dim));
-      int[] ts = someTenants(rnd);
-      // as must, as a lone should (equivalent), as one should match per tenant (equivalent too): all select the
-      // listed tenants' links
+    // as must, as a lone should (equivalent), as one should match per tenant (equivalent too): all select the
+    // listed tenants' links
+    Workload w = workload(rnd, d, atLeast(150), (i, ts) -> {
       StringBuilder matches = new StringBuilder();
       for (int t : ts) {
         matches.append(matches.isEmpty() ? "" : ",").append("{\"key\":\"tenant\",\"match\":{\"value\":\"t")
             .append(t).append("\"}}");
       }
-      filters.add(FilterParser.parse(i % 3 == 2 ? "{\"should\":[" + matches + "]}"
-          : "{\"" + (i % 3 == 0 ? "must" : "should") + "\":[" + anyJson(ts) + "]}"));
-      accepts.add(inTenants(d, ts));
-    }
+      return Map.entry(i % 3 == 2 ? "{\"should\":[" + matches + "]}"
+          : "{\"" + (i % 3 == 0 ? "must" : "should") + "\":[" + anyJson(ts) + "]}", ts);
+    });
+    List<float[]> queries = w.queries();
+    List<Filter> filters = w.filters();
+    List<java.util.function.IntPredicate> accepts = w.accepts();
     int k = 10;
     try (Quiver db = Quiver.open(dir)) {
       Collection plain = load(db, "plain", d, 0);
@@ -269,20 +287,16 @@ class PayloadLinksTest extends RandomizedTest {
   void shapesWithoutLinksStillAnswerCorrectly() throws Exception {
     Random rnd = random();
     Data d = data(rnd);
-    int dim = d.vectors()[0].length;
-    List<float[]> queries = new ArrayList<>();
-    List<Filter> filters = new ArrayList<>();
-    List<java.util.function.IntPredicate> accepts = new ArrayList<>();
-    for (int i = 0; i < atLeast(40); i++) {
-      queries.add(TestVectors.randomVector(rnd, dim));
-      int[] ts = someTenants(rnd);
-      // a should match beside a nested filter, and the match any nested in a filter: neither selects links
+    // a should match beside a nested filter, and the match any nested in a filter: neither selects links
+    Workload w = workload(rnd, d, atLeast(40), (i, ts) -> {
       String a = "{\"key\":\"tenant\",\"match\":{\"value\":\"t" + ts[0] + "\"}}";
       String b = "{\"must\":[{\"key\":\"tenant\",\"match\":{\"value\":\"t" + ts[1] + "\"}}]}";
-      filters.add(FilterParser.parse(i % 2 == 0 ? "{\"should\":[" + a + "," + b + "]}"
-          : "{\"must\":[{\"must\":[" + anyJson(ts) + "]}]}"));
-      accepts.add(i % 2 == 0 ? inTenants(d, new int[] {ts[0], ts[1]}) : inTenants(d, ts));
-    }
+      return i % 2 == 0 ? Map.entry("{\"should\":[" + a + "," + b + "]}", new int[] {ts[0], ts[1]})
+          : Map.entry("{\"must\":[{\"must\":[" + anyJson(ts) + "]}]}", ts);
+    });
+    List<float[]> queries = w.queries();
+    List<Filter> filters = w.filters();
+    List<java.util.function.IntPredicate> accepts = w.accepts();
     try (Quiver db = Quiver.open(dir)) {
       Outcome o = run(load(db, "linked", d, PAYLOAD_M), d, queries, filters, accepts, 10);
       System.out.printf(Locale.ROOT, "unlinked shapes, seed %s: recall %.3f fallbacks %d (linked walks %d of %d)%n",
