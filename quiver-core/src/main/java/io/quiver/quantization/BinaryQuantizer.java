@@ -266,7 +266,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
         int word = i >>> 6;
         long bit = 1L << (i & 63);
         for (int j = 0; j < 4; j++) {
-          planes[j * words + word] |= -(long) (u >>> j & 1) & bit;
+          planes[4 * word + j] |= -(long) (u >>> j & 1) & bit;
         }
       }
       alpha = 2 * lo * invSqrtDim;

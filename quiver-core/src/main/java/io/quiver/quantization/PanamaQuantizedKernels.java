@@ -40,19 +40,18 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
   private static final VectorSpecies<Short> S_HALF =
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Byte> B_LONGS = ByteVector.SPECIES_PREFERRED;
   private static final int BYTES_PER_STEP = B_HALF.length();
   private static final int FLANES = F.length();
 
   /**
-   * Whether the bit-plane kernel uses LongVector BIT_COUNT (true) or scalar {@link Long#bitCount} (POPCNT). Set with
-   * {@code -Dquiver.quantization.vectorPopcount=true|false}; the default follows the measurement in
-   * {@code QuantizationBenchmark} on AVX2 (see docs/quantization.md): with cached codes 44 (scalar) vs 50 ns at 384
-   * dims and 72 vs 56 ns at 784, within the noise of a shared machine, so POPCNT stays the default (no AVX-512
-   * VPOPCNTDQ here).
+   * Whether the bit-plane kernel uses LongVector BIT_COUNT (the default) or scalar {@link Long#bitCount} (POPCNT), set
+   * with {@code -Dquiver.quantization.vectorPopcount=true|false}. With the query's four planes interleaved word by
+   * word, one 4-lane load takes a word's planes and the vector form measured 21 vs 31 ns a code at 384 dims and about
+   * 35 vs 55 at 784 (cached codes, AVX2 without VPOPCNTDQ; see docs/quantization.md). With the planes stored apart it
+   * had been no faster than POPCNT.
    */
   static final boolean VECTOR_POPCOUNT =
-      Boolean.parseBoolean(System.getProperty("quiver.quantization.vectorPopcount", "false"))
+      Boolean.parseBoolean(System.getProperty("quiver.quantization.vectorPopcount", "true"))
           && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
   /**
@@ -320,30 +319,25 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     return vectorInt4BitDot(planes, codes, off, words);
   }
 
-  /** The LongVector BIT_COUNT form of {@link #int4BitDot}, always; public for the benchmark and tests. */
+  /** Per-lane shifts weighting plane j by 2^j, for a 4-lane long vector holding one word's four planes. */
+  private static final LongVector PLANE_WEIGHTS = L.length() == 4 ? LongVector.fromArray(L, new long[] {0, 1, 2, 3}, 0)
+      : null;
+
+  /**
+   * The LongVector BIT_COUNT form of {@link #int4BitDot}, always; package-private for the benchmark and tests. With
+   * 4-lane (256-bit) long vectors one load takes a word's four planes; the code word is broadcast and each lane's
+   * count weighted by its shift at the end. Other widths fall back to the scalar form.
+   */
   long vectorInt4BitDot(long[] planes, byte[] codes, int off, int words) {
-    int lanes = L.length();
-    int w = 0;
-    long res = 0;
-    if (words >= lanes) {
-      LongVector a0 = LongVector.zero(L), a1 = a0, a2 = a0, a3 = a0;
-      for (int upper = words - lanes; w <= upper; w += lanes) {
-        LongVector c = ByteVector.fromArray(B_LONGS, codes, off + 8 * w).reinterpretAsLongs();
-        a0 = a0.add(LongVector.fromArray(L, planes, w).and(c).lanewise(VectorOperators.BIT_COUNT));
-        a1 = a1.add(LongVector.fromArray(L, planes, words + w).and(c).lanewise(VectorOperators.BIT_COUNT));
-        a2 = a2.add(LongVector.fromArray(L, planes, 2 * words + w).and(c).lanewise(VectorOperators.BIT_COUNT));
-        a3 = a3.add(LongVector.fromArray(L, planes, 3 * words + w).and(c).lanewise(VectorOperators.BIT_COUNT));
-      }
-      res = a0.add(a1.lanewise(VectorOperators.LSHL, 1)).add(a2.lanewise(VectorOperators.LSHL, 2))
-          .add(a3.lanewise(VectorOperators.LSHL, 3)).reduceLanes(VectorOperators.ADD);
+    if (PLANE_WEIGHTS == null) {
+      return scalar.int4BitDot(planes, codes, off, words);
     }
-    for (; w < words; w++) {
+    LongVector acc = LongVector.zero(L);
+    for (int w = 0; w < words; w++) {
       long c = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * w);
-      res += Long.bitCount(planes[w] & c) + ((long) Long.bitCount(planes[words + w] & c) << 1)
-          + ((long) Long.bitCount(planes[2 * words + w] & c) << 2)
-          + ((long) Long.bitCount(planes[3 * words + w] & c) << 3);
+      acc = acc.add(LongVector.fromArray(L, planes, 4 * w).and(c).lanewise(VectorOperators.BIT_COUNT));
     }
-    return res;
+    return acc.lanewise(VectorOperators.LSHL, PLANE_WEIGHTS).reduceLanes(VectorOperators.ADD);
   }
 
   @Override

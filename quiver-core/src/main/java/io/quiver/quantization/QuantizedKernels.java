@@ -37,9 +37,9 @@ public interface QuantizedKernels {
   float squareDistanceFloat16(float[] q, byte[] codes, int off, int len);
 
   /**
-   * Sum over j in 0..3 of 2^j * popcount(planes[j * words + w] &amp; code[w]), w in 0..words-1, where code word w is the
-   * little-endian long at {@code codes[off + 8w]}: the inner product of a 4-bit query (stored as 4 bit planes) with a
-   * 1-bit code.
+   * Sum over j in 0..3 of 2^j * popcount(planes[4w + j] &amp; code[w]), w in 0..words-1, where code word w is the
+   * little-endian long at {@code codes[off + 8w]}: the inner product of a 4-bit query (stored as 4 bit planes,
+   * interleaved word by word so that one word's four planes are adjacent) with a 1-bit code.
    */
   long int4BitDot(long[] planes, byte[] codes, int off, int words);
 

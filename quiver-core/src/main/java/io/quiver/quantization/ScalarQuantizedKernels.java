@@ -69,12 +69,12 @@ public final class ScalarQuantizedKernels implements QuantizedKernels {
   @Override
   public long int4BitDot(long[] planes, byte[] codes, int off, int words) {
     long p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-    for (int w = 0; w < words; w++) {
+    for (int w = 0, b = 0; w < words; w++, b += 4) {
       long c = (long) LONGS.get(codes, off + 8 * w);
-      p0 += Long.bitCount(planes[w] & c);
-      p1 += Long.bitCount(planes[words + w] & c);
-      p2 += Long.bitCount(planes[2 * words + w] & c);
-      p3 += Long.bitCount(planes[3 * words + w] & c);
+      p0 += Long.bitCount(planes[b] & c);
+      p1 += Long.bitCount(planes[b + 1] & c);
+      p2 += Long.bitCount(planes[b + 2] & c);
+      p3 += Long.bitCount(planes[b + 3] & c);
     }
     return p0 + (p1 << 1) + (p2 << 2) + (p3 << 3);
   }

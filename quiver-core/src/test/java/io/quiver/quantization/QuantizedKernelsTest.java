@@ -144,7 +144,7 @@ class QuantizedKernelsTest extends RandomizedTest {
         q[w] = rnd.nextLong();
         long c = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * w);
         for (int j = 0; j < 4; j++) {
-          ref += (long) Long.bitCount(planes[j * words + w] & c) << j;
+          ref += (long) Long.bitCount(planes[4 * w + j] & c) << j;
         }
         ham += Long.bitCount(c ^ q[w]);
       }
