@@ -246,23 +246,35 @@ final class SealedSegment extends Segment {
         }
       }
     }
-    return io.quiver.index.hnsw.PayloadLinks.build(graph, payloadM, specs);
+    return io.quiver.index.hnsw.PayloadLinks.build(graph, payloadM, specs, linkSourceFields(config));
   }
 
   /**
-   * Whether some vector field's payload links differ from what its {@code payload_m} asks for: missing (the segment
-   * was sealed before payload_m was set, or a rebuild was cut short), built with another {@code payload_m}, or
-   * present while payload_m is 0. Links built before a payload index was added are not detected as stale.
+   * Whether some vector field's payload links differ from what its {@code payload_m} and the payload schema ask
+   * for: missing (the segment was sealed before payload_m was set, or a rebuild was cut short), built with another
+   * {@code payload_m} or from other indexed fields (an index added or dropped after sealing; links from a file that
+   * did not record its fields count as stale once), or present while payload_m is 0.
    */
   boolean payloadLinksStale(CollectionConfig config) {
     for (var e : config.vectors().entrySet()) {
-      int want = e.getValue().hnsw().payloadM();
-      io.quiver.index.hnsw.PayloadLinks have = payloadLinks.get(e.getKey());
-      if (want == 0 ? have != null : have == null || have.payloadM() != want) {
+      if (linksStale(e.getKey(), e.getValue().hnsw().payloadM(), config)) {
         return true;
       }
     }
     return false;
+  }
+
+  private boolean linksStale(String field, int want, CollectionConfig config) {
+    io.quiver.index.hnsw.PayloadLinks have = payloadLinks.get(field);
+    if (want == 0 || have == null) {
+      return want == 0 ? have != null : fields.get(field) != null;
+    }
+    return have.payloadM() != want || !linkSourceFields(config).equals(have.sourceFields());
+  }
+
+  /** The indexed payload fields links are drawn from, ascending: every field of the payload schema. */
+  private static List<String> linkSourceFields(CollectionConfig config) {
+    return config.payloadSchema().keySet().stream().sorted().toList();
   }
 
   /**
@@ -281,7 +293,7 @@ final class SealedSegment extends Segment {
         Files.deleteIfExists(linksFile(dir, field));
         continue;
       }
-      if (have != null && have.payloadM() == want) {
+      if (have != null && !linksStale(field, want, config)) {
         continue;
       }
       io.quiver.index.hnsw.PayloadLinks built = buildPayloadLinks(field, graph, payloadIndex, count, config);

@@ -73,7 +73,11 @@ class PayloadLinksTest extends RandomizedTest {
   }
 
   private static Collection load(Quiver db, String name, Data d, int payloadM) throws Exception {
-    Collection c = db.createCollection(name, config(d.vectors()[0].length, payloadM));
+    return load(db, name, d, config(d.vectors()[0].length, payloadM));
+  }
+
+  private static Collection load(Quiver db, String name, Data d, CollectionConfig config) throws Exception {
+    Collection c = db.createCollection(name, config);
     List<Point> batch = new ArrayList<>();
     for (int i = 0; i < d.vectors().length; i++) {
       batch.add(Point.of(i, d.vectors()[i], JSON.createObjectNode().put("tenant", "t" + d.tenant()[i])));
@@ -356,6 +360,41 @@ class PayloadLinksTest extends RandomizedTest {
       Thread.sleep(100); // give a (wrong) rebuild the chance to happen
       assertThat(linkFiles()).isEmpty();
       assertThat(run(c, d, queries, tenants, 10).linkedWalks()).isZero();
+    }
+  }
+
+  @Test
+  void aPayloadIndexAddedAfterSealingGetsLinksAndDroppingItRemovesThem() throws Exception {
+    Random rnd = random();
+    Data d = data(rnd);
+    int dim = d.vectors()[0].length;
+    List<float[]> queries = new ArrayList<>();
+    List<Integer> tenants = new ArrayList<>();
+    for (int i = 0; i < atLeast(60); i++) {
+      queries.add(TestVectors.randomVector(rnd, dim));
+      tenants.add(rnd.nextInt(TENANTS));
+    }
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = load(db, "c", d, config(dim, PAYLOAD_M).toBuilder().withoutPayloadIndex("tenant").build());
+      awaitGreen(c);
+      c.createPayloadIndex("tenant", FieldSchema.KEYWORD, true); // after sealing: the segment's links have no groups
+      awaitGreen(c);
+      Outcome o = run(c, d, queries, tenants, 10);
+      System.out.printf(Locale.ROOT, "index added after sealing, seed %s: recall %.3f (linked walks %d of %d)%n",
+          masterSeedHex(), o.recall(), o.linkedWalks(), o.walks());
+      assertThat(o.linkedWalks()).isEqualTo(queries.size());
+      assertThat(o.recall()).isGreaterThanOrEqualTo(0.92);
+    }
+    try (Quiver db = Quiver.open(dir)) { // the rebuilt links are the ones on disk
+      Collection c = db.collection("c");
+      assertThat(c.info().status()).isEqualTo("green");
+      assertThat(run(c, d, queries, tenants, 10).linkedWalks()).isEqualTo(queries.size());
+      c.deletePayloadIndex("tenant");
+      awaitGreen(c);
+      c.createPayloadIndex("tenant", FieldSchema.KEYWORD, false);
+      // until the optimizer relinks, walks may go without links; once green, every walk has them again
+      awaitGreen(c);
+      assertThat(run(c, d, queries, tenants, 10).linkedWalks()).isEqualTo(queries.size());
     }
   }
 

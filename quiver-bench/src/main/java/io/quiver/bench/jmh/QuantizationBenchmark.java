@@ -150,6 +150,53 @@ public class QuantizationBenchmark {
     return s;
   }
 
+  private final float[][] pages8 = new float[8][];
+  private final int[] offs8 = new int[8];
+  private final float[] out8 = new float[8];
+  private final int[] batch = new int[BATCH];
+
+  /** float32 dot, eight vectors per kernel call: how the graph walk scores a node's neighbours. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float float32Dot8() {
+    int c = next();
+    float s = 0;
+    Arrays.fill(pages8, base);
+    for (int i = 0; i < BATCH; i += 8) {
+      for (int j = 0; j < 8; j++) {
+        offs8[j] = ords[c + i + j] * dims;
+      }
+      VectorUtil.dot8(query, pages8, offs8, dims, out8);
+      s += out8[0] + out8[7];
+    }
+    return s;
+  }
+
+  private float runBatch(QuantizedScorer scorer) {
+    int c = next();
+    float s = 0;
+    for (int i = 0; i < BATCH; i += 16) { // a walk step's batch: the unvisited neighbours of one node
+      System.arraycopy(ords, c + i, batch, 0, 16);
+      scorer.score(batch, 16, out);
+      s += out[0] + out[15];
+    }
+    return s;
+  }
+
+  /** int8 through the scorer's batch path (eight-code kernel), as the walk calls it. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float int8Batch() {
+    return runBatch(int8);
+  }
+
+  /** binary through the scorer's batch path (records touched first, then scored), as the walk calls it. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float binaryBatch() {
+    return runBatch(binary);
+  }
+
   private float run(QuantizedScorer scorer) {
     int c = next();
     float s = 0;

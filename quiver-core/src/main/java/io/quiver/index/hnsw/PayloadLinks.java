@@ -31,7 +31,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header, 32 bytes
  *   0  int   magic 0x4B4C5051 ("QPLK" as bytes)
- *   4  int   version, 1
+ *   4  int   version, 3
  *   8  int   node count: ordinals of the segment's graph (every member is below it)
  *  12  int   payloadM: most links a member keeps
  *  16  int   group count
@@ -43,22 +43,29 @@ import java.util.zip.CRC32C;
  *   int      member count n (at least 1)
  *   int[n]   members: ordinals, strictly ascending; the first is the group's entry point
  *   per member, n times: int link count c (0..payloadM), then int[c] links as member positions (0..n-1)
+ * then (version 3) the indexed payload fields the groups were drawn from
+ *   int      field count F, then F times: int length L and L bytes of UTF-8, names in ascending order
  * </pre>
+ * The CRC32C covers header bytes 0..19 and the body (version 1, still read, covered the body only; versions 1 and 2
+ * do not record their fields: {@link #sourceFields()} is then null and the links count as built for unknown fields).
  * A file that fails any of these checks (magic, version, node count, CRC, lengths, ranges, order) is rejected with a
  * {@link CorruptIndexException} naming it; a segment without the file has no payload links.
  */
 public final class PayloadLinks {
   public static final String EXTENSION = ".plinks";
   static final int MAGIC = 0x4B4C5051;
-  /** 2: the CRC covers the header's first 20 bytes too (version 1, still read, covered the body only). */
-  static final int VERSION = 2;
+  /**
+   * 3: the body ends with the indexed fields the groups were drawn from. 2: the CRC covers the header's first 20 bytes
+   * too (version 1 covered the body only). All three are read.
+   */
+  static final int VERSION = 3;
   static final int HEADER_BYTES = 32;
   /** Magic, version, node count, payload_m and group count: the header bytes version 2's CRC covers. */
   private static final int CHECKED_HEADER_BYTES = 20;
   private static final byte KEYWORD = 0;
   private static final byte INTEGER = 1;
 
-  public static final PayloadLinks NONE = new PayloadLinks(0, 0, Map.of());
+  public static final PayloadLinks NONE = new PayloadLinks(0, 0, Map.of(), List.of());
 
   /** A field's value: a String (keyword) or Long (integer). */
   public record ValueKey(String field, Object value) {
@@ -122,11 +129,23 @@ public final class PayloadLinks {
   private final int nodeCount;
   private final int payloadM;
   private final Map<ValueKey, Group> groups;
+  /** The indexed payload fields the groups were drawn from, ascending; null when unknown (a version 1 or 2 file). */
+  private final List<String> sourceFields;
 
-  private PayloadLinks(int nodeCount, int payloadM, Map<ValueKey, Group> groups) {
+  private PayloadLinks(int nodeCount, int payloadM, Map<ValueKey, Group> groups, List<String> sourceFields) {
     this.nodeCount = nodeCount;
     this.payloadM = payloadM;
     this.groups = groups;
+    this.sourceFields = sourceFields;
+  }
+
+  /**
+   * The indexed payload fields whose values the groups were drawn from (ascending), or null for links read from a
+   * file written before they were recorded: a segment whose fields differ from its collection's payload schema needs
+   * its links rebuilt (an index added after sealing has no groups yet).
+   */
+  public List<String> sourceFields() {
+    return sourceFields;
   }
 
   /** The links of {@code field}'s value {@code value} (a String or Long), or null. */
@@ -158,6 +177,11 @@ public final class PayloadLinks {
    * the vectors of {@code graph} (which must hold every member). Groups are built in parallel.
    */
   public static PayloadLinks build(HnswIndex graph, int payloadM, List<GroupSpec> specs) {
+    return build(graph, payloadM, specs, specs.stream().map(g -> g.key().field()).distinct().sorted().toList());
+  }
+
+  /** {@link #build(HnswIndex, int, List)}, recording {@code sourceFields} as the fields the groups were drawn from. */
+  public static PayloadLinks build(HnswIndex graph, int payloadM, List<GroupSpec> specs, List<String> sourceFields) {
     if (payloadM < 1) {
       throw new IllegalArgumentException("payloadM must be >= 1, got " + payloadM);
     }
@@ -168,7 +192,8 @@ public final class PayloadLinks {
     for (int i = 0; i < built.length; i++) {
       groups.put(specs.get(i).key(), built[i]);
     }
-    return new PayloadLinks(graph.maxOrdinalForLinks(), payloadM, groups);
+    return new PayloadLinks(graph.maxOrdinalForLinks(), payloadM, groups,
+        List.copyOf(new java.util.TreeSet<>(sourceFields)));
   }
 
   private static Group buildGroup(HnswIndex graph, int m, int[] members) {
@@ -290,6 +315,12 @@ public final class PayloadLinks {
         }
       }
     }
+    putInt(body, b, sourceFields.size());
+    for (String f : sourceFields) {
+      byte[] name = f.getBytes(StandardCharsets.UTF_8);
+      putInt(body, b, name.length);
+      body.write(name);
+    }
     byte[] bodyBytes = body.toByteArray();
     ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + bodyBytes.length).order(ByteOrder.LITTLE_ENDIAN);
     out.putInt(MAGIC).putInt(VERSION).putInt(nodeCount).putInt(payloadM).putInt(groups.size());
@@ -323,8 +354,8 @@ public final class PayloadLinks {
     if (magic != MAGIC) {
       throw new CorruptIndexException(file, String.format("not a payload links file (magic 0x%08X)", magic));
     }
-    if (version != VERSION && version != 1) {
-      throw new CorruptIndexException(file, "unsupported payload links version " + version + ", expected 1 or "
+    if (version < 1 || version > VERSION) {
+      throw new CorruptIndexException(file, "unsupported payload links version " + version + ", expected 1 to "
           + VERSION);
     }
     int count = in.getInt();
@@ -396,10 +427,29 @@ public final class PayloadLinks {
     } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
       throw new CorruptIndexException(file, "body ends inside group " + groups.size(), e);
     }
+    List<String> sourceFields = null;
+    if (version >= 3) {
+      try {
+        int f = in.getInt();
+        if (f < 0 || f > in.remaining()) {
+          throw new CorruptIndexException(file, "field count " + f);
+        }
+        java.util.ArrayList<String> names = new java.util.ArrayList<>(f);
+        for (int i = 0; i < f; i++) {
+          names.add(new String(bytes(in), StandardCharsets.UTF_8));
+          if (i > 0 && names.get(i).compareTo(names.get(i - 1)) <= 0) {
+            throw new CorruptIndexException(file, "field names out of order at " + i);
+          }
+        }
+        sourceFields = List.copyOf(names);
+      } catch (java.nio.BufferUnderflowException e) {
+        throw new CorruptIndexException(file, "body ends inside the field names", e);
+      }
+    }
     if (in.hasRemaining()) {
       throw new CorruptIndexException(file, in.remaining() + " bytes after the last group");
     }
-    return new PayloadLinks(count, m, groups);
+    return new PayloadLinks(count, m, groups, sourceFields);
   }
 
   private static byte[] bytes(ByteBuffer in) {

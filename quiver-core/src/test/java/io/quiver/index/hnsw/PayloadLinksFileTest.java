@@ -75,7 +75,21 @@ class PayloadLinksFileTest extends RandomizedTest {
       }
     }
     assertThat(read.ramBytesUsed()).isEqualTo(b.links().ramBytesUsed());
+    assertThat(read.sourceFields()).containsExactly("shard", "tenant");
     byte[] good = Files.readAllBytes(file);
+
+    // a version 2 file (no field list; the CRC over header bytes 0..19 and the body) still reads, fields unknown
+    byte[] v2 = Arrays.copyOf(good, good.length - (4 + 4 + "shard".length() + 4 + "tenant".length()));
+    ByteBuffer h = ByteBuffer.wrap(v2).order(ByteOrder.LITTLE_ENDIAN);
+    h.putInt(4, 2).putLong(24, v2.length - 32);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(v2, 0, 20);
+    crc.update(v2, 32, v2.length - 32);
+    h.putInt(20, (int) crc.getValue());
+    Files.write(file, v2);
+    PayloadLinks old = PayloadLinks.read(file, b.graph());
+    assertThat(old.sourceFields()).isNull();
+    assertThat(old.groupCount()).isEqualTo(read.groupCount());
 
     byte[] badMagic = good.clone();
     badMagic[0] ^= 1;
