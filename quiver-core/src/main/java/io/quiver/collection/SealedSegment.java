@@ -25,6 +25,7 @@ import java.util.Map;
  * tombstones change after sealing, and they are persisted through the manifest's deletes file.
  */
 final class SealedSegment extends Segment {
+  private static final System.Logger LOG = System.getLogger("io.quiver.collection");
   private final Path dir;
   private final int count;
   private final ObjectMapper json;
@@ -190,6 +191,12 @@ final class SealedSegment extends Segment {
     }
     SegmentFiles.writePayloads(dir.resolve("payloads.bin"), payloadBytes);
     for (var e : source.lanes().entrySet()) {
+      // the few nodes pruning left without in-links on level 0 would never be found by a walk: link them back first
+      int relinked = e.getValue().graph.connectLevel0();
+      if (relinked > 0) {
+        LOG.log(System.Logger.Level.DEBUG, "segment " + dir.getFileName() + " field '" + e.getKey() + "': linked "
+            + relinked + " unreachable nodes back into level 0");
+      }
       e.getValue().graph.save(dir, fieldFile(e.getKey()));
       writePayloadLinks(dir, e.getKey(), e.getValue().graph, source.payloadIndex(), count, config);
       if (config.quantization() != null) {

@@ -79,6 +79,12 @@ public final class QuiverEngines {
     public void build(float[][] base, Metric metric, BuildParams params, BuildProgress progress) {
       index = newIndex(base[0].length, metric, params);
       index.addAll(VectorSource.of(base), params.threads(), progress);
+      if (index instanceof HnswIndex hnsw) { // as sealing a segment does
+        int stranded = hnsw.unreachableOnLevel0().length;
+        int links = hnsw.connectLevel0();
+        System.err.printf(java.util.Locale.ROOT, "%s: %d of %d nodes unreachable on level 0 after the build,"
+            + " linked back with %d links%n", name, stranded, base.length, links);
+      }
     }
 
     @Override

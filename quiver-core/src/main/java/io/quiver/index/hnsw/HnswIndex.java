@@ -809,6 +809,186 @@ public final class HnswIndex extends StoredVectorIndex {
     return maxOrdinal();
   }
 
+  // ---------------------------------------------------------------- level-0 connectivity
+
+  /** Marks in {@code reached} every node a walk on level 0 reaches from {@code from} (breadth first). */
+  private void reachOnLevel0(java.util.BitSet reached, int from, int[] queue) {
+    if (reached.get(from)) {
+      return;
+    }
+    reached.set(from);
+    int head = 0, tail = 0;
+    queue[tail++] = from;
+    while (head < tail) {
+      int node = queue[head++];
+      int[] arr = level0Page(node);
+      int base = level0Base(node);
+      int count = (int) INTS.getAcquire(arr, base);
+      for (int i = 1; i <= count; i++) {
+        int nb = arr[base + i];
+        if (!reached.get(nb)) {
+          reached.set(nb);
+          queue[tail++] = nb;
+        }
+      }
+    }
+  }
+
+  private java.util.BitSet reachedFromEntry(int[] queue) {
+    java.util.BitSet reached = new java.util.BitSet(maxOrdinal());
+    Entry e = entry;
+    if (e != null) {
+      reachOnLevel0(reached, e.node(), queue);
+    }
+    return reached;
+  }
+
+  /** Removes every level-0 link to {@code target}, stranding it: for the tests of {@link #connectLevel0}. */
+  void unlinkOnLevel0(int target) {
+    for (int node = 0; node < maxOrdinal(); node++) {
+      synchronized (lockFor(node)) {
+        int[] arr = level0Page(node);
+        int base = level0Base(node);
+        int count = arr[base];
+        int kept = 0;
+        for (int i = 1; i <= count; i++) {
+          if (arr[base + i] != target) {
+            arr[base + 1 + kept++] = arr[base + i];
+          }
+        }
+        INTS.setRelease(arr, base, kept);
+      }
+    }
+  }
+
+  /**
+   * Live nodes that no walk from the entry point reaches through level-0 links, ascending. A graph search never
+   * returns such a point (only an exact scan finds it). HNSW's pruning leaves a few: a node whose in-links were all
+   * pruned away by neighbours that found closer, more diverse ones.
+   */
+  public int[] unreachableOnLevel0() {
+    java.util.BitSet reached = reachedFromEntry(new int[Math.max(1, maxOrdinal())]);
+    return java.util.stream.IntStream.range(0, maxOrdinal()).filter(n -> contains(n) && !reached.get(n)).toArray();
+  }
+
+  /**
+   * Links every live node the entry point cannot reach on level 0 back into the reachable graph, as Lucene's
+   * {@code connectComponents} does after a build: for each unreached node (ascending), a search from the entry point
+   * (width efConstruction) finds its nearest reached nodes; the nearest with a free level-0 slot gets a link to it,
+   * or, when all are full, the nearest gives it the slot of its own farthest neighbour. The node then links back if
+   * it has room, and everything now reachable through it is marked. A replaced link can strand its target, so the
+   * pass repeats (at most four times) until nothing is left. Blocks inserts while it runs; searches go on.
+   *
+   * @return the number of links added or replaced
+   */
+  public int connectLevel0() {
+    structureLock.writeLock().lock();
+    try {
+      int max = maxOrdinal();
+      if (entry == null || max == 0) {
+        return 0;
+      }
+      int[] queue = new int[max];
+      SearchContext ctx = contexts.get();
+      int changed = 0;
+      for (int pass = 0; pass < 4; pass++) {
+        java.util.BitSet reached = reachedFromEntry(queue);
+        boolean stranded = false;
+        for (int node = 0; node < max; node++) {
+          if (!contains(node) || reached.get(node)) {
+            continue;
+          }
+          stranded = true;
+          changed += linkIntoReached(node, reached, ctx);
+          reachOnLevel0(reached, node, queue);
+        }
+        if (!stranded) {
+          break;
+        }
+      }
+      return changed;
+    } finally {
+      structureLock.writeLock().unlock();
+    }
+  }
+
+  /** One in-link (and a link back, if room) between {@code node} and its nearest reached node; returns 1 or 0. */
+  private int linkIntoReached(int node, java.util.BitSet reached, SearchContext ctx) {
+    ctx.prepare(vectors.capacity());
+    Entry e = entry;
+    float[] q = vectors.copyOf(node);
+    float qNorm = mips ? squaredNorm(node) : 0f;
+    int ep = e.node();
+    float epDist = linkDistance(q, qNorm, ep, ctx.scratch);
+    for (int l = e.level(); l > 0; l--) {
+      long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
+      ep = ScoredOrdinals.ordinal(best);
+      epDist = ScoredOrdinals.distance(best);
+    }
+    ctx.newSearch();
+    long[] eps = {ScoredOrdinals.pack(epDist, ep)};
+    searchLevel(q, qNorm, true, eps, 1, config.efConstruction(), 0, ctx, false, null, 0);
+    int n = ctx.results.size();
+    long[] sorted = ctx.sortedScratch(n);
+    for (int i = n - 1; i >= 0; i--) {
+      sorted[i] = ~ctx.results.pop(); // ascending distance
+    }
+    int nearest = -1;
+    int target = -1;
+    for (int i = 0; i < n && target < 0; i++) {
+      int c = ScoredOrdinals.ordinal(sorted[i]);
+      if (c == node || !reached.get(c) || isDeleted(c)) {
+        continue;
+      }
+      if (nearest < 0) {
+        nearest = c;
+      }
+      if ((int) INTS.getAcquire(level0Page(c), level0Base(c)) < maxConn0) {
+        target = c;
+      }
+    }
+    if (nearest < 0) {
+      return 0; // the search met no reached live node: leave it to the next pass
+    }
+    if (target < 0) {
+      target = nearest;
+    }
+    synchronized (lockFor(target)) {
+      int[] arr = level0Page(target);
+      int base = level0Base(target);
+      int count = arr[base];
+      if (count < maxConn0) {
+        arr[base + 1 + count] = node;
+        INTS.setRelease(arr, base, count + 1);
+      } else {
+        int worst = 1;
+        float worstDist = Float.NEGATIVE_INFINITY;
+        for (int i = 1; i <= count; i++) {
+          float d = linkDistanceBetween(target, arr[base + i], ctx.scratch);
+          if (d > worstDist) {
+            worstDist = d;
+            worst = i;
+          }
+        }
+        arr[base + worst] = node; // a single int write: a concurrent walk sees the old or the new neighbour
+      }
+    }
+    synchronized (lockFor(node)) {
+      int[] arr = level0Page(node);
+      int base = level0Base(node);
+      int count = arr[base];
+      boolean linked = false;
+      for (int i = 1; i <= count && !linked; i++) {
+        linked = arr[base + i] == target;
+      }
+      if (!linked && count < maxConn0) {
+        arr[base + 1 + count] = target;
+        INTS.setRelease(arr, base, count + 1);
+      }
+    }
+    return 1;
+  }
+
   // ---------------------------------------------------------------- deletes
 
   /**
