@@ -192,7 +192,7 @@ final class SealedSegment extends Segment {
     SegmentFiles.writePayloads(dir.resolve("payloads.bin"), payloadBytes);
     for (var e : source.lanes().entrySet()) {
       // the few nodes pruning left without in-links on level 0 would never be found by a walk: link them back first
-      int relinked = e.getValue().graph.connectLevel0();
+      int relinked = e.getValue().graph.connectLevel0(ord -> ord < count && !source.isDeleted(ord));
       if (relinked > 0) {
         LOG.log(System.Logger.Level.DEBUG, "segment " + dir.getFileName() + " field '" + e.getKey() + "': linked "
             + relinked + " unreachable nodes back into level 0");
@@ -279,9 +279,15 @@ final class SealedSegment extends Segment {
     return have.payloadM() != want || !linkSourceFields(config).equals(have.sourceFields());
   }
 
-  /** The indexed payload fields links are drawn from, ascending: every field of the payload schema. */
+  /**
+   * What links are drawn from, ascending: {@code name:type} of every keyword or integer field of the payload schema
+   * (the only types with value groups), so adding a float index rebuilds nothing and retyping a field does.
+   */
   private static List<String> linkSourceFields(CollectionConfig config) {
-    return config.payloadSchema().keySet().stream().sorted().toList();
+    return config.payloadSchema().entrySet().stream()
+        .filter(e -> e.getValue() == io.quiver.filter.index.FieldSchema.KEYWORD
+            || e.getValue() == io.quiver.filter.index.FieldSchema.INTEGER)
+        .map(e -> e.getKey() + ":" + e.getValue().name().toLowerCase(java.util.Locale.ROOT)).sorted().toList();
   }
 
   /**

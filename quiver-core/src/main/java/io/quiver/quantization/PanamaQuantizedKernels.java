@@ -319,23 +319,25 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     return vectorInt4BitDot(planes, codes, off, words);
   }
 
-  /** Per-lane shifts weighting plane j by 2^j, for a 4-lane long vector holding one word's four planes. */
-  private static final LongVector PLANE_WEIGHTS = L.length() == 4 ? LongVector.fromArray(L, new long[] {0, 1, 2, 3}, 0)
-      : null;
+  /** Four long lanes: one word's four query planes. 256-bit vectors, wherever the preferred width allows them. */
+  private static final VectorSpecies<Long> L4 = L.vectorBitSize() >= 256 ? LongVector.SPECIES_256 : null;
+  /** Per-lane shifts weighting plane j by 2^j. */
+  private static final LongVector PLANE_WEIGHTS = L4 == null ? null
+      : LongVector.fromArray(L4, new long[] {0, 1, 2, 3}, 0);
 
   /**
-   * The LongVector BIT_COUNT form of {@link #int4BitDot}, always; package-private for the benchmark and tests. With
-   * 4-lane (256-bit) long vectors one load takes a word's four planes; the code word is broadcast and each lane's
-   * count weighted by its shift at the end. Other widths fall back to the scalar form.
+   * The LongVector BIT_COUNT form of {@link #int4BitDot}, always; package-private for the benchmark and tests. A
+   * 4-lane (256-bit) long vector load takes a word's four planes; the code word is broadcast and each lane's count
+   * weighted by its shift at the end. Below 256-bit vectors it falls back to the scalar form.
    */
   long vectorInt4BitDot(long[] planes, byte[] codes, int off, int words) {
     if (PLANE_WEIGHTS == null) {
       return scalar.int4BitDot(planes, codes, off, words);
     }
-    LongVector acc = LongVector.zero(L);
+    LongVector acc = LongVector.zero(L4);
     for (int w = 0; w < words; w++) {
       long c = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * w);
-      acc = acc.add(LongVector.fromArray(L, planes, 4 * w).and(c).lanewise(VectorOperators.BIT_COUNT));
+      acc = acc.add(LongVector.fromArray(L4, planes, 4 * w).and(c).lanewise(VectorOperators.BIT_COUNT));
     }
     return acc.lanewise(VectorOperators.LSHL, PLANE_WEIGHTS).reduceLanes(VectorOperators.ADD);
   }

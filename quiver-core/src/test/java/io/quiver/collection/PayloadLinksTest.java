@@ -384,6 +384,8 @@ class PayloadLinksTest extends RandomizedTest {
           masterSeedHex(), o.recall(), o.linkedWalks(), o.walks());
       assertThat(o.linkedWalks()).isEqualTo(queries.size());
       assertThat(o.recall()).isGreaterThanOrEqualTo(0.92);
+      c.createPayloadIndex("price", FieldSchema.FLOAT); // a type without value groups: nothing to rebuild
+      assertThat(c.info().status()).isEqualTo("green");
     }
     try (Quiver db = Quiver.open(dir)) { // the rebuilt links are the ones on disk
       Collection c = db.collection("c");

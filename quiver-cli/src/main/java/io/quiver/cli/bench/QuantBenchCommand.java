@@ -98,6 +98,10 @@ public final class QuantBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (runs < 1) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--runs must be at least 1");
+    }
+    modes = List.copyOf(new java.util.LinkedHashSet<>(modes)); // each mode once: they are all open together
     Dataset d;
     if (synthetic > 0 || !Files.isDirectory(data)) {
       if (synthetic == 0) {

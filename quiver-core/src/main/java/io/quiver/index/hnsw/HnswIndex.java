@@ -867,21 +867,42 @@ public final class HnswIndex extends StoredVectorIndex {
    * pruned away by neighbours that found closer, more diverse ones.
    */
   public int[] unreachableOnLevel0() {
-    java.util.BitSet reached = reachedFromEntry(new int[Math.max(1, maxOrdinal())]);
-    return java.util.stream.IntStream.range(0, maxOrdinal()).filter(n -> contains(n) && !reached.get(n)).toArray();
+    structureLock.writeLock().lock(); // no insert half done meanwhile: every present, allocated node is linked
+    try {
+      int max = maxOrdinal();
+      java.util.BitSet reached = reachedFromEntry(new int[Math.max(1, max)]);
+      return java.util.stream.IntStream.range(0, max).filter(n -> linked(n) && contains(n) && !reached.get(n))
+          .toArray();
+    } finally {
+      structureLock.writeLock().unlock();
+    }
+  }
+
+  /** Whether {@code node}'s level-0 list exists; under the structure write lock that means its insert finished. */
+  private boolean linked(int node) {
+    return (node >>> nodeShift) < level0Pages.length;
   }
 
   /**
    * Links every live node the entry point cannot reach on level 0 back into the reachable graph, as Lucene's
    * {@code connectComponents} does after a build: for each unreached node (ascending), a search from the entry point
    * (width efConstruction) finds its nearest reached nodes; the nearest with a free level-0 slot gets a link to it,
-   * or, when all are full, the nearest gives it the slot of its own farthest neighbour. The node then links back if
-   * it has room, and everything now reachable through it is marked. A replaced link can strand its target, so the
-   * pass repeats (at most four times) until nothing is left. Blocks inserts while it runs; searches go on.
+   * or, when all are full, the nearest one whose farthest link's target keeps another in-link gives up that link.
+   * The node then links back if it has room, and everything now reachable through it is marked. The pass repeats
+   * (at most four times) while it finds stranded nodes. Blocks inserts while it runs; searches go on.
    *
    * @return the number of links added or replaced
    */
   public int connectLevel0() {
+    return connectLevel0(this::contains);
+  }
+
+  /**
+   * {@link #connectLevel0()} for the nodes {@code live} accepts (a frozen segment knows deletes its graph does not):
+   * only they (among the nodes holding a vector) are linked back or give up a link.
+   */
+  public int connectLevel0(java.util.function.IntPredicate accepted) {
+    java.util.function.IntPredicate live = n -> contains(n) && accepted.test(n);
     structureLock.writeLock().lock();
     try {
       int max = maxOrdinal();
@@ -893,14 +914,26 @@ public final class HnswIndex extends StoredVectorIndex {
       int changed = 0;
       for (int pass = 0; pass < 4; pass++) {
         java.util.BitSet reached = reachedFromEntry(queue);
+        int[] inDegree = new int[max];
+        for (int node = 0; node < max; node++) {
+          if (linked(node)) {
+            int[] arr = level0Page(node);
+            int base = level0Base(node);
+            for (int i = 1, count = arr[base]; i <= count; i++) {
+              inDegree[arr[base + i]]++;
+            }
+          }
+        }
         boolean stranded = false;
         for (int node = 0; node < max; node++) {
-          if (!contains(node) || reached.get(node)) {
+          if (!linked(node) || !live.test(node) || reached.get(node)) {
             continue;
           }
           stranded = true;
-          changed += linkIntoReached(node, reached, ctx);
-          reachOnLevel0(reached, node, queue);
+          if (linkIntoReached(node, reached, inDegree, live, ctx)) { // else it stays unmarked for the next pass
+            changed++;
+            reachOnLevel0(reached, node, queue);
+          }
         }
         if (!stranded) {
           break;
@@ -912,8 +945,13 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
-  /** One in-link (and a link back, if room) between {@code node} and its nearest reached node; returns 1 or 0. */
-  private int linkIntoReached(int node, java.util.BitSet reached, SearchContext ctx) {
+  /**
+   * One in-link to {@code node} from its nearest reached live node with a free slot, or else from the nearest one
+   * whose farthest link can go (its target keeps another in-link), and a link back if {@code node} has room. False
+   * when no candidate qualifies.
+   */
+  private boolean linkIntoReached(int node, java.util.BitSet reached, int[] inDegree,
+      java.util.function.IntPredicate live, SearchContext ctx) {
     ctx.prepare(vectors.capacity());
     Entry e = entry;
     float[] q = vectors.copyOf(node);
@@ -933,45 +971,54 @@ public final class HnswIndex extends StoredVectorIndex {
     for (int i = n - 1; i >= 0; i--) {
       sorted[i] = ~ctx.results.pop(); // ascending distance
     }
-    int nearest = -1;
     int target = -1;
-    for (int i = 0; i < n && target < 0; i++) {
-      int c = ScoredOrdinals.ordinal(sorted[i]);
-      if (c == node || !reached.get(c) || isDeleted(c)) {
-        continue;
+    int evict = -1; // slot of target's list to overwrite, or -1 to append
+    for (int pass = 0; pass < 2 && target < 0; pass++) { // free slots first, then evictions
+      for (int i = 0; i < n && target < 0; i++) {
+        int c = ScoredOrdinals.ordinal(sorted[i]);
+        if (c == node || !reached.get(c) || !live.test(c)) {
+          continue;
+        }
+        int[] arr = level0Page(c);
+        int base = level0Base(c);
+        int count = arr[base];
+        if (pass == 0) {
+          if (count < maxConn0) {
+            target = c;
+          }
+          continue;
+        }
+        float worstDist = Float.NEGATIVE_INFINITY;
+        for (int j = 1; j <= count; j++) {
+          int nb = arr[base + j];
+          if (inDegree[nb] > 1) {
+            float d = linkDistanceBetween(c, nb, ctx.scratch);
+            if (d > worstDist) {
+              worstDist = d;
+              evict = j;
+            }
+          }
+        }
+        if (evict > 0) {
+          target = c;
+        }
       }
-      if (nearest < 0) {
-        nearest = c;
-      }
-      if ((int) INTS.getAcquire(level0Page(c), level0Base(c)) < maxConn0) {
-        target = c;
-      }
-    }
-    if (nearest < 0) {
-      return 0; // the search met no reached live node: leave it to the next pass
     }
     if (target < 0) {
-      target = nearest;
+      return false;
     }
     synchronized (lockFor(target)) {
       int[] arr = level0Page(target);
       int base = level0Base(target);
       int count = arr[base];
-      if (count < maxConn0) {
+      if (evict < 0) {
         arr[base + 1 + count] = node;
         INTS.setRelease(arr, base, count + 1);
       } else {
-        int worst = 1;
-        float worstDist = Float.NEGATIVE_INFINITY;
-        for (int i = 1; i <= count; i++) {
-          float d = linkDistanceBetween(target, arr[base + i], ctx.scratch);
-          if (d > worstDist) {
-            worstDist = d;
-            worst = i;
-          }
-        }
-        arr[base + worst] = node; // a single int write: a concurrent walk sees the old or the new neighbour
+        inDegree[arr[base + evict]]--;
+        arr[base + evict] = node; // a single int write: a concurrent walk sees the old or the new neighbour
       }
+      inDegree[node]++;
     }
     synchronized (lockFor(node)) {
       int[] arr = level0Page(node);
@@ -984,9 +1031,10 @@ public final class HnswIndex extends StoredVectorIndex {
       if (!linked && count < maxConn0) {
         arr[base + 1 + count] = target;
         INTS.setRelease(arr, base, count + 1);
+        inDegree[target]++;
       }
     }
-    return 1;
+    return true;
   }
 
   // ---------------------------------------------------------------- deletes

@@ -43,8 +43,9 @@ import java.util.zip.CRC32C;
  *   int      member count n (at least 1)
  *   int[n]   members: ordinals, strictly ascending; the first is the group's entry point
  *   per member, n times: int link count c (0..payloadM), then int[c] links as member positions (0..n-1)
- * then (version 3) the indexed payload fields the groups were drawn from
- *   int      field count F, then F times: int length L and L bytes of UTF-8, names in ascending order
+ * then (version 3) what the groups were drawn from, as the builder described it (collections write
+ * {@code name:type} of each keyword or integer payload index)
+ *   int      count F, then F times: int length L and L bytes of UTF-8, strictly ascending
  * </pre>
  * The CRC32C covers header bytes 0..19 and the body (version 1, still read, covered the body only; versions 1 and 2
  * do not record their fields: {@link #sourceFields()} is then null and the links count as built for unknown fields).
@@ -176,11 +177,14 @@ public final class PayloadLinks {
    * Links the members of each group of {@code specs} among themselves with {@code payloadM} links per member, over
    * the vectors of {@code graph} (which must hold every member). Groups are built in parallel.
    */
-  public static PayloadLinks build(HnswIndex graph, int payloadM, List<GroupSpec> specs) {
+  static PayloadLinks build(HnswIndex graph, int payloadM, List<GroupSpec> specs) { // for tests
     return build(graph, payloadM, specs, specs.stream().map(g -> g.key().field()).distinct().sorted().toList());
   }
 
-  /** {@link #build(HnswIndex, int, List)}, recording {@code sourceFields} as the fields the groups were drawn from. */
+  /**
+   * Links the members of each group of {@code specs} (see above), recording {@code sourceFields}: what the groups were
+   * drawn from (the caller's description, compared as strings by whoever decides the links are stale).
+   */
   public static PayloadLinks build(HnswIndex graph, int payloadM, List<GroupSpec> specs, List<String> sourceFields) {
     if (payloadM < 1) {
       throw new IllegalArgumentException("payloadM must be >= 1, got " + payloadM);
