@@ -83,7 +83,8 @@ public final class QuiverEngines {
         int stranded = hnsw.unreachableOnLevel0().length;
         int links = hnsw.connectLevel0();
         System.err.printf(java.util.Locale.ROOT, "%s: %d of %d nodes unreachable on level 0 after the build,"
-            + " linked back with %d links%n", name, stranded, base.length, links);
+            + " linked back with %d links, %d left%n", name, stranded, base.length, links,
+            hnsw.unreachableOnLevel0().length);
       }
     }
 
