@@ -91,6 +91,14 @@ class PayloadLinksTest extends RandomizedTest {
     return c;
   }
 
+  /** {@code n} random query vectors, each with a tenant drawn uniformly, into {@code queries} and {@code tenants}. */
+  private static void drawTenantQueries(Random rnd, int dim, int n, List<float[]> queries, List<Integer> tenants) {
+    for (int i = 0; i < n; i++) {
+      queries.add(TestVectors.randomVector(rnd, dim));
+      tenants.add(rnd.nextInt(TENANTS));
+    }
+  }
+
   private static Filter tenantFilter(int t) {
     return FilterParser.parse("{\"must\":[{\"key\":\"tenant\",\"match\":{\"value\":\"t" + t + "\"}}]}");
   }
@@ -143,10 +151,7 @@ class PayloadLinksTest extends RandomizedTest {
     int dim = d.vectors()[0].length;
     List<float[]> queries = new ArrayList<>();
     List<Integer> tenants = new ArrayList<>();
-    for (int i = 0; i < atLeast(150); i++) {
-      queries.add(TestVectors.randomVector(rnd, dim));
-      tenants.add(rnd.nextInt(TENANTS));
-    }
+    drawTenantQueries(rnd, dim, atLeast(150), queries, tenants);
     int k = 10;
     try (Quiver db = Quiver.open(dir)) {
       Collection plain = load(db, "plain", d, 0);
@@ -325,10 +330,7 @@ class PayloadLinksTest extends RandomizedTest {
     int dim = d.vectors()[0].length;
     List<float[]> queries = new ArrayList<>();
     List<Integer> tenants = new ArrayList<>();
-    for (int i = 0; i < atLeast(60); i++) {
-      queries.add(TestVectors.randomVector(rnd, dim));
-      tenants.add(rnd.nextInt(TENANTS));
-    }
+    drawTenantQueries(rnd, dim, atLeast(60), queries, tenants);
     try (Quiver db = Quiver.open(dir)) {
       Collection c = load(db, "c", d, 0);
       assertThat(linkFiles()).isEmpty();
@@ -370,10 +372,7 @@ class PayloadLinksTest extends RandomizedTest {
     int dim = d.vectors()[0].length;
     List<float[]> queries = new ArrayList<>();
     List<Integer> tenants = new ArrayList<>();
-    for (int i = 0; i < atLeast(60); i++) {
-      queries.add(TestVectors.randomVector(rnd, dim));
-      tenants.add(rnd.nextInt(TENANTS));
-    }
+    drawTenantQueries(rnd, dim, atLeast(60), queries, tenants);
     try (Quiver db = Quiver.open(dir)) {
       Collection c = load(db, "c", d, config(dim, PAYLOAD_M).toBuilder().withoutPayloadIndex("tenant").build());
       awaitGreen(c);
