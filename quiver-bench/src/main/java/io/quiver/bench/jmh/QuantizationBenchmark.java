@@ -63,6 +63,10 @@ public class QuantizationBenchmark {
   @Param({"scalar", "panama"})
   public String impl;
 
+  /** Which quantizers setup trains: "all", or one of int8, float16, binary, pq (PQ's training dominates setup). */
+  @Param({"all"})
+  public String train;
+
   private float[] base;
   private float[] query;
   private int[] ords;
@@ -112,10 +116,11 @@ public class QuantizationBenchmark {
       ords[j] = t;
     }
     float[][] sample = Arrays.copyOf(data, Math.min(n, 2000));
-    int8 = scorer(ScalarQuantizer.train(Metric.L2, sample, 0.99f), data);
-    float16 = scorer(new Float16Codec(Metric.L2, dims), data);
-    binary = scorer(BinaryQuantizer.train(Metric.L2, sample, 16, 7), data);
-    pq = scorer(ProductQuantizer.train(Metric.L2, sample, dims / 8, 1, 2, 7), data);
+    boolean all = train.equals("all");
+    int8 = all || train.equals("int8") ? scorer(ScalarQuantizer.train(Metric.L2, sample, 0.99f), data) : null;
+    float16 = all || train.equals("float16") ? scorer(new Float16Codec(Metric.L2, dims), data) : null;
+    binary = all || train.equals("binary") ? scorer(BinaryQuantizer.train(Metric.L2, sample, 16, 7), data) : null;
+    pq = all || train.equals("pq") ? scorer(ProductQuantizer.train(Metric.L2, sample, dims / 8, 1, 2, 7), data) : null;
   }
 
   private QuantizedScorer scorer(VectorQuantizer q, float[][] data) {
