@@ -286,6 +286,92 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     return res;
   }
 
+  /**
+   * Four records side by side, one accumulator each (equal to the single kernels up to float rounding). One loop per
+   * form, with few live vectors: a shared loop with the choice inside it, or two accumulators per record as the
+   * single kernels keep, was not compiled into vector code (3-4x slower than four single calls). Measured against
+   * four single calls (384-d, same JVM): 89–93 vs 99–115 ns a record cached, 223–236 vs 423–460 out of cache.
+   */
+  @Override
+  public void float16x4(float[] q, byte[] codes, int o0, int o1, int o2, int o3, int len, boolean l2, float[] out) {
+    if (!FLOAT16_VECTOR) {
+      QuantizedKernels.super.float16x4(q, codes, o0, o1, o2, o3, len, l2, out);
+    } else if (l2) {
+      squareDistanceFloat16x4(q, codes, o0, o1, o2, o3, len, out);
+    } else {
+      dotFloat16x4(q, codes, o0, o1, o2, o3, len, out);
+    }
+  }
+
+  private void dotFloat16x4(float[] q, byte[] codes, int o0, int o1, int o2, int o3, int len, float[] out) {
+    float r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    int i = 0;
+    if (len >= FLANES) {
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+      for (int upper = len - FLANES; i <= upper; i += FLANES) {
+        FloatVector x = FloatVector.fromArray(F, q, i);
+        a0 = x.fma(halves(codes, o0 + 2 * i), a0);
+        a1 = x.fma(halves(codes, o1 + 2 * i), a1);
+        a2 = x.fma(halves(codes, o2 + 2 * i), a2);
+        a3 = x.fma(halves(codes, o3 + 2 * i), a3);
+      }
+      r0 = a0.reduceLanes(VectorOperators.ADD);
+      r1 = a1.reduceLanes(VectorOperators.ADD);
+      r2 = a2.reduceLanes(VectorOperators.ADD);
+      r3 = a3.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      float x = q[i];
+      r0 = Math.fma(x, half(codes, o0 + 2 * i), r0);
+      r1 = Math.fma(x, half(codes, o1 + 2 * i), r1);
+      r2 = Math.fma(x, half(codes, o2 + 2 * i), r2);
+      r3 = Math.fma(x, half(codes, o3 + 2 * i), r3);
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+  }
+
+  private void squareDistanceFloat16x4(float[] q, byte[] codes, int o0, int o1, int o2, int o3, int len,
+      float[] out) {
+    float r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    int i = 0;
+    if (len >= FLANES) {
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+      for (int upper = len - FLANES; i <= upper; i += FLANES) {
+        FloatVector x = FloatVector.fromArray(F, q, i);
+        FloatVector d0 = x.sub(halves(codes, o0 + 2 * i)), d1 = x.sub(halves(codes, o1 + 2 * i));
+        FloatVector d2 = x.sub(halves(codes, o2 + 2 * i)), d3 = x.sub(halves(codes, o3 + 2 * i));
+        a0 = d0.fma(d0, a0);
+        a1 = d1.fma(d1, a1);
+        a2 = d2.fma(d2, a2);
+        a3 = d3.fma(d3, a3);
+      }
+      r0 = a0.reduceLanes(VectorOperators.ADD);
+      r1 = a1.reduceLanes(VectorOperators.ADD);
+      r2 = a2.reduceLanes(VectorOperators.ADD);
+      r3 = a3.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      float x = q[i];
+      float d0 = x - half(codes, o0 + 2 * i), d1 = x - half(codes, o1 + 2 * i);
+      float d2 = x - half(codes, o2 + 2 * i), d3 = x - half(codes, o3 + 2 * i);
+      r0 = Math.fma(d0, d0, r0);
+      r1 = Math.fma(d1, d1, r1);
+      r2 = Math.fma(d2, d2, r2);
+      r3 = Math.fma(d3, d3, r3);
+    }
+    out[0] = r0;
+    out[1] = r1;
+    out[2] = r2;
+    out[3] = r3;
+  }
+
+  private static float half(byte[] codes, int byteOff) {
+    return Float.float16ToFloat((short) ScalarQuantizedKernels.SHORTS.get(codes, byteOff));
+  }
+
   /** The Vector API form of {@link #squareDistanceFloat16}, always; package-private for the tests. */
   float vectorSquareDistanceFloat16(float[] q, byte[] codes, int off, int len) {
     int i = 0;

@@ -37,6 +37,17 @@ public interface QuantizedKernels {
   float squareDistanceFloat16(float[] q, byte[] codes, int off, int len);
 
   /**
+   * {@link #dotFloat16} of four records at once (byte offsets {@code o0..o3}) into {@code out[0..4)}, or, with
+   * {@code l2}, {@link #squareDistanceFloat16}: a graph walk's batch, read side by side so their misses overlap.
+   */
+  default void float16x4(float[] q, byte[] codes, int o0, int o1, int o2, int o3, int len, boolean l2, float[] out) {
+    out[0] = l2 ? squareDistanceFloat16(q, codes, o0, len) : dotFloat16(q, codes, o0, len);
+    out[1] = l2 ? squareDistanceFloat16(q, codes, o1, len) : dotFloat16(q, codes, o1, len);
+    out[2] = l2 ? squareDistanceFloat16(q, codes, o2, len) : dotFloat16(q, codes, o2, len);
+    out[3] = l2 ? squareDistanceFloat16(q, codes, o3, len) : dotFloat16(q, codes, o3, len);
+  }
+
+  /**
    * Sum over j in 0..3 of 2^j * popcount(planes[4w + j] &amp; code[w]), w in 0..words-1, where code word w is the
    * little-endian long at {@code codes[off + 8w]}: the inner product of a 4-bit query (stored as 4 bit planes,
    * interleaved word by word so that one word's four planes are adjacent) with a 1-bit code.

@@ -106,6 +106,50 @@ class QuantizedKernelsTest extends RandomizedTest {
   }
 
   @Test
+  void fourWayFloat16KernelsAgreeWithDoubleReference() {
+    Random rnd = random();
+    for (int len = 0; len <= 400; len += 1 + rnd.nextInt(3)) {
+      int bpv = 2 * len + rnd.nextInt(3); // records need not be aligned, nor packed
+      int base = rnd.nextInt(7);
+      float[] q = new float[len];
+      for (int i = 0; i < len; i++) {
+        q[i] = (float) rnd.nextGaussian() * 2;
+      }
+      byte[] codes = new byte[base + 6 * bpv + 2 * len];
+      int[] offs = new int[4];
+      double[] dot = new double[4], l2 = new double[4], mag = new double[4];
+      for (int r = 0; r < 4; r++) {
+        offs[r] = base + rnd.nextInt(6) * bpv; // repeats allowed, as the walk's padding repeats a record
+      }
+      for (int r = 0; r < 4; r++) { // written in order; a repeated offset takes the last record's values
+        for (int i = 0; i < len; i++) {
+          ScalarQuantizedKernels.SHORTS.set(codes, offs[r] + 2 * i, Float16Codec.toHalf((float) rnd.nextGaussian() * 3));
+        }
+      }
+      for (int r = 0; r < 4; r++) {
+        for (int i = 0; i < len; i++) {
+          double x = Float.float16ToFloat((short) ScalarQuantizedKernels.SHORTS.get(codes, offs[r] + 2 * i));
+          dot[r] += q[i] * x;
+          l2[r] += (q[i] - x) * (q[i] - x);
+          mag[r] += Math.abs(q[i] * x);
+        }
+      }
+      float[] out = new float[4];
+      for (QuantizedKernels k : new QuantizedKernels[] {scalar, panama}) {
+        for (boolean isL2 : new boolean[] {false, true}) {
+          k.float16x4(q, codes, offs[0], offs[1], offs[2], offs[3], len, isL2, out);
+          for (int r = 0; r < 4; r++) {
+            double want = isL2 ? l2[r] : dot[r];
+            double tol = 1e-5 * (isL2 ? l2[r] : mag[r]) + 1e-6;
+            assertThat((double) out[r]).as("%s %s len=%d record %d", k.name(), isL2 ? "l2" : "dot", len, r)
+                .isCloseTo(want, within(tol));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void panamaHalfDecodingIsExactForEveryFiniteHalf() {
     // one-hot queries read back each decoded lane: every finite half, subnormals and -0 included
     int lanes = 64;

@@ -1,6 +1,7 @@
 package io.quiver.quantization;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.distance.Metric;
@@ -154,8 +155,11 @@ class QuantizerCodecTest extends RandomizedTest {
           float[] out = new float[count];
           s.score(ords, count, out);
           for (int i = 0; i < count; i++) {
+            // equal up to float rounding: a Vector API reduction adds its lanes in another order interpreted than
+            // compiled, and a batch kernel and a single one need not be compiled at the same moment
+            float single = s.score(ords[i]);
             assertThat(out[i]).as("%s count %d #%d", q.getClass().getSimpleName(), count, i)
-                .isEqualTo(s.score(ords[i]));
+                .isCloseTo(single, within(Math.abs(single) * 1e-5f + 1e-6f));
           }
         }
       }

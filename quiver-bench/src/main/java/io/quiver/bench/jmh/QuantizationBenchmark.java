@@ -195,6 +195,13 @@ public class QuantizationBenchmark {
     return runBatch(int8);
   }
 
+  /** float16 through the scorer's batch path (four records side by side), as the walk calls it. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public float float16Batch() {
+    return runBatch(float16);
+  }
+
   /** binary through the scorer's batch path (records touched first, then scored), as the walk calls it. */
   @Benchmark
   @OperationsPerInvocation(BATCH)
