@@ -290,7 +290,8 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
    * Four records side by side, one accumulator each (equal to the single kernels up to float rounding). One loop per
    * form, with few live vectors: a shared loop with the choice inside it, or two accumulators per record as the
    * single kernels keep, was not compiled into vector code (3-4x slower than four single calls). Measured against
-   * four single calls (384-d, same JVM): 89–93 vs 99–115 ns a record cached, 223–236 vs 423–460 out of cache.
+   * four single calls (384-d DOT, same JVM, docs/results/quantperf/Float16Batch.java): 89–93 vs 99–115 ns a record
+   * cached, 223–236 vs 423–460 out of cache (300,000 records).
    */
   @Override
   public void float16x4(float[] q, byte[] codes, int o0, int o1, int o2, int o3, int len, boolean l2, float[] out) {
