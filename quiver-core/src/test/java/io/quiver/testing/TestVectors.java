@@ -13,15 +13,30 @@ public final class TestVectors {
 
   /** {@code n} vectors around {@code clusters} Gaussian centres, the shape real embeddings have. */
   public static float[][] clustered(Random rnd, int n, int dim, int clusters) {
+    return around(rnd, centres(rnd, clusters, dim), n);
+  }
+
+  /** {@code clusters} random centres for {@link #around}: spread with deviation 2 per coordinate. */
+  public static float[][] centres(Random rnd, int clusters, int dim) {
     float[][] centres = new float[clusters][dim];
     for (float[] c : centres) {
       for (int d = 0; d < dim; d++) {
         c[d] = (float) (rnd.nextGaussian() * 2.0);
       }
     }
+    return centres;
+  }
+
+  /**
+   * {@code n} vectors, each near a centre drawn at random (deviation 0.5 per coordinate). Queries drawn around the
+   * data's own centres look like a real workload's; queries around other centres sit between the clusters, the
+   * hard case for graph search.
+   */
+  public static float[][] around(Random rnd, float[][] centres, int n) {
+    int dim = centres[0].length;
     float[][] out = new float[n][dim];
     for (int i = 0; i < n; i++) {
-      float[] c = centres[rnd.nextInt(clusters)];
+      float[] c = centres[rnd.nextInt(centres.length)];
       for (int d = 0; d < dim; d++) {
         out[i][d] = c[d] + (float) (rnd.nextGaussian() * 0.5);
       }

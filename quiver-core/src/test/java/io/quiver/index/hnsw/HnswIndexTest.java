@@ -44,6 +44,21 @@ class HnswIndexTest extends VectorIndexTestCase {
     return SearchParams.ef(metric == Metric.DOT ? 2 * ef : ef);
   }
 
+  /**
+   * Queries between the clusters, over 520 seeds per metric (m 16, efConstruction 100, 2,000-2,500 points): at ef 150
+   * recall went as low as 0.895, and FAISS's HNSW with the same m and efConstruction as low as 0.905 on the 60 seeds
+   * it ran; at ef 300 the lowest was 0.960. So these queries are checked at twice the ef, against a lower bar.
+   */
+  @Override
+  protected double minRecallAwayFromData() {
+    return 0.93;
+  }
+
+  @Override
+  protected SearchParams searchParamsAwayFromData(int n, Metric metric) {
+    return SearchParams.ef(2 * searchParamsFor(n, metric).ef());
+  }
+
   @Test
   void heavyDeletesWithConsolidationKeepRecall() {
     Random rnd = random();
