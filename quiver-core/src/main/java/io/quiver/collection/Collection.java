@@ -1527,6 +1527,27 @@ public final class Collection implements AutoCloseable {
     return out;
   }
 
+  /** {@link MutableSegment#repairReachability} on every mutable segment; the indexer's, when it is out of work. */
+  int repairMutableGraphs(boolean force) {
+    int changed = 0;
+    for (Segment s : segments) {
+      if (s instanceof MutableSegment m) {
+        changed += m.repairReachability(force);
+      }
+    }
+    return changed;
+  }
+
+  /** Whether a mutable segment has linked points since its last repair. */
+  boolean mutableRepairDue() {
+    for (Segment s : segments) {
+      if (s instanceof MutableSegment m && m.repairDue()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   Throwable indexerFailure() {
     return indexer.failure();
   }

@@ -18,6 +18,9 @@ final class Indexer implements Runnable {
   private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
       threads, Thread.ofPlatform().daemon().name("quiver-index-worker-", 0).factory());
   private volatile long lastWake = System.nanoTime();
+  /** Quiet time after which level-0 links added by a few writes are repaired even below the size threshold. */
+  private static final long REPAIR_DELAY_NANOS = 1_000_000_000L;
+  private volatile boolean repairRequested;
 
   private final Collection collection;
   private final ReentrantLock lock = new ReentrantLock();
@@ -59,13 +62,27 @@ final class Indexer implements Runnable {
       try {
         List<MutableSegment> work = collection.unindexedSegments();
         if (work.isEmpty()) {
+          boolean force = repairRequested;
+          repairRequested = false;
+          int relinked = collection.repairMutableGraphs(force); // before reporting idle: awaitIndexed sees it done
+          if (relinked > 0) {
+            LOG.log(System.Logger.Level.DEBUG, "collection {0}: {1} level-0 links repaired", collection.name(),
+                relinked);
+          }
           lock.lock();
           try {
             if (!pending) {
               idle = true;
               changed.signalAll();
               while (!pending && !stopped) {
-                changed.await();
+                if (!collection.mutableRepairDue()) {
+                  changed.await();
+                } else if (!changed.await(REPAIR_DELAY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                  // a trickle of writes too small for a repair of its own: repair once it has been quiet a while
+                  repairRequested = true;
+                  idle = false;
+                  break;
+                }
               }
             }
             pending = false;
@@ -106,10 +123,15 @@ final class Indexer implements Runnable {
     return n;
   }
 
-  /** Waits until no segment has unindexed points. */
+  /** Waits until no segment has unindexed points and every mutable graph's level 0 has been repaired. */
   void awaitIdle() throws InterruptedException {
     lock.lock();
     try {
+      // the indexer takes one more turn and repairs every graph however little changed: idle then means searchable
+      repairRequested = true;
+      pending = true;
+      idle = false;
+      changed.signalAll();
       while (!(idle && !pending && collection.unindexedSegments().isEmpty())) {
         if (failure != null) {
           throw new IllegalStateException("indexer failed: " + failure, failure);

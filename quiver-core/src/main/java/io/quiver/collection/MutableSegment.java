@@ -42,6 +42,8 @@ final class MutableSegment extends Segment {
     final HnswIndex graph;
     /** Ordinals below this are linked into the graph (or were deleted before their turn). */
     volatile int indexed;
+    /** {@link #indexed} when level-0 reachability was last repaired (written by the indexer thread only). */
+    volatile int repairedAt;
 
     Lane(VectorParams params) {
       this.params = params;
@@ -178,6 +180,37 @@ final class MutableSegment extends Segment {
     if (lane.has.get(ord) && !isDeleted(ord)) {
       lane.graph.add(ord, lane.raw.copyOf(ord));
     }
+  }
+
+  /**
+   * Links back the level-0 nodes that HNSW's pruning left unreachable from the entry point (a graph search cannot
+   * return them, and a collection below its seal threshold would keep them lost), in each lane that has linked at
+   * least 1/64 of its points since its last repair, or any at all when {@code force}. The indexer calls this when
+   * it has nothing to index; one repair walks the whole graph, hence the threshold.
+   *
+   * @return links added or replaced
+   */
+  int repairReachability(boolean force) {
+    int changed = 0;
+    for (Lane lane : lanes.values()) {
+      int indexed = lane.indexed;
+      int since = indexed - lane.repairedAt;
+      if (since > 0 && (force || since >= indexed / 64)) {
+        changed += lane.graph.connectLevel0(ord -> ord < indexed && !isDeleted(ord));
+        lane.repairedAt = indexed;
+      }
+    }
+    return changed;
+  }
+
+  /** Whether some lane linked points since its last repair. */
+  boolean repairDue() {
+    for (Lane lane : lanes.values()) {
+      if (lane.indexed > lane.repairedAt) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean fullyIndexed() {

@@ -81,9 +81,11 @@ public final class QuiverEngines {
       index.addAll(VectorSource.of(base), params.threads(), progress);
       if (index instanceof HnswIndex hnsw) { // as sealing a segment does
         int stranded = hnsw.unreachableOnLevel0().length;
+        long start = System.nanoTime();
         int links = hnsw.connectLevel0();
+        long repairMillis = (System.nanoTime() - start) / 1_000_000;
         System.err.printf(java.util.Locale.ROOT, "%s: %d of %d nodes unreachable on level 0 after the build,"
-            + " linked back with %d links, %d left%n", name, stranded, base.length, links,
+            + " linked back with %d links in %d ms, %d left%n", name, stranded, base.length, links, repairMillis,
             hnsw.unreachableOnLevel0().length);
       }
     }
