@@ -316,6 +316,14 @@ final class SealedSegment extends Segment {
     io.quiver.storage.AtomicFiles.syncDirectory(dir);
   }
 
+  /**
+   * Largest share of the segment's live points a walk follows payload links for. Past it ACORN's two hops find
+   * accepted points almost everywhere, and the links cost recall: a filter on a 47% value away from the query
+   * (FilteredSearchTest, seed 5C791AB950ECA597) got recall 0.88 with links and 0.99 without. Links help at 5% and
+   * 10% (tenants, labels: docs/benchmarks.md); nothing was measured between 10% and 47%.
+   */
+  static final double MAX_LINKED_FRACTION = 0.25;
+
   /** Most groups one walk follows for a {@code match any}: the largest listed values' groups, when more are linked. */
   static final int MAX_UNION_GROUPS = 16;
 
@@ -361,6 +369,9 @@ final class SealedSegment extends Segment {
       long size = 0;
       for (var g : groups) {
         size += g.size();
+      }
+      if (size > MAX_LINKED_FRACTION * liveCount()) {
+        continue;
       }
       if (best == null || (tenant && !bestIsTenant) || (tenant == bestIsTenant && size < bestSize)) {
         // a large union is cut to its largest groups: the others' points are reached through the main graph
