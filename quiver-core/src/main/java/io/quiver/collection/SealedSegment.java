@@ -242,7 +242,7 @@ final class SealedSegment extends Segment {
     PlannerConfig planner = config.planner();
     int exactMax = (int) Math.min(Integer.MAX_VALUE, Math.max(planner.exactMaxMatches(),
         (long) (planner.exactMaxFraction() * count)));
-    int acornMax = (int) (planner.acornMaxSelectivity() * count);
+    int acornMax = (int) (Math.min(planner.acornMaxSelectivity(), MAX_LINKED_FRACTION) * count);
     List<io.quiver.index.hnsw.PayloadLinks.GroupSpec> specs = new java.util.ArrayList<>();
     for (var schema : config.payloadSchema().entrySet()) {
       for (var group : payloadIndex.valueGroups(schema.getKey(), exactMax, acornMax).entrySet()) {
