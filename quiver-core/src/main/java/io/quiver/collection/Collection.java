@@ -1527,32 +1527,29 @@ public final class Collection implements AutoCloseable {
     return out;
   }
 
-  /** {@link MutableSegment#repairReachability} on every mutable segment; the indexer's, when it is out of work. */
+  /**
+   * {@link MutableSegment#repairReachability} on the open mutable segment; the indexer's, when it is out of work.
+   * Frozen segments waiting to be sealed are left to the seal, which repairs them before writing the graph.
+   */
   int repairMutableGraphs(boolean force) {
-    int changed = 0;
-    for (Segment s : segments) {
-      if (s instanceof MutableSegment m) {
-        changed += m.repairReachability(force);
-      }
-    }
-    return changed;
+    MutableSegment m = mutable;
+    return m == null ? 0 : m.repairReachability(force);
   }
 
-  /** Whether a mutable segment has linked points since its last repair. */
+  /** Whether the open mutable segment has linked points since its last repair. */
   boolean mutableRepairDue() {
-    for (Segment s : segments) {
-      if (s instanceof MutableSegment m && m.repairDue()) {
-        return true;
-      }
-    }
-    return false;
+    MutableSegment m = mutable;
+    return m != null && m.repairDue();
   }
 
   Throwable indexerFailure() {
     return indexer.failure();
   }
 
-  /** Blocks until every stored point is linked into its graph (tests, benchmarks, close). */
+  /**
+   * Blocks until every stored point is linked into its graph and the open mutable segment's graph has had the nodes
+   * its pruning stranded linked back (tests, benchmarks, close).
+   */
   public void awaitIndexed() throws InterruptedException {
     indexer.awaitIdle();
   }

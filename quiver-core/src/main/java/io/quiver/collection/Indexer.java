@@ -20,7 +20,8 @@ final class Indexer implements Runnable {
   private volatile long lastWake = System.nanoTime();
   /** Quiet time after which level-0 links added by a few writes are repaired even below the size threshold. */
   private static final long REPAIR_DELAY_NANOS = 1_000_000_000L;
-  private volatile boolean repairRequested;
+  private final java.util.concurrent.atomic.AtomicBoolean repairRequested =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private final Collection collection;
   private final ReentrantLock lock = new ReentrantLock();
@@ -62,8 +63,7 @@ final class Indexer implements Runnable {
       try {
         List<MutableSegment> work = collection.unindexedSegments();
         if (work.isEmpty()) {
-          boolean force = repairRequested;
-          repairRequested = false;
+          boolean force = repairRequested.getAndSet(false);
           int relinked = collection.repairMutableGraphs(force); // before reporting idle: awaitIndexed sees it done
           if (relinked > 0) {
             LOG.log(System.Logger.Level.DEBUG, "collection {0}: {1} level-0 links repaired", collection.name(),
@@ -79,7 +79,7 @@ final class Indexer implements Runnable {
                   changed.await();
                 } else if (!changed.await(REPAIR_DELAY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
                   // a trickle of writes too small for a repair of its own: repair once it has been quiet a while
-                  repairRequested = true;
+                  repairRequested.set(true);
                   idle = false;
                   break;
                 }
@@ -110,6 +110,12 @@ final class Indexer implements Runnable {
       } catch (Throwable t) {
         failure = t;
         LOG.log(System.Logger.Level.ERROR, "indexer of collection " + collection.name() + " failed", t);
+        lock.lock();
+        try {
+          changed.signalAll(); // a waiting awaitIdle reports the failure instead of waiting forever
+        } finally {
+          lock.unlock();
+        }
         return;
       }
     }
@@ -123,12 +129,15 @@ final class Indexer implements Runnable {
     return n;
   }
 
-  /** Waits until no segment has unindexed points and every mutable graph's level 0 has been repaired. */
+  /**
+   * Waits until no segment has unindexed points and the open mutable segment's level 0 has been repaired (frozen
+   * segments are repaired when sealed).
+   */
   void awaitIdle() throws InterruptedException {
     lock.lock();
     try {
       // the indexer takes one more turn and repairs every graph however little changed: idle then means searchable
-      repairRequested = true;
+      repairRequested.set(true);
       pending = true;
       idle = false;
       changed.signalAll();

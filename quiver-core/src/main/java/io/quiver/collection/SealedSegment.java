@@ -218,7 +218,8 @@ final class SealedSegment extends Segment {
   /**
    * Builds and writes the payload links of vector field {@code field} when its {@code payload_m} is set: one group per
    * value of each indexed keyword or integer field, for the values the planner would walk the graph for (more points
-   * than it scans exactly, at most the ACORN share of the segment).
+   * than it scans exactly) and whose links a walk would follow (at most {@link #MAX_LINKED_FRACTION} of the segment,
+   * and at most the ACORN share).
    */
   private static void writePayloadLinks(Path dir, String field, HnswIndex graph, PayloadIndex payloadIndex, int count,
       CollectionConfig config) throws IOException {
@@ -317,7 +318,8 @@ final class SealedSegment extends Segment {
   }
 
   /**
-   * Largest share of the segment's live points a walk follows payload links for. Past it ACORN's two hops find
+   * Largest share of the segment's points a walk follows payload links for (for a union of values, their groups'
+   * sizes added up). Past it ACORN's two hops find
    * accepted points almost everywhere, and the links cost recall: a filter on a 47% value away from the query
    * (FilteredSearchTest, seed 5C791AB950ECA597) got recall 0.88 with links and 0.99 without. Links help at 5% and
    * 10% (tenants, labels: docs/benchmarks.md); nothing was measured between 10% and 47%.
@@ -370,7 +372,7 @@ final class SealedSegment extends Segment {
       for (var g : groups) {
         size += g.size();
       }
-      if (size > MAX_LINKED_FRACTION * liveCount()) {
+      if (size > MAX_LINKED_FRACTION * ordinals()) { // as at build: groups count deleted members too
         continue;
       }
       if (best == null || (tenant && !bestIsTenant) || (tenant == bestIsTenant && size < bestSize)) {
