@@ -136,7 +136,7 @@ final class Indexer implements Runnable {
   void awaitIdle() throws InterruptedException {
     lock.lock();
     try {
-      // the indexer takes one more turn and repairs every graph however little changed: idle then means searchable
+      // the indexer takes one more turn and repairs the open mutable graph however little changed
       repairRequested.set(true);
       pending = true;
       idle = false;
