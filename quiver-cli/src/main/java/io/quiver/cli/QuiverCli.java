@@ -1,8 +1,18 @@
 package io.quiver.cli;
 
+import io.quiver.QuiverVersion;
 import io.quiver.cli.bench.BenchCommand;
+import io.quiver.cli.bench.DbBenchCommand;
+import io.quiver.cli.bench.FilterBenchCommand;
+import io.quiver.cli.bench.MemoryBenchCommand;
+import io.quiver.cli.bench.QuantBenchCommand;
+import io.quiver.cli.load.LoadTestCommand;
+import io.quiver.cli.serve.ServeCommand;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code quiver} command line: one entry point, a subcommand per job. */
 @Command(
@@ -10,27 +20,35 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = QuiverCli.Version.class,
     description = "Quiver, a vector database for the JVM.",
-    subcommands = {io.quiver.cli.serve.ServeCommand.class, BenchCommand.class, io.quiver.cli.bench.DbBenchCommand.class,
-        io.quiver.cli.bench.FilterBenchCommand.class, io.quiver.cli.bench.QuantBenchCommand.class,
-        io.quiver.cli.bench.MemoryBenchCommand.class,
-        io.quiver.cli.load.LoadTestCommand.class,
-        CommandLine.HelpCommand.class})
-public final class QuiverCli implements Runnable {
+    subcommands = {ServeCommand.class, BenchCommand.class, DbBenchCommand.class, FilterBenchCommand.class,
+        QuantBenchCommand.class, MemoryBenchCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
+public final class QuiverCli implements Callable<Integer> {
+  /** Exit code of a command line that names no subcommand (a usage error, as picocli's for unknown options). */
+  static final int USAGE_ERROR = 2;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
+  /** No subcommand: the usage goes to standard error and the exit code says the command line was incomplete. */
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() {
+    CommandLine cmd = spec.commandLine();
+    cmd.getErr().println(cmd.getColorScheme().errorText("error: a command is required"));
+    cmd.usage(cmd.getErr());
+    return USAGE_ERROR;
   }
 
   public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line: main executes it; tests set its writers first. */
+  static CommandLine commandLine() {
     // One line per log record ("INFO io.quiver.distance: ..."), not java.util.logging's default two.
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %3$s: %5$s%6$s%n");
     }
-    int code = new CommandLine(new QuiverCli())
+    return new CommandLine(new QuiverCli())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((ex, cmd, parsed) -> {
           cmd.getErr().println(cmd.getColorScheme().errorText("error: " + ex.getMessage()));
@@ -38,16 +56,14 @@ public final class QuiverCli implements Runnable {
             ex.printStackTrace(cmd.getErr());
           }
           return 1;
-        })
-        .execute(args);
-    System.exit(code);
+        });
   }
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = QuiverCli.class.getPackage().getImplementationVersion();
-      return new String[] {"quiver " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+      return new String[] {"quiver " + QuiverVersion.current() + " (Java " + Runtime.version() + ", "
+          + Runtime.getRuntime().availableProcessors() + " cores)"};
     }
   }
 }
