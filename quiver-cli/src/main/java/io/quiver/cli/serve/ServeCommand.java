@@ -4,6 +4,12 @@ import io.quiver.Quiver;
 import io.quiver.server.QuiverServer;
 import io.quiver.server.ServerConfig;
 import io.quiver.server.ServerConfigLoader;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -62,37 +68,121 @@ public final class ServeCommand implements Callable<Integer> {
     return b.build();
   }
 
+  /** A failure to start serving, with one line that says what to do; nothing is left open or locked. */
+  static final class StartupException extends Exception {
+    StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A database and the server over it, closed in that order's reverse. */
+  record Running(Quiver db, QuiverServer server, Path dataDir) {}
+
+  /**
+   * Opens the database and starts the server, or fails within seconds: a port in use, a database another process
+   * holds, or any other startup failure closes what was opened (releasing the data directory's lock) and throws.
+   */
+  static Running start(ServerConfig cfg) throws StartupException {
+    checkPortFree(cfg.host(), cfg.port());
+    Quiver db;
+    try {
+      db = Quiver.open(cfg.dataDir());
+    } catch (IOException | RuntimeException e) {
+      throw new StartupException("cannot open the database in " + cfg.dataDir().toAbsolutePath() + ": "
+          + e.getMessage(), e);
+    }
+    try {
+      QuiverServer server = QuiverServer.start(db, cfg);
+      if (server.port() < 0) { // the listener failed after the probe (another process took the port meanwhile)
+        server.close();
+        throw new StartupException(portInUse(cfg.host(), cfg.port()), null);
+      }
+      return new Running(db, server, cfg.dataDir());
+    } catch (StartupException | RuntimeException e) {
+      try {
+        db.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      if (e instanceof StartupException se) {
+        throw se;
+      }
+      throw new StartupException("cannot start the server on " + cfg.host() + ":" + cfg.port() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Binds the address once and lets it go, so a port in use is told before the database is opened. */
+  private static void checkPortFree(String host, int port) throws StartupException {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true); // as the server's own listener: a port in TIME_WAIT is free to it
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (BindException e) {
+      throw new StartupException(portInUse(host, port), e);
+    } catch (IOException | IllegalArgumentException | SecurityException e) {
+      throw new StartupException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String portInUse(String host, int port) {
+    return "port " + port + " on " + host + " is already in use: stop the process that holds it (e.g. `ss -ltnp "
+        + "'sport = :" + port + "'`) or choose another port with --port";
+  }
+
   @Override
   public Integer call() throws Exception {
     ServerConfig cfg = effectiveConfig(System.getenv());
-    LOG.log(System.Logger.Level.INFO, "configuration: {0}", cfg);
-    Quiver db = Quiver.open(cfg.dataDir());
-    QuiverServer server;
-    try {
-      server = QuiverServer.start(db, cfg);
-    } catch (RuntimeException e) {
-      db.close();
-      throw e;
-    }
+    LOG.log(Level.INFO, "configuration: {0}", cfg);
+    Running running = start(cfg);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("quiver-shutdown").unstarted(() -> {
-      LOG.log(System.Logger.Level.INFO, "shutting down: stopping the server, then closing the database");
-      try {
-        server.close();
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "stopping the server failed", e);
-      }
-      try {
-        db.close();
-      } catch (Exception e) {
-        LOG.log(System.Logger.Level.ERROR, "closing the database failed", e);
-      }
+      boolean ok = shutDown(running, System.err);
       stopped.countDown();
+      if (!ok) {
+        Runtime.getRuntime().halt(1); // a failed close must show in the exit code, not only in the log
+      }
     }));
-    LOG.log(System.Logger.Level.INFO, "quiver serving {0} on {1}://{2}:{3,number,#} ({4})",
-        cfg.dataDir().toAbsolutePath(), cfg.tls() == null ? "http" : "https", cfg.host(), server.port(),
+    LOG.log(Level.INFO, "quiver serving {0} on {1}://{2}:{3,number,#} ({4})",
+        cfg.dataDir().toAbsolutePath(), cfg.tls() == null ? "http" : "https", cfg.host(), running.server().port(),
         cfg.authEnabled() ? "API key required" : "no API key: anyone who can reach the port has full access");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Stops the server, then flushes and closes the database, reporting each step on {@code out}; false if a step
+   * failed. It writes to a stream, not the logger: java.util.logging resets its handlers in a shutdown hook of its
+   * own, which races this one, and lines logged after that reset are lost (seen: all but the first).
+   */
+  static boolean shutDown(Running running, PrintStream out) {
+    boolean ok = true;
+    long t0 = System.nanoTime();
+    out.println("INFO io.quiver.server: shutting down: stopping the server, then flushing and closing the database");
+    try {
+      running.server().close();
+      out.println("INFO io.quiver.server: server stopped: no new requests are accepted");
+    } catch (RuntimeException e) {
+      ok = false;
+      out.println("ERROR io.quiver.server: stopping the server failed: " + e);
+      e.printStackTrace(out);
+    }
+    int collections = running.db().collectionNames().size();
+    try {
+      running.db().close();
+      out.println("INFO io.quiver.server: database closed: " + collections + " collection(s) flushed and closed,"
+          + " lock on " + running.dataDir().toAbsolutePath() + " released");
+    } catch (Exception e) {
+      ok = false;
+      out.println("ERROR io.quiver.server: closing the database failed: " + e + " (acknowledged writes are in the"
+          + " write-ahead log and are replayed on the next start)");
+      e.printStackTrace(out);
+    }
+    out.println("INFO io.quiver.server: shutdown " + (ok ? "complete" : "FAILED") + " in "
+        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    out.flush();
+    return ok;
   }
 }

@@ -1,6 +1,16 @@
 package io.quiver.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.quiver.Quiver;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 
 import io.quiver.server.ServerConfig;
 import java.nio.file.Files;
@@ -48,5 +58,48 @@ class ServeCommandTest {
     assertThat(fromFlags.dataDir()).isEqualTo(Path.of("/flag/dir"));
     assertThat(fromFlags.apiKey()).isEqualTo("flag-key");
     assertThat(fromFlags.readOnlyApiKey()).isEqualTo("flag-ro");
+  }
+
+  @Test
+  void aPortInUseFailsAtOnceNamingThePortAndReleasesTheDataDirectory() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      ServeCommand cmd = new ServeCommand();
+      new CommandLine(cmd).parseArgs("--port", Integer.toString(port), "--data-dir", dir.resolve("db").toString());
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> ServeCommand.start(cmd.effectiveConfig(Map.of())))
+          .isInstanceOf(ServeCommand.StartupException.class)
+          .hasMessageContaining("port " + port).hasMessageContaining("already in use").hasMessageContaining("--port");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+    }
+    try (Quiver db = Quiver.open(dir.resolve("db"))) { // not locked by the failed start
+      assertThat(db.collectionNames()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDatabaseHeldByAnotherInstanceFailsWithOneClearLine() throws Exception {
+    try (Quiver holder = Quiver.open(dir.resolve("db"))) {
+      ServeCommand cmd = new ServeCommand();
+      new CommandLine(cmd).parseArgs("--port", "0", "--data-dir", dir.resolve("db").toString());
+      assertThatThrownBy(() -> ServeCommand.start(cmd.effectiveConfig(Map.of())))
+          .isInstanceOf(ServeCommand.StartupException.class)
+          .hasMessageContaining("cannot open the database").hasMessageContaining("already open");
+    }
+  }
+
+  @Test
+  void startThenShutDownReleasesEverything() throws Exception {
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs("--port", "0", "--data-dir", dir.resolve("db").toString());
+    ServeCommand.Running running = ServeCommand.start(cmd.effectiveConfig(Map.of()));
+    assertThat(running.server().port()).isPositive();
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    assertThat(ServeCommand.shutDown(running, new PrintStream(report, true, UTF_8))).isTrue();
+    assertThat(report.toString(UTF_8)).contains("server stopped").contains("database closed")
+        .contains("shutdown complete").doesNotContain("ERROR");
+    try (Quiver db = Quiver.open(dir.resolve("db"))) {
+      assertThat(db.collectionNames()).isEmpty();
+    }
   }
 }
