@@ -2,6 +2,7 @@ package io.quiver.cli;
 
 import io.quiver.QuiverVersion;
 import io.quiver.cli.bench.BenchCommand;
+import io.quiver.cli.check.CheckCommand;
 import io.quiver.cli.bench.DbBenchCommand;
 import io.quiver.cli.bench.FilterBenchCommand;
 import io.quiver.cli.bench.MemoryBenchCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = QuiverCli.Version.class,
     description = "Quiver, a vector database for the JVM.",
-    subcommands = {ServeCommand.class, BenchCommand.class, DbBenchCommand.class, FilterBenchCommand.class,
+    subcommands = {ServeCommand.class, CheckCommand.class, BenchCommand.class, DbBenchCommand.class, FilterBenchCommand.class,
         QuantBenchCommand.class, MemoryBenchCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
 public final class QuiverCli implements Callable<Integer> {
   /** Exit code of a command line that names no subcommand (a usage error, as picocli's for unknown options). */

@@ -44,11 +44,18 @@ final class SealedSegment extends Segment {
   /** Parsed payloads (never mutated by callers), by pages of 1,024 ordinals. */
   private final java.util.concurrent.atomic.AtomicReferenceArray<java.lang.ref.SoftReference<Object[]>> parsed;
 
-  private SealedSegment(long id, Path dir, int count, CollectionConfig config, ObjectMapper json) throws IOException {
+  /** Opened by a checker: nothing is written, and the payload index file is only read (see payloadIndexStale). */
+  private final boolean readOnly;
+  /** Whether the payload index file was missing or did not match the schema (a writable open rewrites it). */
+  private boolean payloadIndexStale;
+
+  private SealedSegment(long id, Path dir, int count, CollectionConfig config, ObjectMapper json, boolean readOnly)
+      throws IOException {
     super(id);
     this.dir = dir;
     this.count = count;
     this.json = json;
+    this.readOnly = readOnly;
     this.parsed = new java.util.concurrent.atomic.AtomicReferenceArray<>((count >>> CACHE_PAGE_SHIFT) + 1);
     try {
       this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
@@ -59,7 +66,7 @@ final class SealedSegment extends Segment {
           quantizedFields.put(e.getKey(), q);
         }
         // with codes in RAM the full vectors are only read to rerank: they stay in the mapped file
-        HnswIndex graph = HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk() || q != null);
+        HnswIndex graph = HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk() || q != null || readOnly);
         fields.put(e.getKey(), graph);
         Path links = linksFile(dir, e.getKey());
         // segments sealed without payload_m (or before it existed) have none: the optimizer builds them if asked
@@ -79,7 +86,30 @@ final class SealedSegment extends Segment {
     if (!Files.isDirectory(dir)) {
       throw new CorruptSegmentException("segment directory " + dir + " named by the manifest is missing");
     }
-    return new SealedSegment(id, dir, count, config, json);
+    return new SealedSegment(id, dir, count, config, json, false);
+  }
+
+  /**
+   * Opens the segment for a consistency check: every file is read and its checksums verified as by {@link #open},
+   * vectors stay in their mapped files, and nothing is written (a payload index that a writable open would rebuild
+   * is reported by {@link #payloadIndexStale} instead).
+   */
+  static SealedSegment openReadOnly(long id, Path dir, int count, CollectionConfig config, ObjectMapper json)
+      throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new CorruptSegmentException("segment directory " + dir + " named by the manifest is missing");
+    }
+    return new SealedSegment(id, dir, count, config, json, true);
+  }
+
+  /** The HNSW graph of each vector field. */
+  Map<String, HnswIndex> graphs() {
+    return Map.copyOf(fields);
+  }
+
+  /** Whether the payload index file was missing or behind the schema at open (read-only opens leave it so). */
+  boolean payloadIndexStale() {
+    return payloadIndexStale;
   }
 
   /**
@@ -110,7 +140,8 @@ final class SealedSegment extends Segment {
     for (var e : config.payloadSchema().entrySet()) {
       changed |= index.createField(e.getKey(), e.getValue(), this::payload);
     }
-    if (changed) {
+    payloadIndexStale = changed;
+    if (changed && !readOnly) {
       writePayloadIndex(dir, index);
     }
     return index;

@@ -3,6 +3,8 @@ package io.quiver.collection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quiver.Quiver;
+import io.quiver.check.CheckReport;
+import io.quiver.check.DatabaseChecker;
 import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import java.io.BufferedReader;
@@ -49,6 +51,7 @@ class CollectionCrashTest extends RandomizedTest {
     Map<Long, Long> model = new HashMap<>();
     int rounds = atLeast(8);
     int acknowledged = 0;
+    int checked = 0;
     for (int round = 0; round < rounds; round++) {
       Process child = new ProcessBuilder(java, "-cp", cp, CollectionCrashChild.class.getName(), dir.toString(),
           Long.toString(round + 1L), Integer.toString(idSpace)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -59,6 +62,11 @@ class CollectionCrashTest extends RandomizedTest {
       Thread.sleep(150 + rnd.nextInt(1200));
       child.toHandle().destroyForcibly(); // SIGKILL; unlike Process.destroy it leaves the pipe readable
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      // before anything reopens it: what the crash left must pass the read-only check (notes allowed)
+      CheckReport check = DatabaseChecker.check(dir, List.of());
+      assertThat(check.problems()).as("quiver check after the crash of round %d: %s", round, check.findings())
+          .isEmpty();
+      checked += check.summary().size();
       Op pending = null;
       String line;
       while ((line = out.readLine()) != null) {
@@ -89,6 +97,7 @@ class CollectionCrashTest extends RandomizedTest {
       }
     }
     assertThat(acknowledged).as("writes acknowledged over all rounds").isGreaterThan(rounds);
+    assertThat(checked).as("collections checked after crashes").isGreaterThan(0);
   }
 
   static List<Long> parseIds(String s) {
