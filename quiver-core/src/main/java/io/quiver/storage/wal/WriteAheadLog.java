@@ -457,6 +457,11 @@ public final class WriteAheadLog implements AutoCloseable {
       }, newest);
       expected = next[0];
       if (newest) {
+        if (end < ch.size() && nextValidRecord(ch, end + 1, options.maxRecordBytes()) >= 0) {
+          ch.close();
+          throw new CorruptWalException(f + ": damaged record at offset " + end + ", followed by valid records: not"
+              + " a torn write, and truncating would drop acknowledged records");
+        }
         if (end < ch.size()) {
           LOG.log(Level.WARNING, "{0}: truncating a torn tail of {1} bytes at offset {2}", f, ch.size() - end, end);
           ch.truncate(end);

@@ -109,6 +109,31 @@ class WriteAheadLogTest extends RandomizedTest {
   }
 
   @Test
+  void damageBeforeValidRecordsOfTheNewestFileIsCorruptionNotATornTail() throws IOException {
+    Random rnd = random();
+    int n = 5 + rnd.nextInt(20);
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.DEFAULT)) {
+      for (int i = 1; i <= n; i++) {
+        wal.append(payloadFor(i));
+      }
+    }
+    Path newest = logFiles().getLast();
+    long before = Files.size(newest);
+    // a payload byte of record 1..n-1: valid records follow it, so a crash cannot have torn it
+    long offset = WriteAheadLog.FILE_HEADER_BYTES;
+    int damaged = 1 + rnd.nextInt(n - 1);
+    for (int i = 1; i < damaged; i++) {
+      offset += WriteAheadLog.RECORD_HEADER_BYTES + payloadFor(i).length;
+    }
+    flipByte(newest, offset + WriteAheadLog.RECORD_HEADER_BYTES);
+    assertThatThrownBy(() -> WriteAheadLog.open(dir, WalOptions.DEFAULT))
+        .isInstanceOf(CorruptWalException.class)
+        .hasMessageContaining(newest.getFileName().toString())
+        .hasMessageContaining("followed by valid records");
+    assertThat(Files.size(newest)).as("nothing truncated").isEqualTo(before);
+  }
+
+  @Test
   void aDamagedLastRecordIsATornTailButDamageInAnOlderFileIsCorruption() throws IOException {
     try (WriteAheadLog wal = WriteAheadLog.open(dir, small())) {
       for (int i = 1; i <= 200; i++) {
