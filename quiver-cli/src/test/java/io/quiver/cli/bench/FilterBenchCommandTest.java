@@ -68,7 +68,7 @@ class FilterBenchCommandTest {
     List<IntPredicate[]> predicates = new ArrayList<>();
     predicates.add(new IntPredicate[] {i -> true});
     predicates.add(new IntPredicate[] {i -> i % 2 == 1}); // ids 1 and 3 only
-    int[][][] gt = FilterBenchCommand.bruteForce(base, queries, predicates, 3);
+    int[][][] gt = FilterCases.bruteForce(base, queries, predicates, 3);
     assertThat(gt[0][0]).containsExactly(2, 4, 0); // 1 and 1 tie: lower id first
     assertThat(gt[1][0]).containsExactly(3, 1, -1);
   }
