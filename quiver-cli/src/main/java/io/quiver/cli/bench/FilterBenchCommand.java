@@ -25,10 +25,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Filtered-search benchmark: builds one sealed segment of labelled points with indexed payload fields {@code label}
@@ -53,21 +55,6 @@ public final class FilterBenchCommand implements Callable<Integer> {
 
   @Option(names = "--dim", description = "Dimension of the generated set (default ${DEFAULT-VALUE}).")
   int dim = 64;
-
-  @Option(names = "--queries", description = "Queries: the first N of the query file, or N generated ones (default"
-      + " ${DEFAULT-VALUE}).")
-  int queries = 1000;
-
-  @Option(names = "--warmup", description = "Queries run untimed before each method's statistics pass (default ${DEFAULT-VALUE},"
-      + " at most --queries).")
-  int warmup = 200;
-
-  @Option(names = "--runs", description = "Timed rounds per case, each timing one pass of every method in turn;"
-      + " a method's QPS is its median pass (default ${DEFAULT-VALUE}).")
-  int runs = 3;
-
-  @Option(names = "--k", description = "Neighbours per query (default ${DEFAULT-VALUE}).")
-  int k = 10;
 
   @Option(names = "--ef", description = "Search breadth for AUTO, ACORN and ROUTE_THROUGH (default ${DEFAULT-VALUE},"
       + " the field default).")
@@ -118,10 +105,6 @@ public final class FilterBenchCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "Points per upsert call (default ${DEFAULT-VALUE}).")
   int batch = 1000;
 
-  @Option(names = "--seed", description = "Seed of the r payload, random labels and generated data (default"
-      + " ${DEFAULT-VALUE}).")
-  long seed = 42;
-
   @Option(names = "--cases", split = ",", description = "Only these cases (samelabel, randomlabel, r<P>%% for"
       + " each --r-thresholds value: r0.1%%, r0.5%%, r1%%, r5%%, r20%%, r50%%, r100%% by default, and w<P>%% for the"
       + " same selectivities as a window placed anew for every query: w0.1%% .. w50%%; tenant with --tenants)."
@@ -139,20 +122,33 @@ public final class FilterBenchCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Write the markdown report to FILE.")
   Path out;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write the machine-readable lines to FILE.")
-  Path json;
+  @Mixin
+  QueryOptions queryOptions = new QueryOptions(1000);
+
+  /**
+   * Warm-up: one untimed pass of each method the planner may pick (auto, exact, acorn, route_through, auto_ef32)
+   * before its statistics pass, longer only when asked; the sweeps run their statistics passes on warm code.
+   */
+  @Mixin
+  RunOptions runOptions = new RunOptions(0);
+
+  @Spec
+  CommandSpec spec;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public Integer call() throws Exception {
     if (Arrays.stream(rThresholds).anyMatch(t -> t < 1 || t > FilterCases.R_RANGE)) {
-      throw new ParameterException(new CommandLine(this), "--r-thresholds must be in 1.." + FilterCases.R_RANGE);
+      throw new ParameterException(spec.commandLine(), "--r-thresholds must be in 1.." + FilterCases.R_RANGE);
     }
-    if (queries < 1 || k < 1 || ef < 1 || maxEf < 1 || batch < 1 || runs < 1) {
-      throw new ParameterException(new CommandLine(this),
-          "--queries, --k, --ef, --max-ef, --batch and --runs must be >= 1");
+    queryOptions.validate(spec.commandLine());
+    runOptions.validate(spec.commandLine());
+    if (ef < 1 || maxEf < 1 || batch < 1) {
+      throw new ParameterException(spec.commandLine(), "--ef, --max-ef and --batch must be >= 1");
     }
+    int k = queryOptions.k();
+    long seed = runOptions.seed();
     planner(); // validates the planner flags before any work
     double loadAtStart = loadAverage();
     LabelledData d = load();
@@ -210,14 +206,16 @@ public final class FilterBenchCommand implements Callable<Integer> {
       String header = String.format(Locale.ROOT, "## Filtered search: %s, %,d points x %d (%s), %,d queries, k=%d,"
               + " ef=%d, M=%d, efConstruction=%d, payload_m=%d, quantization %s, planner %s%n%n"
               + "Build (upsert, index, seal into one segment): %.1f s; heap after the build %,d bytes. Single thread,"
-              + " one query at a time, after %d"
-              + " warm-up queries; QPS is the median of %d timed rounds, each timing one pass of every method in turn. %d cores; 1-minute load average %.2f at the"
-              + " start, %.2f after the build (other work on the machine makes QPS noisy); %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(),
-          d.queries().length, k, ef, m, efConstruction, effectivePayloadM(), quantization == null ? "none" : quantization,
-          planner(), buildSeconds, c.info().heapBytes(), Math.min(warmup, d.queries().length),
-          runs, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated() ? "GENERATED data (no data set directory found"
-              + " or --force-synthetic), ground truth by brute force" : "filtered ground truth from the data set's"
-              + " files (label cases) and by brute force (r cases)");
+              + " one query at a time, after an untimed pass over the queries and at least %s s of warm-up per"
+              + " method; QPS is the median of %d timed rounds, each timing one pass of every method in turn. %d cores;"
+              + " 1-minute"
+              + " load average %.2f at the start, %.2f after the build (other work on the machine makes QPS noisy);"
+              + " %s.%n", d.name(), d.base().length, d.base()[0].length, d.metric(), d.queries().length, k, ef, m,
+          efConstruction, effectivePayloadM(), quantization == null ? "none" : quantization, planner(), buildSeconds,
+          c.info().heapBytes(), FilterReport.trim(runOptions.warmupSeconds()), queryOptions.runs(),
+          Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), d.generated()
+              ? "GENERATED data (no data set directory found or --force-synthetic), ground truth by brute force"
+              : "filtered ground truth from the data set's files (label cases) and by brute force (r cases)");
       if (!buildFailures.isEmpty()) {
         header += "\n**WARNING: " + buildFailures.size() + " earlier build attempt(s) failed in the core indexer**"
             + " (the build above is a fresh retry): " + String.join("; ", buildFailures) + "\n";
@@ -225,7 +223,8 @@ public final class FilterBenchCommand implements Callable<Integer> {
       md.append(header).append('\n');
       System.out.print(header);
       System.out.println();
-      FilterMeasurement measurement = new FilterMeasurement(c, d, k, ef, maxEf, runs, warmup);
+      FilterMeasurement measurement = new FilterMeasurement(c, d, k, ef, maxEf, queryOptions.runs(),
+          runOptions.warmupNanos());
       FilterReport report = new FilterReport(d, k, quantization);
       for (FilterCase cs : cases) {
         List<FilterRow> rows = measurement.runCase(cs);
@@ -248,9 +247,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
     if (out != null) {
       Files.writeString(out, md.toString());
     }
-    if (json != null) {
-      Files.write(json, jsonLines);
-    }
+    runOptions.appendJson(jsonLines);
     return 0;
   }
 
@@ -259,14 +256,14 @@ public final class FilterBenchCommand implements Callable<Integer> {
   private LabelledData load() throws IOException {
     Path dir = data != null ? data : BenchCommand.defaultDatasetDir();
     if (!forceSynthetic && dir != null && Files.isDirectory(dir)) {
-      return LabelledData.load(dir, queries, k);
+      return LabelledData.load(dir, queryOptions.fromFile(), queryOptions.k());
     }
     if (data != null && !forceSynthetic) {
       System.err.printf("bench-filter: %s does not exist; using a generated data set instead%n", data);
     } else if (!forceSynthetic) {
       System.err.println("bench-filter: no data set directory found; using a generated data set instead");
     }
-    return LabelledData.generate(synthetic, queries, dim, seed);
+    return LabelledData.generate(synthetic, queryOptions.generated(), dim, runOptions.seed());
   }
 
   // ---------------------------------------------------------------- build
@@ -311,7 +308,7 @@ public final class FilterBenchCommand implements Callable<Integer> {
     System.err.printf(Locale.ROOT, "bench-filter: upserted %,d points in %.1f s, indexed in %.1f s, sealed in %.1f s%n",
         n, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     // the benchmark is about one segment of all the points: check that is what the searches see
-    SearchExplain e = c.explain(SearchRequest.builder(d.queries()[0]).limit(k).build());
+    SearchExplain e = c.explain(SearchRequest.builder(d.queries()[0]).limit(queryOptions.k()).build());
     List<SegmentPlan> populated = e.segments().stream().filter(s -> s.livePoints() > 0).toList();
     if (populated.size() != 1 || populated.get(0).livePoints() != n) {
       throw new IllegalStateException("expected one segment of " + n + " points, got " + e.segments());

@@ -30,16 +30,17 @@ final class FilterMeasurement {
   private final int ef;
   private final int maxEf;
   private final int runs;
-  private final int warmup;
+  private final long warmupNanos;
 
-  FilterMeasurement(Collection c, LabelledData d, int k, int ef, int maxEf, int runs, int warmup) {
+  /** {@code warmupNanos}: the minimum warm-up time of each warmed method, after one untimed pass. */
+  FilterMeasurement(Collection c, LabelledData d, int k, int ef, int maxEf, int runs, long warmupNanos) {
     this.c = c;
     this.d = d;
     this.k = k;
     this.ef = ef;
     this.maxEf = maxEf;
     this.runs = runs;
-    this.warmup = warmup;
+    this.warmupNanos = warmupNanos;
   }
 
   List<FilterRow> runCase(FilterCase cs) {
@@ -211,7 +212,8 @@ final class FilterMeasurement {
   }
 
   /**
-   * Warm-up queries, then {@code passes} timed passes over every query, single thread; recall, costs and strategies
+   * With {@code doWarmup}, untimed passes over every query (one at least, more until the warm-up time is spent),
+   * then {@code passes} timed passes over every query, single thread; recall, costs and strategies
    * are the last pass's (searches are deterministic), QPS the median pass's.
    */
   private FilterRow measure(FilterCase cs, String method, SearchStrategy strategy, int searchEf,
@@ -219,9 +221,12 @@ final class FilterMeasurement {
     float[][] qs = d.queries();
     int nq = qs.length;
     if (doWarmup) {
-      for (int q = 0; q < Math.min(warmup, nq); q++) {
-        c.search(request(qs[q], cs.filters()[q], strategy, searchEf));
-      }
+      long warmStart = System.nanoTime();
+      do {
+        for (int q = 0; q < nq; q++) {
+          c.search(request(qs[q], cs.filters()[q], strategy, searchEf));
+        }
+      } while (System.nanoTime() - warmStart < warmupNanos);
     }
     double recallSum = 0;
     long distances = 0;

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,8 +44,8 @@ final class LoadReport {
     this.indexSeconds = indexSeconds;
   }
 
-  /** Prints the table and the JSON lines to {@code out}, and writes the JSON lines to {@code json} unless null. */
-  void print(List<ScenarioResult> results, PrintStream out, Path json) throws IOException {
+  /** Prints the table and the JSON lines to {@code out}; returns the JSON lines. */
+  List<String> print(List<ScenarioResult> results, PrintStream out) throws IOException {
     out.println();
     out.println(tableHeader());
     for (ScenarioResult r : results) {
@@ -63,9 +60,7 @@ final class LoadReport {
       lines.add(line);
       out.println(line);
     }
-    if (json != null) {
-      Files.write(json, lines, StandardCharsets.UTF_8);
-    }
+    return lines;
   }
 
   static String summaryLine(ScenarioResult r) {

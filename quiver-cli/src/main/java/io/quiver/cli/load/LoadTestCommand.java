@@ -2,6 +2,7 @@ package io.quiver.cli.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.Quiver;
+import io.quiver.cli.bench.RunOptions;
 import io.quiver.server.QuiverServer;
 import io.quiver.server.ServerConfig;
 import io.quiver.server.ServerConfigLoader;
@@ -18,9 +19,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code quiver loadtest}: a bounded, loopback-only closed-loop HTTP load test of search over the Qdrant REST API.
@@ -50,9 +54,6 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--dim", description = "vector dimension (default ${DEFAULT-VALUE}; Cosine)")
   int dim = 384;
 
-  @Option(names = "--seed", description = "data and query seed (default ${DEFAULT-VALUE})")
-  long seed = 42;
-
   @Option(names = "--batch", description = "points per upsert request (default ${DEFAULT-VALUE})")
   int batch = 256;
 
@@ -74,10 +75,6 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   @Option(names = "--duration", description = "measured seconds per scenario (default ${DEFAULT-VALUE})")
   double duration = 20;
-
-  @Option(names = "--warmup", description = "unmeasured seconds before each scenario's measurement"
-      + " (default ${DEFAULT-VALUE})")
-  double warmup = 3;
 
   @Option(names = "--limit", description = "neighbours per query, the k of recall@k (default ${DEFAULT-VALUE})")
   int limit = 10;
@@ -104,11 +101,12 @@ public final class LoadTestCommand implements Callable<Integer> {
       + " default, one line per request), OFF, ... (default ${DEFAULT-VALUE})")
   String requestLog = "INFO";
 
-  @Option(names = "--json", description = "also write one JSON line per scenario to this file")
-  Path json;
+  /** Warm-up: 3 s of the scenario's own load before each measurement. */
+  @Mixin
+  RunOptions runOptions = new RunOptions(3.0);
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -188,15 +186,16 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   private void validate() {
     if (points < 1 || dim < 1 || batch < 1 || loadConcurrency < 1 || concurrency < 1 || limit < 1 || ef < 0
-        || queryPool < 1 || recallQueries < 0 || duration <= 0 || warmup < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "sizes, counts and --duration must be positive;"
-          + " --warmup, --ef and --recall-queries not negative");
+        || queryPool < 1 || recallQueries < 0 || duration <= 0) {
+      throw new ParameterException(spec.commandLine(), "sizes, counts and --duration must be positive;"
+          + " --ef and --recall-queries not negative");
     }
+    runOptions.validate(spec.commandLine());
     if (scenarios.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--scenario: at least one");
+      throw new ParameterException(spec.commandLine(), "--scenario: at least one");
     }
     if (!collection.matches("[A-Za-z0-9_.-]+")) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--collection: letters, digits, _ . - only");
+      throw new ParameterException(spec.commandLine(), "--collection: letters, digits, _ . - only");
     }
     recallQueries = Math.min(recallQueries, queryPool);
   }
@@ -204,7 +203,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   /** The base URI of {@code u} if its host is a loopback address (or --allow-remote); else a parameter error. */
   private URI checkTarget(URI u) {
     if (!"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--url: expected http://HOST:PORT, got " + u);
+      throw new ParameterException(spec.commandLine(), "--url: expected http://HOST:PORT, got " + u);
     }
     if (!allowRemote) {
       boolean loopback;
@@ -217,7 +216,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         loopback = false;
       }
       if (!loopback) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--url: " + u.getHost()
+        throw new ParameterException(spec.commandLine(), "--url: " + u.getHost()
             + " is not a loopback address; this load test stays on this machine unless --allow-remote");
       }
     }
@@ -227,6 +226,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   private int run(URI base, boolean external) throws Exception {
     boolean search = scenarios.stream().anyMatch(s -> !s.ping());
     List<ScenarioResult> results = new ArrayList<>();
+    long seed = runOptions.seed();
     CollectionLoader loader = new CollectionLoader(collection, points, dim, seed, batch, loadConcurrency, indexTimeout,
         recreate, target, log);
     try (HttpTransport http = HttpTransport.of(client, base, concurrency);
@@ -241,7 +241,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           created = loader.load(http, conn, external);
         }
         ScenarioRunner runner = new ScenarioRunner(collection, dim, seed, queryPool, recallQueries, limit, ef, client,
-            concurrency, warmup, duration, stopping, log);
+            concurrency, runOptions.warmupSeconds(), duration, stopping, log);
         for (Scenario s : scenarios) {
           ScenarioResult r = s == Scenario.PING_JDK ? runner.jdkPing(hello.body()) : runner.run(http, conn, s);
           results.add(r);
@@ -253,8 +253,9 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
       }
     }
-    new LoadReport(target, client, concurrency, duration, warmup, limit, ef, points, dim, seed, queryPool,
-        loader.loadSeconds(), loader.indexSeconds()).print(results, System.out, json);
+    LoadReport report = new LoadReport(target, client, concurrency, duration, runOptions.warmupSeconds(), limit, ef,
+        points, dim, seed, queryPool, loader.loadSeconds(), loader.indexSeconds());
+    runOptions.appendJson(report.print(results, System.out));
     long errors = results.stream().mapToLong(ScenarioResult::errors).sum();
     for (ScenarioResult r : results) {
       for (String e : r.errorSamples()) {
