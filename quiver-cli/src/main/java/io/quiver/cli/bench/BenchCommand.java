@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,7 +18,10 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code quiver bench}: builds each chosen engine on one data set, sweeps the search breadth and reports recall@k,
@@ -69,32 +70,11 @@ public final class BenchCommand implements Callable<Integer> {
       + "Default: the library default.")
   Float alpha;
 
-  @Option(names = "--k", description = "Neighbours per query. Default: ${DEFAULT-VALUE}.")
-  int k = 10;
-
   @Option(names = "--threads", description = "Build threads. Default: all cores (${DEFAULT-VALUE}).")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--queries", description = "Use at most this many queries (default: all).")
-  int queryLimit = -1;
-
   @Option(names = "--base-limit", description = "Use at most this many base vectors; ground truth is then recomputed.")
   int baseLimit = -1;
-
-  @Option(names = "--warmup", description = "Minimum warm-up passes over the queries before each setting's timed "
-      + "passes. Default: ${DEFAULT-VALUE}.")
-  int warmupPasses = 1;
-
-  @Option(names = "--warmup-seconds", description = "Minimum warm-up time before each setting's timed passes, so "
-      + "every engine is measured JIT-compiled even on small query sets. Default: ${DEFAULT-VALUE}.")
-  double warmupSeconds = 2.0;
-
-  @Option(names = "--runs", description = "Timed passes per setting; QPS and latencies are the median pass's. "
-      + "Default: ${DEFAULT-VALUE}.")
-  int runs = 3;
-
-  @Option(names = "--json", paramLabel = "FILE", description = "Append one JSON object per setting to FILE.")
-  Path json;
 
   @Option(names = "--markdown", paramLabel = "FILE", description = "Write the result table as markdown to FILE.")
   Path markdown;
@@ -106,11 +86,25 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--dim", description = "Dimension of the generated set (default ${DEFAULT-VALUE}).")
   int syntheticDim = 128;
 
+  @Mixin
+  QueryOptions queryOptions = new QueryOptions(0);
+
+  /** Warm-up: at least one pass over the queries and 2 s per setting, so every engine is measured JIT-compiled. */
+  @Mixin
+  RunOptions runOptions = new RunOptions(2.0);
+
+  @Spec
+  CommandSpec spec;
+
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
 
   record Row(String engine, String version, Map<String, Object> params, int ef, double recall, double qps,
       double p50Ms, double p99Ms, double buildSeconds, long ramBytes, int n, int dim, double distancesPerQuery) {}
+
+  private int k() {
+    return queryOptions.k();
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -118,7 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
     Dataset data = loadDataset();
     Metric met = data.metric();
     err.printf(Locale.ROOT, "data set %s: %,d base x %d dims, %,d queries, metric %s, k=%d; kernels: %s%n",
-        data.name(), data.base().length, data.base()[0].length, data.queries().length, met, k,
+        data.name(), data.base().length, data.base()[0].length, data.queries().length, met, k(),
         VectorUtil.implementationName());
     Map<String, AnnEngineProvider> providers = providers();
     List<Row> rows = new ArrayList<>();
@@ -142,9 +136,8 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private void validate() {
-    if (k < 1) {
-      throw new IllegalArgumentException("--k must be >= 1");
-    }
+    queryOptions.validate(spec.commandLine());
+    runOptions.validate(spec.commandLine());
     if (m < 2 || efConstruction < 1 || threads < 1) {
       throw new IllegalArgumentException("--m must be >= 2, --ef-construction and --threads >= 1");
     }
@@ -160,12 +153,13 @@ public final class BenchCommand implements Callable<Integer> {
 
   private Dataset loadDataset() throws IOException {
     if (synthetic != null) {
-      return Dataset.synthetic(synthetic, 1000, syntheticDim, metric == null ? Metric.L2 : Metric.parse(metric), 42, k);
+      return Dataset.synthetic(synthetic, queryOptions.generated(), syntheticDim,
+          metric == null ? Metric.L2 : Metric.parse(metric), runOptions.seed(), k());
     }
     if (base != null) {
       Metric met = metric == null ? Dataset.metricFromName(base.toAbsolutePath().getParent().toString()) : Metric.parse(metric);
       String name = base.toAbsolutePath().getParent().getFileName() + "/" + base.getFileName();
-      return Dataset.load(name, base, query, groundTruth, met, baseLimit, queryLimit, k);
+      return Dataset.load(name, base, query, groundTruth, met, baseLimit, queryOptions.fromFile(), k());
     }
     Path dir = datasetDir;
     if (dir == null) {
@@ -173,12 +167,14 @@ public final class BenchCommand implements Callable<Integer> {
       if (dir == null) {
         err.println("no --dataset and no ../shared/datasets/fashion-mnist-784-euclidean here: "
             + "using a generated clustered set (20,000 x 128)");
-        return Dataset.synthetic(20_000, 1000, syntheticDim, metric == null ? Metric.L2 : Metric.parse(metric), 42, k);
+        return Dataset.synthetic(20_000, queryOptions.generated(), syntheticDim,
+            metric == null ? Metric.L2 : Metric.parse(metric), runOptions.seed(), k());
       }
     }
     Path[] files = Dataset.filesIn(dir);
     Metric met = metric == null ? Dataset.metricFromName(dir.getFileName().toString()) : Metric.parse(metric);
-    return Dataset.load(dir.getFileName().toString(), files[0], files[1], files[2], met, baseLimit, queryLimit, k);
+    return Dataset.load(dir.getFileName().toString(), files[0], files[1], files[2], met, baseLimit,
+        queryOptions.fromFile(), k());
   }
 
   /** ../shared/datasets/fashion-mnist-784-euclidean relative to the working directory or to quiver.home. */
@@ -236,9 +232,7 @@ public final class BenchCommand implements Callable<Integer> {
         Row row = measure(engine, data, params, ef, buildSeconds, ram);
         rows.add(row);
         printRow(row);
-        if (json != null) {
-          appendJson(row, data);
-        }
+        appendJson(row, data);
       }
     }
     return rows;
@@ -247,21 +241,21 @@ public final class BenchCommand implements Callable<Integer> {
   Row measure(AnnEngine engine, Dataset data, BuildParams params, int ef, double buildSeconds, long ram) {
     float[][] queries = data.queries();
     int[][] gt = data.groundTruth();
-    int beam = Math.max(ef, k);
+    int beam = Math.max(ef, k());
     long warmStart = System.nanoTime();
-    for (int pass = 0; pass < warmupPasses || System.nanoTime() - warmStart < warmupSeconds * 1e9; pass++) {
-      engine.searchAll(queries, k, beam);
-    }
+    do {
+      engine.searchAll(queries, k(), beam);
+    } while (System.nanoTime() - warmStart < runOptions.warmupNanos());
     // Several timed passes; the pass with the median QPS gives QPS and latencies, so one noisy pass cannot decide.
     // A pass's time is the engine's BatchResult.passNanos: the wall time of the search loop for in-JVM engines, the
     // sum of the per-query search times an engine in another process measured around its library's call (so the
     // pipe and file round trip of a pass are never counted, and neither is any of the harness's own work).
-    long[][] passLatencies = new long[Math.max(1, runs)][];
+    long[][] passLatencies = new long[queryOptions.runs()][];
     double[] passSeconds = new double[passLatencies.length];
     int[][] found = null;
     long computedBefore = engine.distanceComputations();
     for (int pass = 0; pass < passLatencies.length; pass++) {
-      AnnEngine.BatchResult r = engine.searchAll(queries, k, beam);
+      AnnEngine.BatchResult r = engine.searchAll(queries, k(), beam);
       if (r.ids().length != queries.length || r.latencyNanos().length != queries.length) {
         throw new IllegalStateException(engine.name() + " answered " + r.ids().length + " of " + queries.length
             + " queries");
@@ -282,14 +276,14 @@ public final class BenchCommand implements Callable<Integer> {
     double seconds = passSeconds[median];
     double recallSum = 0;
     for (int i = 0; i < queries.length; i++) {
-      recallSum += recall(found[i], gt[i], k);
+      recallSum += recall(found[i], gt[i], k());
     }
     Arrays.sort(latencies);
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("m", params.m());
     p.put("ef_construction", params.efConstruction());
     p.put("ef", ef);
-    p.put("k", k);
+    p.put("k", k());
     p.put("build_threads", params.threads());
     if (engine.name().startsWith("quiver-hnsw")) {
       p.put("alpha", params.alpha());
@@ -336,7 +330,7 @@ public final class BenchCommand implements Callable<Integer> {
   private void printRow(Row r) {
     if (!headerPrinted) {
       out.printf(Locale.ROOT, "%-16s %5s %5s %5s %9s %10s %8s %8s %8s %10s %9s %8s%n", "engine", "M", "efC", "ef",
-          "recall@" + k, "QPS", "p50 ms", "p99 ms", "build s", "RAM MB", "B/vector", "dist/q");
+          "recall@" + k(), "QPS", "p50 ms", "p99 ms", "build s", "RAM MB", "B/vector", "dist/q");
       headerPrinted = true;
     }
     out.printf(Locale.ROOT, "%-16s %5d %5d %5s %9.4f %10.0f %8.3f %8.3f %8.1f %10s %9s %8s%n", r.engine(), m,
@@ -349,7 +343,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   private void printSummary(List<Row> rows) {
     out.println();
-    out.printf("best single-thread QPS at recall@%d >= 0.95 (and >= 0.99):%n", k);
+    out.printf("best single-thread QPS at recall@%d >= 0.95 (and >= 0.99):%n", k());
     Map<String, List<Row>> byEngine = new LinkedHashMap<>();
     for (Row r : rows) {
       byEngine.computeIfAbsent(r.engine(), e -> new ArrayList<>()).add(r);
@@ -371,6 +365,9 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private void appendJson(Row r, Dataset data) throws IOException {
+    if (runOptions.json() == null) {
+      return;
+    }
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode o = mapper.createObjectNode();
     o.put("dataset", data.name());
@@ -386,24 +383,21 @@ public final class BenchCommand implements Callable<Integer> {
     o.put("ram_bytes", r.ramBytes());
     o.put("bytes_per_vector", r.ramBytes() < 0 ? -1 : r.ramBytes() / r.n());
     o.put("distances_per_query", r.distancesPerQuery());
-    o.put("runs", Math.max(1, runs));
+    o.put("runs", queryOptions.runs());
     o.put("n", r.n());
     o.put("dim", r.dim());
     o.put("queries", data.queries().length);
     o.put("kernels", VectorUtil.implementationName());
     o.put("cpus", Runtime.getRuntime().availableProcessors());
-    try (BufferedWriter w = Files.newBufferedWriter(json, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      w.write(mapper.writeValueAsString(o));
-      w.newLine();
-    }
+    runOptions.appendJson(List.of(mapper.writeValueAsString(o)));
   }
 
   private void writeMarkdown(List<Row> rows, Dataset data) throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%s: %,d x %d, %,d queries, %s, k=%d, M=%d, efConstruction=%d, "
             + "build threads=%d, kernels %s%n%n", data.name(), data.base().length, data.base()[0].length,
-        data.queries().length, data.metric(), k, m, efConstruction, threads, VectorUtil.implementationName()));
-    sb.append("| engine | ef | recall@").append(k)
+        data.queries().length, data.metric(), k(), m, efConstruction, threads, VectorUtil.implementationName()));
+    sb.append("| engine | ef | recall@").append(k())
         .append(" | QPS (1 thread) | p50 ms | p99 ms | build s | RAM MB | bytes/vector |\n");
     sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {

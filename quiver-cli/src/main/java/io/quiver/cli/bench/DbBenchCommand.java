@@ -13,6 +13,7 @@ import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PointId;
+import io.quiver.filter.index.FieldSchema;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.Durability;
 import java.nio.file.Files;
@@ -28,8 +29,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * End-to-end database benchmark: durable upserts of points with payloads, background indexing and sealing, search
@@ -97,7 +100,7 @@ public final class DbBenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (openOnly) {
       if (dir == null) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--open-only needs --dir");
+        throw new ParameterException(new CommandLine(this), "--open-only needs --dir");
       }
       long t0 = System.nanoTime();
       try (Quiver db = Quiver.open(dir)) {
@@ -141,7 +144,7 @@ public final class DbBenchCommand implements Callable<Integer> {
     CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(dim, m).withOnDisk(onDisk))
         .durability(durability).sealThreshold(sealThreshold).indexingLag(indexingLag).build();
     if (payloadIndex) {
-      cfg = cfg.toBuilder().payloadIndex("category", io.quiver.filter.index.FieldSchema.KEYWORD).build();
+      cfg = cfg.toBuilder().payloadIndex("category", FieldSchema.KEYWORD).build();
     }
     Filter filter = Filter.must(new Condition.Match("category", JSON.getNodeFactory().textNode("hats")));
     double upsertSeconds;

@@ -9,19 +9,25 @@ import io.quiver.collection.QuantizationConfig;
 import io.quiver.collection.ScoredPoint;
 import io.quiver.collection.SearchRequest;
 import io.quiver.collection.VectorParams;
+import io.quiver.distance.Metric;
 import io.quiver.filter.PointId;
+import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.Durability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code quiver bench-quant}: one sealed collection per quantization mode over a data set (float32, int8, float16,
@@ -41,27 +47,26 @@ public final class QuantBenchCommand implements Callable<Integer> {
   @Option(names = "--ef", split = ",", description = "search breadths (default 32,64,128)")
   List<Integer> efs = List.of(32, 64, 128);
 
-  @Option(names = "--queries", description = "queries (default ${DEFAULT-VALUE})")
-  int queries = 1000;
-
-  @Option(names = "--k", description = "neighbours (default ${DEFAULT-VALUE})")
-  int k = 10;
-
-  @Option(names = "--runs", description = "timed passes per ef; the median is reported (default ${DEFAULT-VALUE})")
-  int runs = 3;
-
   @Option(names = "--synthetic", description = "no data set: this many generated clustered vectors instead")
   int synthetic = 0;
 
   @Option(names = "--dim", description = "dimension of --synthetic data (default ${DEFAULT-VALUE})")
   int dim = 384;
 
-  @Option(names = "--warmup-seconds", description = "searches per mode before each ef's timed rounds, in seconds"
-      + " (default ${DEFAULT-VALUE})")
-  double warmupSeconds = 5;
+  @Mixin
+  QueryOptions queryOptions = new QueryOptions(1000);
+
+  /** Warm-up: at least one pass and 5 s per mode and ef before its timed rounds. */
+  @Mixin
+  RunOptions runOptions = new RunOptions(5.0);
+
+  @Spec
+  CommandSpec spec;
+
 
   /** One pass of every query at {@code ef}: {QPS, mean recall@k}. */
   private double[] timedPass(Collection c, Dataset d, int ef) {
+    int k = queryOptions.k();
     double sum = 0;
     long s0 = System.nanoTime();
     for (int qi = 0; qi < d.queries().length; qi++) {
@@ -98,20 +103,22 @@ public final class QuantBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (runs < 1) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--runs must be at least 1");
-    }
-    modes = List.copyOf(new java.util.LinkedHashSet<>(modes)); // each mode once: they are all open together
+    queryOptions.validate(spec.commandLine());
+    runOptions.validate(spec.commandLine());
+    int k = queryOptions.k();
+    int runs = queryOptions.runs();
+    modes = List.copyOf(new LinkedHashSet<>(modes)); // each mode once: they are all open together
     Dataset d;
     if (synthetic > 0 || !Files.isDirectory(data)) {
       if (synthetic == 0) {
         System.err.println("bench-quant: " + data + " not found; using generated clustered data (20,000 x " + dim + ")");
       }
-      d = Dataset.synthetic(synthetic > 0 ? synthetic : 20_000, queries, dim, io.quiver.distance.Metric.COSINE, 42, k);
+      d = Dataset.synthetic(synthetic > 0 ? synthetic : 20_000, queryOptions.generated(), dim, Metric.COSINE,
+          runOptions.seed(), k);
     } else {
       Path[] f = Dataset.filesIn(data);
       d = Dataset.load(data.getFileName().toString(), f[0], f[1], f[2], Dataset.metricFromName(
-          data.getFileName().toString()), -1, queries, k);
+          data.getFileName().toString()), -1, queryOptions.fromFile(), k);
     }
     int n = d.base().length;
     int dimension = d.base()[0].length;
@@ -120,6 +127,7 @@ public final class QuantBenchCommand implements Callable<Integer> {
     System.out.println("| mode | build s | RAM B/vector (codes + graph + heap vectors) | mapped B/vector | ef | recall@"
         + k + " | QPS | vs float32 |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    List<String> jsonLines = new ArrayList<>();
     Path dir = Files.createTempDirectory("quiver-bench-quant-");
     try (Quiver db = Quiver.open(dir)) {
       // every mode is built first and stays open: the modes are then timed in interleaved rounds, so drift in the
@@ -147,14 +155,14 @@ public final class QuantBenchCommand implements Callable<Integer> {
       }
       for (int ef : efs) {
         // warm-up by time, not count: the Vector API kernels reach C2 only after seconds, and 3,000 searches (0.2 s
-        // on SciFact) left the first-timed mode at two thirds of its speed (session 5's ratios were inflated so)
+        // on SciFact) left the first-timed mode at two thirds of its speed
         for (Collection c : built.values()) {
-          long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
-          while (System.nanoTime() < until) {
+          long until = System.nanoTime() + runOptions.warmupNanos();
+          do {
             for (float[] query : d.queries()) {
               c.search(SearchRequest.builder(query).limit(k).ef(ef).build());
             }
-          }
+          } while (System.nanoTime() < until);
         }
         Map<String, Double> recall = new LinkedHashMap<>();
         Map<String, double[]> qps = new LinkedHashMap<>();
@@ -177,17 +185,20 @@ public final class QuantBenchCommand implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "| %s | %.1f | %,d | %,d | %d | %.4f | %,.0f | %s |%n", m, buildSeconds.get(m),
               info.heapBytes() / n, info.mappedBytes() / n, ef, recall.get(m), q,
               Double.isNaN(base) ? "-" : String.format(Locale.ROOT, "%.2fx", q / base));
-          System.out.printf(Locale.ROOT, "{\"bench\":\"quant\",\"dataset\":\"%s\",\"mode\":\"%s\",\"ef\":%d,"
+          String line = String.format(Locale.ROOT, "{\"bench\":\"quant\",\"dataset\":\"%s\",\"mode\":\"%s\",\"ef\":%d,"
                   + "\"recall\":%.4f,\"qps\":%.1f,\"qps_runs\":%s,\"build_s\":%.2f,\"ram_bytes_per_vector\":%d,"
-                  + "\"codes_bytes_per_vector\":%d,\"mapped_bytes_per_vector\":%d}%n", d.name(), m, ef, recall.get(m), q,
+                  + "\"codes_bytes_per_vector\":%d,\"mapped_bytes_per_vector\":%d}", d.name(), m, ef, recall.get(m), q,
               Arrays.toString(qps.get(m)), buildSeconds.get(m), info.heapBytes() / n, info.quantizedBytes() / n,
               info.mappedBytes() / n);
+          System.out.println(line);
+          jsonLines.add(line);
         }
         System.out.flush();
       }
     } finally {
-      io.quiver.storage.AtomicFiles.deleteTree(dir);
+      AtomicFiles.deleteTree(dir);
     }
+    runOptions.appendJson(jsonLines);
     return 0;
   }
 }

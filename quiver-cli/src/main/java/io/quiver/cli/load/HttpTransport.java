@@ -32,6 +32,24 @@ sealed interface HttpTransport extends AutoCloseable {
     String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
+
+    /** The body as text, cut after 300 characters. */
+    String abbreviatedText() {
+      String s = text();
+      return s.length() <= 300 ? s : s.substring(0, 300) + "...";
+    }
+
+    /** Returns normally if the status is 200; else throws, naming {@code what}, the status and the body's start. */
+    void expectOk(String what) throws IOException {
+      if (status != 200) {
+        throw new IOException(what + ": HTTP " + status + ": " + abbreviatedText());
+      }
+    }
+  }
+
+  /** {@code json}'s UTF-8 bytes, a request body. */
+  static byte[] body(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
   }
 
   /** One client connection (the JDK client shares its pool among them); used by one thread at a time. */

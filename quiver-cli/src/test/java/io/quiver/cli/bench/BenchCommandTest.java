@@ -37,7 +37,7 @@ class BenchCommandTest {
     Path md = dir.resolve("out.md");
     int code = new CommandLine(new QuiverCli()).execute("bench", "--base", dir.resolve("base.fvecs").toString(),
         "--query", dir.resolve("query.fvecs").toString(), "--metric", "cosine", "--index", "hnsw,flat",
-        "--ef", "10,50", "--k", "5", "--threads", "2", "--runs", "1", "--warmup-seconds", "0", "--json", json.toString(),
+        "--ef", "10,50", "--k", "5", "--threads", "2", "--runs", "1", "--warmup", "0", "--json", json.toString(),
         "--markdown", md.toString());
     assertThat(code).isZero();
     List<String> lines = Files.readAllLines(json);
@@ -58,6 +58,17 @@ class BenchCommandTest {
     assertThat(wide.get("params").get("ef").asInt()).isEqualTo(50);
     assertThat(wide.get("recall").asDouble()).isGreaterThan(0.9);
     assertThat(Files.readString(md)).contains("| quiver-hnsw | 50 |");
+  }
+
+  @Test
+  void syntheticDataHonoursTheQueryCount() throws Exception {
+    Path json = dir.resolve("synthetic.jsonl");
+    int code = new CommandLine(new QuiverCli()).execute("bench", "--synthetic", "500", "--dim", "8", "--queries", "50",
+        "--index", "flat", "--runs", "1", "--warmup", "0", "--json", json.toString());
+    assertThat(code).isZero();
+    JsonNode row = new ObjectMapper().readTree(Files.readAllLines(json).getFirst());
+    assertThat(row.get("queries").asInt()).isEqualTo(50);
+    assertThat(row.get("n").asInt()).isEqualTo(500);
   }
 
   @Test

@@ -30,7 +30,7 @@ class FilterBenchCommandTest {
     Path json = dir.resolve("out.jsonl");
     Path md = dir.resolve("out.md");
     int code = new CommandLine(new QuiverCli()).execute("bench-filter", "--data", dir.resolve("absent").toString(),
-        "--synthetic", "3000", "--dim", "16", "--queries", "100", "--warmup", "20", "--runs", "1", "--max-ef", "1024",
+        "--synthetic", "3000", "--dim", "16", "--queries", "100", "--warmup", "0", "--runs", "1", "--max-ef", "1024",
         "--exact-max-matches", "50", // at 3,000 points: exact below ~1.7%, ACORN to 50%, route-through above
         "--json", json.toString(), "--out", md.toString());
     assertThat(code).isZero();
@@ -68,7 +68,7 @@ class FilterBenchCommandTest {
     List<IntPredicate[]> predicates = new ArrayList<>();
     predicates.add(new IntPredicate[] {i -> true});
     predicates.add(new IntPredicate[] {i -> i % 2 == 1}); // ids 1 and 3 only
-    int[][][] gt = FilterBenchCommand.bruteForce(base, queries, predicates, 3);
+    int[][][] gt = FilterCases.bruteForce(base, queries, predicates, 3);
     assertThat(gt[0][0]).containsExactly(2, 4, 0); // 1 and 1 tie: lower id first
     assertThat(gt[1][0]).containsExactly(3, 1, -1);
   }

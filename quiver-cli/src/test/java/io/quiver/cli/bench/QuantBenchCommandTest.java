@@ -20,7 +20,7 @@ class QuantBenchCommandTest {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       code = new CommandLine(new QuantBenchCommand()).execute("--synthetic", "2000", "--dim", "64", "--queries", "40",
-          "--ef", "64", "--runs", "1", "--warmup-seconds", "0.2", "--modes", "float32,int8,float16,binary,pq8");
+          "--ef", "64", "--runs", "1", "--warmup", "0.2", "--modes", "float32,int8,float16,binary,pq8");
     } finally {
       System.setOut(saved);
     }

@@ -1,6 +1,7 @@
 package io.quiver.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
@@ -98,10 +99,9 @@ class SearchAllTest {
       gt[i] = new int[] {i};
     }
     BenchCommand bench = new BenchCommand();
-    bench.k = 1;
-    bench.warmupPasses = 2;
-    bench.warmupSeconds = 0;
-    bench.runs = 3;
+    bench.queryOptions.k = 1;
+    bench.runOptions.warmup = 0;
+    bench.queryOptions.runs = 3;
     BenchCommand.Row row = bench.measure(reporting, new Dataset("t", q, q, gt, Metric.L2), new BuildParams(16, 100, 1),
         40, 1.0, -1);
     assertThat(row.qps()).isEqualTo(2000.0); // 100 queries / 0.05 s
@@ -120,14 +120,13 @@ class SearchAllTest {
       gt[i] = new int[] {i, i + 1, 99};
     }
     BenchCommand bench = new BenchCommand();
-    bench.k = 3;
-    bench.warmupPasses = 1;
-    bench.warmupSeconds = 0;
-    bench.runs = 2;
+    bench.queryOptions.k = 3;
+    bench.runOptions.warmup = 0; // one warm-up pass still
+    bench.queryOptions.runs = 2;
     BenchCommand.Row row = bench.measure(engine, new Dataset("t", q, q, gt, Metric.L2), new BuildParams(16, 100, 1),
         2, 1.0, -1);
     assertThat(engine.efs).hasSize(30).containsOnly(3); // (1 warm-up + 2 runs) x 10 queries, beam max(ef, k)
-    assertThat(row.recall()).isCloseTo(2 / 3.0, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(row.recall()).isCloseTo(2 / 3.0, within(1e-12));
     assertThat(row.qps()).isPositive().isLessThanOrEqualTo(10 / 0.001); // each query took >= 0.1 ms
     assertThat(row.p50Ms()).isGreaterThanOrEqualTo(0.1);
   }

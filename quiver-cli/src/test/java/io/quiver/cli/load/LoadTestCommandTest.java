@@ -78,6 +78,15 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void warmsUpThreeSecondsUnlessTold() {
+    LoadTestCommand load = new LoadTestCommand();
+    new CommandLine(load).parseArgs();
+    assertThat(load.runOptions.warmupSeconds()).isEqualTo(3.0);
+    new CommandLine(load).parseArgs("--warmup", "0.25");
+    assertThat(load.runOptions.warmupSeconds()).isEqualTo(0.25);
+  }
+
+  @Test
   void refusesANonLoopbackServer() {
     int code = new CommandLine(new QuiverCli()).execute("loadtest", "--url", "http://10.1.2.3:6333", "--points", "10");
     assertThat(code).isEqualTo(2); // picocli's usage error, before any connection

@@ -1,0 +1,18 @@
+package io.quiver.cli.load;
+
+import java.util.Locale;
+
+/** What the load test's workers send. */
+enum Scenario {
+  UNFILTERED, FILTERED, PING,
+  /** GET / on the JDK's built-in com.sun.net.httpserver with virtual threads: the baseline Helidon is judged by. */
+  PING_JDK;
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  boolean ping() {
+    return this == PING || this == PING_JDK;
+  }
+}
