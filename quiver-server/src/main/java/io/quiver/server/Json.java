@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.PayloadSelector;
+import io.quiver.collection.PointRecord;
+import io.quiver.collection.ScoredPoint;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
 import io.quiver.filter.PointId;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /** Reading Qdrant request bodies and writing Qdrant response shapes. Every malformed input is a 400 naming its path. */
 final class Json {
@@ -104,7 +107,7 @@ final class Json {
     }
     if (n != null && n.isTextual()) {
       try {
-        return new PointId.Uuid(java.util.UUID.fromString(n.textValue()));
+        return new PointId.Uuid(UUID.fromString(n.textValue()));
       } catch (IllegalArgumentException e) {
         throw ApiError.badRequest(path + ": point id '" + n.textValue() + "' is not a valid UUID");
       }
@@ -244,5 +247,33 @@ final class Json {
       a.add(x);
     }
     return a;
+  }
+
+  /** A point's payload as Qdrant returns it: null when not asked for, {} when asked for but the point has none. */
+  static JsonNode payloadJson(ObjectNode payload, PayloadSelector asked) {
+    if (asked instanceof PayloadSelector.None) {
+      return NODES.nullNode();
+    }
+    return payload == null ? NODES.objectNode() : payload;
+  }
+
+  /** A retrieved point: {@code {id, payload, vector}}. */
+  static ObjectNode recordJson(PointRecord r, PayloadSelector asked) {
+    ObjectNode o = NODES.objectNode();
+    o.set("id", idJson(r.id()));
+    o.set("payload", payloadJson(r.payload(), asked));
+    o.set("vector", vectorsJson(r.vectors()));
+    return o;
+  }
+
+  /** A search hit: {@code {id, version, score, payload, vector}}. */
+  static ObjectNode scoredJson(ScoredPoint p, PayloadSelector asked) {
+    ObjectNode o = NODES.objectNode();
+    o.set("id", idJson(p.id()));
+    o.put("version", 0);
+    o.put("score", p.score());
+    o.set("payload", payloadJson(p.payload(), asked));
+    o.set("vector", vectorsJson(p.vectors()));
+    return o;
   }
 }

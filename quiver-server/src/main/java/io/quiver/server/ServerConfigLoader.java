@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -185,17 +186,17 @@ public final class ServerConfigLoader {
     }
   }
 
-  private static java.util.Optional<String> str(JsonNode s, String name) {
+  private static Optional<String> str(JsonNode s, String name) {
     if (s == null || s.isNull()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     if (!s.isValueNode()) {
       throw new IllegalArgumentException(name + " must be a single value");
     }
-    return java.util.Optional.of(s.asText());
+    return Optional.of(s.asText());
   }
 
-  private static java.util.Optional<Long> integer(JsonNode section, String key, String sectionName) {
+  private static Optional<Long> integer(JsonNode section, String key, String sectionName) {
     return str(section.get(key), sectionName + "." + key).map(text -> {
       try {
         return Long.parseLong(text.trim().replace("_", ""));
@@ -205,7 +206,7 @@ public final class ServerConfigLoader {
     });
   }
 
-  private static java.util.Optional<Integer> int32(JsonNode section, String key, String sectionName) {
+  private static Optional<Integer> int32(JsonNode section, String key, String sectionName) {
     return integer(section, key, sectionName).map(v -> {
       if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(sectionName + "." + key + " is out of range: " + v);
@@ -214,7 +215,7 @@ public final class ServerConfigLoader {
     });
   }
 
-  private static java.util.Optional<Double> number(JsonNode section, String key, String sectionName) {
+  private static Optional<Double> number(JsonNode section, String key, String sectionName) {
     return str(section.get(key), sectionName + "." + key).map(text -> {
       try {
         return Double.parseDouble(text.trim());
@@ -224,7 +225,7 @@ public final class ServerConfigLoader {
     });
   }
 
-  private static java.util.Optional<Boolean> bool(JsonNode section, String key, String sectionName) {
+  private static Optional<Boolean> bool(JsonNode section, String key, String sectionName) {
     return str(section.get(key), sectionName + "." + key).map(text -> switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on", "1" -> true;
       case "false", "no", "off", "0" -> false;
@@ -234,9 +235,9 @@ public final class ServerConfigLoader {
   }
 
   /** A YAML list, or (from an environment variable) comma-separated text. */
-  private static java.util.Optional<List<String>> list(JsonNode n, String name) {
+  private static Optional<List<String>> list(JsonNode n, String name) {
     if (n == null || n.isNull()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     List<String> out = new ArrayList<>();
     if (n.isArray()) {
@@ -248,6 +249,6 @@ public final class ServerConfigLoader {
         }
       }
     }
-    return java.util.Optional.of(out);
+    return Optional.of(out);
   }
 }

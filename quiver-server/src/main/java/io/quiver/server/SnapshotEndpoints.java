@@ -1,23 +1,29 @@
 package io.quiver.server;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.quiver.Quiver;
-import io.quiver.QuiverException;
+import io.quiver.collection.CorruptSegmentException;
 import io.quiver.storage.AtomicFiles;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
@@ -52,17 +58,19 @@ final class SnapshotEndpoints {
   private static final Set<String> PRIORITIES = Set.of("no_sync", "snapshot", "replica");
 
   private static final System.Logger LOG = System.getLogger(SnapshotEndpoints.class.getName());
+  private final Endpoints ep;
   private final Quiver db;
   private final ObjectMapper json;
   private final Path root;
   private final long maxUploadBytes;
   private volatile HttpClient httpClient;
 
-  SnapshotEndpoints(Quiver db, ObjectMapper json, long maxUploadBytes) {
-    this.db = db;
-    this.json = json;
+  SnapshotEndpoints(Endpoints ep) {
+    this.ep = ep;
+    this.db = ep.db;
+    this.json = ep.json;
     this.root = db.directory().resolve("snapshots").toAbsolutePath().normalize();
-    this.maxUploadBytes = maxUploadBytes;
+    this.maxUploadBytes = ep.config.maxSnapshotUploadBytes();
     removeLeftovers();
   }
 
@@ -133,7 +141,7 @@ final class SnapshotEndpoints {
     for (Path f : files) {
       try {
         out.add(description(f, checksum(f)));
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (NoSuchFileException e) {
         // deleted meanwhile
       }
     }
@@ -149,6 +157,24 @@ final class SnapshotEndpoints {
     return f;
   }
 
+  /** GET /collections/{name}/snapshots/{snapshot}: streams the file; errors (bad name, missing) as JSON. */
+  void download(ServerRequest req, ServerResponse res) throws IOException {
+    long start = System.nanoTime();
+    Path f;
+    try {
+      f = file(req);
+    } catch (ApiError err) {
+      ep.sendError(res, req, err, start);
+      return;
+    }
+    res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+    res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + f.getFileName() + "\"");
+    res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(Files.size(f)));
+    try (OutputStream out = res.outputStream()) {
+      Files.copy(f, out);
+    }
+  }
+
   /** DELETE /collections/{name}/snapshots/{snapshot}. */
   JsonNode delete(ServerRequest req) throws IOException {
     Path f = file(req);
@@ -159,8 +185,9 @@ final class SnapshotEndpoints {
   }
 
   /** PUT /collections/{name}/snapshots/recover with {location: file:// URL in the snapshots directory, ...}. */
-  JsonNode recover(ServerRequest req, ObjectNode body) throws IOException {
+  JsonNode recover(ServerRequest req) throws IOException {
     String target = targetCollection(req);
+    ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "location", "priority", "checksum", "api_key");
     String location = Json.stringField(body, "location", "body", null);
     if (location == null) {
@@ -171,7 +198,7 @@ final class SnapshotEndpoints {
     URI uri;
     try {
       uri = new URI(location);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw ApiError.badRequest("body.location: not a URL: " + e.getMessage());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -185,7 +212,7 @@ final class SnapshotEndpoints {
     Path file;
     try {
       file = Path.of(uri).toAbsolutePath().normalize();
-    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
       throw ApiError.badRequest("body.location: not a file URL: " + location);
     }
     // like Qdrant, only snapshots the server made or keeps: no reading arbitrary files of the host
@@ -317,8 +344,7 @@ final class SnapshotEndpoints {
   private void restore(String collection, Path archive) throws IOException {
     try {
       db.restoreSnapshot(collection, archive, true);
-    } catch (com.fasterxml.jackson.core.JacksonException | io.quiver.collection.CorruptSegmentException
-        | java.io.EOFException e) {
+    } catch (JacksonException | CorruptSegmentException | EOFException e) {
       throw ApiError.badRequest("the snapshot is not a valid collection snapshot: " + e.getMessage());
     }
   }
