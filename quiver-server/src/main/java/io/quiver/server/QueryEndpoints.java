@@ -106,8 +106,7 @@ final class QueryEndpoints {
     SearchRequest sr = b.build();
     if (exclude != null) {
       // Qdrant leaves the query point out of its own neighbours: ask for one more and drop it.
-      sr = new SearchRequest(sr.vector(), sr.using(), sr.offset() + sr.limit() + 1, 0, sr.filter(),
-          sr.scoreThreshold(), sr.payload(), sr.withVectors(), sr.exact(), sr.ef());
+      sr = sr.toBuilder().limit(sr.offset() + sr.limit() + 1).offset(0).build();
       int skip = Json.intField(body, "offset", path, 0, 0);
       int limit = Json.intField(body, "limit", path, 10, 1);
       int seen = 0;
