@@ -127,6 +127,21 @@ final class CollectionConfigJson {
     }
   }
 
+  /** A collection's quantization as Qdrant reports it ({@code null} for none); codes are always in RAM. */
+  static JsonNode quantizationJson(QuantizationConfig q) {
+    if (q == null) {
+      return Json.NODES.nullNode();
+    }
+    ObjectNode o = Json.NODES.objectNode();
+    switch (q.kind()) {
+      case INT8 -> o.putObject("scalar").put("type", "int8").put("quantile", q.quantile()).put("always_ram", true);
+      case PRODUCT -> o.putObject("product").put("compression", "x" + q.compression()).put("always_ram", true);
+      case BINARY -> o.putObject("binary").put("always_ram", true);
+      case FLOAT16 -> o.putObject("float16");
+    }
+    return o;
+  }
+
   static ObjectNode vectorParamsJson(VectorParams v) {
     ObjectNode n = Json.NODES.objectNode();
     n.put("size", v.size());

@@ -28,8 +28,9 @@ final class CollectionEndpoints {
   private final Endpoints ep;
   private final Quiver db;
   /**
-   * Qdrant settings accepted and echoed back but not acted on yet (optimizers_config, quantization_config,
-   * wal_config), by collection; kept in {@code server-settings.json} beside the database's collections.
+   * Qdrant settings accepted and echoed back but not acted on (optimizers_config but for deleted_threshold and
+   * max_segment_size, wal_config), by collection; kept in {@code server-settings.json} beside the database's
+   * collections. What a collection acts on is reported from its own config, persisted with it.
    */
   private final Map<String, ObjectNode> storedSettings = new ConcurrentHashMap<>();
   private final Path settingsFile;
@@ -131,7 +132,7 @@ final class CollectionEndpoints {
     CollectionConfig config = b.build();
     db.createCollection(name, config);
     ObjectNode stored = ep.json.createObjectNode();
-    for (String k : List.of("optimizers_config", "quantization_config", "wal_config")) {
+    for (String k : List.of("optimizers_config", "wal_config")) {
       if (Json.present(body.get(k))) {
         stored.set(k, body.get(k));
       }
@@ -173,11 +174,9 @@ final class CollectionEndpoints {
     hnsw.put("on_disk", first.onDisk());
     ObjectNode stored = storedSettings.getOrDefault(c.name(), ep.json.createObjectNode());
     ObjectNode optimizer = cfg.putObject("optimizer_config");
-    optimizer.put("deleted_threshold", config.vacuumRatio());
     optimizer.put("vacuum_min_vector_number", 1000);
     optimizer.put("default_segment_number", 0);
     long bytesPerPoint = config.vectors().values().stream().mapToLong(v -> 4L * v.size()).sum();
-    optimizer.put("max_segment_size", config.sealThreshold() * bytesPerPoint / 1024);
     optimizer.putNull("memmap_threshold");
     optimizer.put("indexing_threshold", 10_000);
     optimizer.put("flush_interval_sec", 5);
@@ -185,11 +184,13 @@ final class CollectionEndpoints {
     if (stored.get("optimizers_config") instanceof ObjectNode given) {
       optimizer.setAll(given);
     }
+    // what the collection acts on, whatever was asked
+    optimizer.put("deleted_threshold", config.vacuumRatio());
+    optimizer.put("max_segment_size", config.sealThreshold() * bytesPerPoint / 1024);
     ObjectNode wal = cfg.putObject("wal_config");
     wal.put("wal_capacity_mb", 32);
     wal.put("wal_segments_ahead", 0);
-    cfg.set("quantization_config", stored.has("quantization_config") ? stored.get("quantization_config")
-        : Json.NODES.nullNode());
+    cfg.set("quantization_config", CollectionConfigJson.quantizationJson(config.quantization()));
     ObjectNode schema = o.putObject("payload_schema");
     config.payloadSchema().forEach((k, v) -> {
       ObjectNode s = schema.putObject(k);
@@ -207,7 +208,7 @@ final class CollectionEndpoints {
    * segments' codes before answering; hnsw_config.payload_m (only that key of hnsw_config) changes payload_m of
    * every vector field: 0 drops the payload links before answering, other values have the optimizer build links for
    * the segments already sealed, in the background (status "yellow" until done); optimizers_config is stored and
-   * echoed.
+   * echoed (deleted_threshold and max_segment_size stay as created).
    */
   JsonNode update(ServerRequest req) throws Exception {
     Collection c = ep.collection(req);
@@ -252,23 +253,18 @@ final class CollectionEndpoints {
     if (payloadM != null) {
       c.updateHnswPayloadM(payloadM);
     }
-    ObjectNode stored = storedSettings.computeIfAbsent(c.name(), k -> ep.json.createObjectNode());
-    synchronized (stored) {
-      if (disable) {
-        stored.remove("quantization_config");
-      }
-      for (String k : List.of("optimizers_config", "quantization_config")) {
-        if (Json.present(body.get(k)) && !(disable && k.equals("quantization_config"))) {
-          Json.object(body.get(k), "body." + k);
-          if (stored.get(k) instanceof ObjectNode old && k.equals("optimizers_config")) {
-            old.setAll((ObjectNode) body.get(k));
-          } else {
-            stored.set(k, body.get(k));
-          }
+    if (Json.present(body.get("optimizers_config"))) {
+      ObjectNode given = Json.object(body.get("optimizers_config"), "body.optimizers_config");
+      ObjectNode stored = storedSettings.computeIfAbsent(c.name(), k -> ep.json.createObjectNode());
+      synchronized (stored) {
+        if (stored.get("optimizers_config") instanceof ObjectNode old) {
+          old.setAll(given);
+        } else {
+          stored.set("optimizers_config", given);
         }
       }
+      saveSettings();
     }
-    saveSettings();
     return Json.NODES.booleanNode(true);
   }
 
