@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.ServerRequest;
+import io.quiver.AliasChange;
 import io.quiver.Quiver;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ final class AliasEndpoints {
     return o;
   }
 
-  /** POST /collections/aliases. */
+  /** POST /collections/aliases: the actions apply all or none ({@link Quiver#updateAliases}). */
   JsonNode update(ServerRequest req) throws Exception {
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "actions");
@@ -48,8 +49,7 @@ final class AliasEndpoints {
     if (actions == null || !actions.isArray()) {
       throw ApiError.badRequest("body.actions: expected an array of alias actions");
     }
-    // Validate every action before applying any.
-    List<String[]> plan = new ArrayList<>();
+    List<AliasChange> changes = new ArrayList<>();
     for (int i = 0; i < actions.size(); i++) {
       String path = "body.actions[" + i + "]";
       JsonNode a = Json.object(actions.get(i), path);
@@ -59,42 +59,23 @@ final class AliasEndpoints {
       String kind = a.fieldNames().next();
       ObjectNode args = Json.object(a.get(kind), path + "." + kind);
       String p = path + "." + kind;
-      switch (kind) {
+      changes.add(switch (kind) {
         case "create_alias" -> {
           Json.onlyFields(args, p, "collection_name", "alias_name");
-          plan.add(new String[] {"create", required(args, "alias_name", p), required(args, "collection_name", p)});
+          yield new AliasChange.Create(required(args, "alias_name", p), required(args, "collection_name", p));
         }
         case "delete_alias" -> {
           Json.onlyFields(args, p, "alias_name");
-          plan.add(new String[] {"delete", required(args, "alias_name", p)});
+          yield new AliasChange.Delete(required(args, "alias_name", p));
         }
         case "rename_alias" -> {
           Json.onlyFields(args, p, "old_alias_name", "new_alias_name");
-          plan.add(new String[] {"rename", required(args, "old_alias_name", p), required(args, "new_alias_name", p)});
+          yield new AliasChange.Rename(required(args, "old_alias_name", p), required(args, "new_alias_name", p));
         }
         default -> throw ApiError.badRequest(path + ": unknown action `" + kind + "`");
-      }
+      });
     }
-    synchronized (this) {
-      for (String[] step : plan) {
-        switch (step[0]) {
-          case "create" -> db.createAlias(step[1], step[2]);
-          case "delete" -> {
-            if (!db.deleteAlias(step[1])) {
-              throw new ApiError(404, "Not found: Alias " + step[1] + " does not exist!");
-            }
-          }
-          default -> {
-            String target = db.aliases().get(step[1]);
-            if (target == null) {
-              throw new ApiError(404, "Not found: Alias " + step[1] + " does not exist!");
-            }
-            db.createAlias(step[2], target);
-            db.deleteAlias(step[1]);
-          }
-        }
-      }
-    }
+    db.updateAliases(changes);
     return Json.NODES.booleanNode(true);
   }
 
