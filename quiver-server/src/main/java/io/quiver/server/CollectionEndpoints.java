@@ -27,6 +27,7 @@ final class CollectionEndpoints {
 
   private final Endpoints ep;
   private final Quiver db;
+  private final SnapshotEndpoints snapshots;
   /**
    * Qdrant settings accepted and echoed back but not acted on (optimizers_config but for deleted_threshold and
    * max_segment_size, wal_config), by collection; kept in {@code server-settings.json} beside the database's
@@ -35,8 +36,9 @@ final class CollectionEndpoints {
   private final Map<String, ObjectNode> storedSettings = new ConcurrentHashMap<>();
   private final Path settingsFile;
 
-  CollectionEndpoints(Endpoints ep) {
+  CollectionEndpoints(Endpoints ep, SnapshotEndpoints snapshots) {
     this.ep = ep;
+    this.snapshots = snapshots;
     this.db = ep.db;
     this.settingsFile = db.directory().resolve("server-settings.json");
     loadSettings();
@@ -86,8 +88,11 @@ final class CollectionEndpoints {
   JsonNode delete(ServerRequest req) throws IOException {
     String name = Endpoints.name(req);
     boolean deleted = db.deleteCollection(name);
-    if (deleted && storedSettings.remove(name) != null) {
-      saveSettings();
+    if (deleted) {
+      snapshots.retire(name);
+      if (storedSettings.remove(name) != null) {
+        saveSettings();
+      }
     }
     return Json.NODES.booleanNode(deleted);
   }

@@ -236,6 +236,10 @@ final class Endpoints implements AutoCloseable {
     try {
       node = json.readTree(bytes);
     } catch (IOException e) {
+      String where = Json.nonFiniteNumber(bytes);
+      if (where != null) {
+        throw ApiError.badRequest(where);
+      }
       throw ApiError.badRequest("Json deserialize error: " + firstLine(e.getMessage()));
     }
     if (node == null || node.isMissingNode()) {

@@ -96,53 +96,53 @@ public final class QuiverServer implements AutoCloseable {
       });
     }
 
-    CollectionEndpoints collections = new CollectionEndpoints(ep);
-    r.get("/collections", ep.wrap(collections::list));
-    r.get("/collections/{name}/exists", ep.wrap(collections::exists));
-    r.put("/collections/{name}", ep.wrap(collections::create));
-    r.get("/collections/{name}", ep.wrap(collections::info));
-    r.delete("/collections/{name}", ep.wrap(collections::delete));
-    r.patch("/collections/{name}", ep.wrap(collections::update));
-    r.put("/collections/{name}/index", ep.wrap(waitAware(collections::createIndex)));
-    r.delete("/collections/{name}/index/{field}", ep.wrap(waitAware(collections::deleteIndex)));
+    Routes rt = new Routes(r, ep);
+    SnapshotEndpoints snapshots = new SnapshotEndpoints(ep);
+    CollectionEndpoints collections = new CollectionEndpoints(ep, snapshots);
+    rt.get("/collections", ep.wrap(collections::list));
+    rt.get("/collections/{name}/exists", ep.wrap(collections::exists));
+    rt.put("/collections/{name}", ep.wrap(collections::create));
+    rt.get("/collections/{name}", ep.wrap(collections::info));
+    rt.delete("/collections/{name}", ep.wrap(collections::delete));
+    rt.patch("/collections/{name}", ep.wrap(collections::update));
+    rt.put("/collections/{name}/index", ep.wrap(waitAware(collections::createIndex)));
+    rt.delete("/collections/{name}/index/{field}", ep.wrap(waitAware(collections::deleteIndex)));
 
     AliasEndpoints aliases = new AliasEndpoints(ep);
-    r.get("/aliases", ep.wrap(aliases::all));
-    r.get("/collections/{name}/aliases", ep.wrap(aliases::ofCollection));
-    r.post("/collections/aliases", ep.wrap(aliases::update));
+    rt.get("/aliases", ep.wrap(aliases::all));
+    rt.get("/collections/{name}/aliases", ep.wrap(aliases::ofCollection));
+    rt.post("/collections/aliases", ep.wrap(aliases::update));
 
     PointsUpdateEndpoints updates = new PointsUpdateEndpoints(ep);
-    r.put("/collections/{name}/points", ep.wrap(waitAware(updates::upsert)));
-    r.post("/collections/{name}/points/delete", ep.wrap(waitAware(updates::delete)));
-    r.post("/collections/{name}/points/batch", ep.wrap(waitAware(updates::batch)));
-    r.put("/collections/{name}/points/vectors", ep.wrap(waitAware(updates::updateVectors)));
-    r.post("/collections/{name}/points/payload", ep.wrap(waitAware(req -> updates.payloadOp(req, "set"))));
-    r.put("/collections/{name}/points/payload", ep.wrap(waitAware(req -> updates.payloadOp(req, "overwrite"))));
-    r.post("/collections/{name}/points/payload/delete", ep.wrap(waitAware(req -> updates.payloadOp(req, "delete"))));
-    r.post("/collections/{name}/points/payload/clear", ep.wrap(waitAware(updates::clearPayload)));
+    rt.put("/collections/{name}/points", ep.wrap(waitAware(updates::upsert)));
+    rt.post("/collections/{name}/points/delete", ep.wrap(waitAware(updates::delete)));
+    rt.post("/collections/{name}/points/batch", ep.wrap(waitAware(updates::batch)));
+    rt.put("/collections/{name}/points/vectors", ep.wrap(waitAware(updates::updateVectors)));
+    rt.post("/collections/{name}/points/payload", ep.wrap(waitAware(req -> updates.payloadOp(req, "set"))));
+    rt.put("/collections/{name}/points/payload", ep.wrap(waitAware(req -> updates.payloadOp(req, "overwrite"))));
+    rt.post("/collections/{name}/points/payload/delete", ep.wrap(waitAware(req -> updates.payloadOp(req, "delete"))));
+    rt.post("/collections/{name}/points/payload/clear", ep.wrap(waitAware(updates::clearPayload)));
 
     SearchEndpoints search = new SearchEndpoints(ep);
     QueryEndpoints query = new QueryEndpoints(ep);
     RetrieveEndpoints retrieve = new RetrieveEndpoints(ep);
-    r.post("/collections/{name}/points", ep.wrap(retrieve::retrieve));
-    r.post("/collections/{name}/points/search", ep.wrap(search::search));
-    r.post("/collections/{name}/points/query", ep.wrap(query::query));
-    r.post("/collections/{name}/points/search/batch", ep.wrap(search::searchBatch));
-    r.post("/collections/{name}/points/query/batch", ep.wrap(query::queryBatch));
-    r.post("/collections/{name}/points/scroll", ep.wrap(retrieve::scroll));
+    rt.post("/collections/{name}/points", ep.wrap(retrieve::retrieve));
+    rt.post("/collections/{name}/points/search", ep.wrap(search::search));
+    rt.post("/collections/{name}/points/query", ep.wrap(query::query));
+    rt.post("/collections/{name}/points/search/batch", ep.wrap(search::searchBatch));
+    rt.post("/collections/{name}/points/query/batch", ep.wrap(query::queryBatch));
+    rt.post("/collections/{name}/points/scroll", ep.wrap(retrieve::scroll));
     // Quiver-only: a search with the planner's account of each segment (strategy, estimate, fallback, cost)
-    r.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));
-    r.post("/collections/{name}/points/count", ep.wrap(new CountEndpoints(ep)::count));
-    r.get("/collections/{name}/points/{id}", ep.wrap(retrieve::get));
+    rt.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));
+    rt.post("/collections/{name}/points/count", ep.wrap(new CountEndpoints(ep)::count));
+    rt.get("/collections/{name}/points/{id}", ep.wrap(retrieve::get));
 
-    SnapshotEndpoints snapshots = new SnapshotEndpoints(ep);
-    r.post("/collections/{name}/snapshots", ep.wrap(snapshots::create));
-    r.get("/collections/{name}/snapshots", ep.wrap(snapshots::list));
-    r.put("/collections/{name}/snapshots/recover", ep.wrap(snapshots::recover));
-    r.post("/collections/{name}/snapshots/upload", ep.wrap(snapshots::upload));
-    r.get("/collections/{name}/snapshots/{snapshot}", snapshots::download);
-    r.delete("/collections/{name}/snapshots/{snapshot}", ep.wrap(snapshots::delete));
-    r.any((req, res) -> ep.sendError(res, 404, "Not found: " + req.prologue().method().text() + " "
-        + req.path().path() + " is not an endpoint", System.nanoTime()));
+    rt.post("/collections/{name}/snapshots", ep.wrap(snapshots::create));
+    rt.get("/collections/{name}/snapshots", ep.wrap(snapshots::list));
+    rt.put("/collections/{name}/snapshots/recover", ep.wrap(snapshots::recover));
+    rt.post("/collections/{name}/snapshots/upload", ep.wrap(snapshots::upload));
+    rt.get("/collections/{name}/snapshots/{snapshot}", snapshots::download);
+    rt.delete("/collections/{name}/snapshots/{snapshot}", ep.wrap(snapshots::delete));
+    rt.fallback();
   }
 }

@@ -46,11 +46,12 @@ import java.util.regex.Pattern;
  * Qdrant's collection snapshot endpoints. Snapshots live in {@code <db>/snapshots/<collection>/<name>.snapshot}, each
  * with its SHA-256 in a {@code <name>.snapshot.checksum} sidecar; a snapshot being written or uploaded has a name
  * starting with '.' and is not listed. Recovery reads file:// locations inside the snapshots directory only, or
- * downloads http(s) ones (as Qdrant does).
+ * downloads http(s) ones (as Qdrant does). Deleting a collection moves its snapshots to
+ * {@code <db>/snapshots/.deleted/<collection>-<time>/}: kept as backups (recoverable with a file:// location) but no
+ * longer listed, so a new collection of the same name starts without them.
  */
 final class SnapshotEndpoints {
   private static final Pattern SNAPSHOT_NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,250}\\.snapshot");
-  private static final Pattern COLLECTION_NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,254}");
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS")
       .withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter CREATION_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
@@ -72,6 +73,41 @@ final class SnapshotEndpoints {
     this.root = db.directory().resolve("snapshots").toAbsolutePath().normalize();
     this.maxUploadBytes = ep.config.maxSnapshotUploadBytes();
     removeLeftovers();
+    retireDeleted();
+  }
+
+  /** Snapshots of collections deleted while no server ran (through the library) are retired as well. */
+  private void retireDeleted() {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (var dirs = Files.list(root)) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        String name = d.getFileName().toString();
+        if (!name.startsWith(".") && !db.exists(name)) {
+          retire(name);
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not set aside the snapshots of deleted collections under " + root
+          + ": " + e);
+    }
+  }
+
+  /** Moves the snapshots of {@code collection}, just deleted, out of its listing (see the class comment). */
+  synchronized void retire(String collection) throws IOException {
+    Path dir = root.resolve(collection);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Path deleted = Files.createDirectories(root.resolve(".deleted"));
+    String base = collection + "-" + STAMP.format(Instant.now());
+    Path target = deleted.resolve(base);
+    for (int i = 1; Files.exists(target); i++) {
+      target = deleted.resolve(base + "-" + i);
+    }
+    AtomicFiles.move(dir, target);
+    LOG.log(System.Logger.Level.INFO, "collection " + collection + " is deleted: its snapshots are kept in " + target);
   }
 
   /** Uploads and snapshots a crash interrupted (hidden files) are never finished: delete them. */
@@ -127,7 +163,7 @@ final class SnapshotEndpoints {
 
   /** GET /collections/{name}/snapshots. */
   JsonNode list(ServerRequest req) throws IOException {
-    String collection = storedCollection(req);
+    String collection = existingCollection(req);
     ArrayNode out = json.createArrayNode();
     Path dir = root.resolve(collection);
     if (!Files.isDirectory(dir)) {
@@ -150,7 +186,7 @@ final class SnapshotEndpoints {
 
   /** The file behind GET /collections/{name}/snapshots/{snapshot}; 400 for a bad name, 404 when absent. */
   Path file(ServerRequest req) {
-    Path f = root.resolve(storedCollection(req)).resolve(snapshotName(req));
+    Path f = root.resolve(existingCollection(req)).resolve(snapshotName(req));
     if (!Files.isRegularFile(f)) {
       throw new ApiError(404, "Not found: Snapshot `" + snapshotName(req) + "` doesn't exist");
     }
@@ -427,18 +463,6 @@ final class SnapshotEndpoints {
       throw new ApiError(404, "Not found: Collection `" + name + "` doesn't exist!");
     }
     return db.collection(name).name();
-  }
-
-  /** The collection whose snapshots to read: it may have been deleted since, as long as its snapshots remain. */
-  private String storedCollection(ServerRequest req) {
-    String name = req.path().pathParameters().get("name");
-    if (db.exists(name)) {
-      return db.collection(name).name();
-    }
-    if (name == null || !COLLECTION_NAME.matcher(name).matches() || !Files.isDirectory(root.resolve(name))) {
-      throw new ApiError(404, "Not found: Collection `" + name + "` doesn't exist!");
-    }
-    return name;
   }
 
   /** The collection to restore into: need not exist; an alias restores into the collection it points at. */
