@@ -118,7 +118,7 @@ final class CollectionEndpoints {
     if (!Json.present(vectors) || !vectors.isObject()) {
       throw ApiError.badRequest("body.vectors: required, {size, distance} or an object of named vector params");
     }
-    CollectionConfig.Builder b = CollectionConfig.builder();
+    CollectionConfig.Builder b = CollectionConfig.builder().maxPayloadBytes(ep.config.maxPayloadBytes());
     if (vectors.has("size") || vectors.has("distance")) {
       b.vector(CollectionConfigJson.vectorParams(vectors, "body.vectors", defaultHnsw));
     } else {

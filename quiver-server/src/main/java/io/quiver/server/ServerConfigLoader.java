@@ -32,6 +32,7 @@ import java.util.TreeMap;
  *   max_snapshot_upload_mb: 1024  # snapshot upload / recover download
  *   max_limit: 10000             # largest limit + offset of a search, query or scroll
  *   max_batch_size: 10000        # most points / ids / searches in one request
+ *   max_payload_size_kb: 1024    # largest payload per point of collections created by this server
  *   request_timeout_sec: 60      # reads only; 0 = none
  *   rate_limit_per_second: 0     # per API key (per client address without keys); 0 = off
  *   rate_limit_burst: 100
@@ -53,7 +54,7 @@ public final class ServerConfigLoader {
 
   private static final Map<String, Set<String>> SCHEMA = Map.of(
       "service", Set.of("host", "http_port", "api_key", "read_only_api_key", "max_request_size_mb", "max_snapshot_upload_mb", "max_limit",
-          "max_batch_size", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
+          "max_batch_size", "max_payload_size_kb", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
           "cors_allowed_origins", "enable_tls", "request_log_level"),
       "storage", Set.of("storage_path"),
       "tls", Set.of("cert", "key", "keystore", "keystore_password"));
@@ -148,6 +149,12 @@ public final class ServerConfigLoader {
     });
     int32(s, "max_limit", "service").ifPresent(b::maxLimit);
     int32(s, "max_batch_size", "service").ifPresent(b::maxBatch);
+    integer(s, "max_payload_size_kb", "service").ifPresent(v -> {
+      if (v <= 0 || v > (1L << 20)) {
+        throw new IllegalArgumentException("service.max_payload_size_kb must be in 1..1048576, got " + v);
+      }
+      b.maxPayloadBytes((int) (v << 10));
+    });
     number(s, "request_timeout_sec", "service")
         .ifPresent(v -> b.requestTimeout(Duration.ofMillis(Math.round(v * 1000))));
     double rate = number(s, "rate_limit_per_second", "service").orElse(defaults.rateLimitPerSecond());
