@@ -274,13 +274,7 @@ public final class Quiver implements AutoCloseable {
   /** Points {@code alias} at {@code collection} (creating or moving it). */
   public synchronized void createAlias(String alias, String collection) throws IOException {
     checkOpen();
-    checkName(alias, "alias");
-    if (!collections.containsKey(collection)) {
-      throw new QuiverException.NotFound("collection " + collection + " does not exist");
-    }
-    if (collections.containsKey(alias)) {
-      throw new QuiverException.AlreadyExists("a collection is called " + alias);
-    }
+    checkAlias(alias, collection);
     aliases.put(alias, collection);
     saveAliases();
   }
@@ -294,6 +288,55 @@ public final class Quiver implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Applies {@code changes} in order, all or none: every step is checked against the aliases as the steps before it
+   * leave them, and {@code aliases.json} is written once, only when every step is valid.
+   *
+   * @throws QuiverException.NotFound a collection to point at, or an alias to delete or rename, does not exist
+   * @throws QuiverException.AlreadyExists a new alias name is taken by a collection
+   * @throws QuiverException.InvalidInput a new alias name is not a valid name
+   */
+  public synchronized void updateAliases(List<AliasChange> changes) throws IOException {
+    checkOpen();
+    Map<String, String> next = new TreeMap<>(aliases);
+    for (AliasChange change : changes) {
+      switch (change) {
+        case AliasChange.Create c -> {
+          checkAlias(c.alias(), c.collection());
+          next.put(c.alias(), c.collection());
+        }
+        case AliasChange.Delete d -> {
+          if (next.remove(d.alias()) == null) {
+            throw new QuiverException.NotFound("alias " + d.alias() + " does not exist");
+          }
+        }
+        case AliasChange.Rename r -> {
+          String target = next.remove(r.from());
+          if (target == null) {
+            throw new QuiverException.NotFound("alias " + r.from() + " does not exist");
+          }
+          checkAlias(r.to(), target);
+          next.put(r.to(), target);
+        }
+      }
+    }
+    if (!next.equals(aliases)) {
+      saveAliases(next);
+      aliases.clear();
+      aliases.putAll(next);
+    }
+  }
+
+  private void checkAlias(String alias, String collection) {
+    checkName(alias, "alias");
+    if (!collections.containsKey(collection)) {
+      throw new QuiverException.NotFound("collection " + collection + " does not exist");
+    }
+    if (collections.containsKey(alias)) {
+      throw new QuiverException.AlreadyExists("a collection is called " + alias);
+    }
+  }
+
   /** Alias name to collection name. */
   public synchronized Map<String, String> aliases() {
     return Map.copyOf(aliases);
@@ -304,8 +347,12 @@ public final class Quiver implements AutoCloseable {
   }
 
   private void saveAliases() throws IOException {
+    saveAliases(aliases);
+  }
+
+  private void saveAliases(Map<String, String> content) throws IOException {
     ObjectNode node = json.createObjectNode();
-    aliases.forEach(node::put);
+    content.forEach(node::put);
     AtomicFiles.write(root.resolve("aliases.json"), json.writeValueAsBytes(node));
   }
 

@@ -63,6 +63,15 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
     return new Builder(vector);
   }
 
+  /** A builder holding every field of this request, to derive a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder(vector).using(using).limit(limit).offset(offset).filter(filter)
+        .scoreThreshold(scoreThreshold).withPayload(payload).exact(exact).ef(ef).strategy(strategy)
+        .quantization(quantization);
+    b.withVectors = withVectors;
+    return b;
+  }
+
   public static final class Builder {
     private final float[] vector;
     private String using = CollectionConfig.DEFAULT_VECTOR;

@@ -42,7 +42,20 @@ public sealed interface PointId {
     return new Num(unsigned);
   }
 
-  /** Parses a decimal unsigned 64-bit integer or a UUID string. */
+  /**
+   * A UUID in its dashed form ({@code 550e8400-e29b-41d4-a716-446655440000}) or as 32 hex digits without dashes
+   * ({@code 550e8400e29b41d4a716446655440000}), which Qdrant accepts too; both name the same id.
+   *
+   * @throws IllegalArgumentException when {@code s} is neither
+   */
+  static UUID uuid(String s) {
+    if (s.length() == 32 && s.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      return new UUID(Long.parseUnsignedLong(s, 0, 16, 16), Long.parseUnsignedLong(s, 16, 32, 16));
+    }
+    return UUID.fromString(s);
+  }
+
+  /** Parses a decimal unsigned 64-bit integer or a UUID string (dashed, or 32 hex digits). */
   static PointId parse(String s) {
     if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {
       try {
@@ -52,7 +65,7 @@ public sealed interface PointId {
       }
     }
     try {
-      return new Uuid(UUID.fromString(s));
+      return new Uuid(uuid(s));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("point id '" + s + "' is neither an unsigned integer nor a UUID");
     }

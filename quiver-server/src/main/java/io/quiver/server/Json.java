@@ -1,14 +1,20 @@
 package io.quiver.server;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.PayloadSelector;
+import io.quiver.collection.PointRecord;
+import io.quiver.collection.ScoredPoint;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
 import io.quiver.filter.PointId;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,6 +27,9 @@ import java.util.Set;
 final class Json {
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  /** Reads NaN and Infinity, only to say where a body that failed to parse has one. */
+  private static final ObjectMapper LENIENT = JsonMapper.builder()
+      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   private Json() {}
 
@@ -93,6 +102,50 @@ final class Json {
     return n.floatValue();
   }
 
+  /**
+   * The error for a body that is not JSON because it holds NaN or Infinity (JSON has no such numbers): the path of the
+   * first one and what to send instead; null when the body fails to parse for another reason.
+   */
+  static String nonFiniteNumber(byte[] body) {
+    JsonNode root;
+    try {
+      root = LENIENT.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+    String path = nonFinitePath(root, "body");
+    if (path == null) {
+      return null;
+    }
+    return path + ": " + (path.contains("vector") || path.contains("query")
+        ? "vectors must be finite numbers" : "numbers must be finite") + " (JSON has no NaN or Infinity)";
+  }
+
+  private static String nonFinitePath(JsonNode n, String path) {
+    if (n == null) {
+      return null;
+    }
+    if (n.isNumber()) {
+      return n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue()) ? path : null;
+    }
+    if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        String p = nonFinitePath(n.get(i), path + "[" + i + "]");
+        if (p != null) {
+          return p;
+        }
+      }
+    } else if (n.isObject()) {
+      for (var e : n.properties()) {
+        String p = nonFinitePath(e.getValue(), path + "." + e.getKey());
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
   /** A point id: an unsigned 64-bit integer or a UUID string. */
   static PointId pointId(JsonNode n, String path) {
     if (n != null && n.isIntegralNumber()) {
@@ -104,7 +157,7 @@ final class Json {
     }
     if (n != null && n.isTextual()) {
       try {
-        return new PointId.Uuid(java.util.UUID.fromString(n.textValue()));
+        return new PointId.Uuid(PointId.uuid(n.textValue()));
       } catch (IllegalArgumentException e) {
         throw ApiError.badRequest(path + ": point id '" + n.textValue() + "' is not a valid UUID");
       }
@@ -142,6 +195,10 @@ final class Json {
         throw ApiError.badRequest(path + "[" + i + "]: expected a number, got " + x);
       }
       v[i] = x.floatValue();
+      if (!Float.isFinite(v[i])) {
+        throw ApiError.badRequest(path + "[" + i + "]: " + x + " is out of float32 range (at most "
+            + Float.MAX_VALUE + " in magnitude)");
+      }
     }
     return v;
   }
@@ -244,5 +301,33 @@ final class Json {
       a.add(x);
     }
     return a;
+  }
+
+  /** A point's payload as Qdrant returns it: null when not asked for, {} when asked for but the point has none. */
+  static JsonNode payloadJson(ObjectNode payload, PayloadSelector asked) {
+    if (asked instanceof PayloadSelector.None) {
+      return NODES.nullNode();
+    }
+    return payload == null ? NODES.objectNode() : payload;
+  }
+
+  /** A retrieved point: {@code {id, payload, vector}}. */
+  static ObjectNode recordJson(PointRecord r, PayloadSelector asked) {
+    ObjectNode o = NODES.objectNode();
+    o.set("id", idJson(r.id()));
+    o.set("payload", payloadJson(r.payload(), asked));
+    o.set("vector", vectorsJson(r.vectors()));
+    return o;
+  }
+
+  /** A search hit: {@code {id, version, score, payload, vector}}. */
+  static ObjectNode scoredJson(ScoredPoint p, PayloadSelector asked) {
+    ObjectNode o = NODES.objectNode();
+    o.set("id", idJson(p.id()));
+    o.put("version", 0);
+    o.put("score", p.score());
+    o.set("payload", payloadJson(p.payload(), asked));
+    o.set("vector", vectorsJson(p.vectors()));
+    return o;
   }
 }

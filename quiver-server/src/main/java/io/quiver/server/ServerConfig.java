@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param maxSnapshotUploadBytes largest snapshot file accepted by upload or recover (streamed to disk, 413 above)
  * @param maxLimit largest {@code limit} (plus {@code offset}) a search, query or scroll may ask for
  * @param maxBatch most points, ids or searches one request may carry
+ * @param maxPayloadBytes largest JSON payload per point of the collections this server creates (kept in each
+ *     collection's config: a collection keeps the limit it was created with)
  * @param requestTimeout how long a read request may run before the client gets 408; zero for no limit
  * @param rateLimitPerSecond sustained requests per second allowed per API key (or per client address when no keys
  *     are configured); 0 disables rate limiting
@@ -37,6 +39,7 @@ public record ServerConfig(
     long maxSnapshotUploadBytes,
     int maxLimit,
     int maxBatch,
+    int maxPayloadBytes,
     Duration requestTimeout,
     double rateLimitPerSecond,
     int rateLimitBurst,
@@ -50,6 +53,7 @@ public record ServerConfig(
   public static final long DEFAULT_MAX_SNAPSHOT_UPLOAD_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_LIMIT = 10_000;
   public static final int DEFAULT_MAX_BATCH = 10_000;
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
   /**
@@ -116,6 +120,7 @@ public record ServerConfig(
     check(maxSnapshotUploadBytes > 0, "max snapshot upload size must be positive");
     check(maxLimit > 0, "max_limit must be positive");
     check(maxBatch > 0, "max_batch_size must be positive");
+    check(maxPayloadBytes >= 2, "max payload size must be at least 2 bytes");
     check(!requestTimeout.isNegative(), "request timeout must not be negative");
     check(rateLimitPerSecond >= 0 && Double.isFinite(rateLimitPerSecond), "rate limit must be >= 0");
     check(rateLimitBurst >= 1, "rate limit burst must be >= 1");
@@ -141,7 +146,8 @@ public record ServerConfig(
   public String toString() { // keys are secrets: say whether they are set, never what they are
     return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", apiKey="
         + (apiKey == null ? "none" : "set") + ", readOnlyApiKey=" + (readOnlyApiKey == null ? "none" : "set")
-        + ", maxRequestBytes=" + maxRequestBytes + ", maxSnapshotUploadBytes=" + maxSnapshotUploadBytes + ", maxLimit=" + maxLimit + ", maxBatch=" + maxBatch
+        + ", maxRequestBytes=" + maxRequestBytes + ", maxSnapshotUploadBytes=" + maxSnapshotUploadBytes
+        + ", maxLimit=" + maxLimit + ", maxBatch=" + maxBatch + ", maxPayloadBytes=" + maxPayloadBytes
         + ", requestTimeout=" + requestTimeout + ", rateLimitPerSecond=" + rateLimitPerSecond + ", rateLimitBurst="
         + rateLimitBurst + ", cors=" + cors + ", tls=" + tls + ", requestLogLevel=" + requestLogLevel + "]";
   }
@@ -152,7 +158,8 @@ public record ServerConfig(
 
   public Builder toBuilder() {
     return new Builder().host(host).port(port).dataDir(dataDir).apiKey(apiKey).readOnlyApiKey(readOnlyApiKey)
-        .maxRequestBytes(maxRequestBytes).maxSnapshotUploadBytes(maxSnapshotUploadBytes).maxLimit(maxLimit).maxBatch(maxBatch).requestTimeout(requestTimeout)
+        .maxRequestBytes(maxRequestBytes).maxSnapshotUploadBytes(maxSnapshotUploadBytes).maxLimit(maxLimit).maxBatch(maxBatch)
+        .maxPayloadBytes(maxPayloadBytes).requestTimeout(requestTimeout)
         .rateLimit(rateLimitPerSecond, rateLimitBurst).cors(cors).tls(tls).requestLogLevel(requestLogLevel);
   }
 
@@ -167,6 +174,7 @@ public record ServerConfig(
     private long maxSnapshotUploadBytes = DEFAULT_MAX_SNAPSHOT_UPLOAD_BYTES;
     private int maxLimit = DEFAULT_MAX_LIMIT;
     private int maxBatch = DEFAULT_MAX_BATCH;
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private double rateLimitPerSecond;
     private int rateLimitBurst = 100;
@@ -185,6 +193,7 @@ public record ServerConfig(
     public Builder maxSnapshotUploadBytes(long v) { maxSnapshotUploadBytes = v; return this; }
     public Builder maxLimit(int v) { maxLimit = v; return this; }
     public Builder maxBatch(int v) { maxBatch = v; return this; }
+    public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
     public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
 
     public Builder rateLimit(double perSecond, int burst) {
@@ -199,7 +208,7 @@ public record ServerConfig(
 
     public ServerConfig build() {
       return new ServerConfig(host, port, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxSnapshotUploadBytes,
-          maxLimit, maxBatch,
+          maxLimit, maxBatch, maxPayloadBytes,
           requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel);
     }
   }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -31,6 +32,7 @@ import java.util.TreeMap;
  *   max_snapshot_upload_mb: 1024  # snapshot upload / recover download
  *   max_limit: 10000             # largest limit + offset of a search, query or scroll
  *   max_batch_size: 10000        # most points / ids / searches in one request
+ *   max_payload_size_kb: 1024    # largest payload per point of collections created by this server
  *   request_timeout_sec: 60      # reads only; 0 = none
  *   rate_limit_per_second: 0     # per API key (per client address without keys); 0 = off
  *   rate_limit_burst: 100
@@ -52,7 +54,7 @@ public final class ServerConfigLoader {
 
   private static final Map<String, Set<String>> SCHEMA = Map.of(
       "service", Set.of("host", "http_port", "api_key", "read_only_api_key", "max_request_size_mb", "max_snapshot_upload_mb", "max_limit",
-          "max_batch_size", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
+          "max_batch_size", "max_payload_size_kb", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
           "cors_allowed_origins", "enable_tls", "request_log_level"),
       "storage", Set.of("storage_path"),
       "tls", Set.of("cert", "key", "keystore", "keystore_password"));
@@ -147,6 +149,12 @@ public final class ServerConfigLoader {
     });
     int32(s, "max_limit", "service").ifPresent(b::maxLimit);
     int32(s, "max_batch_size", "service").ifPresent(b::maxBatch);
+    integer(s, "max_payload_size_kb", "service").ifPresent(v -> {
+      if (v <= 0 || v > (1L << 20)) {
+        throw new IllegalArgumentException("service.max_payload_size_kb must be in 1..1048576, got " + v);
+      }
+      b.maxPayloadBytes((int) (v << 10));
+    });
     number(s, "request_timeout_sec", "service")
         .ifPresent(v -> b.requestTimeout(Duration.ofMillis(Math.round(v * 1000))));
     double rate = number(s, "rate_limit_per_second", "service").orElse(defaults.rateLimitPerSecond());
@@ -185,17 +193,17 @@ public final class ServerConfigLoader {
     }
   }
 
-  private static java.util.Optional<String> str(JsonNode s, String name) {
+  private static Optional<String> str(JsonNode s, String name) {
     if (s == null || s.isNull()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     if (!s.isValueNode()) {
       throw new IllegalArgumentException(name + " must be a single value");
     }
-    return java.util.Optional.of(s.asText());
+    return Optional.of(s.asText());
   }
 
-  private static java.util.Optional<Long> integer(JsonNode section, String key, String sectionName) {
+  private static Optional<Long> integer(JsonNode section, String key, String sectionName) {
     return str(section.get(key), sectionName + "." + key).map(text -> {
       try {
         return Long.parseLong(text.trim().replace("_", ""));
@@ -205,7 +213,7 @@ public final class ServerConfigLoader {
     });
   }
 
-  private static java.util.Optional<Integer> int32(JsonNode section, String key, String sectionName) {
+  private static Optional<Integer> int32(JsonNode section, String key, String sectionName) {
     return integer(section, key, sectionName).map(v -> {
       if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(sectionName + "." + key + " is out of range: " + v);
@@ -214,7 +222,7 @@ public final class ServerConfigLoader {
     });
   }
 
-  private static java.util.Optional<Double> number(JsonNode section, String key, String sectionName) {
+  private static Optional<Double> number(JsonNode section, String key, String sectionName) {
     return str(section.get(key), sectionName + "." + key).map(text -> {
       try {
         return Double.parseDouble(text.trim());
@@ -224,7 +232,7 @@ public final class ServerConfigLoader {
     });
   }
 
-  private static java.util.Optional<Boolean> bool(JsonNode section, String key, String sectionName) {
+  private static Optional<Boolean> bool(JsonNode section, String key, String sectionName) {
     return str(section.get(key), sectionName + "." + key).map(text -> switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on", "1" -> true;
       case "false", "no", "off", "0" -> false;
@@ -234,9 +242,9 @@ public final class ServerConfigLoader {
   }
 
   /** A YAML list, or (from an environment variable) comma-separated text. */
-  private static java.util.Optional<List<String>> list(JsonNode n, String name) {
+  private static Optional<List<String>> list(JsonNode n, String name) {
     if (n == null || n.isNull()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     List<String> out = new ArrayList<>();
     if (n.isArray()) {
@@ -248,6 +256,6 @@ public final class ServerConfigLoader {
         }
       }
     }
-    return java.util.Optional.of(out);
+    return Optional.of(out);
   }
 }

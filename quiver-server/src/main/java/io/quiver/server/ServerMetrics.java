@@ -28,15 +28,19 @@ import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionInfo;
 import io.quiver.collection.OptimizerStats;
 import io.quiver.collection.SearchStrategy;
+import io.quiver.collection.StorageUsage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * Prometheus metrics of a {@link QuiverServer}: a Helidon filter timing every request by route template, method and
@@ -50,7 +54,7 @@ public final class ServerMetrics implements Filter, AutoCloseable {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
   /** Latency buckets (SLO boundaries) of the request and search timers: 1 ms .. 10 s. */
-  private static final Duration[] BUCKETS = java.util.stream.Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000,
+  private static final Duration[] BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000,
       2500, 5000, 10000).map(Duration::ofMillis).toArray(Duration[]::new);
   /** Endpoints whose latency is also recorded as {@code quiver_search_seconds}, by kind. */
   private static final Map<String, String> SEARCH_KINDS = Map.of(
@@ -105,7 +109,7 @@ public final class ServerMetrics implements Filter, AutoCloseable {
             "status", String.valueOf(status))
         .serviceLevelObjectives(BUCKETS)
         .register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .record(nanos, TimeUnit.NANOSECONDS);
     String kind = SEARCH_KINDS.get(endpoint);
     if (kind != null && status >= 200 && status < 300) {
       Timer.builder("quiver.search")
@@ -113,7 +117,7 @@ public final class ServerMetrics implements Filter, AutoCloseable {
           .tag("kind", kind)
           .serviceLevelObjectives(BUCKETS)
           .register(registry)
-          .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+          .record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -216,7 +220,7 @@ public final class ServerMetrics implements Filter, AutoCloseable {
       // the filtered-search planner: how segments were searched, how often a graph walk gave up, and the cost
       for (SearchStrategy strategy : List.of(SearchStrategy.EXACT, SearchStrategy.ACORN, SearchStrategy.ROUTE_THROUGH)) {
         counter("quiver.search.segments", "Segment searches by strategy (exact includes fallbacks)",
-            tags.and("strategy", strategy.name().toLowerCase(java.util.Locale.ROOT)),
+            tags.and("strategy", strategy.name().toLowerCase(Locale.ROOT)),
             m -> m.collection.searchStats().segmentSearches(strategy));
       }
       counter("quiver.search.fallbacks", "Graph walks abandoned for an exact scan (visit budget or too few found)",
@@ -228,8 +232,8 @@ public final class ServerMetrics implements Filter, AutoCloseable {
     }
 
     private static double storageBytes(CollectionInfo info, String part, String place) {
-      io.quiver.collection.StorageUsage st = info.storage();
-      io.quiver.collection.StorageUsage.Part p = switch (part) {
+      StorageUsage st = info.storage();
+      StorageUsage.Part p = switch (part) {
         case "vectors" -> st.vectors();
         case "graph" -> st.graph();
         case "codes" -> st.codes();

@@ -1,23 +1,29 @@
 package io.quiver.server;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.quiver.Quiver;
-import io.quiver.QuiverException;
+import io.quiver.collection.CorruptSegmentException;
 import io.quiver.storage.AtomicFiles;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
@@ -40,11 +46,12 @@ import java.util.regex.Pattern;
  * Qdrant's collection snapshot endpoints. Snapshots live in {@code <db>/snapshots/<collection>/<name>.snapshot}, each
  * with its SHA-256 in a {@code <name>.snapshot.checksum} sidecar; a snapshot being written or uploaded has a name
  * starting with '.' and is not listed. Recovery reads file:// locations inside the snapshots directory only, or
- * downloads http(s) ones (as Qdrant does).
+ * downloads http(s) ones (as Qdrant does). Deleting a collection moves its snapshots to
+ * {@code <db>/snapshots/.deleted/<collection>-<time>/}: kept as backups (recoverable with a file:// location) but no
+ * longer listed, so a new collection of the same name starts without them.
  */
 final class SnapshotEndpoints {
   private static final Pattern SNAPSHOT_NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,250}\\.snapshot");
-  private static final Pattern COLLECTION_NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,254}");
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS")
       .withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter CREATION_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
@@ -52,18 +59,55 @@ final class SnapshotEndpoints {
   private static final Set<String> PRIORITIES = Set.of("no_sync", "snapshot", "replica");
 
   private static final System.Logger LOG = System.getLogger(SnapshotEndpoints.class.getName());
+  private final Endpoints ep;
   private final Quiver db;
   private final ObjectMapper json;
   private final Path root;
   private final long maxUploadBytes;
   private volatile HttpClient httpClient;
 
-  SnapshotEndpoints(Quiver db, ObjectMapper json, long maxUploadBytes) {
-    this.db = db;
-    this.json = json;
+  SnapshotEndpoints(Endpoints ep) {
+    this.ep = ep;
+    this.db = ep.db;
+    this.json = ep.json;
     this.root = db.directory().resolve("snapshots").toAbsolutePath().normalize();
-    this.maxUploadBytes = maxUploadBytes;
+    this.maxUploadBytes = ep.config.maxSnapshotUploadBytes();
     removeLeftovers();
+    retireDeleted();
+  }
+
+  /** Snapshots of collections deleted while no server ran (through the library) are retired as well. */
+  private void retireDeleted() {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (var dirs = Files.list(root)) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        String name = d.getFileName().toString();
+        if (!name.startsWith(".") && !db.exists(name)) {
+          retire(name);
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not set aside the snapshots of deleted collections under " + root
+          + ": " + e);
+    }
+  }
+
+  /** Moves the snapshots of {@code collection}, just deleted, out of its listing (see the class comment). */
+  synchronized void retire(String collection) throws IOException {
+    Path dir = root.resolve(collection);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Path deleted = Files.createDirectories(root.resolve(".deleted"));
+    String base = collection + "-" + STAMP.format(Instant.now());
+    Path target = deleted.resolve(base);
+    for (int i = 1; Files.exists(target); i++) {
+      target = deleted.resolve(base + "-" + i);
+    }
+    AtomicFiles.move(dir, target);
+    LOG.log(System.Logger.Level.INFO, "collection " + collection + " is deleted: its snapshots are kept in " + target);
   }
 
   /** Uploads and snapshots a crash interrupted (hidden files) are never finished: delete them. */
@@ -119,7 +163,7 @@ final class SnapshotEndpoints {
 
   /** GET /collections/{name}/snapshots. */
   JsonNode list(ServerRequest req) throws IOException {
-    String collection = storedCollection(req);
+    String collection = existingCollection(req);
     ArrayNode out = json.createArrayNode();
     Path dir = root.resolve(collection);
     if (!Files.isDirectory(dir)) {
@@ -133,7 +177,7 @@ final class SnapshotEndpoints {
     for (Path f : files) {
       try {
         out.add(description(f, checksum(f)));
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (NoSuchFileException e) {
         // deleted meanwhile
       }
     }
@@ -142,11 +186,29 @@ final class SnapshotEndpoints {
 
   /** The file behind GET /collections/{name}/snapshots/{snapshot}; 400 for a bad name, 404 when absent. */
   Path file(ServerRequest req) {
-    Path f = root.resolve(storedCollection(req)).resolve(snapshotName(req));
+    Path f = root.resolve(existingCollection(req)).resolve(snapshotName(req));
     if (!Files.isRegularFile(f)) {
       throw new ApiError(404, "Not found: Snapshot `" + snapshotName(req) + "` doesn't exist");
     }
     return f;
+  }
+
+  /** GET /collections/{name}/snapshots/{snapshot}: streams the file; errors (bad name, missing) as JSON. */
+  void download(ServerRequest req, ServerResponse res) throws IOException {
+    long start = System.nanoTime();
+    Path f;
+    try {
+      f = file(req);
+    } catch (ApiError err) {
+      ep.sendError(res, req, err, start);
+      return;
+    }
+    res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+    res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + f.getFileName() + "\"");
+    res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(Files.size(f)));
+    try (OutputStream out = res.outputStream()) {
+      Files.copy(f, out);
+    }
   }
 
   /** DELETE /collections/{name}/snapshots/{snapshot}. */
@@ -159,8 +221,9 @@ final class SnapshotEndpoints {
   }
 
   /** PUT /collections/{name}/snapshots/recover with {location: file:// URL in the snapshots directory, ...}. */
-  JsonNode recover(ServerRequest req, ObjectNode body) throws IOException {
+  JsonNode recover(ServerRequest req) throws IOException {
     String target = targetCollection(req);
+    ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "location", "priority", "checksum", "api_key");
     String location = Json.stringField(body, "location", "body", null);
     if (location == null) {
@@ -171,7 +234,7 @@ final class SnapshotEndpoints {
     URI uri;
     try {
       uri = new URI(location);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw ApiError.badRequest("body.location: not a URL: " + e.getMessage());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -185,7 +248,7 @@ final class SnapshotEndpoints {
     Path file;
     try {
       file = Path.of(uri).toAbsolutePath().normalize();
-    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
       throw ApiError.badRequest("body.location: not a file URL: " + location);
     }
     // like Qdrant, only snapshots the server made or keeps: no reading arbitrary files of the host
@@ -317,8 +380,7 @@ final class SnapshotEndpoints {
   private void restore(String collection, Path archive) throws IOException {
     try {
       db.restoreSnapshot(collection, archive, true);
-    } catch (com.fasterxml.jackson.core.JacksonException | io.quiver.collection.CorruptSegmentException
-        | java.io.EOFException e) {
+    } catch (JacksonException | CorruptSegmentException | EOFException e) {
       throw ApiError.badRequest("the snapshot is not a valid collection snapshot: " + e.getMessage());
     }
   }
@@ -401,18 +463,6 @@ final class SnapshotEndpoints {
       throw new ApiError(404, "Not found: Collection `" + name + "` doesn't exist!");
     }
     return db.collection(name).name();
-  }
-
-  /** The collection whose snapshots to read: it may have been deleted since, as long as its snapshots remain. */
-  private String storedCollection(ServerRequest req) {
-    String name = req.path().pathParameters().get("name");
-    if (db.exists(name)) {
-      return db.collection(name).name();
-    }
-    if (name == null || !COLLECTION_NAME.matcher(name).matches() || !Files.isDirectory(root.resolve(name))) {
-      throw new ApiError(404, "Not found: Collection `" + name + "` doesn't exist!");
-    }
-    return name;
   }
 
   /** The collection to restore into: need not exist; an alias restores into the collection it points at. */

@@ -631,13 +631,29 @@ class QuiverServerTest {
     assertThat(error(call("GET", "/collections/nope/snapshots", null), 404)).contains("nope");
     assertThat(error(call("POST", "/collections/nope/snapshots", null), 404)).contains("nope");
 
-    // deleting the collection keeps its snapshots; deleting the snapshot removes file and sidecar
-    assertThat(ok("DELETE", "/collections/docs", null).asBoolean()).isTrue();
+    // deleting the snapshot removes file and sidecar
+    JsonNode second = ok("POST", "/collections/docs/snapshots", null);
+    String name2 = second.get("name").asText();
+    assertThat(ok("DELETE", "/collections/docs/snapshots/" + name2, null).asBoolean()).isTrue();
+    assertThat(dir.resolve("db/snapshots/docs/" + name2 + ".checksum")).doesNotExist();
     assertThat(ok("GET", "/collections/docs/snapshots", null)).hasSize(1);
-    assertThat(ok("DELETE", "/collections/docs/snapshots/" + name, null).asBoolean()).isTrue();
-    assertThat(dir.resolve("db/snapshots/docs/" + name + ".checksum")).doesNotExist();
+    assertThat(error(call("DELETE", "/collections/docs/snapshots/" + name2, null), 404)).contains(name2);
+
+    // deleting the collection sets its snapshots aside: a new collection of that name has none
+    assertThat(ok("DELETE", "/collections/docs", null).asBoolean()).isTrue();
+    assertThat(error(call("GET", "/collections/docs/snapshots", null), 404)).contains("docs");
+    createDocs();
     assertThat(ok("GET", "/collections/docs/snapshots", null)).isEmpty();
-    assertThat(error(call("DELETE", "/collections/docs/snapshots/" + name, null), 404)).contains(name);
+    assertThat(error(call("GET", "/collections/docs/snapshots/" + name, null), 404)).contains(name);
+    Path kept;
+    try (var deleted = java.nio.file.Files.list(dir.resolve("db/snapshots/.deleted"))) {
+      kept = deleted.toList().getFirst().resolve(name);
+    }
+    assertThat(kept).exists();
+    // still a backup: recoverable by its file location
+    assertThat(ok("PUT", "/collections/restored/snapshots/recover", "{\"location\":\""
+        + kept.toAbsolutePath().toUri() + "\"}").asBoolean()).isTrue();
+    assertThat(allPoints("restored")).isEqualTo(before);
     try (var left = java.nio.file.Files.list(dir.resolve("db/snapshots/.uploads"))) {
       assertThat(left).as("temporary uploads are removed").isEmpty();
     }

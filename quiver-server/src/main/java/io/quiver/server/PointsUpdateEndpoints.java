@@ -1,0 +1,256 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.webserver.http.ServerRequest;
+import io.quiver.collection.Collection;
+import io.quiver.collection.CollectionConfig;
+import io.quiver.collection.Point;
+import io.quiver.filter.Filter;
+import io.quiver.filter.PointId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Point updates: upsert, vectors, delete, payload operations, and {@code /points/batch} of them. */
+final class PointsUpdateEndpoints {
+  private final Endpoints ep;
+
+  PointsUpdateEndpoints(Endpoints ep) {
+    this.ep = ep;
+  }
+
+  /** {points: [ids]} or {filter: {...}}: ids, or a filter, exactly one of them. */
+  private record Selector(List<PointId> ids, Filter filter) {}
+
+  private Selector selector(ObjectNode body) {
+    boolean hasIds = Json.present(body.get("points"));
+    boolean hasFilter = Json.present(body.get("filter"));
+    if (hasIds == hasFilter) {
+      throw ApiError.badRequest("body: expected exactly one of `points` (ids) or `filter`");
+    }
+    if (hasIds) {
+      List<PointId> ids = Json.pointIds(body.get("points"), "body.points");
+      ep.checkBatchSize(ids.size(), "body.points");
+      return new Selector(ids, null);
+    }
+    return new Selector(null, Json.filter(body.get("filter")));
+  }
+
+  /** PUT /collections/{name}/points. */
+  JsonNode upsert(ServerRequest req) {
+    return upsert(ep.collection(req), ep.body(req));
+  }
+
+  private JsonNode upsert(Collection c, ObjectNode body) {
+    Json.onlyFields(body, "body", "points", "batch", "shard_key", "update_filter", "update_mode");
+    String mode = Json.stringField(body, "update_mode", "body", "upsert");
+    if (!mode.equals("upsert") && !mode.equals("insert_only") && !mode.equals("update_only")) {
+      throw ApiError.badRequest("body.update_mode: unknown variant `" + mode
+          + "`, expected one of `upsert`, `insert_only`, `update_only`");
+    }
+    List<Point> points = new ArrayList<>();
+    if (Json.present(body.get("points"))) {
+      JsonNode list = body.get("points");
+      if (!list.isArray()) {
+        throw ApiError.badRequest("body.points: expected an array of points");
+      }
+      ep.checkBatchSize(list.size(), "body.points");
+      for (int i = 0; i < list.size(); i++) {
+        String path = "body.points[" + i + "]";
+        JsonNode p = Json.object(list.get(i), path);
+        Json.onlyFields(p, path, "id", "vector", "payload");
+        PointId id = Json.pointId(p.get("id"), path + ".id");
+        points.add(new Point(id, Json.vectors(p.get("vector"), path + ".vector"),
+            Json.payload(p.get("payload"), path + ".payload")));
+      }
+    } else if (Json.present(body.get("batch"))) {
+      ObjectNode batch = Json.object(body.get("batch"), "body.batch");
+      Json.onlyFields(batch, "body.batch", "ids", "vectors", "payloads");
+      List<PointId> ids = Json.pointIds(batch.get("ids"), "body.batch.ids");
+      ep.checkBatchSize(ids.size(), "body.batch.ids");
+      JsonNode vectors = batch.get("vectors");
+      List<Map<String, float[]>> vs = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i++) {
+        vs.add(new LinkedHashMap<>());
+      }
+      if (vectors != null && vectors.isArray()) {
+        Endpoints.checkBatchLength(vectors, ids.size(), "body.batch.vectors");
+        for (int i = 0; i < ids.size(); i++) {
+          vs.get(i).put(CollectionConfig.DEFAULT_VECTOR, Json.vector(vectors.get(i), "body.batch.vectors[" + i + "]"));
+        }
+      } else if (vectors != null && vectors.isObject()) {
+        for (var e : vectors.properties()) {
+          String path = "body.batch.vectors." + e.getKey();
+          Endpoints.checkBatchLength(e.getValue(), ids.size(), path);
+          for (int i = 0; i < ids.size(); i++) {
+            vs.get(i).put(e.getKey(), Json.vector(e.getValue().get(i), path + "[" + i + "]"));
+          }
+        }
+      } else {
+        throw ApiError.badRequest("body.batch.vectors: expected an array of vectors or an object of named lists");
+      }
+      JsonNode payloads = batch.get("payloads");
+      if (Json.present(payloads)) {
+        Endpoints.checkBatchLength(payloads, ids.size(), "body.batch.payloads");
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        ObjectNode payload = Json.present(payloads)
+            ? Json.payload(payloads.get(i), "body.batch.payloads[" + i + "]") : null;
+        points.add(new Point(ids.get(i), vs.get(i), payload));
+      }
+    } else {
+      throw ApiError.badRequest("body: expected `points` or `batch`");
+    }
+    if (!mode.equals("upsert")) {
+      // insert_only keeps only new points, update_only only existing ones (Qdrant's UpdateMode)
+      boolean wantExisting = mode.equals("update_only");
+      points.removeIf(p -> (c.get(p.id()) != null) != wantExisting);
+    }
+    c.upsert(points);
+    return ep.updateResult();
+  }
+
+  /** PUT /collections/{name}/points/vectors. */
+  JsonNode updateVectors(ServerRequest req) {
+    return updateVectors(ep.collection(req), ep.body(req));
+  }
+
+  private JsonNode updateVectors(Collection c, ObjectNode body) {
+    Json.onlyFields(body, "body", "points", "shard_key", "update_filter");
+    JsonNode list = body.get("points");
+    if (list == null || !list.isArray()) {
+      throw ApiError.badRequest("body.points: expected an array of {id, vector}");
+    }
+    ep.checkBatchSize(list.size(), "body.points");
+    List<Point> points = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "body.points[" + i + "]";
+      JsonNode p = Json.object(list.get(i), path);
+      Json.onlyFields(p, path, "id", "vector");
+      points.add(new Point(Json.pointId(p.get("id"), path + ".id"), Json.vectors(p.get("vector"), path + ".vector"),
+          null));
+    }
+    c.updateVectors(points);
+    return ep.updateResult();
+  }
+
+  /** POST /points/batch: applies the update operations in order, one UpdateResult each (not atomic, as in Qdrant). */
+  JsonNode batch(ServerRequest req) {
+    Collection c = ep.collection(req);
+    ObjectNode body = ep.body(req);
+    Json.onlyFields(body, "body", "operations");
+    JsonNode ops = body.get("operations");
+    if (ops == null || !ops.isArray()) {
+      throw ApiError.badRequest("body.operations: expected an array of update operations");
+    }
+    ep.checkBatchSize(ops.size(), "body.operations");
+    // validate the shape of every operation before applying any of them
+    List<Map.Entry<String, ObjectNode>> parsed = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      String path = "body.operations[" + i + "]";
+      JsonNode op = Json.object(ops.get(i), path);
+      if (op.size() != 1) {
+        throw ApiError.badRequest(path + ": expected exactly one of upsert, delete, set_payload, overwrite_payload,"
+            + " delete_payload, clear_payload, update_vectors, delete_vectors");
+      }
+      String kind = op.fieldNames().next();
+      Json.onlyFields(op, path, "upsert", "delete", "set_payload", "overwrite_payload", "delete_payload",
+          "clear_payload", "update_vectors", "delete_vectors");
+      if (kind.equals("delete_vectors")) {
+        throw ApiError.badRequest(path + ".delete_vectors: deleting named vectors is not supported");
+      }
+      ObjectNode args = Json.object(op.get(kind), path + "." + kind);
+      parsed.add(Map.entry(kind, args));
+    }
+    ArrayNode results = ep.json.createArrayNode();
+    for (Map.Entry<String, ObjectNode> e : parsed) {
+      ObjectNode args = e.getValue();
+      results.add(switch (e.getKey()) {
+        case "upsert" -> upsert(c, args);
+        case "delete" -> delete(c, args);
+        case "set_payload" -> payloadOp(c, args, "set");
+        case "overwrite_payload" -> payloadOp(c, args, "overwrite");
+        case "delete_payload" -> payloadOp(c, args, "delete");
+        case "clear_payload" -> clearPayload(c, args);
+        case "update_vectors" -> updateVectors(c, args);
+        default -> throw new IllegalStateException(e.getKey());
+      });
+    }
+    return results;
+  }
+
+  /** POST /collections/{name}/points/delete. */
+  JsonNode delete(ServerRequest req) {
+    return delete(ep.collection(req), ep.body(req));
+  }
+
+  private JsonNode delete(Collection c, ObjectNode body) {
+    Json.onlyFields(body, "body", "points", "filter", "shard_key");
+    Selector s = selector(body);
+    if (s.ids() != null) {
+      c.delete(s.ids());
+    } else {
+      c.delete(s.filter());
+    }
+    return ep.updateResult();
+  }
+
+  /** The payload endpoints: {@code op} is set (POST), overwrite (PUT) or delete (POST .../delete). */
+  JsonNode payloadOp(ServerRequest req, String op) {
+    return payloadOp(ep.collection(req), ep.body(req), op);
+  }
+
+  private JsonNode payloadOp(Collection c, ObjectNode body, String op) {
+    if (op.equals("delete")) {
+      Json.onlyFields(body, "body", "keys", "points", "filter", "shard_key");
+      List<String> keys = Json.strings(body.get("keys"), "body.keys");
+      Selector s = selector(body);
+      if (s.ids() != null) {
+        c.deletePayloadKeys(s.ids(), keys);
+      } else {
+        c.deletePayloadKeys(s.filter(), keys);
+      }
+      return ep.updateResult();
+    }
+    Json.onlyFields(body, "body", "payload", "points", "filter", "shard_key", "key");
+    if (Json.present(body.get("key"))) {
+      throw ApiError.badRequest("body.key: setting a payload under a nested key is not supported");
+    }
+    ObjectNode payload = Json.payload(body.get("payload"), "body.payload");
+    if (payload == null) {
+      throw ApiError.badRequest("body.payload: required");
+    }
+    Selector s = selector(body);
+    if (op.equals("set")) {
+      if (s.ids() != null) {
+        c.setPayload(s.ids(), payload);
+      } else {
+        c.setPayload(s.filter(), payload);
+      }
+    } else if (s.ids() != null) {
+      c.overwritePayload(s.ids(), payload);
+    } else {
+      c.overwritePayload(s.filter(), payload);
+    }
+    return ep.updateResult();
+  }
+
+  /** POST /collections/{name}/points/payload/clear. */
+  JsonNode clearPayload(ServerRequest req) {
+    return clearPayload(ep.collection(req), ep.body(req));
+  }
+
+  private JsonNode clearPayload(Collection c, ObjectNode body) {
+    Json.onlyFields(body, "body", "points", "filter", "shard_key");
+    Selector s = selector(body);
+    if (s.ids() != null) {
+      c.clearPayload(s.ids());
+    } else {
+      c.clearPayload(s.filter());
+    }
+    return ep.updateResult();
+  }
+}

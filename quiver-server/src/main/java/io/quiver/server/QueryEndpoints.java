@@ -1,0 +1,128 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.webserver.http.ServerRequest;
+import io.quiver.collection.Collection;
+import io.quiver.collection.CollectionConfig;
+import io.quiver.collection.PayloadSelector;
+import io.quiver.collection.PointRecord;
+import io.quiver.collection.ScoredPoint;
+import io.quiver.collection.ScrollPage;
+import io.quiver.collection.ScrollRequest;
+import io.quiver.collection.SearchRequest;
+import io.quiver.filter.PointId;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code /points/query} and {@code /points/query/batch}: by vector, by point id, without a query (id order), or with
+ * prefetches and fusion ({@link HybridQuery}).
+ */
+final class QueryEndpoints {
+  private final Endpoints ep;
+
+  QueryEndpoints(Endpoints ep) {
+    this.ep = ep;
+  }
+
+  /** POST /collections/{name}/points/query. */
+  JsonNode query(ServerRequest req) {
+    return query(ep.collection(req), ep.body(req), "body");
+  }
+
+  /** POST /collections/{name}/points/query/batch. */
+  JsonNode queryBatch(ServerRequest req) {
+    Collection c = ep.collection(req);
+    ObjectNode body = ep.body(req);
+    Json.onlyFields(body, "body", "searches");
+    JsonNode searches = body.get("searches");
+    if (searches == null || !searches.isArray()) {
+      throw ApiError.badRequest("body.searches: expected an array of query requests");
+    }
+    ep.checkBatchSize(searches.size(), "body.searches");
+    ArrayNode out = ep.json.createArrayNode();
+    for (int i = 0; i < searches.size(); i++) {
+      String path = "body.searches[" + i + "]";
+      out.add(query(c, Json.object(searches.get(i), path), path));
+    }
+    return out;
+  }
+
+  private JsonNode query(Collection c, ObjectNode body, String path) {
+    Json.onlyFields(body, path, "query", "using", "filter", "params", "limit", "offset", "with_payload",
+        "with_vector", "score_threshold", "shard_key", "prefetch", "lookup_from");
+    if (Json.present(body.get("lookup_from"))) {
+      throw ApiError.badRequest(path + ".lookup_from: not supported yet");
+    }
+    if (HybridQuery.applies(body)) {
+      HybridQuery.Page page = HybridQuery.run(c, body, path);
+      ObjectNode result = ep.json.createObjectNode();
+      ArrayNode points = result.putArray("points");
+      for (ScoredPoint p : page.points()) {
+        points.add(Json.scoredJson(p, page.payload()));
+      }
+      return result;
+    }
+    String using = SearchParams.vectorName(c, Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR));
+    JsonNode q = body.get("query");
+    if (q != null && q.isObject()) {
+      Json.onlyFields(q, path + ".query", "nearest");
+      q = q.get("nearest");
+    }
+    ObjectNode result = ep.json.createObjectNode();
+    ArrayNode points = result.putArray("points");
+    if (!Json.present(q)) {
+      // No query: points in id order, as Qdrant's scroll-like query.
+      int limit = Json.intField(body, "limit", path, 10, 1);
+      int offset = Json.intField(body, "offset", path, 0, 0);
+      ep.checkWindow((long) limit + offset, path);
+      PayloadSelector asked = Json.payloadSelector(body.get("with_payload"), path + ".with_payload", PayloadSelector.NONE);
+      ScrollPage page = c.scroll(new ScrollRequest(Json.filter(body.get("filter")), null, offset + limit, asked,
+          Json.vectorSelector(body.get("with_vector"), path + ".with_vector", false), null));
+      List<PointRecord> rs = page.points();
+      for (int i = offset; i < rs.size(); i++) {
+        ObjectNode o = Json.recordJson(rs.get(i), asked);
+        o.put("version", 0);
+        o.put("score", 0.0);
+        points.add(o);
+      }
+      return result;
+    }
+    float[] vector;
+    PointId exclude = null;
+    if (q.isArray()) {
+      vector = Json.vector(q, path + ".query");
+    } else {
+      exclude = Json.pointId(q, path + ".query");
+      PointId wanted = exclude;
+      PointRecord r = c.retrieve(List.of(wanted), PayloadSelector.NONE, Set.of(using)).stream().findFirst()
+          .orElseThrow(() -> new ApiError(404, "Not found: No point with id " + wanted + " found"));
+      vector = r.vectors().get(using);
+    }
+    SearchRequest.Builder b = SearchRequest.builder(vector).using(using);
+    SearchParams.apply(b, body, path, ep);
+    SearchRequest sr = b.build();
+    if (exclude != null) {
+      // Qdrant leaves the query point out of its own neighbours: ask for one more and drop it.
+      sr = sr.toBuilder().limit(sr.offset() + sr.limit() + 1).offset(0).build();
+      int skip = Json.intField(body, "offset", path, 0, 0);
+      int limit = Json.intField(body, "limit", path, 10, 1);
+      int seen = 0;
+      for (ScoredPoint p : c.search(sr)) {
+        if (p.id().equals(exclude)) {
+          continue;
+        }
+        if (seen++ >= skip && points.size() < limit) {
+          points.add(Json.scoredJson(p, sr.payload()));
+        }
+      }
+      return result;
+    }
+    for (ScoredPoint p : c.search(sr)) {
+      points.add(Json.scoredJson(p, sr.payload()));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,103 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.webserver.http.ServerRequest;
+import io.quiver.collection.Collection;
+import io.quiver.collection.PayloadSelector;
+import io.quiver.collection.PointRecord;
+import io.quiver.collection.ScrollPage;
+import io.quiver.collection.ScrollRequest;
+import io.quiver.filter.PointId;
+import java.util.List;
+import java.util.Set;
+
+/** Reading points by id ({@code POST /points}, {@code GET /points/{id}}) and {@code /points/scroll}. */
+final class RetrieveEndpoints {
+  private final Endpoints ep;
+
+  RetrieveEndpoints(Endpoints ep) {
+    this.ep = ep;
+  }
+
+  /** POST /collections/{name}/points. */
+  JsonNode retrieve(ServerRequest req) {
+    Collection c = ep.collection(req);
+    ObjectNode body = ep.body(req);
+    Json.onlyFields(body, "body", "ids", "with_payload", "with_vector", "shard_key");
+    List<PointId> ids = Json.pointIds(body.get("ids"), "body.ids");
+    ep.checkBatchSize(ids.size(), "body.ids");
+    PayloadSelector payload = Json.payloadSelector(body.get("with_payload"), "body.with_payload", PayloadSelector.ALL);
+    Set<String> vectors = Json.vectorSelector(body.get("with_vector"), "body.with_vector", false);
+    ArrayNode out = ep.json.createArrayNode();
+    for (PointRecord r : c.retrieve(ids, payload, vectors)) {
+      out.add(Json.recordJson(r, payload));
+    }
+    return out;
+  }
+
+  /** GET /collections/{name}/points/{id}. */
+  JsonNode get(ServerRequest req) {
+    Collection c = ep.collection(req);
+    String raw = req.path().pathParameters().get("id");
+    PointId id;
+    try {
+      id = PointId.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("Bad request: " + e.getMessage());
+    }
+    PointRecord r = c.get(id);
+    if (r == null) {
+      throw new ApiError(404, "Not found: No point with id " + raw + " found");
+    }
+    return Json.recordJson(r, PayloadSelector.ALL);
+  }
+
+  /** POST /collections/{name}/points/scroll. */
+  JsonNode scroll(ServerRequest req) {
+    Collection c = ep.collection(req);
+    ObjectNode body = ep.body(req);
+    Json.onlyFields(body, "body", "filter", "limit", "offset", "with_payload", "with_vector", "order_by",
+        "shard_key");
+    PointId offset = Json.present(body.get("offset")) ? Json.pointId(body.get("offset"), "body.offset") : null;
+    ScrollRequest.OrderBy orderBy = null;
+    JsonNode ob = body.get("order_by");
+    if (ob != null && ob.isTextual()) {
+      orderBy = new ScrollRequest.OrderBy(ob.textValue(), false, null);
+    } else if (Json.present(ob)) {
+      Json.object(ob, "body.order_by");
+      Json.onlyFields(ob, "body.order_by", "key", "direction", "start_from");
+      String key = Json.stringField(ob, "key", "body.order_by", null);
+      if (key == null) {
+        throw ApiError.badRequest("body.order_by.key: required");
+      }
+      String dir = Json.stringField(ob, "direction", "body.order_by", "asc");
+      if (!dir.equals("asc") && !dir.equals("desc")) {
+        throw ApiError.badRequest("body.order_by.direction: expected asc or desc");
+      }
+      JsonNode sf = ob.get("start_from");
+      Double startFrom = null;
+      if (Json.present(sf)) {
+        if (!sf.isNumber()) {
+          throw ApiError.badRequest("body.order_by.start_from: expected a number");
+        }
+        startFrom = sf.doubleValue();
+      }
+      orderBy = new ScrollRequest.OrderBy(key, dir.equals("desc"), startFrom);
+    }
+    ep.checkWindow(Json.intField(body, "limit", "body", 10, 1), "body");
+    ScrollRequest sr = new ScrollRequest(Json.filter(body.get("filter")), offset,
+        Json.intField(body, "limit", "body", 10, 1),
+        Json.payloadSelector(body.get("with_payload"), "body.with_payload", PayloadSelector.ALL),
+        Json.vectorSelector(body.get("with_vector"), "body.with_vector", false), orderBy);
+    ScrollPage page = c.scroll(sr);
+    ObjectNode o = ep.json.createObjectNode();
+    ArrayNode points = o.putArray("points");
+    for (PointRecord r : page.points()) {
+      points.add(Json.recordJson(r, sr.payload()));
+    }
+    o.set("next_page_offset", page.nextOffset() == null ? Json.NODES.nullNode() : Json.idJson(page.nextOffset()));
+    return o;
+  }
+}

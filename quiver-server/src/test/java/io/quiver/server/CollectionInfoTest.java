@@ -1,0 +1,50 @@
+package io.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.collection.CollectionConfig;
+import io.quiver.collection.QuantizationConfig;
+import io.quiver.collection.VectorParams;
+import io.quiver.distance.Metric;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CollectionInfoTest {
+  @TempDir Path dir;
+
+  @Test
+  void quantizationIsReportedFromTheCollectionsOwnConfig() throws Exception {
+    try (ServerHarness s = new ServerHarness(dir)) {
+      // created through the library: the server never saw its settings
+      s.db.createCollection("lib", CollectionConfig.builder().vector(VectorParams.of(4, Metric.COSINE))
+          .quantization(QuantizationConfig.int8(0.95f)).vacuumRatio(0.4).build());
+      JsonNode cfg = s.ok("GET", "/collections/lib", null).get("config");
+      assertThat(cfg.at("/quantization_config/scalar/type").asText()).isEqualTo("int8");
+      assertThat(cfg.at("/quantization_config/scalar/quantile").floatValue()).isEqualTo(0.95f);
+      assertThat(cfg.at("/optimizer_config/deleted_threshold").asDouble()).isEqualTo(0.4);
+
+      // created through the server, then renamed: the setting travels with the collection
+      s.ok("PUT", "/collections/pq", "{\"vectors\":{\"size\":8,\"distance\":\"Dot\"},"
+          + "\"quantization_config\":{\"product\":{\"compression\":\"x16\"}}}");
+      s.db.renameCollection("pq", "renamed");
+      assertThat(s.ok("GET", "/collections/renamed", null).at("/config/quantization_config/product/compression")
+          .asText()).isEqualTo("x16");
+
+      // PATCH reports what the collection now does
+      s.ok("PATCH", "/collections/renamed", "{\"quantization_config\":{\"binary\":{}}}");
+      assertThat(s.ok("GET", "/collections/renamed", null).at("/config/quantization_config/binary").isObject())
+          .isTrue();
+      s.ok("PATCH", "/collections/renamed", "{\"quantization_config\":\"Disabled\"}");
+      assertThat(s.ok("GET", "/collections/renamed", null).at("/config/quantization_config").isNull()).isTrue();
+
+      // an optimizer setting PATCH does not act on is not reported as if it did
+      s.ok("PATCH", "/collections/lib", "{\"optimizers_config\":{\"deleted_threshold\":0.9,"
+          + "\"indexing_threshold\":5}}");
+      cfg = s.ok("GET", "/collections/lib", null).get("config");
+      assertThat(cfg.at("/optimizer_config/deleted_threshold").asDouble()).isEqualTo(0.4);
+      assertThat(cfg.at("/optimizer_config/indexing_threshold").asInt()).isEqualTo(5);
+    }
+  }
+}
