@@ -59,9 +59,20 @@ public final class QuiverServer implements AutoCloseable {
     return start(db, ServerConfig.builder().host(host).port(port).maxRequestBytes(maxBodyBytes).build());
   }
 
-  /** Starts serving {@code db} as {@code config} says (its {@code dataDir} is not used: {@code db} is open). */
+  /**
+   * Starts serving {@code db} as {@code config} says (its {@code dataDir} is not used: {@code db} is open).
+   *
+   * @throws IllegalStateException when the server cannot listen (Helidon logs the cause and returns a stopped
+   *     server, port -1, instead of throwing: without this check a caller would wait on a server that never runs)
+   */
   public static QuiverServer start(Quiver db, ServerConfig config) {
-    return new QuiverServer(db, config);
+    QuiverServer s = new QuiverServer(db, config);
+    if (s.port() < 0) {
+      s.close();
+      throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+          + " (is the port in use? see the log above)");
+    }
+    return s;
   }
 
   public ServerConfig config() {

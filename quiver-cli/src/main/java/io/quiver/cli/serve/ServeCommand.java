@@ -92,20 +92,12 @@ public final class ServeCommand implements Callable<Integer> {
           + e.getMessage(), e);
     }
     try {
-      QuiverServer server = QuiverServer.start(db, cfg);
-      if (server.port() < 0) { // the listener failed after the probe (another process took the port meanwhile)
-        server.close();
-        throw new StartupException(portInUse(cfg.host(), cfg.port()), null);
-      }
-      return new Running(db, server, cfg.dataDir());
-    } catch (StartupException | RuntimeException e) {
+      return new Running(db, QuiverServer.start(db, cfg), cfg.dataDir());
+    } catch (RuntimeException e) {
       try {
         db.close();
       } catch (IOException | RuntimeException closing) {
         e.addSuppressed(closing);
-      }
-      if (e instanceof StartupException se) {
-        throw se;
       }
       throw new StartupException("cannot start the server on " + cfg.host() + ":" + cfg.port() + ": "
           + e.getMessage(), e);
