@@ -49,11 +49,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * bulk-copied into the heap pages, and the vectors are bulk-copied too or stay in the memory-mapped file.
  */
 public final class HnswIndex extends StoredVectorIndex {
-  private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
-  private static final int LOCK_STRIPES = 1024;
-  private static final int TARGET_PAGE_INTS = 1 << 16;
-  /** Highest level a node can get. */
-  static final int MAX_LEVEL = 30;
+  private static final VarHandle INTS = OnHeapHnswGraph.INTS;
 
   private final HnswConfig config;
   private final int maxConn0;
@@ -61,17 +57,8 @@ public final class HnswIndex extends StoredVectorIndex {
   private final double levelMultiplier;
   /** alpha applied to link distances: squared for the squared-Euclidean-like spaces, plain for L1. */
   private final float pruneFactor;
-  private final int slot0;
-  private final int nodeShift;
-  private final int nodeMask;
-  private volatile int[][] level0Pages = new int[0][];
-  private volatile int[][][][] upperPages = new int[0][][][];
-  private final Object[] locks = new Object[LOCK_STRIPES];
+  private final OnHeapHnswGraph graph;
   private final Object entryLock = new Object();
-  private volatile Entry entry;
-  /** Inserts share it; consolidation of deletes takes it exclusively. */
-  private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
-  private final AtomicLong upperBytes = new AtomicLong();
   private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(() -> new SearchContext(scratchFloats()));
   /**
    * Search scratch shared by whichever threads search: a server runs each request on a new virtual thread, where a
@@ -103,8 +90,6 @@ public final class HnswIndex extends StoredVectorIndex {
   private final FloatVectorStore squaredNorms;
   private volatile float maxSquaredNorm;
 
-  record Entry(int node, int level) {}
-
   public HnswIndex(int dimension, Metric metric, HnswConfig config) {
     this(new FloatVectorStore(dimension), metric, config, null);
   }
@@ -119,108 +104,32 @@ public final class HnswIndex extends StoredVectorIndex {
     this.maxConnUpper = config.maxConnections(1);
     this.levelMultiplier = 1.0 / Math.log(config.m());
     this.pruneFactor = metric == Metric.L1 ? config.alpha() : config.alpha() * config.alpha();
-    this.slot0 = 1 + maxConn0;
-    int perPage = Integer.highestOneBit(Math.max(1, TARGET_PAGE_INTS / slot0));
-    this.nodeShift = Integer.numberOfTrailingZeros(perPage);
-    this.nodeMask = perPage - 1;
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-      locks[i] = new Object();
-    }
+    this.graph = new OnHeapHnswGraph(maxConn0, maxConnUpper);
   }
 
   public HnswConfig config() {
     return config;
   }
 
-  // ---------------------------------------------------------------- structure access
-
-  int[] level0Page(int node) {
-    return level0Pages[node >>> nodeShift];
+  /** The neighbour lists and entry point. */
+  OnHeapHnswGraph graph() {
+    return graph;
   }
 
-  int level0Base(int node) {
-    return (node & nodeMask) * slot0;
-  }
-
-  /** The upper-level lists of {@code node} ({@code [count, n1 .. nM]} for levels 1..top), or null when it has none. */
-  int[][] upperLevels(int node) {
-    int[][][][] pages = upperPages;
-    int pi = node >>> nodeShift;
-    if (pi >= pages.length) {
-      return null;
-    }
-    int[][][] page = pages[pi];
-    return page == null ? null : page[node & nodeMask];
-  }
-
-  /** Top level of {@code node}. */
+  /** Top level of {@code node}. For tests. */
   int levelOf(int node) {
-    int[][] up = upperLevels(node);
-    return up == null ? 0 : up.length;
-  }
-
-  /** The neighbour array and base offset for (node, level): count at base, entries after it. */
-  private int[] listArray(int node, int level) {
-    return level == 0 ? level0Page(node) : upperLevels(node)[level - 1];
-  }
-
-  private int listBase(int node, int level) {
-    return level == 0 ? level0Base(node) : 0;
+    return graph.levelOf(node);
   }
 
   /** Copies the neighbours of (node, level) into {@code out}; returns how many. For tests and tools. */
   int neighbors(int node, int level, int[] out) {
-    int[] arr = listArray(node, level);
-    int base = listBase(node, level);
-    int count = (int) INTS.getAcquire(arr, base);
-    System.arraycopy(arr, base + 1, out, 0, count);
-    return count;
-  }
-
-  private Object lockFor(int node) {
-    return locks[node & (LOCK_STRIPES - 1)];
-  }
-
-  private void allocate(int node, int level) {
-    int pi = node >>> nodeShift;
-    if (pi >= level0Pages.length || (level > 0 && (pi >= upperPages.length || upperPages[pi] == null))) {
-      synchronized (this) {
-        int[][] l0 = level0Pages;
-        if (pi >= l0.length) {
-          int old = l0.length;
-          l0 = Arrays.copyOf(l0, pi + 1);
-          for (int i = old; i <= pi; i++) {
-            l0[i] = new int[(nodeMask + 1) * slot0];
-          }
-          level0Pages = l0;
-        }
-        if (level > 0) {
-          int[][][][] up = upperPages;
-          if (pi >= up.length) {
-            up = Arrays.copyOf(up, pi + 1);
-          }
-          if (up[pi] == null) {
-            up = up.clone();
-            up[pi] = new int[nodeMask + 1][][];
-          }
-          upperPages = up;
-        }
-      }
-    }
-    if (level > 0) {
-      int[][] levels = new int[level][];
-      for (int l = 0; l < level; l++) {
-        levels[l] = new int[1 + maxConnUpper];
-      }
-      upperPages[pi][node & nodeMask] = levels;
-      upperBytes.addAndGet(16 + 8L * level + level * (16 + 4L * (1 + maxConnUpper)));
-    }
+    return graph.neighbors(node, level, out);
   }
 
   private int randomLevel(int node) {
     long h = mix64(config.seed() ^ (node * 0x9E3779B97F4A7C15L));
     double u = ((h >>> 11) + 1) * 0x1.0p-53; // (0, 1]
-    return Math.min(MAX_LEVEL, (int) (-Math.log(u) * levelMultiplier));
+    return Math.min(OnHeapHnswGraph.MAX_LEVEL, (int) (-Math.log(u) * levelMultiplier));
   }
 
   private static long mix64(long z) {
@@ -245,33 +154,33 @@ public final class HnswIndex extends StoredVectorIndex {
       }
     }
     int level = randomLevel(node);
-    allocate(node, level);
-    structureLock.readLock().lock();
+    graph.allocate(node, level);
+    graph.structureLock.readLock().lock();
     try {
-      Entry e = entry;
+      OnHeapHnswGraph.Entry e = graph.entry;
       if (e == null || level > e.level()) {
         // A new top node (rare: 1/M^level) is inserted under the entry lock, so that no other insert starts from it
         // before its links exist, and so two competing new tops are serialised.
         synchronized (entryLock) {
-          e = entry;
+          e = graph.entry;
           if (e == null) {
-            entry = new Entry(node, level);
+            graph.entry = new OnHeapHnswGraph.Entry(node, level);
             return;
           }
           link(node, level, e);
           if (level > e.level()) {
-            entry = new Entry(node, level);
+            graph.entry = new OnHeapHnswGraph.Entry(node, level);
           }
         }
       } else {
         link(node, level, e);
       }
     } finally {
-      structureLock.readLock().unlock();
+      graph.structureLock.readLock().unlock();
     }
   }
 
-  private void link(int node, int level, Entry e) {
+  private void link(int node, int level, OnHeapHnswGraph.Entry e) {
     SearchContext ctx = contexts.get();
     ctx.prepare(vectors.capacity());
     float[] q = vectors.copyOf(node);
@@ -300,7 +209,7 @@ public final class HnswIndex extends StoredVectorIndex {
       long[] tieBroken = ctx.pruneScratch(n);
       System.arraycopy(sorted, 0, tieBroken, 0, n);
       int count = selectDiverse(tieBroken, n, node, maxConn, selected, ctx.scratch);
-      setNeighbors(node, l, selected, count);
+      graph.setNeighbors(node, l, selected, count);
       for (int i = 0; i < count; i++) {
         addReverseLink(selected[i], node, l, maxConn, ctx);
       }
@@ -345,19 +254,10 @@ public final class HnswIndex extends StoredVectorIndex {
     return selected;
   }
 
-  private void setNeighbors(int node, int level, int[] ids, int count) {
-    synchronized (lockFor(node)) {
-      int[] arr = listArray(node, level);
-      int base = listBase(node, level);
-      System.arraycopy(ids, 0, arr, base + 1, count);
-      INTS.setRelease(arr, base, count);
-    }
-  }
-
   private void addReverseLink(int target, int node, int level, int maxConn, SearchContext ctx) {
-    synchronized (lockFor(target)) {
-      int[] arr = listArray(target, level);
-      int base = listBase(target, level);
+    synchronized (graph.lockFor(target)) {
+      int[] arr = graph.listArray(target, level);
+      int base = graph.listBase(target, level);
       int count = arr[base];
       for (int i = 1; i <= count; i++) {
         if (arr[base + i] == node) {
@@ -449,7 +349,7 @@ public final class HnswIndex extends StoredVectorIndex {
   private SearchResult searchWith(float[] query, int k, SearchParams params, OrdinalFilter filter,
       SearchContext ctx, PayloadLinks.Group[] payloadLinks) {
     float[] q = prepareQuery(query, k);
-    Entry e = entry;
+    OnHeapHnswGraph.Entry e = graph.entry;
     if (e == null) {
       return SearchResult.EMPTY;
     }
@@ -511,8 +411,8 @@ public final class HnswIndex extends StoredVectorIndex {
     boolean improved = true;
     while (improved) {
       improved = false;
-      int[] arr = listArray(ep, level);
-      int base = listBase(ep, level);
+      int[] arr = graph.listArray(ep, level);
+      int base = graph.listBase(ep, level);
       int count = (int) INTS.getAcquire(arr, base);
       System.arraycopy(arr, base + 1, nbrs, 0, count);
       score(q, qNorm, building, nbrs, count, dists, ctx);
@@ -617,8 +517,8 @@ public final class HnswIndex extends StoredVectorIndex {
         break;
       }
       int node = ScoredOrdinals.ordinal(top);
-      int[] arr = level == 0 ? level0Page(node) : upperLevels(node)[level - 1];
-      int base = level == 0 ? level0Base(node) : 0;
+      int[] arr = level == 0 ? graph.level0Page(node) : graph.upperLevels(node)[level - 1];
+      int base = level == 0 ? graph.level0Base(node) : 0;
       int count = (int) INTS.getAcquire(arr, base);
       int[] fresh = ctx.fresh;
       int pending = 0;
@@ -713,8 +613,8 @@ public final class HnswIndex extends StoredVectorIndex {
         break;
       }
       int node = ScoredOrdinals.ordinal(top);
-      int[] arr = level0Page(node);
-      int base = level0Base(node);
+      int[] arr = graph.level0Page(node);
+      int base = graph.level0Base(node);
       int count = (int) INTS.getAcquire(arr, base);
       int pending = 0;
       for (int i = 1; i <= count && pending < cap; i++) {
@@ -728,8 +628,8 @@ public final class HnswIndex extends StoredVectorIndex {
           continue;
         }
         // two hops: the rejected neighbour's accepted neighbours stand in for it
-        int[] arr2 = level0Page(nb);
-        int base2 = level0Base(nb);
+        int[] arr2 = graph.level0Page(nb);
+        int base2 = graph.level0Base(nb);
         int count2 = (int) INTS.getAcquire(arr2, base2);
         for (int j = 1; j <= count2; j++) {
           int nb2 = arr2[base2 + j];
@@ -821,8 +721,8 @@ public final class HnswIndex extends StoredVectorIndex {
     queue[tail++] = from;
     while (head < tail) {
       int node = queue[head++];
-      int[] arr = level0Page(node);
-      int base = level0Base(node);
+      int[] arr = graph.level0Page(node);
+      int base = graph.level0Base(node);
       int count = (int) INTS.getAcquire(arr, base);
       for (int i = 1; i <= count; i++) {
         int nb = arr[base + i];
@@ -836,7 +736,7 @@ public final class HnswIndex extends StoredVectorIndex {
 
   private java.util.BitSet reachedFromEntry(int[] queue) {
     java.util.BitSet reached = new java.util.BitSet(maxOrdinal());
-    Entry e = entry;
+    OnHeapHnswGraph.Entry e = graph.entry;
     if (e != null) {
       reachOnLevel0(reached, e.node(), queue);
     }
@@ -845,20 +745,7 @@ public final class HnswIndex extends StoredVectorIndex {
 
   /** Removes every level-0 link to {@code target}, stranding it: for the tests of {@link #connectLevel0}. */
   void unlinkOnLevel0(int target) {
-    for (int node = 0; node < maxOrdinal(); node++) {
-      synchronized (lockFor(node)) {
-        int[] arr = level0Page(node);
-        int base = level0Base(node);
-        int count = arr[base];
-        int kept = 0;
-        for (int i = 1; i <= count; i++) {
-          if (arr[base + i] != target) {
-            arr[base + 1 + kept++] = arr[base + i];
-          }
-        }
-        INTS.setRelease(arr, base, kept);
-      }
-    }
+    graph.unlinkOnLevel0(target, maxOrdinal());
   }
 
   /**
@@ -867,20 +754,15 @@ public final class HnswIndex extends StoredVectorIndex {
    * pruned away by neighbours that found closer, more diverse ones.
    */
   public int[] unreachableOnLevel0() {
-    structureLock.writeLock().lock(); // no insert half done meanwhile: every present, allocated node is linked
+    graph.structureLock.writeLock().lock(); // no insert half done meanwhile: every present, allocated node is linked
     try {
       int max = maxOrdinal();
       java.util.BitSet reached = reachedFromEntry(new int[Math.max(1, max)]);
-      return java.util.stream.IntStream.range(0, max).filter(n -> linked(n) && contains(n) && !reached.get(n))
+      return java.util.stream.IntStream.range(0, max).filter(n -> graph.linked(n) && contains(n) && !reached.get(n))
           .toArray();
     } finally {
-      structureLock.writeLock().unlock();
+      graph.structureLock.writeLock().unlock();
     }
-  }
-
-  /** Whether {@code node}'s level-0 list exists; under the structure write lock that means its insert finished. */
-  private boolean linked(int node) {
-    return (node >>> nodeShift) < level0Pages.length;
   }
 
   /**
@@ -903,10 +785,10 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   public int connectLevel0(java.util.function.IntPredicate accepted) {
     java.util.function.IntPredicate live = n -> contains(n) && accepted.test(n);
-    structureLock.writeLock().lock();
+    graph.structureLock.writeLock().lock();
     try {
       int max = maxOrdinal();
-      if (entry == null || max == 0) {
+      if (graph.entry == null || max == 0) {
         return 0;
       }
       int[] queue = new int[max];
@@ -916,9 +798,9 @@ public final class HnswIndex extends StoredVectorIndex {
         java.util.BitSet reached = reachedFromEntry(queue);
         int[] inDegree = new int[max];
         for (int node = 0; node < max; node++) {
-          if (linked(node)) {
-            int[] arr = level0Page(node);
-            int base = level0Base(node);
+          if (graph.linked(node)) {
+            int[] arr = graph.level0Page(node);
+            int base = graph.level0Base(node);
             for (int i = 1, count = arr[base]; i <= count; i++) {
               inDegree[arr[base + i]]++;
             }
@@ -926,7 +808,7 @@ public final class HnswIndex extends StoredVectorIndex {
         }
         boolean stranded = false;
         for (int node = 0; node < max; node++) {
-          if (!linked(node) || !live.test(node) || reached.get(node)) {
+          if (!graph.linked(node) || !live.test(node) || reached.get(node)) {
             continue;
           }
           stranded = true;
@@ -941,7 +823,7 @@ public final class HnswIndex extends StoredVectorIndex {
       }
       return changed;
     } finally {
-      structureLock.writeLock().unlock();
+      graph.structureLock.writeLock().unlock();
     }
   }
 
@@ -953,7 +835,7 @@ public final class HnswIndex extends StoredVectorIndex {
   private boolean linkIntoReached(int node, java.util.BitSet reached, int[] inDegree,
       java.util.function.IntPredicate live, SearchContext ctx) {
     ctx.prepare(vectors.capacity());
-    Entry e = entry;
+    OnHeapHnswGraph.Entry e = graph.entry;
     float[] q = vectors.copyOf(node);
     float qNorm = mips ? squaredNorm(node) : 0f;
     int ep = e.node();
@@ -979,8 +861,8 @@ public final class HnswIndex extends StoredVectorIndex {
         if (c == node || !reached.get(c) || !live.test(c)) {
           continue;
         }
-        int[] arr = level0Page(c);
-        int base = level0Base(c);
+        int[] arr = graph.level0Page(c);
+        int base = graph.level0Base(c);
         int count = arr[base];
         if (pass == 0) {
           if (count < maxConn0) {
@@ -1007,9 +889,9 @@ public final class HnswIndex extends StoredVectorIndex {
     if (target < 0) {
       return false;
     }
-    synchronized (lockFor(target)) {
-      int[] arr = level0Page(target);
-      int base = level0Base(target);
+    synchronized (graph.lockFor(target)) {
+      int[] arr = graph.level0Page(target);
+      int base = graph.level0Base(target);
       int count = arr[base];
       if (evict < 0) {
         arr[base + 1 + count] = node;
@@ -1020,9 +902,9 @@ public final class HnswIndex extends StoredVectorIndex {
       }
       inDegree[node]++;
     }
-    synchronized (lockFor(node)) {
-      int[] arr = level0Page(node);
-      int base = level0Base(node);
+    synchronized (graph.lockFor(node)) {
+      int[] arr = graph.level0Page(node);
+      int base = graph.level0Base(node);
       int count = arr[base];
       boolean linked = false;
       for (int i = 1; i <= count && !linked; i++) {
@@ -1047,9 +929,9 @@ public final class HnswIndex extends StoredVectorIndex {
    * @return the number of neighbour lists rewritten
    */
   public int consolidateDeletes() {
-    structureLock.writeLock().lock();
+    graph.structureLock.writeLock().lock();
     try {
-      if (deletedCount() == 0 || entry == null) {
+      if (deletedCount() == 0 || graph.entry == null) {
         return 0;
       }
       int rewritten = 0;
@@ -1060,40 +942,40 @@ public final class HnswIndex extends StoredVectorIndex {
         if (!present.get(node) || deleted.get(node)) {
           continue;
         }
-        int top = levelOf(node);
+        int top = graph.levelOf(node);
         for (int l = 0; l <= top; l++) {
           if (relinkAroundDeleted(node, l, ctx)) {
             rewritten++;
           }
         }
       }
-      Entry newEntry = null;
+      OnHeapHnswGraph.Entry newEntry = null;
       for (int node = 0; node < max; node++) {
         if (!present.get(node)) {
           continue;
         }
         if (deleted.get(node)) {
-          for (int l = 0, top = levelOf(node); l <= top; l++) {
-            setNeighbors(node, l, new int[0], 0);
+          for (int l = 0, top = graph.levelOf(node); l <= top; l++) {
+            graph.setNeighbors(node, l, new int[0], 0);
           }
         } else {
-          int lv = levelOf(node);
+          int lv = graph.levelOf(node);
           if (newEntry == null || lv > newEntry.level()) {
-            newEntry = new Entry(node, lv);
+            newEntry = new OnHeapHnswGraph.Entry(node, lv);
           }
         }
       }
-      entry = newEntry;
+      graph.entry = newEntry;
       return rewritten;
     } finally {
-      structureLock.writeLock().unlock();
+      graph.structureLock.writeLock().unlock();
     }
   }
 
   private boolean relinkAroundDeleted(int node, int level, SearchContext ctx) {
     int maxConn = config.maxConnections(level);
     int[] current = new int[maxConn];
-    int count = neighbors(node, level, current);
+    int count = graph.neighbors(node, level, current);
     boolean touched = false;
     for (int i = 0; i < count; i++) {
       if (deleted.get(current[i])) {
@@ -1120,7 +1002,7 @@ public final class HnswIndex extends StoredVectorIndex {
         }
         continue;
       }
-      int hops = neighbors(nb, level, scratch);
+      int hops = graph.neighbors(nb, level, scratch);
       for (int j = 0; j < hops; j++) {
         int two = scratch[j];
         if (visited[two] != epoch && !deleted.get(two)) {
@@ -1136,7 +1018,7 @@ public final class HnswIndex extends StoredVectorIndex {
     }
     int[] selected = new int[maxConn];
     int kept = selectDiverse(sorted, n, node, maxConn, selected, ctx.scratch);
-    setNeighbors(node, level, selected, kept);
+    graph.setNeighbors(node, level, selected, kept);
     return true;
   }
 
@@ -1186,8 +1068,8 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
-  Entry entryPoint() {
-    return entry;
+  OnHeapHnswGraph.Entry entryPoint() {
+    return graph.entry;
   }
 
   boolean isPresent(int node) {
@@ -1202,60 +1084,6 @@ public final class HnswIndex extends StoredVectorIndex {
     return maxSquaredNorm;
   }
 
-  /**
-   * Opening: level 0 of nodes {@code 0..count-1} from {@code src} at {@code offset} (the in-memory slot layout,
-   * little-endian), bulk-copied page by page, then range-checked.
-   *
-   * @throws IllegalArgumentException naming the first node whose list is out of range
-   */
-  void loadLevel0(MemorySegment src, long offset, int count) {
-    int perPage = nodeMask + 1;
-    int[][] pages = new int[(int) (((long) count + perPage - 1) / perPage)][];
-    for (int pi = 0; pi < pages.length; pi++) {
-      int first = pi * perPage;
-      int n = Math.min(perPage, count - first);
-      pages[pi] = new int[perPage * slot0];
-      MemorySegment.copy(src, IndexFiles.LE_INT, offset + 4L * first * slot0, pages[pi], 0, n * slot0);
-      for (int i = 0; i < n; i++) {
-        checkList(pages[pi], i * slot0, maxConn0, count, first + i, 0);
-      }
-    }
-    level0Pages = pages;
-  }
-
-  /** Opening: the upper-level lists of one node, each {@code 1 + M} ints as {@link #upperLevels} holds them. */
-  void loadUpper(int node, int[][] levels, int count) {
-    for (int l = 0; l < levels.length; l++) {
-      checkList(levels[l], 0, maxConnUpper, count, node, l + 1);
-    }
-    int pi = node >>> nodeShift;
-    int[][][][] up = upperPages;
-    if (pi >= up.length) {
-      up = Arrays.copyOf(up, pi + 1);
-    }
-    if (up[pi] == null) {
-      up[pi] = new int[nodeMask + 1][][];
-    }
-    up[pi][node & nodeMask] = levels;
-    upperPages = up;
-    upperBytes.addAndGet(16 + 8L * levels.length + levels.length * (16 + 4L * (1 + maxConnUpper)));
-  }
-
-  private static void checkList(int[] arr, int base, int maxConn, int count, int node, int level) {
-    int n = arr[base];
-    if (n < 0 || n > maxConn) {
-      throw new IllegalArgumentException("node " + node + " level " + level + " has " + n + " neighbours, at most "
-          + maxConn + " allowed");
-    }
-    for (int i = 1; i <= n; i++) {
-      int nb = arr[base + i];
-      if (nb < 0 || nb >= count) {
-        throw new IllegalArgumentException("node " + node + " level " + level + " links to " + nb
-            + ", outside 0.." + (count - 1));
-      }
-    }
-  }
-
   /** Opening: the squared norms of a DOT index, {@code count} little-endian floats. */
   void loadSquaredNorms(MemorySegment src, long offset, int count, float max) {
     squaredNorms.setAll(0, src.asSlice(offset, 4L * count), count);
@@ -1263,26 +1091,16 @@ public final class HnswIndex extends StoredVectorIndex {
   }
 
   /** Opening: presence, deletes and entry point, once the graph is loaded. */
-  void loadState(int count, long[] presentWords, int[] deletedOrdinals, Entry entryPoint) {
+  void loadState(int count, long[] presentWords, int[] deletedOrdinals, OnHeapHnswGraph.Entry entryPoint) {
     restore(count, presentWords, deletedOrdinals);
-    entry = entryPoint;
+    graph.entry = entryPoint;
   }
 
   // ---------------------------------------------------------------- accounting
 
   @Override
   public long ramBytesUsed() {
-    long graph = 16 + 8L * level0Pages.length;
-    for (int[] p : level0Pages) {
-      graph += 16 + 4L * p.length;
-    }
-    graph += 16 + 8L * upperPages.length;
-    for (int[][][] p : upperPages) {
-      if (p != null) {
-        graph += 16 + 8L * p.length;
-      }
-    }
-    return storageRamBytes() + graph + upperBytes.get() + (mips ? squaredNorms.ramBytesUsed() : 0);
+    return storageRamBytes() + graph.ramBytesUsed() + (mips ? squaredNorms.ramBytesUsed() : 0);
   }
 
   /** Per-thread scratch for searches and inserts, reused to keep the hot path allocation-free. */
