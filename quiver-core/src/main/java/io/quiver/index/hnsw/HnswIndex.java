@@ -59,32 +59,8 @@ public final class HnswIndex extends StoredVectorIndex {
   private final float pruneFactor;
   private final OnHeapHnswGraph graph;
   private final Object entryLock = new Object();
-  private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(() -> new SearchContext(scratchFloats()));
-  /**
-   * Search scratch shared by whichever threads search: a server runs each request on a new virtual thread, where a
-   * thread-local would allocate (and zero) a fresh visited array of the index's capacity for every query.
-   */
-  private final java.util.concurrent.ConcurrentLinkedDeque<SearchContext> searchContexts =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
-  private final java.util.concurrent.atomic.AtomicInteger pooledContexts = new java.util.concurrent.atomic.AtomicInteger();
-  private static final int MAX_POOLED_CONTEXTS = 64;
-
-  private SearchContext acquireContext() {
-    SearchContext c = searchContexts.pollFirst();
-    if (c == null) {
-      return new SearchContext(scratchFloats());
-    }
-    pooledContexts.decrementAndGet();
-    return c;
-  }
-
-  private void releaseContext(SearchContext c) {
-    if (pooledContexts.incrementAndGet() <= MAX_POOLED_CONTEXTS) {
-      searchContexts.offerFirst(c); // most recently used first: its arrays are the likeliest still in cache
-    } else {
-      pooledContexts.decrementAndGet();
-    }
-  }
+  /** Scratch for every walk on this index: searches, inserts and repairs. */
+  private final HnswSearchContextPool contexts;
   /** DOT only: squared norms of the stored vectors, and the largest, for the Euclidean build space. */
   private final boolean mips;
   private final FloatVectorStore squaredNorms;
@@ -105,6 +81,7 @@ public final class HnswIndex extends StoredVectorIndex {
     this.levelMultiplier = 1.0 / Math.log(config.m());
     this.pruneFactor = metric == Metric.L1 ? config.alpha() : config.alpha() * config.alpha();
     this.graph = new OnHeapHnswGraph(maxConn0, maxConnUpper);
+    this.contexts = new HnswSearchContextPool(scratchFloats());
   }
 
   public HnswConfig config() {
@@ -142,8 +119,17 @@ public final class HnswIndex extends StoredVectorIndex {
 
   @Override
   protected void indexVector(int node) {
+    HnswSearchContext ctx = contexts.acquire();
+    try {
+      insert(node, ctx);
+    } finally {
+      contexts.release(ctx);
+    }
+  }
+
+  private void insert(int node, HnswSearchContext ctx) {
     if (mips) {
-      float[] page = vectors.page(node, contexts.get().scratch, 0);
+      float[] page = vectors.page(node, ctx.scratch, 0);
       int off = vectors.offset(node, 0);
       float sq = VectorUtil.dot(page, off, page, off, dimension);
       squaredNorms.set(node, new float[] {sq});
@@ -167,21 +153,20 @@ public final class HnswIndex extends StoredVectorIndex {
             graph.entry = new OnHeapHnswGraph.Entry(node, level);
             return;
           }
-          link(node, level, e);
+          link(node, level, e, ctx);
           if (level > e.level()) {
             graph.entry = new OnHeapHnswGraph.Entry(node, level);
           }
         }
       } else {
-        link(node, level, e);
+        link(node, level, e, ctx);
       }
     } finally {
       graph.structureLock.readLock().unlock();
     }
   }
 
-  private void link(int node, int level, OnHeapHnswGraph.Entry e) {
-    SearchContext ctx = contexts.get();
+  private void link(int node, int level, OnHeapHnswGraph.Entry e, HnswSearchContext ctx) {
     ctx.prepare(vectors.capacity());
     float[] q = vectors.copyOf(node);
     float qNorm = mips ? squaredNorm(node) : 0f;
@@ -254,7 +239,7 @@ public final class HnswIndex extends StoredVectorIndex {
     return selected;
   }
 
-  private void addReverseLink(int target, int node, int level, int maxConn, SearchContext ctx) {
+  private void addReverseLink(int target, int node, int level, int maxConn, HnswSearchContext ctx) {
     synchronized (graph.lockFor(target)) {
       int[] arr = graph.listArray(target, level);
       int base = graph.listBase(target, level);
@@ -336,18 +321,18 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
       io.quiver.quantization.QuantizedScorer approx, PayloadLinks.Group[] payloadLinks) {
-    SearchContext ctx = acquireContext();
+    HnswSearchContext ctx = contexts.acquire();
     ctx.approx = approx;
     try {
       return searchWith(query, k, params, filter, ctx, payloadLinks);
     } finally {
       ctx.approx = null;
-      releaseContext(ctx);
+      contexts.release(ctx);
     }
   }
 
   private SearchResult searchWith(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      SearchContext ctx, PayloadLinks.Group[] payloadLinks) {
+      HnswSearchContext ctx, PayloadLinks.Group[] payloadLinks) {
     float[] q = prepareQuery(query, k);
     OnHeapHnswGraph.Entry e = graph.entry;
     if (e == null) {
@@ -396,16 +381,16 @@ public final class HnswIndex extends StoredVectorIndex {
    */
   public void distances(float[] query, int[] ordinals, int count, float[] out) {
     io.quiver.index.Vectors.check(query, dimension());
-    SearchContext ctx = acquireContext();
+    HnswSearchContext ctx = contexts.acquire();
     try {
       score(query, 0f, false, ordinals, count, out, ctx);
     } finally {
-      releaseContext(ctx);
+      contexts.release(ctx);
     }
   }
 
   /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
-  private long greedy(float[] q, float qNorm, boolean building, int ep, float epDist, int level, SearchContext ctx) {
+  private long greedy(float[] q, float qNorm, boolean building, int ep, float epDist, int level, HnswSearchContext ctx) {
     int[] nbrs = ctx.fresh;
     float[] dists = ctx.freshDistances;
     boolean improved = true;
@@ -436,7 +421,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * repeat of its last node (already in cache) to stay on the four-way kernel.
    */
   private void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
-      SearchContext ctx) {
+      HnswSearchContext ctx) {
     if (!building && ctx.approx != null) {
       ctx.approx.score(nodes, count, dists);
       return;
@@ -484,7 +469,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * Stops early, marking the context incomplete, once it has computed more than {@code visitLimit} distances (0: no
    * limit).
    */
-  private void searchLevel(float[] q, float qNorm, boolean building, long[] entryPoints, int entryCount, int ef, int level, SearchContext ctx,
+  private void searchLevel(float[] q, float qNorm, boolean building, long[] entryPoints, int entryCount, int ef, int level, HnswSearchContext ctx,
       boolean filtering, OrdinalFilter filter, long visitLimit) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
@@ -576,7 +561,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * which keeps each step as cheap as an unfiltered one. The entry point routes even if the filter rejects it. A walk
    * that runs out of accepted points before its beam of {@code ef} fills is reported incomplete.
    */
-  private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, SearchContext ctx, OrdinalFilter filter,
+  private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, HnswSearchContext ctx, OrdinalFilter filter,
       long visitLimit, PayloadLinks.Group[] links) {
     LongHeap candidates = ctx.candidates;
     LongHeap results = ctx.results;
@@ -792,39 +777,47 @@ public final class HnswIndex extends StoredVectorIndex {
         return 0;
       }
       int[] queue = new int[max];
-      SearchContext ctx = contexts.get();
-      int changed = 0;
-      for (int pass = 0; pass < 4; pass++) {
-        java.util.BitSet reached = reachedFromEntry(queue);
-        int[] inDegree = new int[max];
-        for (int node = 0; node < max; node++) {
-          if (graph.linked(node)) {
-            int[] arr = graph.level0Page(node);
-            int base = graph.level0Base(node);
-            for (int i = 1, count = arr[base]; i <= count; i++) {
-              inDegree[arr[base + i]]++;
-            }
-          }
-        }
-        boolean stranded = false;
-        for (int node = 0; node < max; node++) {
-          if (!graph.linked(node) || !live.test(node) || reached.get(node)) {
-            continue;
-          }
-          stranded = true;
-          if (linkIntoReached(node, reached, inDegree, live, ctx)) { // else it stays unmarked for the next pass
-            changed++;
-            reachOnLevel0(reached, node, queue);
-          }
-        }
-        if (!stranded) {
-          break;
-        }
+      HnswSearchContext ctx = contexts.acquire();
+      try {
+        return connectLevel0(live, max, queue, ctx);
+      } finally {
+        contexts.release(ctx);
       }
-      return changed;
     } finally {
       graph.structureLock.writeLock().unlock();
     }
+  }
+
+  private int connectLevel0(java.util.function.IntPredicate live, int max, int[] queue, HnswSearchContext ctx) {
+    int changed = 0;
+    for (int pass = 0; pass < 4; pass++) {
+      java.util.BitSet reached = reachedFromEntry(queue);
+      int[] inDegree = new int[max];
+      for (int node = 0; node < max; node++) {
+        if (graph.linked(node)) {
+          int[] arr = graph.level0Page(node);
+          int base = graph.level0Base(node);
+          for (int i = 1, count = arr[base]; i <= count; i++) {
+            inDegree[arr[base + i]]++;
+          }
+        }
+      }
+      boolean stranded = false;
+      for (int node = 0; node < max; node++) {
+        if (!graph.linked(node) || !live.test(node) || reached.get(node)) {
+          continue;
+        }
+        stranded = true;
+        if (linkIntoReached(node, reached, inDegree, live, ctx)) { // else it stays unmarked for the next pass
+          changed++;
+          reachOnLevel0(reached, node, queue);
+        }
+      }
+      if (!stranded) {
+        break;
+      }
+    }
+    return changed;
   }
 
   /**
@@ -833,7 +826,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * when no candidate qualifies.
    */
   private boolean linkIntoReached(int node, java.util.BitSet reached, int[] inDegree,
-      java.util.function.IntPredicate live, SearchContext ctx) {
+      java.util.function.IntPredicate live, HnswSearchContext ctx) {
     ctx.prepare(vectors.capacity());
     OnHeapHnswGraph.Entry e = graph.entry;
     float[] q = vectors.copyOf(node);
@@ -936,18 +929,22 @@ public final class HnswIndex extends StoredVectorIndex {
       }
       int rewritten = 0;
       int max = maxOrdinal();
-      SearchContext ctx = contexts.get();
-      ctx.prepare(vectors.capacity());
-      for (int node = 0; node < max; node++) {
-        if (!present.get(node) || deleted.get(node)) {
-          continue;
-        }
-        int top = graph.levelOf(node);
-        for (int l = 0; l <= top; l++) {
-          if (relinkAroundDeleted(node, l, ctx)) {
-            rewritten++;
+      HnswSearchContext ctx = contexts.acquire();
+      try {
+        ctx.prepare(vectors.capacity());
+        for (int node = 0; node < max; node++) {
+          if (!present.get(node) || deleted.get(node)) {
+            continue;
+          }
+          int top = graph.levelOf(node);
+          for (int l = 0; l <= top; l++) {
+            if (relinkAroundDeleted(node, l, ctx)) {
+              rewritten++;
+            }
           }
         }
+      } finally {
+        contexts.release(ctx);
       }
       OnHeapHnswGraph.Entry newEntry = null;
       for (int node = 0; node < max; node++) {
@@ -972,7 +969,7 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
-  private boolean relinkAroundDeleted(int node, int level, SearchContext ctx) {
+  private boolean relinkAroundDeleted(int node, int level, HnswSearchContext ctx) {
     int maxConn = config.maxConnections(level);
     int[] current = new int[maxConn];
     int count = graph.neighbors(node, level, current);
@@ -1101,74 +1098,5 @@ public final class HnswIndex extends StoredVectorIndex {
   @Override
   public long ramBytesUsed() {
     return storageRamBytes() + graph.ramBytesUsed() + (mips ? squaredNorms.ramBytesUsed() : 0);
-  }
-
-  /** Per-thread scratch for searches and inserts, reused to keep the hot path allocation-free. */
-  private static final class SearchContext {
-    /** Where mapped vectors are copied for the kernels; empty for heap vectors. */
-    final float[] scratch;
-    int[] visited = new int[0];
-    int epoch;
-    long distanceCount;
-    /** Set when a search stopped at its visit limit. */
-    boolean incomplete;
-    /** Scores the walk uses instead of full-precision distances, during one quantized search; else null. */
-    io.quiver.quantization.QuantizedScorer approx;
-    final LongHeap candidates = new LongHeap(256);
-    final LongHeap results = new LongHeap(256);
-    final long[] entryScratch = new long[1];
-    /** Unvisited neighbours of the node being expanded, and their distances. */
-    final int[] fresh = new int[1024];
-    final float[] freshDistances = new float[1024];
-    final float[] four = new float[4];
-    final float[] eight = new float[8];
-    final float[][] pages8 = new float[8][];
-    final int[] offsets8 = new int[8];
-    private long[] sorted = new long[0];
-    private int[] selected = new int[0];
-    private long[] prune = new long[0];
-    private int[] pruneOut = new int[0];
-
-    SearchContext(int scratchFloats) {
-      scratch = new float[scratchFloats];
-    }
-
-    void prepare(int capacity) {
-      if (visited.length < capacity) {
-        visited = new int[capacity];
-        epoch = 0;
-      }
-    }
-
-    /** Room for {@code capacity} marks, keeping the current walk's (new slots read as unvisited). */
-    int[] grow(int capacity) {
-      visited = Arrays.copyOf(visited, Math.max(capacity, visited.length + (visited.length >> 1)));
-      return visited;
-    }
-
-    void newSearch() {
-      candidates.clear();
-      results.clear();
-      if (++epoch == 0) {
-        Arrays.fill(visited, 0);
-        epoch = 1;
-      }
-    }
-
-    long[] sortedScratch(int n) {
-      return sorted.length >= n ? sorted : (sorted = new long[n]);
-    }
-
-    int[] selectedScratch(int n) {
-      return selected.length >= n ? selected : (selected = new int[n]);
-    }
-
-    long[] pruneScratch(int n) {
-      return prune.length >= n ? prune : (prune = new long[n]);
-    }
-
-    int[] pruneOut(int n) {
-      return pruneOut.length >= n ? pruneOut : (pruneOut = new int[n]);
-    }
   }
 }
