@@ -137,7 +137,8 @@ final class HnswGraphFile {
       int bodyCrc = f.intAt(88);
       boolean norms = vectors.metric() == Metric.DOT;
       if (maxConn0 != config.maxConnections(0) || upperNodes < 0 || upperNodes > count || upperLists < upperNodes
-          || (long) upperLists > (long) upperNodes * OnHeapHnswGraph.MAX_LEVEL || deletedCount < 0 || deletedCount > count
+          || (long) upperLists > (long) upperNodes * OnHeapHnswGraph.MAX_LEVEL || deletedCount < 0
+          || deletedCount > count
           || flags != (norms ? FLAG_SQUARED_NORMS : 0)) {
         throw f.corrupt("invalid header: level-0 degree " + maxConn0 + " for M " + config.m() + ", " + upperNodes
             + " upper nodes with " + upperLists + " lists, " + deletedCount + " deleted of " + count + ", flags 0x"
@@ -164,7 +165,8 @@ final class HnswGraphFile {
           int level = f.intAt(at + 4);
           at += 8;
           lists += level;
-          if (node <= previous || node >= count || level < 1 || level > OnHeapHnswGraph.MAX_LEVEL || lists > upperLists) {
+          if (node <= previous || node >= count || level < 1 || level > OnHeapHnswGraph.MAX_LEVEL
+              || lists > upperLists) {
             throw f.corrupt("upper-level record " + i + " is invalid: node " + node + " (after " + previous
                 + "), level " + level);
           }

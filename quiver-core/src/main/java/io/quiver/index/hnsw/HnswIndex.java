@@ -58,6 +58,7 @@ public final class HnswIndex extends StoredVectorIndex {
   /** alpha applied to link distances: squared for the squared-Euclidean-like spaces, plain for L1. */
   private final float pruneFactor;
   private final OnHeapHnswGraph graph;
+  private final HnswGraphSearcher searcher;
   private final Object entryLock = new Object();
   /** Scratch for every walk on this index: searches, inserts and repairs. */
   private final HnswSearchContextPool contexts;
@@ -81,6 +82,7 @@ public final class HnswIndex extends StoredVectorIndex {
     this.levelMultiplier = 1.0 / Math.log(config.m());
     this.pruneFactor = metric == Metric.L1 ? config.alpha() : config.alpha() * config.alpha();
     this.graph = new OnHeapHnswGraph(maxConn0, maxConnUpper);
+    this.searcher = new HnswGraphSearcher(this, graph);
     this.contexts = new HnswSearchContextPool(scratchFloats());
   }
 
@@ -174,7 +176,7 @@ public final class HnswIndex extends StoredVectorIndex {
     float epDist = linkDistance(q, qNorm, ep, ctx.scratch);
     ctx.distanceCount = 1;
     for (int l = e.level(); l > level; l--) {
-      long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
+      long best = searcher.greedy(q, qNorm, true, ep, epDist, l, ctx);
       ep = ScoredOrdinals.ordinal(best);
       epDist = ScoredOrdinals.distance(best);
     }
@@ -182,7 +184,7 @@ public final class HnswIndex extends StoredVectorIndex {
     int entryCount = 1;
     for (int l = Math.min(level, e.level()); l >= 0; l--) {
       ctx.newSearch();
-      searchLevel(q, qNorm, true, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null, 0);
+      searcher.searchLevel(q, qNorm, true, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null, 0);
       // results come out worst first; collect ascending
       int n = ctx.results.size();
       long[] sorted = ctx.sortedScratch(n);
@@ -324,54 +326,11 @@ public final class HnswIndex extends StoredVectorIndex {
     HnswSearchContext ctx = contexts.acquire();
     ctx.approx = approx;
     try {
-      return searchWith(query, k, params, filter, ctx, payloadLinks);
+      return searcher.search(prepareQuery(query, k), k, params, filter, ctx, payloadLinks);
     } finally {
       ctx.approx = null;
       contexts.release(ctx);
     }
-  }
-
-  private SearchResult searchWith(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      HnswSearchContext ctx, PayloadLinks.Group[] payloadLinks) {
-    float[] q = prepareQuery(query, k);
-    OnHeapHnswGraph.Entry e = graph.entry;
-    if (e == null) {
-      return SearchResult.EMPTY;
-    }
-    int ef = Math.max(k, params.ef() > 0 ? params.ef() : config.efSearch());
-    ctx.prepare(vectors.capacity());
-    int ep = e.node();
-    float epDist = ctx.approx != null ? ctx.approx.score(ep) : distance(q, ep, ctx.scratch);
-    ctx.distanceCount = 1;
-    for (int l = e.level(); l > 0; l--) {
-      long best = greedy(q, 0f, false, ep, epDist, l, ctx);
-      ep = ScoredOrdinals.ordinal(best);
-      epDist = ScoredOrdinals.distance(best);
-    }
-    ctx.newSearch();
-    boolean filtering = filter != null || deletedCount() > 0;
-    long[] eps = ctx.entryScratch;
-    eps[0] = ScoredOrdinals.pack(epDist, ep);
-    ctx.incomplete = false;
-    if (filter != null && params.traversal() == SearchParams.Traversal.ACORN) {
-      searchLevel0Acorn(q, ep, epDist, ef, ctx, filter, params.visitLimit(),
-          payloadLinks == null || payloadLinks.length == 0 ? null : payloadLinks);
-    } else {
-      searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter, params.visitLimit());
-    }
-    LongHeap results = ctx.results;
-    while (results.size() > k) {
-      results.pop();
-    }
-    int n = results.size();
-    int[] ords = new int[n];
-    float[] dists = new float[n];
-    for (int i = n - 1; i >= 0; i--) {
-      long packed = ~results.pop();
-      ords[i] = ScoredOrdinals.ordinal(packed);
-      dists[i] = ScoredOrdinals.distance(packed);
-    }
-    return new SearchResult(ords, dists, ctx.distanceCount, !ctx.incomplete);
   }
 
   /**
@@ -389,38 +348,13 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
-  /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
-  private long greedy(float[] q, float qNorm, boolean building, int ep, float epDist, int level, HnswSearchContext ctx) {
-    int[] nbrs = ctx.fresh;
-    float[] dists = ctx.freshDistances;
-    boolean improved = true;
-    while (improved) {
-      improved = false;
-      int[] arr = graph.listArray(ep, level);
-      int base = graph.listBase(ep, level);
-      int count = (int) INTS.getAcquire(arr, base);
-      System.arraycopy(arr, base + 1, nbrs, 0, count);
-      score(q, qNorm, building, nbrs, count, dists, ctx);
-      ctx.distanceCount += count;
-      int from = ep;
-      for (int i = 0; i < count; i++) {
-        if (dists[i] < epDist) {
-          epDist = dists[i];
-          ep = nbrs[i];
-        }
-      }
-      improved = ep != from;
-    }
-    return ScoredOrdinals.pack(epDist, ep);
-  }
-
   /**
    * Distances from {@code q} to {@code count} nodes into {@code dists}, eight then four at a time: a graph search is
    * bound by memory latency, and vectors read side by side keep that many cache misses in flight (measured +20% QPS
    * for four-way over single, +20% more for eight-way, on Fashion-MNIST). A remainder of two or three is padded with a
    * repeat of its last node (already in cache) to stay on the four-way kernel.
    */
-  private void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
+  void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
       HnswSearchContext ctx) {
     if (!building && ctx.approx != null) {
       ctx.approx.score(nodes, count, dists);
@@ -457,220 +391,25 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
+  /** Distance from a prepared query to a stored node, for the walk's entry point. */
+  float queryDistance(float[] q, int node, float[] scratch) {
+    return distance(q, node, scratch);
+  }
+
+  /** Whether a search may return {@code node}: not deleted and accepted by {@code filter} (null: any). */
+  boolean accepts(int node, OrdinalFilter filter) {
+    return acceptable(node, filter);
+  }
+
+  /** Ordinals the vector storage has room for: the size of a walk's visited marks. */
+  int capacity() {
+    return vectors.capacity();
+  }
+
   private void linkDistances(float[] q, float qNorm, int[] nodes, int count, float[] dists, float[] scratch) {
     for (int j = 0; j < count; j++) {
       dists[j] = linkDistance(q, qNorm, nodes[j], scratch);
     }
-  }
-
-  /**
-   * Best-first beam search on one level. Leaves up to {@code ef} results in {@code ctx.results} (a max-heap of
-   * {@code ~packed}). When {@code filtering}, only acceptable nodes enter the results but every node still routes.
-   * Stops early, marking the context incomplete, once it has computed more than {@code visitLimit} distances (0: no
-   * limit).
-   */
-  private void searchLevel(float[] q, float qNorm, boolean building, long[] entryPoints, int entryCount, int ef, int level, HnswSearchContext ctx,
-      boolean filtering, OrdinalFilter filter, long visitLimit) {
-    LongHeap candidates = ctx.candidates;
-    LongHeap results = ctx.results;
-    int[] visited = ctx.visited;
-    int epoch = ctx.epoch;
-    for (int i = 0; i < entryCount; i++) {
-      long p = entryPoints[i];
-      int node = ScoredOrdinals.ordinal(p);
-      if (node >= visited.length) {
-        // an insert grew the index after this walk sized its marks, and the upper levels led to the newcomer
-        visited = ctx.grow(node + 1);
-      }
-      if (visited[node] == epoch) {
-        continue;
-      }
-      visited[node] = epoch;
-      candidates.push(p);
-      if (!filtering || acceptable(node, filter)) {
-        results.push(~p);
-        if (results.size() > ef) {
-          results.pop();
-        }
-      }
-    }
-    float bound = results.size() >= ef ? ScoredOrdinals.distance(~results.peek()) : Float.POSITIVE_INFINITY;
-    long computed = 0;
-    while (!candidates.isEmpty()) {
-      long top = candidates.pop();
-      if (ScoredOrdinals.distance(top) > bound) {
-        break;
-      }
-      int node = ScoredOrdinals.ordinal(top);
-      int[] arr = level == 0 ? graph.level0Page(node) : graph.upperLevels(node)[level - 1];
-      int base = level == 0 ? graph.level0Base(node) : 0;
-      int count = (int) INTS.getAcquire(arr, base);
-      int[] fresh = ctx.fresh;
-      int pending = 0;
-      for (int i = 1; i <= count; i++) {
-        int nb = arr[base + i];
-        // nb can exceed visited when an insert grew the index after this search began: skip such newcomers
-        if (nb >= visited.length || visited[nb] == epoch) {
-          continue;
-        }
-        visited[nb] = epoch;
-        fresh[pending++] = nb;
-      }
-      float[] dists = ctx.freshDistances;
-      score(q, qNorm, building, fresh, pending, dists, ctx);
-      computed += pending;
-      for (int j = 0; j < pending; j++) {
-        int nb = fresh[j];
-        float d = dists[j];
-        if (d < bound || results.size() < ef) {
-          bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(d, nb),
-              !filtering || acceptable(nb, filter));
-        }
-      }
-      if (visitLimit > 0 && computed > visitLimit) {
-        ctx.incomplete = true;
-        break;
-      }
-    }
-    ctx.distanceCount += computed;
-  }
-
-  /**
-   * Puts a scored node (packed, within the bound or while the beam is not full) on the candidate queue, and into the
-   * results when {@code accepted}; returns the bound: the worst result's distance once the beam holds ef.
-   */
-  private static float offer(LongHeap candidates, LongHeap results, int ef, float bound, long packed,
-      boolean accepted) {
-    candidates.push(packed);
-    if (!accepted) {
-      return bound;
-    }
-    if (results.size() < ef) {
-      results.push(~packed);
-    } else {
-      results.replaceTop(~packed);
-    }
-    return results.size() >= ef ? ScoredOrdinals.distance(~results.peek()) : bound;
-  }
-
-  /**
-   * ACORN-1 beam search on level 0 (Patel et al., SIGMOD 2024): only nodes the filter accepts are scored, queued and
-   * returned. Expanding a node takes its accepted neighbours, and looks through each rejected neighbour to that
-   * neighbour's accepted neighbours (two hops), so the accepted subgraph stays navigable even when most of a node's
-   * links lead to rejected points. At most {@code maxConn0} nodes are taken per expansion (ACORN's truncation to M),
-   * which keeps each step as cheap as an unfiltered one. The entry point routes even if the filter rejects it. A walk
-   * that runs out of accepted points before its beam of {@code ef} fills is reported incomplete.
-   */
-  private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, HnswSearchContext ctx, OrdinalFilter filter,
-      long visitLimit, PayloadLinks.Group[] links) {
-    LongHeap candidates = ctx.candidates;
-    LongHeap results = ctx.results;
-    // a bitset filter is read in place: two-hop expansion tests up to maxConn0^2 ordinals per expanded node
-    long[] bits = filter instanceof OrdinalFilter.Bits b ? b.words() : null;
-    int[] visited = ep < ctx.visited.length ? ctx.visited : ctx.grow(ep + 1);
-    int epoch = ctx.epoch;
-    visited[ep] = epoch;
-    long epPacked = ScoredOrdinals.pack(epDist, ep);
-    candidates.push(epPacked);
-    if (acceptable(ep, filter)) {
-      results.push(~epPacked);
-    }
-    float bound = results.size() >= ef ? epDist : Float.POSITIVE_INFINITY;
-    long computed = 0;
-    int cap = maxConn0;
-    int[] fresh = ctx.fresh;
-    float[] dists = ctx.freshDistances;
-    for (int gi = 0; links != null && gi < links.length; gi++) {
-      // also start inside each value's group, which its payload links connect
-      int start = links[gi].entry();
-      if (start >= visited.length || visited[start] == epoch) {
-        continue;
-      }
-      visited[start] = epoch;
-      fresh[0] = start;
-      score(q, 0f, false, fresh, 1, dists, ctx);
-      computed++;
-      bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(dists[0], start), acceptable(start, filter));
-    }
-    while (!candidates.isEmpty()) {
-      long top = candidates.pop();
-      if (ScoredOrdinals.distance(top) > bound) {
-        break;
-      }
-      int node = ScoredOrdinals.ordinal(top);
-      int[] arr = graph.level0Page(node);
-      int base = graph.level0Base(node);
-      int count = (int) INTS.getAcquire(arr, base);
-      int pending = 0;
-      for (int i = 1; i <= count && pending < cap; i++) {
-        int nb = arr[base + i];
-        if (nb >= visited.length || visited[nb] == epoch) {
-          continue;
-        }
-        visited[nb] = epoch;
-        if (bits != null ? OrdinalFilter.Bits.test(bits, nb) : acceptable(nb, filter)) {
-          fresh[pending++] = nb;
-          continue;
-        }
-        // two hops: the rejected neighbour's accepted neighbours stand in for it
-        int[] arr2 = graph.level0Page(nb);
-        int base2 = graph.level0Base(nb);
-        int count2 = (int) INTS.getAcquire(arr2, base2);
-        for (int j = 1; j <= count2; j++) {
-          int nb2 = arr2[base2 + j];
-          if (nb2 < visited.length && visited[nb2] != epoch
-              && (bits != null ? OrdinalFilter.Bits.test(bits, nb2) : acceptable(nb2, filter))) {
-            if (pending == cap) {
-              visited[nb] = 0; // cut short: leave it to be looked through again from another node
-              break;
-            }
-            visited[nb2] = epoch;
-            fresh[pending++] = nb2;
-          }
-        }
-      }
-      for (int gi = 0; links != null && gi < links.length; gi++) {
-        pending = collectPayloadLinks(links[gi], node, visited, epoch, filter, fresh, pending);
-      }
-      score(q, 0f, false, fresh, pending, dists, ctx);
-      computed += pending;
-      for (int j = 0; j < pending; j++) {
-        float d = dists[j];
-        if (d < bound || results.size() < ef) {
-          bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(d, fresh[j]), true);
-        }
-      }
-      if (visitLimit > 0 && computed > visitLimit) {
-        ctx.incomplete = true;
-        break;
-      }
-    }
-    if (candidates.isEmpty() && results.size() < ef) {
-      // the reachable accepted points ran out before the beam filled: part of them may lie beyond what two hops
-      // connect, so the caller scans instead of trusting a partial answer
-      ctx.incomplete = true;
-    }
-    ctx.distanceCount += computed;
-  }
-
-  /** Adds the unvisited accepted payload-link neighbours of {@code node} to {@code fresh}; returns the new count. */
-  private int collectPayloadLinks(PayloadLinks.Group links, int node, int[] visited, int epoch, OrdinalFilter filter,
-      int[] fresh, int pending) {
-    int pos = links.position(node);
-    if (pos < 0) {
-      return pending;
-    }
-    int base = pos * links.stride;
-    for (int i = 1, count = links.slots[base]; i <= count && pending < fresh.length; i++) {
-      int nb = links.members[links.slots[base + i]];
-      if (nb < visited.length && visited[nb] != epoch) {
-        visited[nb] = epoch;
-        if (acceptable(nb, filter)) {
-          fresh[pending++] = nb;
-        }
-      }
-    }
-    return pending;
   }
 
   // ---------------------------------------------------------------- payload links (PayloadLinks builds with these)
@@ -834,13 +573,13 @@ public final class HnswIndex extends StoredVectorIndex {
     int ep = e.node();
     float epDist = linkDistance(q, qNorm, ep, ctx.scratch);
     for (int l = e.level(); l > 0; l--) {
-      long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
+      long best = searcher.greedy(q, qNorm, true, ep, epDist, l, ctx);
       ep = ScoredOrdinals.ordinal(best);
       epDist = ScoredOrdinals.distance(best);
     }
     ctx.newSearch();
     long[] eps = {ScoredOrdinals.pack(epDist, ep)};
-    searchLevel(q, qNorm, true, eps, 1, config.efConstruction(), 0, ctx, false, null, 0);
+    searcher.searchLevel(q, qNorm, true, eps, 1, config.efConstruction(), 0, ctx, false, null, 0);
     int n = ctx.results.size();
     long[] sorted = ctx.sortedScratch(n);
     for (int i = n - 1; i >= 0; i--) {
