@@ -196,7 +196,7 @@ public final class PayloadLinks {
     for (int i = 0; i < built.length; i++) {
       groups.put(specs.get(i).key(), built[i]);
     }
-    return new PayloadLinks(graph.maxOrdinalForLinks(), payloadM, groups,
+    return new PayloadLinks(graph.ordinalLimit(), payloadM, groups,
         List.copyOf(new java.util.TreeSet<>(sourceFields)));
   }
 
@@ -346,7 +346,7 @@ public final class PayloadLinks {
    * @throws CorruptIndexException naming the file and the first check it fails
    */
   public static PayloadLinks read(Path file, HnswIndex graph) throws IOException {
-    int nodeCount = graph.maxOrdinalForLinks();
+    int nodeCount = graph.ordinalLimit();
     byte[] bytes = Files.readAllBytes(file);
     if (bytes.length < HEADER_BYTES) {
       throw new CorruptIndexException(file, "payload links file of " + bytes.length + " bytes, shorter than its "
