@@ -1,6 +1,7 @@
 package io.quiver.quantization;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.QuantizedKernels;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -159,7 +160,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
           pop++;
         }
       }
-      ScalarQuantizedKernels.LONGS.set(dst, off + 8 * w, bits);
+      LittleEndian.LONGS.set(dst, off + 8 * w, bits);
     }
     int f = off + 8 * words;
     Quantizers.putFloat(dst, f, abs > 0 ? (float) (r2 * Math.sqrt(dim) / abs) : 0f);
@@ -176,7 +177,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
     float[] centroid = centroids[codes[f + 16] & 0xff];
     float[] out = new float[dim];
     for (int i = 0; i < dim; i++) {
-      long word = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * (i >>> 6));
+      long word = (long) LittleEndian.LONGS.get(codes, off + 8 * (i >>> 6));
       out[i] = centroid[i] + (((word >>> (i & 63)) & 1) != 0 ? len : -len);
     }
     return out;
@@ -220,7 +221,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
       float[] c = centroids[cid];
       double bc = 0;
       for (int w = 0; w < words; w++) {
-        long bits = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * w);
+        long bits = (long) LittleEndian.LONGS.get(codes, off + 8 * w);
         while (bits != 0) {
           bc += c[(w << 6) + Long.numberOfTrailingZeros(bits)];
           bits &= bits - 1;

@@ -1,6 +1,7 @@
 package io.quiver.quantization;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.QuantizedKernels;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
