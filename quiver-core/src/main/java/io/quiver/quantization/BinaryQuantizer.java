@@ -2,9 +2,11 @@ package io.quiver.quantization;
 
 import io.quiver.distance.Metric;
 import io.quiver.distance.QuantizedKernels;
+import io.quiver.distance.VectorUtil;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -101,7 +103,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
     }
     float[][] cs = new float[nc][];
     for (int j = 0; j < nc; j++) {
-      cs[j] = java.util.Arrays.copyOfRange(c, j * dim, (j + 1) * dim);
+      cs[j] = Arrays.copyOfRange(c, j * dim, (j + 1) * dim);
     }
     return new BinaryQuantizer(metric, dim, cs);
   }
@@ -132,7 +134,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
     int best = 0;
     float bestD = Float.POSITIVE_INFINITY;
     for (int j = 0; j < centroids.length; j++) {
-      float d = io.quiver.distance.VectorUtil.squareDistance(x, centroids[j]);
+      float d = VectorUtil.squareDistance(x, centroids[j]);
       if (d < bestD) {
         bestD = d;
         best = j;
@@ -276,8 +278,8 @@ public final class BinaryQuantizer implements VectorQuantizer {
       // every centroid's constant up front: a walk or scan reaches nearly all of them, and computing them lazily
       // inside score() measured at a third of a binary search's time (the call there defeated the JIT)
       for (int cid = 0; cid < centroids.length; cid++) {
-        constant[cid] = metric == Metric.L2 ? io.quiver.distance.VectorUtil.squareDistance(q, centroids[cid])
-            : io.quiver.distance.VectorUtil.dot(q, centroids[cid]);
+        constant[cid] = metric == Metric.L2 ? VectorUtil.squareDistance(q, centroids[cid])
+            : VectorUtil.dot(q, centroids[cid]);
       }
     }
 
