@@ -43,10 +43,10 @@ final class HnswConnectivity {
     }
   }
 
-
   /**
    * Links the live nodes ({@code accepted} among those holding a vector) that the entry point cannot reach back into
-   * the reachable graph; returns the number of links added or replaced.
+   * the reachable graph, as {@link HnswIndex#connectLevel0()} describes; returns the number of links added or
+   * replaced.
    */
   int connect(IntPredicate accepted) {
     IntPredicate live = n -> index.contains(n) && accepted.test(n);
@@ -105,8 +105,7 @@ final class HnswConnectivity {
    * whose farthest link can go (its target keeps another in-link), and a link back if {@code node} has room. False
    * when no candidate qualifies.
    */
-  private boolean linkIntoReached(int node, BitSet reached, int[] inDegree,
-      IntPredicate live, HnswSearchContext ctx) {
+  private boolean linkIntoReached(int node, BitSet reached, int[] inDegree, IntPredicate live, HnswSearchContext ctx) {
     ctx.prepare(index.capacity());
     OnHeapHnswGraph.Entry e = graph.entry;
     float[] q = index.storedVector(node);

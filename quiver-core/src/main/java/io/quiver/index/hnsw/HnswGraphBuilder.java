@@ -164,13 +164,14 @@ final class HnswGraphBuilder {
     }
   }
 
+  /** {@code node}'s top level: geometric with ratio 1/M, fixed by the seed and the ordinal (not by insert order). */
   private int randomLevel(int node) {
     long h = mix64(config.seed() ^ (node * 0x9E3779B97F4A7C15L));
     double u = ((h >>> 11) + 1) * 0x1.0p-53; // (0, 1]
     return Math.min(OnHeapHnswGraph.MAX_LEVEL, (int) (-Math.log(u) * levelMultiplier));
   }
 
-  static long mix64(long z) {
+  private static long mix64(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

@@ -101,7 +101,6 @@ final class HnswGraphSearcher {
     return ScoredOrdinals.pack(epDist, ep);
   }
 
-
   /**
    * Best-first beam search on one level. Leaves up to {@code ef} results in {@code ctx.results} (a max-heap of
    * {@code ~packed}). When {@code filtering}, only acceptable nodes enter the results but every node still routes.
