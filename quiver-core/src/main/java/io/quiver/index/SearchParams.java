@@ -1,5 +1,7 @@
 package io.quiver.index;
 
+import java.util.Objects;
+
 /**
  * Per-query knobs.
  *
@@ -32,7 +34,7 @@ public record SearchParams(int ef, Traversal traversal, long visitLimit) {
     if (visitLimit < 0) {
       throw new IllegalArgumentException("visitLimit must be >= 0, got " + visitLimit);
     }
-    java.util.Objects.requireNonNull(traversal, "traversal");
+    Objects.requireNonNull(traversal, "traversal");
   }
 
   public static SearchParams ef(int ef) {

@@ -1,7 +1,9 @@
 package io.quiver.index;
 
+import io.quiver.distance.Metric;
+
 /**
- * Nearest neighbours by ascending distance (see {@link io.quiver.distance.Metric} for the convention).
+ * Nearest neighbours by ascending distance (see {@link Metric} for the convention).
  *
  * @param ordinals the ordinals, nearest first
  * @param distances their distances, same order

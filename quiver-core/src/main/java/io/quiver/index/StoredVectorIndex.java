@@ -4,6 +4,9 @@ import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
 import io.quiver.util.ConcurrentBitSet;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,7 +27,7 @@ public abstract class StoredVectorIndex implements VectorIndex {
   /** Replaced only by {@link #replaceVectors} (a sealed index's vectors moving between heap and mapping). */
   protected VectorStore vectors;
   /** Mapped stores {@link #replaceVectors} took out of use: searches that began on them may still read them. */
-  private final java.util.List<VectorStore> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<VectorStore> retired = new CopyOnWriteArrayList<>();
   /** The heap store adds write to; null when sealed. */
   private final FloatVectorStore writable;
   /** The file a sealed index was opened from, for messages; null when writable. */
@@ -49,7 +52,7 @@ public abstract class StoredVectorIndex implements VectorIndex {
    */
   protected StoredVectorIndex(VectorStore vectors, Metric metric, Path sealedSource) {
     this.dimension = vectors.dimension();
-    this.metric = java.util.Objects.requireNonNull(metric, "metric");
+    this.metric = Objects.requireNonNull(metric, "metric");
     this.vectors = vectors;
     this.sealedSource = sealedSource;
     if (sealedSource != null) {

@@ -1,11 +1,13 @@
 package io.quiver.index;
 
 import io.quiver.distance.Metric;
+import io.quiver.storage.ReadAdvice;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.function.IntPredicate;
 import java.util.zip.CRC32C;
 
@@ -118,7 +120,7 @@ public final class VectorFile {
           throw f.corrupt("presence bitset marks ordinals at or beyond the count " + count);
         }
       } else {
-        java.util.Arrays.fill(present, -1L);
+        Arrays.fill(present, -1L);
         if (count % 64 != 0) {
           present[present.length - 1] = -1L >>> (64 - count % 64);
         }
@@ -132,7 +134,7 @@ public final class VectorFile {
           // set holds only what searches read; measured on 1M x 384, this was 1.5 GB of RSS
           data.unload();
         }
-        io.quiver.storage.ReadAdvice.random(f.segment()); // searches read one vector here and there
+        ReadAdvice.random(f.segment()); // searches read one vector here and there
         store = new MappedVectorStore(arena, f.segment(), data, dim, count);
       } else {
         store = loadToHeap(f, data, dim, count, verifyChecksum ? dataCrc : null);

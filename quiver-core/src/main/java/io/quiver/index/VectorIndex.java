@@ -1,6 +1,7 @@
 package io.quiver.index;
 
 import io.quiver.distance.Metric;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -56,7 +57,7 @@ public interface VectorIndex extends AutoCloseable {
       for (Future<?> f : futures) {
         try {
           f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           if (e.getCause() instanceof RuntimeException re) {
             throw re;
           }

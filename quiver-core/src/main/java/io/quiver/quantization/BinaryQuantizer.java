@@ -1,9 +1,12 @@
 package io.quiver.quantization;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.QuantizedKernels;
+import io.quiver.distance.VectorUtil;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -100,7 +103,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
     }
     float[][] cs = new float[nc][];
     for (int j = 0; j < nc; j++) {
-      cs[j] = java.util.Arrays.copyOfRange(c, j * dim, (j + 1) * dim);
+      cs[j] = Arrays.copyOfRange(c, j * dim, (j + 1) * dim);
     }
     return new BinaryQuantizer(metric, dim, cs);
   }
@@ -131,7 +134,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
     int best = 0;
     float bestD = Float.POSITIVE_INFINITY;
     for (int j = 0; j < centroids.length; j++) {
-      float d = io.quiver.distance.VectorUtil.squareDistance(x, centroids[j]);
+      float d = VectorUtil.squareDistance(x, centroids[j]);
       if (d < bestD) {
         bestD = d;
         best = j;
@@ -159,7 +162,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
           pop++;
         }
       }
-      ScalarQuantizedKernels.LONGS.set(dst, off + 8 * w, bits);
+      LittleEndian.LONGS.set(dst, off + 8 * w, bits);
     }
     int f = off + 8 * words;
     Quantizers.putFloat(dst, f, abs > 0 ? (float) (r2 * Math.sqrt(dim) / abs) : 0f);
@@ -176,7 +179,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
     float[] centroid = centroids[codes[f + 16] & 0xff];
     float[] out = new float[dim];
     for (int i = 0; i < dim; i++) {
-      long word = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * (i >>> 6));
+      long word = (long) LittleEndian.LONGS.get(codes, off + 8 * (i >>> 6));
       out[i] = centroid[i] + (((word >>> (i & 63)) & 1) != 0 ? len : -len);
     }
     return out;
@@ -220,7 +223,7 @@ public final class BinaryQuantizer implements VectorQuantizer {
       float[] c = centroids[cid];
       double bc = 0;
       for (int w = 0; w < words; w++) {
-        long bits = (long) ScalarQuantizedKernels.LONGS.get(codes, off + 8 * w);
+        long bits = (long) LittleEndian.LONGS.get(codes, off + 8 * w);
         while (bits != 0) {
           bc += c[(w << 6) + Long.numberOfTrailingZeros(bits)];
           bits &= bits - 1;
@@ -275,8 +278,8 @@ public final class BinaryQuantizer implements VectorQuantizer {
       // every centroid's constant up front: a walk or scan reaches nearly all of them, and computing them lazily
       // inside score() measured at a third of a binary search's time (the call there defeated the JIT)
       for (int cid = 0; cid < centroids.length; cid++) {
-        constant[cid] = metric == Metric.L2 ? io.quiver.distance.VectorUtil.squareDistance(q, centroids[cid])
-            : io.quiver.distance.VectorUtil.dot(q, centroids[cid]);
+        constant[cid] = metric == Metric.L2 ? VectorUtil.squareDistance(q, centroids[cid])
+            : VectorUtil.dot(q, centroids[cid]);
       }
     }
 

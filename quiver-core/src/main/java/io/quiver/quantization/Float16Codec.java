@@ -1,6 +1,7 @@
 package io.quiver.quantization;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.QuantizedKernels;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,7 +60,7 @@ public final class Float16Codec implements VectorQuantizer {
   public void encode(float[] v, byte[] dst, int off) {
     float[] p = Quantizers.prepare(metric, v, dim);
     for (int i = 0; i < dim; i++) {
-      ScalarQuantizedKernels.SHORTS.set(dst, off + 2 * i, toHalf(p[i]));
+      LittleEndian.SHORTS.set(dst, off + 2 * i, toHalf(p[i]));
     }
   }
 
@@ -67,7 +68,7 @@ public final class Float16Codec implements VectorQuantizer {
   public float[] decode(byte[] codes, int off) {
     float[] out = new float[dim];
     for (int i = 0; i < dim; i++) {
-      out[i] = Float.float16ToFloat((short) ScalarQuantizedKernels.SHORTS.get(codes, off + 2 * i));
+      out[i] = Float.float16ToFloat((short) LittleEndian.SHORTS.get(codes, off + 2 * i));
     }
     return out;
   }

@@ -1,7 +1,9 @@
 package io.quiver.quantization;
 
 import io.quiver.distance.VectorUtil;
+import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Seeded k-means over rows of a flat {@code float[n * dim]}: k-means++ initialisation, then Lloyd iterations. An
@@ -57,8 +59,8 @@ final class KMeans {
     int[] counts = new int[k];
     for (int it = 0; it < iterations; it++) {
       boolean changed = assign(data, n, dim, centroids, k, assign, nearest) || it == 0;
-      java.util.Arrays.fill(sums, 0);
-      java.util.Arrays.fill(counts, 0);
+      Arrays.fill(sums, 0);
+      Arrays.fill(counts, 0);
       for (int i = 0; i < n; i++) {
         int c = assign[i];
         counts[c]++;
@@ -97,7 +99,7 @@ final class KMeans {
   private static boolean assign(float[] data, int n, int dim, float[] centroids, int k, int[] assign,
       float[] nearest) {
     int chunks = (n + ASSIGN_CHUNK - 1) / ASSIGN_CHUNK;
-    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, chunks);
+    IntStream range = IntStream.range(0, chunks);
     // small problems stay on the caller's thread: forking costs more than it saves
     return ((long) n * k * dim > 4_000_000L ? range.parallel() : range).map(chunk -> {
       boolean changed = false;

@@ -1,12 +1,14 @@
 package io.quiver.quantization;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.QuantizedKernels;
 import io.quiver.distance.VectorUtil;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Residual product quantization. A vector {@code x} is first assigned to the nearest of {@code nc} coarse centroids
@@ -136,7 +138,7 @@ public final class ProductQuantizer implements VectorQuantizer {
       starts[j] = starts[j - 1] + subLength(dim, m, j - 1);
     }
     // sub-spaces train independently, each from its own seed: in parallel, with the same result as in sequence
-    java.util.stream.IntStream.range(0, m).parallel().forEach(j -> {
+    IntStream.range(0, m).parallel().forEach(j -> {
       int l = subLength(dim, m, j);
       float[] sub = new float[n * l];
       for (int i = 0; i < n; i++) {

@@ -1,8 +1,10 @@
 package io.quiver.quantization;
 
+import io.quiver.distance.Metric;
+
 /**
  * Scores stored codes against one query: created once per query by {@link VectorQuantizer#scorer}, after which each
- * call reads one fixed-size code record and returns an approximate distance in the {@link io.quiver.distance.Metric}
+ * call reads one fixed-size code record and returns an approximate distance in the {@link Metric}
  * convention (smaller is closer). Not thread-safe: one per query, per thread.
  */
 public interface QuantizedScorer {

@@ -1,28 +1,18 @@
 package io.quiver.quantization;
 
-import io.quiver.distance.VectorUtil;
+import io.quiver.distance.QuantizedKernels;
+import io.quiver.distance.VectorizationProvider;
 
 /**
- * Static facade over the quantized kernels. It follows the choice {@link io.quiver.distance.VectorizationProvider}
- * made for the float kernels (including {@code -Dquiver.vectorization=scalar}): Vector API kernels when the float
- * kernels are the Panama ones, the scalar ones otherwise.
+ * Static facade over the quantized kernels {@link VectorizationProvider} chose together with the float kernels
+ * (including {@code -Dquiver.vectorization=scalar}): the Vector API kernels when the float kernels are the Panama
+ * ones, the scalar ones otherwise.
  */
 public final class QuantizedVectorUtil {
 
-  private static final QuantizedKernels IMPL = choose();
+  private static final QuantizedKernels IMPL = VectorizationProvider.quantized();
 
   private QuantizedVectorUtil() {}
-
-  private static QuantizedKernels choose() {
-    if (VectorUtil.implementationName().startsWith("panama")) {
-      try {
-        return new PanamaQuantizedKernels();
-      } catch (LinkageError | RuntimeException e) {
-        return new ScalarQuantizedKernels();
-      }
-    }
-    return new ScalarQuantizedKernels();
-  }
 
   /** The kernels in use. */
   public static QuantizedKernels kernels() {
@@ -31,10 +21,7 @@ public final class QuantizedVectorUtil {
 
   /** The Vector API kernels, or {@code null} when this JVM cannot load them. For tests and benchmarks. */
   public static QuantizedKernels panamaOrNull() {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return null;
-    }
-    return new PanamaQuantizedKernels();
+    return VectorizationProvider.panamaQuantizedOrNull();
   }
 
   public static int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len) {

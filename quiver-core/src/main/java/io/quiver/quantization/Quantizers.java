@@ -216,11 +216,11 @@ public final class Quantizers {
   }
 
   static void putFloat(byte[] dst, int off, float f) {
-    ScalarQuantizedKernels.FLOATS.set(dst, off, f);
+    LittleEndian.FLOATS.set(dst, off, f);
   }
 
   static float getFloat(byte[] src, int off) {
-    return (float) ScalarQuantizedKernels.FLOATS.get(src, off);
+    return (float) LittleEndian.FLOATS.get(src, off);
   }
 
   static float[][] requireSample(float[][] sample, int dim) {

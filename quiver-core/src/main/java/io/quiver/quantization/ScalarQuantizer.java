@@ -1,8 +1,8 @@
 package io.quiver.quantization;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.QuantizedKernels;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;

@@ -27,13 +27,14 @@ final class HnswGraphFile {
 
   static void write(Path file, HnswIndex index, int count, int vectorChecksum) throws IOException {
     HnswConfig config = index.config();
+    OnHeapHnswGraph graph = index.graph();
     int maxConn0 = config.maxConnections(0);
     int maxConnUpper = config.maxConnections(1);
     int upperNodes = 0;
     long upperLists = 0;
     int deletedCount = 0;
     for (int node = 0; node < count; node++) {
-      int[][] up = index.upperLevels(node);
+      int[][] up = graph.upperLevels(node);
       if (up != null) {
         upperNodes++;
         upperLists += up.length;
@@ -49,20 +50,20 @@ final class HnswGraphFile {
       }
     }
     boolean norms = index.metric() == Metric.DOT;
-    HnswIndex.Entry entry = index.entryPoint();
+    OnHeapHnswGraph.Entry entry = graph.entry;
     long bodyBytes = bodyBytes(count, maxConn0, maxConnUpper, upperNodes, upperLists, deletedCount, norms);
     int finalUpperNodes = upperNodes;
     long finalUpperLists = upperLists;
     IndexFiles.write(file, HEADER_BYTES, out -> {
       for (int node = 0; node < count; node++) {
-        int[] arr = index.level0Page(node);
-        int base = index.level0Base(node);
+        int[] arr = graph.level0Page(node);
+        int base = graph.level0Base(node);
         int n = arr[base];
         out.putInts(arr, base, 1 + n);
         out.putZeros(4L * (maxConn0 - n)); // stale entries past the count are not saved
       }
       for (int node = 0; node < count; node++) {
-        int[][] up = index.upperLevels(node);
+        int[][] up = graph.upperLevels(node);
         if (up == null) {
           continue;
         }
@@ -136,7 +137,8 @@ final class HnswGraphFile {
       int bodyCrc = f.intAt(88);
       boolean norms = vectors.metric() == Metric.DOT;
       if (maxConn0 != config.maxConnections(0) || upperNodes < 0 || upperNodes > count || upperLists < upperNodes
-          || (long) upperLists > (long) upperNodes * HnswIndex.MAX_LEVEL || deletedCount < 0 || deletedCount > count
+          || (long) upperLists > (long) upperNodes * OnHeapHnswGraph.MAX_LEVEL || deletedCount < 0
+          || deletedCount > count
           || flags != (norms ? FLAG_SQUARED_NORMS : 0)) {
         throw f.corrupt("invalid header: level-0 degree " + maxConn0 + " for M " + config.m() + ", " + upperNodes
             + " upper nodes with " + upperLists + " lists, " + deletedCount + " deleted of " + count + ", flags 0x"
@@ -154,7 +156,7 @@ final class HnswGraphFile {
       MemorySegment seg = f.segment();
       long at = HEADER_BYTES;
       try {
-        index.loadLevel0(seg, at, count);
+        index.graph().loadLevel0(seg, at, count);
         at += 4L * count * (1 + maxConn0);
         int[] upperNodeIds = new int[upperNodes];
         long lists = 0;
@@ -163,7 +165,8 @@ final class HnswGraphFile {
           int level = f.intAt(at + 4);
           at += 8;
           lists += level;
-          if (node <= previous || node >= count || level < 1 || level > HnswIndex.MAX_LEVEL || lists > upperLists) {
+          if (node <= previous || node >= count || level < 1 || level > OnHeapHnswGraph.MAX_LEVEL
+              || lists > upperLists) {
             throw f.corrupt("upper-level record " + i + " is invalid: node " + node + " (after " + previous
                 + "), level " + level);
           }
@@ -173,7 +176,7 @@ final class HnswGraphFile {
             MemorySegment.copy(seg, IndexFiles.LE_INT, at, levels[l], 0, 1 + maxConnUpper);
             at += 4L * (1 + maxConnUpper);
           }
-          index.loadUpper(node, levels, count);
+          index.graph().loadUpper(node, levels, count);
           upperNodeIds[i] = node;
           previous = node;
         }
@@ -187,12 +190,12 @@ final class HnswGraphFile {
         if (norms) {
           index.loadSquaredNorms(seg, at, count, maxSquaredNorm);
         }
-        HnswIndex.Entry entry = null;
+        OnHeapHnswGraph.Entry entry = null;
         if (entryNode != -1 || entryLevel != -1) {
-          if (entryNode < 0 || entryNode >= count || index.levelOf(entryNode) != entryLevel) {
+          if (entryNode < 0 || entryNode >= count || index.graph().levelOf(entryNode) != entryLevel) {
             throw f.corrupt("entry point node " + entryNode + " at level " + entryLevel + " is not in the graph");
           }
-          entry = new HnswIndex.Entry(entryNode, entryLevel);
+          entry = new OnHeapHnswGraph.Entry(entryNode, entryLevel);
         }
         index.loadState(count, vectors.presentWords(), deleted, entry);
         if (entry == null ? index.size() > 0 : !index.isPresent(entryNode)) {
@@ -208,14 +211,15 @@ final class HnswGraphFile {
   /** A node linked on level l must itself reach level l, or a search would find no list there. */
   private static void checkUpperLinks(IndexFiles.MappedFile f, HnswIndex index, int[] upperNodes)
       throws CorruptIndexException {
+    OnHeapHnswGraph graph = index.graph();
     for (int node : upperNodes) {
-      int[][] levels = index.upperLevels(node);
+      int[][] levels = graph.upperLevels(node);
       for (int l = 0; l < levels.length; l++) {
         int[] list = levels[l];
         for (int i = 1; i <= list[0]; i++) {
-          if (index.levelOf(list[i]) < l + 1) {
+          if (graph.levelOf(list[i]) < l + 1) {
             throw f.corrupt("node " + node + " level " + (l + 1) + " links to " + list[i] + ", which has no level "
-                + (l + 1) + " (top " + index.levelOf(list[i]) + ")");
+                + (l + 1) + " (top " + graph.levelOf(list[i]) + ")");
           }
         }
       }

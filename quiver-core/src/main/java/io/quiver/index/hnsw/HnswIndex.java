@@ -2,6 +2,7 @@ package io.quiver.index.hnsw;
 
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
+import io.quiver.index.CorruptIndexException;
 import io.quiver.index.FloatVectorStore;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
@@ -10,100 +11,55 @@ import io.quiver.index.SearchResult;
 import io.quiver.index.StoredVectorIndex;
 import io.quiver.index.VectorFile;
 import io.quiver.index.VectorStore;
-import io.quiver.util.LongHeap;
-import io.quiver.util.ScoredOrdinals;
+import io.quiver.index.Vectors;
+import io.quiver.quantization.QuantizedScorer;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.Objects;
+import java.util.function.IntPredicate;
 
 /**
  * Hierarchical Navigable Small World graph (Malkov and Yashunin) over heap-stored vectors, or, for an index opened
- * from files, heap-stored or memory-mapped ones.
+ * from files, heap-stored or memory-mapped ones. This class is the public face and the distances; the work is done by
+ * package-private parts, after Lucene's {@code util/hnsw}:
  *
- * <p><b>Layout.</b> Level 0, which every node has, lives in large {@code int[]} pages with a fixed slot per node:
- * {@code [count, n1 .. n(2M)]}. The few nodes on upper levels (a fraction 1/M per level) keep an {@code int[][]}
- * with one {@code [count, n1 .. nM]} array per level.
+ * <ul>
+ *   <li>{@link OnHeapHnswGraph}: the neighbour lists, the entry point, and the locking that lets any number of
+ *   threads insert and search at once;</li>
+ *   <li>{@link HnswGraphBuilder}: inserts (level choice, beam search, diverse neighbour selection, reverse links);</li>
+ *   <li>{@link HnswGraphSearcher} and {@link FilteredHnswGraphSearcher}: the plain and the ACORN walks;</li>
+ *   <li>{@link HnswConnectivity}: level-0 reachability and its repair; {@link HnswDeleteConsolidator}: relinking
+ *   around deleted nodes;</li>
+ *   <li>{@link HnswSearchContextPool}: the walk scratch every one of them takes.</li>
+ * </ul>
  *
- * <p><b>Concurrency.</b> Any number of threads may insert and search at once. A writer changes a node's neighbour
- * list only while holding that node's (striped) lock, writes the entries first and then the count with release
- * semantics; readers take no lock and read the count with acquire semantics. A node's vector is stored before any
- * list names it, so a reader that reaches a node also sees its vector. A reader racing with a rewrite may see a mix
- * of old and new entries, which only affects which path a search takes, never what a result's distance is.
- *
- * <p><b>Inner product.</b> -a.b is not a metric (a vector need not be its own nearest neighbour), and graphs built on it
- * route poorly. For {@link Metric#DOT} the graph is therefore <em>built</em> in the space where maximum inner product
- * becomes Euclidean: each base vector gains the coordinate sqrt(phi^2 - |a|^2), phi the largest norm seen so far, and
- * queries gain 0. Searches still rank by the true -q.a, which orders exactly as L2 to the augmented query.
+ * <p><b>Inner product.</b> -a.b is not a metric (a vector need not be its own nearest neighbour), and graphs built on
+ * it route poorly. For {@link Metric#DOT} the graph is therefore <em>built</em> in the space where maximum inner
+ * product becomes Euclidean: each base vector gains the coordinate sqrt(phi^2 - |a|^2), phi the largest norm seen so
+ * far, and queries gain 0. Searches still rank by the true -q.a, which orders exactly as L2 to the augmented query.
  *
  * <p><b>Deletes</b> are tombstones: deleted nodes still route searches but are never returned.
  * {@link #consolidateDeletes()} relinks the neighbours of deleted nodes (candidates from two hops) and unlinks the
  * deleted ones, so heavy deletion does not erode recall.
  *
- * <p><b>Files.</b> {@link #save} writes {@code <name>.vec} (vectors) and {@code <name>.hnsw} (graph), both laid out in
- * docs/format.md; {@link #open} reads them back as a sealed index without rebuilding anything: the adjacency is
+ * <p><b>Files.</b> {@link #save} writes {@code <name>.vec} (vectors) and {@code <name>.hnsw} (graph), both laid out
+ * in docs/format.md; {@link #open} reads them back as a sealed index without rebuilding anything: the adjacency is
  * bulk-copied into the heap pages, and the vectors are bulk-copied too or stay in the memory-mapped file.
  */
 public final class HnswIndex extends StoredVectorIndex {
-  private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
-  private static final int LOCK_STRIPES = 1024;
-  private static final int TARGET_PAGE_INTS = 1 << 16;
-  /** Highest level a node can get. */
-  static final int MAX_LEVEL = 30;
-
   private final HnswConfig config;
-  private final int maxConn0;
-  private final int maxConnUpper;
-  private final double levelMultiplier;
-  /** alpha applied to link distances: squared for the squared-Euclidean-like spaces, plain for L1. */
-  private final float pruneFactor;
-  private final int slot0;
-  private final int nodeShift;
-  private final int nodeMask;
-  private volatile int[][] level0Pages = new int[0][];
-  private volatile int[][][][] upperPages = new int[0][][][];
-  private final Object[] locks = new Object[LOCK_STRIPES];
-  private final Object entryLock = new Object();
-  private volatile Entry entry;
-  /** Inserts share it; consolidation of deletes takes it exclusively. */
-  private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
-  private final AtomicLong upperBytes = new AtomicLong();
-  private final ThreadLocal<SearchContext> contexts = ThreadLocal.withInitial(() -> new SearchContext(scratchFloats()));
-  /**
-   * Search scratch shared by whichever threads search: a server runs each request on a new virtual thread, where a
-   * thread-local would allocate (and zero) a fresh visited array of the index's capacity for every query.
-   */
-  private final java.util.concurrent.ConcurrentLinkedDeque<SearchContext> searchContexts =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
-  private final java.util.concurrent.atomic.AtomicInteger pooledContexts = new java.util.concurrent.atomic.AtomicInteger();
-  private static final int MAX_POOLED_CONTEXTS = 64;
-
-  private SearchContext acquireContext() {
-    SearchContext c = searchContexts.pollFirst();
-    if (c == null) {
-      return new SearchContext(scratchFloats());
-    }
-    pooledContexts.decrementAndGet();
-    return c;
-  }
-
-  private void releaseContext(SearchContext c) {
-    if (pooledContexts.incrementAndGet() <= MAX_POOLED_CONTEXTS) {
-      searchContexts.offerFirst(c); // most recently used first: its arrays are the likeliest still in cache
-    } else {
-      pooledContexts.decrementAndGet();
-    }
-  }
+  private final OnHeapHnswGraph graph;
+  private final HnswGraphSearcher searcher;
+  private final HnswGraphBuilder builder;
+  private final HnswConnectivity connectivity;
+  private final HnswDeleteConsolidator consolidator;
+  /** Scratch for every walk on this index: searches, inserts and repairs. */
+  private final HnswSearchContextPool contexts;
   /** DOT only: squared norms of the stored vectors, and the largest, for the Euclidean build space. */
   private final boolean mips;
   private final FloatVectorStore squaredNorms;
   private volatile float maxSquaredNorm;
-
-  record Entry(int node, int level) {}
 
   public HnswIndex(int dimension, Metric metric, HnswConfig config) {
     this(new FloatVectorStore(dimension), metric, config, null);
@@ -112,302 +68,60 @@ public final class HnswIndex extends StoredVectorIndex {
   /** A writable index when {@code sealedSource} is null, else a sealed one that {@link HnswGraphFile} fills. */
   HnswIndex(VectorStore vectors, Metric metric, HnswConfig config, Path sealedSource) {
     super(vectors, metric, sealedSource);
-    this.config = java.util.Objects.requireNonNull(config, "config");
+    this.config = Objects.requireNonNull(config, "config");
     this.mips = metric == Metric.DOT;
     this.squaredNorms = mips ? new FloatVectorStore(1) : null;
-    this.maxConn0 = config.maxConnections(0);
-    this.maxConnUpper = config.maxConnections(1);
-    this.levelMultiplier = 1.0 / Math.log(config.m());
-    this.pruneFactor = metric == Metric.L1 ? config.alpha() : config.alpha() * config.alpha();
-    this.slot0 = 1 + maxConn0;
-    int perPage = Integer.highestOneBit(Math.max(1, TARGET_PAGE_INTS / slot0));
-    this.nodeShift = Integer.numberOfTrailingZeros(perPage);
-    this.nodeMask = perPage - 1;
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-      locks[i] = new Object();
-    }
+    this.contexts = new HnswSearchContextPool(scratchFloats());
+    this.graph = new OnHeapHnswGraph(config.maxConnections(0), config.maxConnections(1));
+    this.searcher = new HnswGraphSearcher(this, graph);
+    this.builder = new HnswGraphBuilder(this, graph, searcher, config, metric);
+    this.connectivity = new HnswConnectivity(this, graph, searcher, config, contexts);
+    this.consolidator = new HnswDeleteConsolidator(this, graph, builder, config, contexts);
   }
 
   public HnswConfig config() {
     return config;
   }
 
-  // ---------------------------------------------------------------- structure access
-
-  int[] level0Page(int node) {
-    return level0Pages[node >>> nodeShift];
+  /** The neighbour lists and entry point. */
+  OnHeapHnswGraph graph() {
+    return graph;
   }
 
-  int level0Base(int node) {
-    return (node & nodeMask) * slot0;
-  }
-
-  /** The upper-level lists of {@code node} ({@code [count, n1 .. nM]} for levels 1..top), or null when it has none. */
-  int[][] upperLevels(int node) {
-    int[][][][] pages = upperPages;
-    int pi = node >>> nodeShift;
-    if (pi >= pages.length) {
-      return null;
-    }
-    int[][][] page = pages[pi];
-    return page == null ? null : page[node & nodeMask];
-  }
-
-  /** Top level of {@code node}. */
+  /** Top level of {@code node}. For tests. */
   int levelOf(int node) {
-    int[][] up = upperLevels(node);
-    return up == null ? 0 : up.length;
-  }
-
-  /** The neighbour array and base offset for (node, level): count at base, entries after it. */
-  private int[] listArray(int node, int level) {
-    return level == 0 ? level0Page(node) : upperLevels(node)[level - 1];
-  }
-
-  private int listBase(int node, int level) {
-    return level == 0 ? level0Base(node) : 0;
+    return graph.levelOf(node);
   }
 
   /** Copies the neighbours of (node, level) into {@code out}; returns how many. For tests and tools. */
   int neighbors(int node, int level, int[] out) {
-    int[] arr = listArray(node, level);
-    int base = listBase(node, level);
-    int count = (int) INTS.getAcquire(arr, base);
-    System.arraycopy(arr, base + 1, out, 0, count);
-    return count;
+    return graph.neighbors(node, level, out);
   }
-
-  private Object lockFor(int node) {
-    return locks[node & (LOCK_STRIPES - 1)];
-  }
-
-  private void allocate(int node, int level) {
-    int pi = node >>> nodeShift;
-    if (pi >= level0Pages.length || (level > 0 && (pi >= upperPages.length || upperPages[pi] == null))) {
-      synchronized (this) {
-        int[][] l0 = level0Pages;
-        if (pi >= l0.length) {
-          int old = l0.length;
-          l0 = Arrays.copyOf(l0, pi + 1);
-          for (int i = old; i <= pi; i++) {
-            l0[i] = new int[(nodeMask + 1) * slot0];
-          }
-          level0Pages = l0;
-        }
-        if (level > 0) {
-          int[][][][] up = upperPages;
-          if (pi >= up.length) {
-            up = Arrays.copyOf(up, pi + 1);
-          }
-          if (up[pi] == null) {
-            up = up.clone();
-            up[pi] = new int[nodeMask + 1][][];
-          }
-          upperPages = up;
-        }
-      }
-    }
-    if (level > 0) {
-      int[][] levels = new int[level][];
-      for (int l = 0; l < level; l++) {
-        levels[l] = new int[1 + maxConnUpper];
-      }
-      upperPages[pi][node & nodeMask] = levels;
-      upperBytes.addAndGet(16 + 8L * level + level * (16 + 4L * (1 + maxConnUpper)));
-    }
-  }
-
-  private int randomLevel(int node) {
-    long h = mix64(config.seed() ^ (node * 0x9E3779B97F4A7C15L));
-    double u = ((h >>> 11) + 1) * 0x1.0p-53; // (0, 1]
-    return Math.min(MAX_LEVEL, (int) (-Math.log(u) * levelMultiplier));
-  }
-
-  private static long mix64(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
-  }
-
-  // ---------------------------------------------------------------- insert
 
   @Override
   protected void indexVector(int node) {
-    if (mips) {
-      float[] page = vectors.page(node, contexts.get().scratch, 0);
-      int off = vectors.offset(node, 0);
-      float sq = VectorUtil.dot(page, off, page, off, dimension);
-      squaredNorms.set(node, new float[] {sq});
-      synchronized (squaredNorms) {
-        if (sq > maxSquaredNorm) {
-          maxSquaredNorm = sq;
-        }
-      }
-    }
-    int level = randomLevel(node);
-    allocate(node, level);
-    structureLock.readLock().lock();
+    HnswSearchContext ctx = contexts.acquire();
     try {
-      Entry e = entry;
-      if (e == null || level > e.level()) {
-        // A new top node (rare: 1/M^level) is inserted under the entry lock, so that no other insert starts from it
-        // before its links exist, and so two competing new tops are serialised.
-        synchronized (entryLock) {
-          e = entry;
-          if (e == null) {
-            entry = new Entry(node, level);
-            return;
-          }
-          link(node, level, e);
-          if (level > e.level()) {
-            entry = new Entry(node, level);
-          }
-        }
-      } else {
-        link(node, level, e);
+      if (mips) {
+        recordSquaredNorm(node, ctx.scratch);
       }
+      builder.insert(node, ctx);
     } finally {
-      structureLock.readLock().unlock();
+      contexts.release(ctx);
     }
   }
 
-  private void link(int node, int level, Entry e) {
-    SearchContext ctx = contexts.get();
-    ctx.prepare(vectors.capacity());
-    float[] q = vectors.copyOf(node);
-    float qNorm = mips ? squaredNorm(node) : 0f;
-    int ep = e.node();
-    float epDist = linkDistance(q, qNorm, ep, ctx.scratch);
-    ctx.distanceCount = 1;
-    for (int l = e.level(); l > level; l--) {
-      long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
-      ep = ScoredOrdinals.ordinal(best);
-      epDist = ScoredOrdinals.distance(best);
-    }
-    long[] entryPoints = {ScoredOrdinals.pack(epDist, ep)};
-    int entryCount = 1;
-    for (int l = Math.min(level, e.level()); l >= 0; l--) {
-      ctx.newSearch();
-      searchLevel(q, qNorm, true, entryPoints, entryCount, config.efConstruction(), l, ctx, false, null, 0);
-      // results come out worst first; collect ascending
-      int n = ctx.results.size();
-      long[] sorted = ctx.sortedScratch(n);
-      for (int i = n - 1; i >= 0; i--) {
-        sorted[i] = ~ctx.results.pop();
-      }
-      int maxConn = config.maxConnections(l);
-      int[] selected = ctx.selectedScratch(maxConn);
-      long[] tieBroken = ctx.pruneScratch(n);
-      System.arraycopy(sorted, 0, tieBroken, 0, n);
-      int count = selectDiverse(tieBroken, n, node, maxConn, selected, ctx.scratch);
-      setNeighbors(node, l, selected, count);
-      for (int i = 0; i < count; i++) {
-        addReverseLink(selected[i], node, l, maxConn, ctx);
-      }
-      entryPoints = Arrays.copyOf(sorted, n);
-      entryCount = n;
-    }
-  }
-
-  /**
-   * The HNSW heuristic (algorithm 4 of the paper): walking candidates nearest first, keep one only if it is closer to
-   * the base node than to every neighbour kept so far. This keeps links pointing in diverse directions.
-   *
-   * <p>Sorts {@code candidates} (packed (distance, ordinal)) in place. Equal distances are ordered by a permutation
-   * of ordinals that differs per {@code self}: ordered by plain ordinal, every full list would keep the oldest of many
-   * duplicate vectors and newer duplicates would lose all in-links and become unreachable.
-   */
-  private int selectDiverse(long[] candidates, int n, int self, int maxConn, int[] out, float[] scratch) {
-    int mask = (int) mix64(self ^ 0x5DEECE66DL);
-    for (int i = 0; i < n; i++) {
-      candidates[i] ^= mask & 0xFFFFFFFFL;
-    }
-    Arrays.sort(candidates, 0, n);
-    int selected = 0;
-    for (int i = 0; i < n && selected < maxConn; i++) {
-      int c = ScoredOrdinals.ordinal(candidates[i]) ^ mask;
-      long sortedCandidate = candidates[i];
-      if (c == self) {
-        continue;
-      }
-      float dc = ScoredOrdinals.distance(sortedCandidate);
-      boolean diverse = true;
-      for (int j = 0; j < selected; j++) {
-        if (pruneFactor * linkDistanceBetween(c, out[j], scratch) < dc) {
-          diverse = false;
-          break;
-        }
-      }
-      if (diverse) {
-        out[selected++] = c;
+  /** DOT: stores the squared norm of {@code node} and raises the largest seen, before the node is linked. */
+  private void recordSquaredNorm(int node, float[] scratch) {
+    float[] page = vectors.page(node, scratch, 0);
+    int off = vectors.offset(node, 0);
+    float sq = VectorUtil.dot(page, off, page, off, dimension);
+    squaredNorms.set(node, new float[] {sq});
+    synchronized (squaredNorms) {
+      if (sq > maxSquaredNorm) {
+        maxSquaredNorm = sq;
       }
     }
-    return selected;
-  }
-
-  private void setNeighbors(int node, int level, int[] ids, int count) {
-    synchronized (lockFor(node)) {
-      int[] arr = listArray(node, level);
-      int base = listBase(node, level);
-      System.arraycopy(ids, 0, arr, base + 1, count);
-      INTS.setRelease(arr, base, count);
-    }
-  }
-
-  private void addReverseLink(int target, int node, int level, int maxConn, SearchContext ctx) {
-    synchronized (lockFor(target)) {
-      int[] arr = listArray(target, level);
-      int base = listBase(target, level);
-      int count = arr[base];
-      for (int i = 1; i <= count; i++) {
-        if (arr[base + i] == node) {
-          return;
-        }
-      }
-      if (count < maxConn) {
-        arr[base + 1 + count] = node;
-        INTS.setRelease(arr, base, count + 1);
-        return;
-      }
-      // Full: re-select among the current neighbours plus the new one.
-      long[] cand = ctx.pruneScratch(count + 1);
-      for (int i = 0; i < count; i++) {
-        int nb = arr[base + 1 + i];
-        cand[i] = ScoredOrdinals.pack(linkDistanceBetween(target, nb, ctx.scratch), nb);
-      }
-      cand[count] = ScoredOrdinals.pack(linkDistanceBetween(target, node, ctx.scratch), node);
-      int[] kept = ctx.pruneOut(maxConn);
-      int n = selectDiverse(cand, count + 1, target, maxConn, kept, ctx.scratch);
-      System.arraycopy(kept, 0, arr, base + 1, n);
-      INTS.setRelease(arr, base, n);
-    }
-  }
-
-  float squaredNorm(int node) {
-    return squaredNorms.page(node)[squaredNorms.offset(node)];
-  }
-
-  /** Distance used to build the graph from a stored vector {@code q} (squared norm {@code qNorm} for DOT). */
-  private float linkDistance(float[] q, float qNorm, int node, float[] scratch) {
-    if (!mips) {
-      return distance(q, node, scratch);
-    }
-    float dot = VectorUtil.dot(q, 0, vectors.page(node, scratch, 0), vectors.offset(node, 0), dimension);
-    return augmentedL2(qNorm, squaredNorm(node), dot);
-  }
-
-  private float linkDistanceBetween(int a, int b, float[] scratch) {
-    if (!mips) {
-      return distanceBetween(a, b, scratch);
-    }
-    return augmentedL2(squaredNorm(a), squaredNorm(b), -distanceBetween(a, b, scratch));
-  }
-
-  /** Squared L2 between two base vectors augmented with sqrt(phi^2 - |x|^2). */
-  private float augmentedL2(float normA, float normB, float dot) {
-    float phi = maxSquaredNorm;
-    float extra = (float) (Math.sqrt(Math.max(0f, phi - normA)) - Math.sqrt(Math.max(0f, phi - normB)));
-    return Math.max(0f, normA + normB - 2 * dot + extra * extra);
   }
 
   // ---------------------------------------------------------------- search
@@ -423,70 +137,27 @@ public final class HnswIndex extends StoredVectorIndex {
    * the returned distances are approximate, and callers rerank the candidates they keep ({@link #distances}).
    */
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      io.quiver.quantization.QuantizedScorer approx) {
+      QuantizedScorer approx) {
     return search(query, k, params, filter, approx, null);
   }
 
   /**
-   * Searches like {@link #search(float[], int, SearchParams, OrdinalFilter, io.quiver.quantization.QuantizedScorer)};
+   * Searches like {@link #search(float[], int, SearchParams, OrdinalFilter, QuantizedScorer)};
    * an ACORN walk also follows {@code payloadLinks} (the links among the points of the filter's values: one group,
    * or several whose union the filter draws from, as for a {@code match any}) and starts from each group's entry too.
    * The links are only extra edges: the filter still decides which points are accepted. Null or empty: no payload
    * links.
    */
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      io.quiver.quantization.QuantizedScorer approx, PayloadLinks.Group[] payloadLinks) {
-    SearchContext ctx = acquireContext();
+      QuantizedScorer approx, PayloadLinks.Group[] payloadLinks) {
+    HnswSearchContext ctx = contexts.acquire();
     ctx.approx = approx;
     try {
-      return searchWith(query, k, params, filter, ctx, payloadLinks);
+      return searcher.search(prepareQuery(query, k), k, params, filter, ctx, payloadLinks);
     } finally {
       ctx.approx = null;
-      releaseContext(ctx);
+      contexts.release(ctx);
     }
-  }
-
-  private SearchResult searchWith(float[] query, int k, SearchParams params, OrdinalFilter filter,
-      SearchContext ctx, PayloadLinks.Group[] payloadLinks) {
-    float[] q = prepareQuery(query, k);
-    Entry e = entry;
-    if (e == null) {
-      return SearchResult.EMPTY;
-    }
-    int ef = Math.max(k, params.ef() > 0 ? params.ef() : config.efSearch());
-    ctx.prepare(vectors.capacity());
-    int ep = e.node();
-    float epDist = ctx.approx != null ? ctx.approx.score(ep) : distance(q, ep, ctx.scratch);
-    ctx.distanceCount = 1;
-    for (int l = e.level(); l > 0; l--) {
-      long best = greedy(q, 0f, false, ep, epDist, l, ctx);
-      ep = ScoredOrdinals.ordinal(best);
-      epDist = ScoredOrdinals.distance(best);
-    }
-    ctx.newSearch();
-    boolean filtering = filter != null || deletedCount() > 0;
-    long[] eps = ctx.entryScratch;
-    eps[0] = ScoredOrdinals.pack(epDist, ep);
-    ctx.incomplete = false;
-    if (filter != null && params.traversal() == SearchParams.Traversal.ACORN) {
-      searchLevel0Acorn(q, ep, epDist, ef, ctx, filter, params.visitLimit(),
-          payloadLinks == null || payloadLinks.length == 0 ? null : payloadLinks);
-    } else {
-      searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter, params.visitLimit());
-    }
-    LongHeap results = ctx.results;
-    while (results.size() > k) {
-      results.pop();
-    }
-    int n = results.size();
-    int[] ords = new int[n];
-    float[] dists = new float[n];
-    for (int i = n - 1; i >= 0; i--) {
-      long packed = ~results.pop();
-      ords[i] = ScoredOrdinals.ordinal(packed);
-      dists[i] = ScoredOrdinals.distance(packed);
-    }
-    return new SearchResult(ords, dists, ctx.distanceCount, !ctx.incomplete);
   }
 
   /**
@@ -495,39 +166,16 @@ public final class HnswIndex extends StoredVectorIndex {
    * filtered search. Every ordinal must hold a vector ({@link #contains}).
    */
   public void distances(float[] query, int[] ordinals, int count, float[] out) {
-    io.quiver.index.Vectors.check(query, dimension());
-    SearchContext ctx = acquireContext();
+    Vectors.check(query, dimension());
+    HnswSearchContext ctx = contexts.acquire();
     try {
       score(query, 0f, false, ordinals, count, out, ctx);
     } finally {
-      releaseContext(ctx);
+      contexts.release(ctx);
     }
   }
 
-  /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */
-  private long greedy(float[] q, float qNorm, boolean building, int ep, float epDist, int level, SearchContext ctx) {
-    int[] nbrs = ctx.fresh;
-    float[] dists = ctx.freshDistances;
-    boolean improved = true;
-    while (improved) {
-      improved = false;
-      int[] arr = listArray(ep, level);
-      int base = listBase(ep, level);
-      int count = (int) INTS.getAcquire(arr, base);
-      System.arraycopy(arr, base + 1, nbrs, 0, count);
-      score(q, qNorm, building, nbrs, count, dists, ctx);
-      ctx.distanceCount += count;
-      int from = ep;
-      for (int i = 0; i < count; i++) {
-        if (dists[i] < epDist) {
-          epDist = dists[i];
-          ep = nbrs[i];
-        }
-      }
-      improved = ep != from;
-    }
-    return ScoredOrdinals.pack(epDist, ep);
-  }
+  // ---------------------------------------------------------------- distances (the walks score through these)
 
   /**
    * Distances from {@code q} to {@code count} nodes into {@code dists}, eight then four at a time: a graph search is
@@ -535,8 +183,8 @@ public final class HnswIndex extends StoredVectorIndex {
    * for four-way over single, +20% more for eight-way, on Fashion-MNIST). A remainder of two or three is padded with a
    * repeat of its last node (already in cache) to stay on the four-way kernel.
    */
-  private void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
-      SearchContext ctx) {
+  void score(float[] q, float qNorm, boolean building, int[] nodes, int count, float[] dists,
+      HnswSearchContext ctx) {
     if (!building && ctx.approx != null) {
       ctx.approx.score(nodes, count, dists);
       return;
@@ -572,220 +220,65 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
+  /** A copy of the stored vector of {@code node}. */
+  float[] storedVector(int node) {
+    return vectors.copyOf(node);
+  }
+
+  /** The squared norm of {@code node} for the DOT build space; 0 for the other metrics. */
+  float buildNorm(int node) {
+    return mips ? squaredNorm(node) : 0f;
+  }
+
+  /** Distance from a prepared query to a stored node, for the walk's entry point. */
+  float queryDistance(float[] q, int node, float[] scratch) {
+    return distance(q, node, scratch);
+  }
+
+  /** Whether a search may return {@code node}: not deleted and accepted by {@code filter} (null: any). */
+  boolean accepts(int node, OrdinalFilter filter) {
+    return acceptable(node, filter);
+  }
+
+  /** Ordinals the vector storage has room for: the size of a walk's visited marks. */
+  int capacity() {
+    return vectors.capacity();
+  }
+
+  /** {@link #linkDistance} to each of {@code nodes[0..count)}. */
   private void linkDistances(float[] q, float qNorm, int[] nodes, int count, float[] dists, float[] scratch) {
     for (int j = 0; j < count; j++) {
       dists[j] = linkDistance(q, qNorm, nodes[j], scratch);
     }
   }
 
-  /**
-   * Best-first beam search on one level. Leaves up to {@code ef} results in {@code ctx.results} (a max-heap of
-   * {@code ~packed}). When {@code filtering}, only acceptable nodes enter the results but every node still routes.
-   * Stops early, marking the context incomplete, once it has computed more than {@code visitLimit} distances (0: no
-   * limit).
-   */
-  private void searchLevel(float[] q, float qNorm, boolean building, long[] entryPoints, int entryCount, int ef, int level, SearchContext ctx,
-      boolean filtering, OrdinalFilter filter, long visitLimit) {
-    LongHeap candidates = ctx.candidates;
-    LongHeap results = ctx.results;
-    int[] visited = ctx.visited;
-    int epoch = ctx.epoch;
-    for (int i = 0; i < entryCount; i++) {
-      long p = entryPoints[i];
-      int node = ScoredOrdinals.ordinal(p);
-      if (node >= visited.length) {
-        // an insert grew the index after this walk sized its marks, and the upper levels led to the newcomer
-        visited = ctx.grow(node + 1);
-      }
-      if (visited[node] == epoch) {
-        continue;
-      }
-      visited[node] = epoch;
-      candidates.push(p);
-      if (!filtering || acceptable(node, filter)) {
-        results.push(~p);
-        if (results.size() > ef) {
-          results.pop();
-        }
-      }
-    }
-    float bound = results.size() >= ef ? ScoredOrdinals.distance(~results.peek()) : Float.POSITIVE_INFINITY;
-    long computed = 0;
-    while (!candidates.isEmpty()) {
-      long top = candidates.pop();
-      if (ScoredOrdinals.distance(top) > bound) {
-        break;
-      }
-      int node = ScoredOrdinals.ordinal(top);
-      int[] arr = level == 0 ? level0Page(node) : upperLevels(node)[level - 1];
-      int base = level == 0 ? level0Base(node) : 0;
-      int count = (int) INTS.getAcquire(arr, base);
-      int[] fresh = ctx.fresh;
-      int pending = 0;
-      for (int i = 1; i <= count; i++) {
-        int nb = arr[base + i];
-        // nb can exceed visited when an insert grew the index after this search began: skip such newcomers
-        if (nb >= visited.length || visited[nb] == epoch) {
-          continue;
-        }
-        visited[nb] = epoch;
-        fresh[pending++] = nb;
-      }
-      float[] dists = ctx.freshDistances;
-      score(q, qNorm, building, fresh, pending, dists, ctx);
-      computed += pending;
-      for (int j = 0; j < pending; j++) {
-        int nb = fresh[j];
-        float d = dists[j];
-        if (d < bound || results.size() < ef) {
-          bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(d, nb),
-              !filtering || acceptable(nb, filter));
-        }
-      }
-      if (visitLimit > 0 && computed > visitLimit) {
-        ctx.incomplete = true;
-        break;
-      }
-    }
-    ctx.distanceCount += computed;
+  /** DOT: the squared norm of stored {@code node}. */
+  float squaredNorm(int node) {
+    return squaredNorms.page(node)[squaredNorms.offset(node)];
   }
 
-  /**
-   * Puts a scored node (packed, within the bound or while the beam is not full) on the candidate queue, and into the
-   * results when {@code accepted}; returns the bound: the worst result's distance once the beam holds ef.
-   */
-  private static float offer(LongHeap candidates, LongHeap results, int ef, float bound, long packed,
-      boolean accepted) {
-    candidates.push(packed);
-    if (!accepted) {
-      return bound;
+  /** Distance used to build the graph from a stored vector {@code q} (squared norm {@code qNorm} for DOT). */
+  float linkDistance(float[] q, float qNorm, int node, float[] scratch) {
+    if (!mips) {
+      return distance(q, node, scratch);
     }
-    if (results.size() < ef) {
-      results.push(~packed);
-    } else {
-      results.replaceTop(~packed);
-    }
-    return results.size() >= ef ? ScoredOrdinals.distance(~results.peek()) : bound;
+    float dot = VectorUtil.dot(q, 0, vectors.page(node, scratch, 0), vectors.offset(node, 0), dimension);
+    return augmentedL2(qNorm, squaredNorm(node), dot);
   }
 
-  /**
-   * ACORN-1 beam search on level 0 (Patel et al., SIGMOD 2024): only nodes the filter accepts are scored, queued and
-   * returned. Expanding a node takes its accepted neighbours, and looks through each rejected neighbour to that
-   * neighbour's accepted neighbours (two hops), so the accepted subgraph stays navigable even when most of a node's
-   * links lead to rejected points. At most {@code maxConn0} nodes are taken per expansion (ACORN's truncation to M),
-   * which keeps each step as cheap as an unfiltered one. The entry point routes even if the filter rejects it. A walk
-   * that runs out of accepted points before its beam of {@code ef} fills is reported incomplete.
-   */
-  private void searchLevel0Acorn(float[] q, int ep, float epDist, int ef, SearchContext ctx, OrdinalFilter filter,
-      long visitLimit, PayloadLinks.Group[] links) {
-    LongHeap candidates = ctx.candidates;
-    LongHeap results = ctx.results;
-    // a bitset filter is read in place: two-hop expansion tests up to maxConn0^2 ordinals per expanded node
-    long[] bits = filter instanceof OrdinalFilter.Bits b ? b.words() : null;
-    int[] visited = ep < ctx.visited.length ? ctx.visited : ctx.grow(ep + 1);
-    int epoch = ctx.epoch;
-    visited[ep] = epoch;
-    long epPacked = ScoredOrdinals.pack(epDist, ep);
-    candidates.push(epPacked);
-    if (acceptable(ep, filter)) {
-      results.push(~epPacked);
+  /** The build-space distance between two stored nodes. */
+  float linkDistanceBetween(int a, int b, float[] scratch) {
+    if (!mips) {
+      return distanceBetween(a, b, scratch);
     }
-    float bound = results.size() >= ef ? epDist : Float.POSITIVE_INFINITY;
-    long computed = 0;
-    int cap = maxConn0;
-    int[] fresh = ctx.fresh;
-    float[] dists = ctx.freshDistances;
-    for (int gi = 0; links != null && gi < links.length; gi++) {
-      // also start inside each value's group, which its payload links connect
-      int start = links[gi].entry();
-      if (start >= visited.length || visited[start] == epoch) {
-        continue;
-      }
-      visited[start] = epoch;
-      fresh[0] = start;
-      score(q, 0f, false, fresh, 1, dists, ctx);
-      computed++;
-      bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(dists[0], start), acceptable(start, filter));
-    }
-    while (!candidates.isEmpty()) {
-      long top = candidates.pop();
-      if (ScoredOrdinals.distance(top) > bound) {
-        break;
-      }
-      int node = ScoredOrdinals.ordinal(top);
-      int[] arr = level0Page(node);
-      int base = level0Base(node);
-      int count = (int) INTS.getAcquire(arr, base);
-      int pending = 0;
-      for (int i = 1; i <= count && pending < cap; i++) {
-        int nb = arr[base + i];
-        if (nb >= visited.length || visited[nb] == epoch) {
-          continue;
-        }
-        visited[nb] = epoch;
-        if (bits != null ? OrdinalFilter.Bits.test(bits, nb) : acceptable(nb, filter)) {
-          fresh[pending++] = nb;
-          continue;
-        }
-        // two hops: the rejected neighbour's accepted neighbours stand in for it
-        int[] arr2 = level0Page(nb);
-        int base2 = level0Base(nb);
-        int count2 = (int) INTS.getAcquire(arr2, base2);
-        for (int j = 1; j <= count2; j++) {
-          int nb2 = arr2[base2 + j];
-          if (nb2 < visited.length && visited[nb2] != epoch
-              && (bits != null ? OrdinalFilter.Bits.test(bits, nb2) : acceptable(nb2, filter))) {
-            if (pending == cap) {
-              visited[nb] = 0; // cut short: leave it to be looked through again from another node
-              break;
-            }
-            visited[nb2] = epoch;
-            fresh[pending++] = nb2;
-          }
-        }
-      }
-      for (int gi = 0; links != null && gi < links.length; gi++) {
-        pending = collectPayloadLinks(links[gi], node, visited, epoch, filter, fresh, pending);
-      }
-      score(q, 0f, false, fresh, pending, dists, ctx);
-      computed += pending;
-      for (int j = 0; j < pending; j++) {
-        float d = dists[j];
-        if (d < bound || results.size() < ef) {
-          bound = offer(candidates, results, ef, bound, ScoredOrdinals.pack(d, fresh[j]), true);
-        }
-      }
-      if (visitLimit > 0 && computed > visitLimit) {
-        ctx.incomplete = true;
-        break;
-      }
-    }
-    if (candidates.isEmpty() && results.size() < ef) {
-      // the reachable accepted points ran out before the beam filled: part of them may lie beyond what two hops
-      // connect, so the caller scans instead of trusting a partial answer
-      ctx.incomplete = true;
-    }
-    ctx.distanceCount += computed;
+    return augmentedL2(squaredNorm(a), squaredNorm(b), -distanceBetween(a, b, scratch));
   }
 
-  /** Adds the unvisited accepted payload-link neighbours of {@code node} to {@code fresh}; returns the new count. */
-  private int collectPayloadLinks(PayloadLinks.Group links, int node, int[] visited, int epoch, OrdinalFilter filter,
-      int[] fresh, int pending) {
-    int pos = links.position(node);
-    if (pos < 0) {
-      return pending;
-    }
-    int base = pos * links.stride;
-    for (int i = 1, count = links.slots[base]; i <= count && pending < fresh.length; i++) {
-      int nb = links.members[links.slots[base + i]];
-      if (nb < visited.length && visited[nb] != epoch) {
-        visited[nb] = epoch;
-        if (acceptable(nb, filter)) {
-          fresh[pending++] = nb;
-        }
-      }
-    }
-    return pending;
+  /** Squared L2 between two base vectors augmented with sqrt(phi^2 - |x|^2). */
+  private float augmentedL2(float normA, float normB, float dot) {
+    float phi = maxSquaredNorm;
+    float extra = (float) (Math.sqrt(Math.max(0f, phi - normA)) - Math.sqrt(Math.max(0f, phi - normB)));
+    return Math.max(0f, normA + normB - 2 * dot + extra * extra);
   }
 
   // ---------------------------------------------------------------- payload links (PayloadLinks builds with these)
@@ -795,70 +288,24 @@ public final class HnswIndex extends StoredVectorIndex {
     return linkDistanceBetween(a, b, scratch);
   }
 
-  /** The main graph's neighbour heuristic ({@link #selectDiverse}); sorts {@code candidates} in place. */
+  /** The main graph's neighbour heuristic ({@link HnswGraphBuilder#selectDiverse}); sorts {@code candidates} in place. */
   int selectDiverseLinks(long[] candidates, int n, int self, int maxConn, int[] out, float[] scratch) {
-    return selectDiverse(candidates, n, self, maxConn, out, scratch);
+    return builder.selectDiverse(candidates, n, self, maxConn, out, scratch);
   }
 
+  /** Vector scratch for the distance methods, for a caller outside the walks. */
   float[] newScratch() {
     return new float[scratchFloats()];
   }
 
   /** One past the highest ordinal stored. */
-  int maxOrdinalForLinks() {
+  int ordinalLimit() {
     return maxOrdinal();
-  }
-
-  // ---------------------------------------------------------------- level-0 connectivity
-
-  /** Marks in {@code reached} every node a walk on level 0 reaches from {@code from} (breadth first). */
-  private void reachOnLevel0(java.util.BitSet reached, int from, int[] queue) {
-    if (reached.get(from)) {
-      return;
-    }
-    reached.set(from);
-    int head = 0, tail = 0;
-    queue[tail++] = from;
-    while (head < tail) {
-      int node = queue[head++];
-      int[] arr = level0Page(node);
-      int base = level0Base(node);
-      int count = (int) INTS.getAcquire(arr, base);
-      for (int i = 1; i <= count; i++) {
-        int nb = arr[base + i];
-        if (!reached.get(nb)) {
-          reached.set(nb);
-          queue[tail++] = nb;
-        }
-      }
-    }
-  }
-
-  private java.util.BitSet reachedFromEntry(int[] queue) {
-    java.util.BitSet reached = new java.util.BitSet(maxOrdinal());
-    Entry e = entry;
-    if (e != null) {
-      reachOnLevel0(reached, e.node(), queue);
-    }
-    return reached;
   }
 
   /** Removes every level-0 link to {@code target}, stranding it: for the tests of {@link #connectLevel0}. */
   void unlinkOnLevel0(int target) {
-    for (int node = 0; node < maxOrdinal(); node++) {
-      synchronized (lockFor(node)) {
-        int[] arr = level0Page(node);
-        int base = level0Base(node);
-        int count = arr[base];
-        int kept = 0;
-        for (int i = 1; i <= count; i++) {
-          if (arr[base + i] != target) {
-            arr[base + 1 + kept++] = arr[base + i];
-          }
-        }
-        INTS.setRelease(arr, base, kept);
-      }
-    }
+    graph.unlinkOnLevel0(target, maxOrdinal());
   }
 
   /**
@@ -867,20 +314,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * pruned away by neighbours that found closer, more diverse ones.
    */
   public int[] unreachableOnLevel0() {
-    structureLock.writeLock().lock(); // no insert half done meanwhile: every present, allocated node is linked
-    try {
-      int max = maxOrdinal();
-      java.util.BitSet reached = reachedFromEntry(new int[Math.max(1, max)]);
-      return java.util.stream.IntStream.range(0, max).filter(n -> linked(n) && contains(n) && !reached.get(n))
-          .toArray();
-    } finally {
-      structureLock.writeLock().unlock();
-    }
-  }
-
-  /** Whether {@code node}'s level-0 list exists; under the structure write lock that means its insert finished. */
-  private boolean linked(int node) {
-    return (node >>> nodeShift) < level0Pages.length;
+    return connectivity.unreachable();
   }
 
   /**
@@ -901,143 +335,9 @@ public final class HnswIndex extends StoredVectorIndex {
    * {@link #connectLevel0()} for the nodes {@code live} accepts (a frozen segment knows deletes its graph does not):
    * only they (among the nodes holding a vector) are linked back or give up a link.
    */
-  public int connectLevel0(java.util.function.IntPredicate accepted) {
-    java.util.function.IntPredicate live = n -> contains(n) && accepted.test(n);
-    structureLock.writeLock().lock();
-    try {
-      int max = maxOrdinal();
-      if (entry == null || max == 0) {
-        return 0;
-      }
-      int[] queue = new int[max];
-      SearchContext ctx = contexts.get();
-      int changed = 0;
-      for (int pass = 0; pass < 4; pass++) {
-        java.util.BitSet reached = reachedFromEntry(queue);
-        int[] inDegree = new int[max];
-        for (int node = 0; node < max; node++) {
-          if (linked(node)) {
-            int[] arr = level0Page(node);
-            int base = level0Base(node);
-            for (int i = 1, count = arr[base]; i <= count; i++) {
-              inDegree[arr[base + i]]++;
-            }
-          }
-        }
-        boolean stranded = false;
-        for (int node = 0; node < max; node++) {
-          if (!linked(node) || !live.test(node) || reached.get(node)) {
-            continue;
-          }
-          stranded = true;
-          if (linkIntoReached(node, reached, inDegree, live, ctx)) { // else it stays unmarked for the next pass
-            changed++;
-            reachOnLevel0(reached, node, queue);
-          }
-        }
-        if (!stranded) {
-          break;
-        }
-      }
-      return changed;
-    } finally {
-      structureLock.writeLock().unlock();
-    }
+  public int connectLevel0(IntPredicate accepted) {
+    return connectivity.connect(accepted);
   }
-
-  /**
-   * One in-link to {@code node} from its nearest reached live node with a free slot, or else from the nearest one
-   * whose farthest link can go (its target keeps another in-link), and a link back if {@code node} has room. False
-   * when no candidate qualifies.
-   */
-  private boolean linkIntoReached(int node, java.util.BitSet reached, int[] inDegree,
-      java.util.function.IntPredicate live, SearchContext ctx) {
-    ctx.prepare(vectors.capacity());
-    Entry e = entry;
-    float[] q = vectors.copyOf(node);
-    float qNorm = mips ? squaredNorm(node) : 0f;
-    int ep = e.node();
-    float epDist = linkDistance(q, qNorm, ep, ctx.scratch);
-    for (int l = e.level(); l > 0; l--) {
-      long best = greedy(q, qNorm, true, ep, epDist, l, ctx);
-      ep = ScoredOrdinals.ordinal(best);
-      epDist = ScoredOrdinals.distance(best);
-    }
-    ctx.newSearch();
-    long[] eps = {ScoredOrdinals.pack(epDist, ep)};
-    searchLevel(q, qNorm, true, eps, 1, config.efConstruction(), 0, ctx, false, null, 0);
-    int n = ctx.results.size();
-    long[] sorted = ctx.sortedScratch(n);
-    for (int i = n - 1; i >= 0; i--) {
-      sorted[i] = ~ctx.results.pop(); // ascending distance
-    }
-    int target = -1;
-    int evict = -1; // slot of target's list to overwrite, or -1 to append
-    for (int pass = 0; pass < 2 && target < 0; pass++) { // free slots first, then evictions
-      for (int i = 0; i < n && target < 0; i++) {
-        int c = ScoredOrdinals.ordinal(sorted[i]);
-        if (c == node || !reached.get(c) || !live.test(c)) {
-          continue;
-        }
-        int[] arr = level0Page(c);
-        int base = level0Base(c);
-        int count = arr[base];
-        if (pass == 0) {
-          if (count < maxConn0) {
-            target = c;
-          }
-          continue;
-        }
-        float worstDist = Float.NEGATIVE_INFINITY;
-        for (int j = 1; j <= count; j++) {
-          int nb = arr[base + j];
-          if (inDegree[nb] > 1) {
-            float d = linkDistanceBetween(c, nb, ctx.scratch);
-            if (d > worstDist) {
-              worstDist = d;
-              evict = j;
-            }
-          }
-        }
-        if (evict > 0) {
-          target = c;
-        }
-      }
-    }
-    if (target < 0) {
-      return false;
-    }
-    synchronized (lockFor(target)) {
-      int[] arr = level0Page(target);
-      int base = level0Base(target);
-      int count = arr[base];
-      if (evict < 0) {
-        arr[base + 1 + count] = node;
-        INTS.setRelease(arr, base, count + 1);
-      } else {
-        inDegree[arr[base + evict]]--;
-        arr[base + evict] = node; // a single int write: a concurrent walk sees the old or the new neighbour
-      }
-      inDegree[node]++;
-    }
-    synchronized (lockFor(node)) {
-      int[] arr = level0Page(node);
-      int base = level0Base(node);
-      int count = arr[base];
-      boolean linked = false;
-      for (int i = 1; i <= count && !linked; i++) {
-        linked = arr[base + i] == target;
-      }
-      if (!linked && count < maxConn0) {
-        arr[base + 1 + count] = target;
-        INTS.setRelease(arr, base, count + 1);
-        inDegree[target]++;
-      }
-    }
-    return true;
-  }
-
-  // ---------------------------------------------------------------- deletes
 
   /**
    * Relinks around deleted nodes: every live node that points at a deleted one re-selects its neighbours (with the
@@ -1047,97 +347,7 @@ public final class HnswIndex extends StoredVectorIndex {
    * @return the number of neighbour lists rewritten
    */
   public int consolidateDeletes() {
-    structureLock.writeLock().lock();
-    try {
-      if (deletedCount() == 0 || entry == null) {
-        return 0;
-      }
-      int rewritten = 0;
-      int max = maxOrdinal();
-      SearchContext ctx = contexts.get();
-      ctx.prepare(vectors.capacity());
-      for (int node = 0; node < max; node++) {
-        if (!present.get(node) || deleted.get(node)) {
-          continue;
-        }
-        int top = levelOf(node);
-        for (int l = 0; l <= top; l++) {
-          if (relinkAroundDeleted(node, l, ctx)) {
-            rewritten++;
-          }
-        }
-      }
-      Entry newEntry = null;
-      for (int node = 0; node < max; node++) {
-        if (!present.get(node)) {
-          continue;
-        }
-        if (deleted.get(node)) {
-          for (int l = 0, top = levelOf(node); l <= top; l++) {
-            setNeighbors(node, l, new int[0], 0);
-          }
-        } else {
-          int lv = levelOf(node);
-          if (newEntry == null || lv > newEntry.level()) {
-            newEntry = new Entry(node, lv);
-          }
-        }
-      }
-      entry = newEntry;
-      return rewritten;
-    } finally {
-      structureLock.writeLock().unlock();
-    }
-  }
-
-  private boolean relinkAroundDeleted(int node, int level, SearchContext ctx) {
-    int maxConn = config.maxConnections(level);
-    int[] current = new int[maxConn];
-    int count = neighbors(node, level, current);
-    boolean touched = false;
-    for (int i = 0; i < count; i++) {
-      if (deleted.get(current[i])) {
-        touched = true;
-        break;
-      }
-    }
-    if (!touched) {
-      return false;
-    }
-    ctx.newSearch();
-    int[] visited = ctx.visited;
-    int epoch = ctx.epoch;
-    visited[node] = epoch;
-    LongHeap pool = ctx.candidates;
-    pool.clear();
-    int[] scratch = new int[Math.max(maxConn0, maxConnUpper)];
-    for (int i = 0; i < count; i++) {
-      int nb = current[i];
-      if (!deleted.get(nb)) {
-        if (visited[nb] != epoch) {
-          visited[nb] = epoch;
-          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, nb, ctx.scratch), nb));
-        }
-        continue;
-      }
-      int hops = neighbors(nb, level, scratch);
-      for (int j = 0; j < hops; j++) {
-        int two = scratch[j];
-        if (visited[two] != epoch && !deleted.get(two)) {
-          visited[two] = epoch;
-          pool.push(ScoredOrdinals.pack(linkDistanceBetween(node, two, ctx.scratch), two));
-        }
-      }
-    }
-    int n = pool.size();
-    long[] sorted = new long[n];
-    for (int i = 0; i < n; i++) {
-      sorted[i] = pool.pop();
-    }
-    int[] selected = new int[maxConn];
-    int kept = selectDiverse(sorted, n, node, maxConn, selected, ctx.scratch);
-    setNeighbors(node, level, selected, kept);
-    return true;
+    return consolidator.consolidate();
   }
 
   // ---------------------------------------------------------------- files
@@ -1171,7 +381,7 @@ public final class HnswIndex extends StoredVectorIndex {
    *     otherwise they are bulk-copied into heap pages (the fastest search path)
    * @param verifyVectorChecksum check the CRC32C of the vector data, which reads all of it (measured cost in
    *     docs/format.md); headers and the graph are always checked
-   * @throws io.quiver.index.CorruptIndexException naming the file and what is wrong with it
+   * @throws CorruptIndexException naming the file and what is wrong with it
    */
   public static HnswIndex open(Path dir, String name, boolean mmapVectors, boolean verifyVectorChecksum)
       throws IOException {
@@ -1186,8 +396,8 @@ public final class HnswIndex extends StoredVectorIndex {
     }
   }
 
-  Entry entryPoint() {
-    return entry;
+  OnHeapHnswGraph.Entry entryPoint() {
+    return graph.entry;
   }
 
   boolean isPresent(int node) {
@@ -1202,60 +412,6 @@ public final class HnswIndex extends StoredVectorIndex {
     return maxSquaredNorm;
   }
 
-  /**
-   * Opening: level 0 of nodes {@code 0..count-1} from {@code src} at {@code offset} (the in-memory slot layout,
-   * little-endian), bulk-copied page by page, then range-checked.
-   *
-   * @throws IllegalArgumentException naming the first node whose list is out of range
-   */
-  void loadLevel0(MemorySegment src, long offset, int count) {
-    int perPage = nodeMask + 1;
-    int[][] pages = new int[(int) (((long) count + perPage - 1) / perPage)][];
-    for (int pi = 0; pi < pages.length; pi++) {
-      int first = pi * perPage;
-      int n = Math.min(perPage, count - first);
-      pages[pi] = new int[perPage * slot0];
-      MemorySegment.copy(src, IndexFiles.LE_INT, offset + 4L * first * slot0, pages[pi], 0, n * slot0);
-      for (int i = 0; i < n; i++) {
-        checkList(pages[pi], i * slot0, maxConn0, count, first + i, 0);
-      }
-    }
-    level0Pages = pages;
-  }
-
-  /** Opening: the upper-level lists of one node, each {@code 1 + M} ints as {@link #upperLevels} holds them. */
-  void loadUpper(int node, int[][] levels, int count) {
-    for (int l = 0; l < levels.length; l++) {
-      checkList(levels[l], 0, maxConnUpper, count, node, l + 1);
-    }
-    int pi = node >>> nodeShift;
-    int[][][][] up = upperPages;
-    if (pi >= up.length) {
-      up = Arrays.copyOf(up, pi + 1);
-    }
-    if (up[pi] == null) {
-      up[pi] = new int[nodeMask + 1][][];
-    }
-    up[pi][node & nodeMask] = levels;
-    upperPages = up;
-    upperBytes.addAndGet(16 + 8L * levels.length + levels.length * (16 + 4L * (1 + maxConnUpper)));
-  }
-
-  private static void checkList(int[] arr, int base, int maxConn, int count, int node, int level) {
-    int n = arr[base];
-    if (n < 0 || n > maxConn) {
-      throw new IllegalArgumentException("node " + node + " level " + level + " has " + n + " neighbours, at most "
-          + maxConn + " allowed");
-    }
-    for (int i = 1; i <= n; i++) {
-      int nb = arr[base + i];
-      if (nb < 0 || nb >= count) {
-        throw new IllegalArgumentException("node " + node + " level " + level + " links to " + nb
-            + ", outside 0.." + (count - 1));
-      }
-    }
-  }
-
   /** Opening: the squared norms of a DOT index, {@code count} little-endian floats. */
   void loadSquaredNorms(MemorySegment src, long offset, int count, float max) {
     squaredNorms.setAll(0, src.asSlice(offset, 4L * count), count);
@@ -1263,94 +419,15 @@ public final class HnswIndex extends StoredVectorIndex {
   }
 
   /** Opening: presence, deletes and entry point, once the graph is loaded. */
-  void loadState(int count, long[] presentWords, int[] deletedOrdinals, Entry entryPoint) {
+  void loadState(int count, long[] presentWords, int[] deletedOrdinals, OnHeapHnswGraph.Entry entryPoint) {
     restore(count, presentWords, deletedOrdinals);
-    entry = entryPoint;
+    graph.entry = entryPoint;
   }
 
   // ---------------------------------------------------------------- accounting
 
   @Override
   public long ramBytesUsed() {
-    long graph = 16 + 8L * level0Pages.length;
-    for (int[] p : level0Pages) {
-      graph += 16 + 4L * p.length;
-    }
-    graph += 16 + 8L * upperPages.length;
-    for (int[][][] p : upperPages) {
-      if (p != null) {
-        graph += 16 + 8L * p.length;
-      }
-    }
-    return storageRamBytes() + graph + upperBytes.get() + (mips ? squaredNorms.ramBytesUsed() : 0);
-  }
-
-  /** Per-thread scratch for searches and inserts, reused to keep the hot path allocation-free. */
-  private static final class SearchContext {
-    /** Where mapped vectors are copied for the kernels; empty for heap vectors. */
-    final float[] scratch;
-    int[] visited = new int[0];
-    int epoch;
-    long distanceCount;
-    /** Set when a search stopped at its visit limit. */
-    boolean incomplete;
-    /** Scores the walk uses instead of full-precision distances, during one quantized search; else null. */
-    io.quiver.quantization.QuantizedScorer approx;
-    final LongHeap candidates = new LongHeap(256);
-    final LongHeap results = new LongHeap(256);
-    final long[] entryScratch = new long[1];
-    /** Unvisited neighbours of the node being expanded, and their distances. */
-    final int[] fresh = new int[1024];
-    final float[] freshDistances = new float[1024];
-    final float[] four = new float[4];
-    final float[] eight = new float[8];
-    final float[][] pages8 = new float[8][];
-    final int[] offsets8 = new int[8];
-    private long[] sorted = new long[0];
-    private int[] selected = new int[0];
-    private long[] prune = new long[0];
-    private int[] pruneOut = new int[0];
-
-    SearchContext(int scratchFloats) {
-      scratch = new float[scratchFloats];
-    }
-
-    void prepare(int capacity) {
-      if (visited.length < capacity) {
-        visited = new int[capacity];
-        epoch = 0;
-      }
-    }
-
-    /** Room for {@code capacity} marks, keeping the current walk's (new slots read as unvisited). */
-    int[] grow(int capacity) {
-      visited = Arrays.copyOf(visited, Math.max(capacity, visited.length + (visited.length >> 1)));
-      return visited;
-    }
-
-    void newSearch() {
-      candidates.clear();
-      results.clear();
-      if (++epoch == 0) {
-        Arrays.fill(visited, 0);
-        epoch = 1;
-      }
-    }
-
-    long[] sortedScratch(int n) {
-      return sorted.length >= n ? sorted : (sorted = new long[n]);
-    }
-
-    int[] selectedScratch(int n) {
-      return selected.length >= n ? selected : (selected = new int[n]);
-    }
-
-    long[] pruneScratch(int n) {
-      return prune.length >= n ? prune : (prune = new long[n]);
-    }
-
-    int[] pruneOut(int n) {
-      return pruneOut.length >= n ? pruneOut : (pruneOut = new int[n]);
-    }
+    return storageRamBytes() + graph.ramBytesUsed() + (mips ? squaredNorms.ramBytesUsed() : 0);
   }
 }

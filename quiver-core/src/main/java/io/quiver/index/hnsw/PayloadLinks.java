@@ -1,18 +1,24 @@
 package io.quiver.index.hnsw;
 
 import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.AtomicFiles;
 import io.quiver.util.LongHeap;
 import io.quiver.util.ScoredOrdinals;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 
 /**
@@ -190,14 +196,14 @@ public final class PayloadLinks {
       throw new IllegalArgumentException("payloadM must be >= 1, got " + payloadM);
     }
     Group[] built = new Group[specs.size()];
-    java.util.stream.IntStream.range(0, specs.size()).parallel()
+    IntStream.range(0, specs.size()).parallel()
         .forEach(i -> built[i] = buildGroup(graph, payloadM, specs.get(i).members()));
     Map<ValueKey, Group> groups = new LinkedHashMap<>();
     for (int i = 0; i < built.length; i++) {
       groups.put(specs.get(i).key(), built[i]);
     }
-    return new PayloadLinks(graph.maxOrdinalForLinks(), payloadM, groups,
-        List.copyOf(new java.util.TreeSet<>(sourceFields)));
+    return new PayloadLinks(graph.ordinalLimit(), payloadM, groups,
+        List.copyOf(new TreeSet<>(sourceFields)));
   }
 
   private static Group buildGroup(HnswIndex graph, int m, int[] members) {
@@ -291,7 +297,7 @@ public final class PayloadLinks {
 
   /** Writes the links to {@code file} (atomically: temporary file, forced, renamed). */
   public void write(Path file) throws IOException {
-    var body = new java.io.ByteArrayOutputStream();
+    var body = new ByteArrayOutputStream();
     ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
     for (Map.Entry<ValueKey, Group> e : groups.entrySet()) {
       byte[] field = e.getKey().field().getBytes(StandardCharsets.UTF_8);
@@ -332,10 +338,10 @@ public final class PayloadLinks {
     crc.update(out.array(), 0, CHECKED_HEADER_BYTES);
     crc.update(bodyBytes);
     out.putInt((int) crc.getValue()).putLong(bodyBytes.length).put(bodyBytes);
-    io.quiver.storage.AtomicFiles.write(file, out.array());
+    AtomicFiles.write(file, out.array());
   }
 
-  private static void putInt(java.io.ByteArrayOutputStream out, ByteBuffer b, int v) {
+  private static void putInt(ByteArrayOutputStream out, ByteBuffer b, int v) {
     b.clear();
     out.write(b.putInt(v).array(), 0, 4);
   }
@@ -346,7 +352,7 @@ public final class PayloadLinks {
    * @throws CorruptIndexException naming the file and the first check it fails
    */
   public static PayloadLinks read(Path file, HnswIndex graph) throws IOException {
-    int nodeCount = graph.maxOrdinalForLinks();
+    int nodeCount = graph.ordinalLimit();
     byte[] bytes = Files.readAllBytes(file);
     if (bytes.length < HEADER_BYTES) {
       throw new CorruptIndexException(file, "payload links file of " + bytes.length + " bytes, shorter than its "
@@ -428,7 +434,7 @@ public final class PayloadLinks {
         }
         groups.put(new ValueKey(field, value), new Group(members, slots, m));
       }
-    } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
+    } catch (BufferUnderflowException | NegativeArraySizeException e) {
       throw new CorruptIndexException(file, "body ends inside group " + groups.size(), e);
     }
     List<String> sourceFields = null;
@@ -438,7 +444,7 @@ public final class PayloadLinks {
         if (f < 0 || f > in.remaining()) {
           throw new CorruptIndexException(file, "field count " + f);
         }
-        java.util.ArrayList<String> names = new java.util.ArrayList<>(f);
+        ArrayList<String> names = new ArrayList<>(f);
         for (int i = 0; i < f; i++) {
           names.add(new String(bytes(in), StandardCharsets.UTF_8));
           if (i > 0 && names.get(i).compareTo(names.get(i - 1)) <= 0) {
@@ -446,7 +452,7 @@ public final class PayloadLinks {
           }
         }
         sourceFields = List.copyOf(names);
-      } catch (java.nio.BufferUnderflowException e) {
+      } catch (BufferUnderflowException e) {
         throw new CorruptIndexException(file, "body ends inside the field names", e);
       }
     }
@@ -459,7 +465,7 @@ public final class PayloadLinks {
   private static byte[] bytes(ByteBuffer in) {
     int n = in.getInt();
     if (n < 0 || n > in.remaining()) {
-      throw new java.nio.BufferUnderflowException();
+      throw new BufferUnderflowException();
     }
     byte[] out = new byte[n];
     in.get(out);

@@ -1,4 +1,4 @@
-package io.quiver.quantization;
+package io.quiver.distance;
 
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>float16: JDK 25's Vector API has no half-float conversion lanes (no HF2F in {@link VectorOperators}), so a
  *   half-width short vector is widened S2I and decoded with integer ops: {@code bits = sign<<16 | (h&0x7fff)<<13},
  *   reinterpreted as float and multiplied by 2^112. That is exact for every finite half, subnormals included;
- *   {@link Float16Codec} never stores Inf/NaN (it clamps to +-65504), which this trick would decode as finite.</li>
+ *   the quantization package's {@code Float16Codec} never stores Inf/NaN (it clamps to +-65504), which this trick
+ *   would decode as finite.</li>
  *   <li>bit dots: {@link LongVector} with {@link VectorOperators#BIT_COUNT} or scalar {@link Long#bitCount}, see
  *   {@link #VECTOR_POPCOUNT}.</li>
  *   <li>PQ lookup sums: scalar; a gather needs the byte codes widened to an int index vector first, and AVX2 gathers

@@ -1,7 +1,8 @@
-package io.quiver.quantization;
+package io.quiver.distance;
 
 /**
- * The raw kernels behind {@link QuantizedVectorUtil}: scoring a query against one fixed-size code inside a byte array
+ * The raw quantized-code kernels that {@link VectorizationProvider} hands out (behind the quantization package's
+ * {@code QuantizedVectorUtil}): scoring a query against one fixed-size code inside a byte array
  * of codes. Callers check bounds; every method reads {@code len} elements from the given offsets.
  *
  * <p>Stored multi-byte values (float16 halves, packed bit words) are little-endian.

@@ -1,4 +1,4 @@
-package io.quiver.quantization;
+package io.quiver.distance;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,8 +1,9 @@
-package io.quiver.quantization;
+package io.quiver.distance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.quiver.quantization.Float16Codec;
 import io.quiver.testing.RandomizedTest;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -10,12 +11,12 @@ import org.junit.jupiter.api.Test;
 class QuantizedKernelsTest extends RandomizedTest {
 
   private final QuantizedKernels scalar = new ScalarQuantizedKernels();
-  private final QuantizedKernels panama = QuantizedVectorUtil.panamaOrNull();
+  private final QuantizedKernels panama = VectorizationProvider.panamaQuantizedOrNull();
 
   @Test
   void panamaKernelsAreInUse() {
     assertThat(panama).isNotNull();
-    assertThat(QuantizedVectorUtil.implementationName()).startsWith("panama");
+    assertThat(VectorizationProvider.quantized().name()).startsWith("panama");
   }
 
   @Test
