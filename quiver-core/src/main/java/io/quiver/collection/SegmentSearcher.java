@@ -160,7 +160,7 @@ final class SegmentSearcher {
     if (qc == null || (p != null && p.ignore())) {
       return null;
     }
-    return new Segment.Quantized(true, p != null && p.rescore() != null ? p.rescore() : qc.rescore(),
+    return new Segment.Quantized(p != null && p.rescore() != null ? p.rescore() : qc.rescore(),
         p != null && p.oversampling() != null ? p.oversampling() : qc.oversampling(),
         // 1-bit and PQ estimates order the beam too coarsely to cut it: measured on Fashion-MNIST at ef 64, binary
         // recall@10 0.75 reranking the best 30 vs 0.89 reranking all 64; int8 loses nothing reranking the best 20
