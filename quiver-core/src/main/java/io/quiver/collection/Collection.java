@@ -173,11 +173,20 @@ public final class Collection implements AutoCloseable {
 
   /** Inserts or replaces points (a later duplicate id in the batch wins). */
   public void upsert(List<Point> points) {
-    updater.upsert(points);
+    updater.upsert(points, UpdateMode.UPSERT);
   }
 
   public void upsert(Point... points) {
     upsert(List.of(points));
+  }
+
+  /**
+   * Writes the points {@code mode} selects: all, only those whose id does not exist yet, or only those whose id
+   * exists (decided atomically with the write, against the state before the batch). A later duplicate id in the
+   * batch wins. Returns how many points were written.
+   */
+  public int upsert(List<Point> points, UpdateMode mode) {
+    return updater.upsert(points, mode);
   }
 
   /** Deletes points by id; returns how many existed. */
@@ -190,13 +199,25 @@ public final class Collection implements AutoCloseable {
     return updater.delete(filter);
   }
 
-  /** Sets the given keys of the payload of the points, keeping the other keys (Qdrant's set_payload). */
+  /**
+   * Sets the given keys of the payload of the points, keeping the other keys (Qdrant's set_payload). Every id must
+   * exist: otherwise {@link QuiverException.NotFound} names the first missing one and nothing is written.
+   */
   public int setPayload(List<PointId> pointIds, ObjectNode values) {
     return updater.updatePayloads(pointIds, null, merging(values));
   }
 
+  /** {@link #setPayload(List, ObjectNode)} with the values as a map (see {@link Point#fromMap}). */
+  public int setPayload(List<PointId> pointIds, Map<String, ?> values) {
+    return setPayload(pointIds, Payloads.of(Objects.requireNonNull(values, "values")));
+  }
+
   public int setPayload(Filter filter, ObjectNode values) {
     return updater.updatePayloads(null, filter, merging(values));
+  }
+
+  public int setPayload(Filter filter, Map<String, ?> values) {
+    return setPayload(filter, Payloads.of(Objects.requireNonNull(values, "values")));
   }
 
   private UnaryOperator<ObjectNode> merging(ObjectNode values) {
@@ -207,16 +228,27 @@ public final class Collection implements AutoCloseable {
     };
   }
 
-  /** Replaces the whole payload of the points. */
+  /** Replaces the whole payload of the points; every id must exist (see {@link #setPayload(List, ObjectNode)}). */
   public int overwritePayload(List<PointId> pointIds, ObjectNode payload) {
     return updater.updatePayloads(pointIds, null, old -> payload.deepCopy());
+  }
+
+  public int overwritePayload(List<PointId> pointIds, Map<String, ?> payload) {
+    return overwritePayload(pointIds, Payloads.of(Objects.requireNonNull(payload, "payload")));
   }
 
   public int overwritePayload(Filter filter, ObjectNode payload) {
     return updater.updatePayloads(null, filter, old -> payload.deepCopy());
   }
 
-  /** Removes the keys (top-level keys or dotted paths) from the payload of the points. */
+  public int overwritePayload(Filter filter, Map<String, ?> payload) {
+    return overwritePayload(filter, Payloads.of(Objects.requireNonNull(payload, "payload")));
+  }
+
+  /**
+   * Removes the keys (top-level keys or dotted paths) from the payload of the points; every id must exist (see
+   * {@link #setPayload(List, ObjectNode)}).
+   */
   public int deletePayloadKeys(List<PointId> pointIds, List<String> keys) {
     return updater.updatePayloads(pointIds, null, old -> withoutKeys(old, keys));
   }
@@ -225,6 +257,7 @@ public final class Collection implements AutoCloseable {
     return updater.updatePayloads(null, filter, old -> withoutKeys(old, keys));
   }
 
+  /** Removes the whole payload of the points; every id must exist (see {@link #setPayload(List, ObjectNode)}). */
   public int clearPayload(List<PointId> pointIds) {
     return updater.updatePayloads(pointIds, null, old -> null);
   }

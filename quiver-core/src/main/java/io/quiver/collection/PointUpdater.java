@@ -48,10 +48,11 @@ final class PointUpdater {
     this.frozen = frozen;
   }
 
-  /** Inserts or replaces points (a later duplicate id in the batch wins). */
-  void upsert(List<Point> points) {
+  /** Writes the points {@code mode} selects (a later duplicate id in the batch wins); returns how many. */
+  int upsert(List<Point> points, UpdateMode mode) {
+    Objects.requireNonNull(mode, "mode");
     if (points.isEmpty()) {
-      return;
+      return 0;
     }
     PointValidator.checkBatch(points.size());
     List<Point> valid = new ArrayList<>(points.size());
@@ -61,7 +62,26 @@ final class PointUpdater {
       payloadJson.add(validator.payload(p.id(), p.payload()));
       valid.add(new Point(p.id(), v.vectors(), p.payload() == null ? null : p.payload().deepCopy()));
     }
-    write(() -> new WalOp.Upsert(valid, payloadJson));
+    if (mode == UpdateMode.UPSERT) {
+      write(() -> new WalOp.Upsert(valid, payloadJson));
+      return valid.size();
+    }
+    int[] n = new int[1];
+    write(() -> {
+      // existence as before the batch, decided under the write lock
+      boolean wantExisting = mode == UpdateMode.UPDATE_ONLY;
+      List<Point> kept = new ArrayList<>(valid.size());
+      List<byte[]> keptJson = new ArrayList<>(valid.size());
+      for (int i = 0; i < valid.size(); i++) {
+        if (holder.ids.containsKey(valid.get(i).id()) == wantExisting) {
+          kept.add(valid.get(i));
+          keptJson.add(payloadJson.get(i));
+        }
+      }
+      n[0] = kept.size();
+      return kept.isEmpty() ? null : new WalOp.Upsert(kept, keptJson);
+    });
+    return n[0];
   }
 
   /** Deletes points by id; returns how many existed. */
@@ -94,8 +114,9 @@ final class PointUpdater {
   }
 
   /**
-   * Replaces the payload of each existing point (by ids, or matching {@code filter}) with {@code fn} of its current
-   * one. Returns how many points were written.
+   * Replaces the payload of each point with {@code fn} of its current one. By ids, every id must exist (else
+   * {@link QuiverException.NotFound} naming the first missing one, and nothing is written); by filter, the points
+   * matching it. Returns how many points were written.
    */
   int updatePayloads(List<PointId> pointIds, Filter filter, UnaryOperator<ObjectNode> fn) {
     if (pointIds != null) {
@@ -105,13 +126,19 @@ final class PointUpdater {
     write(() -> {
       List<PointId> targets = pointIds != null ? List.copyOf(new LinkedHashSet<>(pointIds))
           : holder.matchingIds(filter);
-      List<Point> out = new ArrayList<>();
-      List<byte[]> bytes = new ArrayList<>();
+      List<Location> found = new ArrayList<>(targets.size());
       for (PointId id : targets) {
         Location loc = holder.ids.get(Objects.requireNonNull(id, "id"));
         if (loc == null) {
-          continue;
+          throw new QuiverException.NotFound("No point with id " + id + " found");
         }
+        found.add(loc);
+      }
+      List<Point> out = new ArrayList<>();
+      List<byte[]> bytes = new ArrayList<>();
+      for (int i = 0; i < targets.size(); i++) {
+        PointId id = targets.get(i);
+        Location loc = found.get(i);
         ObjectNode payload = fn.apply(loc.segment().payload(loc.ordinal()));
         bytes.add(validator.payload(id, payload));
         out.add(new Point(id, holder.vectorsOf(loc, null), payload));
