@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,9 +40,12 @@ class FilterPlannerTest extends RandomizedTest {
     int[] r = new int[n];
     int[] u = new int[n];
     Map<PointId, Location> ids = new HashMap<>();
+    // values from a generator of their own: java.util.Random's outputs a fixed stride apart are correlated, and the
+    // sample takes evenly spaced points
+    SplittableRandom values = new SplittableRandom(rnd.nextLong());
     for (int i = 0; i < n; i++) {
-      r[i] = rnd.nextInt(1000);
-      u[i] = rnd.nextInt(1000);
+      r[i] = values.nextInt(1000);
+      u[i] = values.nextInt(1000);
       int ord = s.append(Point.of(i, TestVectors.randomVector(rnd, 4),
           JSON.createObjectNode().put("r", r[i]).put("u", u[i])));
       ids.put(PointId.of(i), new Location(s, ord));
@@ -112,8 +116,9 @@ class FilterPlannerTest extends RandomizedTest {
       FilterPlanner.Plan plan = planner.plan(f.segment(), below("u", bound), SearchStrategy.AUTO, false, PLANNER);
       assertThat(plan.indexed()).isNull();
       long live = liveBelow(f, f.unindexed(), bound);
-      // about 256 samples: a binomial standard deviation is at most 3% of the points; allow 4 of them
-      assertThat((double) plan.estimate()).as("bound %d", bound).isCloseTo(live, offset(0.125 * n));
+      // about 256 samples: a binomial standard deviation of at most 3% of the points, and the estimate counts
+      // tombstones (up to 5%) as misses
+      assertThat((double) plan.estimate()).as("bound %d", bound).isCloseTo(live, offset(0.15 * n));
       assertAcceptsExactly(plan.accept(), f, f.unindexed(), bound);
       assertAcceptsExactly(FilterPlanner.walkFilter(f.segment(),
           planner.plan(f.segment(), below("u", bound), SearchStrategy.ACORN, false, PLANNER)), f, f.unindexed(), bound);
