@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.ConfigCodec;
+import io.quiver.collection.WorkerPool;
 import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -47,6 +48,8 @@ public final class Quiver implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final FileChannel lockChannel;
   private final FileLock lock;
+  /** The graph-building threads every collection of the process shares; released (last one: shut down) on close. */
+  private final WorkerPool.Lease workers = WorkerPool.acquire();
   private final Map<String, Collection> collections = new ConcurrentHashMap<>();
   private final Map<String, String> aliases = new TreeMap<>();
   private boolean closed;
@@ -114,7 +117,7 @@ public final class Quiver implements AutoCloseable {
 
   private Collection openCollection(String name, Path dir) throws IOException {
     CollectionConfig config = ConfigCodec.fromJson(json.readTree(dir.resolve("collection.json").toFile()));
-    return Collection.open(name, dir, config, json);
+    return Collection.open(name, dir, config, json, workers.executor());
   }
 
   public Path directory() {
@@ -384,6 +387,7 @@ public final class Quiver implements AutoCloseable {
       }
     }
     collections.clear();
+    workers.close();
     lock.release();
     lockChannel.close();
     if (!failures.isEmpty()) {

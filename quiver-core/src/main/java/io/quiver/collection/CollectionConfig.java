@@ -1,9 +1,14 @@
 package io.quiver.collection;
 
+import io.quiver.distance.Metric;
 import io.quiver.filter.index.FieldSchema;
 import io.quiver.storage.wal.Durability;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +33,7 @@ import java.util.regex.Pattern;
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
     int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
-    int indexingLag, PlannerConfig planner, QuantizationConfig quantization, java.util.Set<String> tenantFields) {
+    int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -45,9 +50,9 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     if (vectors.containsKey(DEFAULT_VECTOR) && vectors.size() > 1) {
       throw new IllegalArgumentException("the unnamed vector cannot be combined with named vectors");
     }
-    vectors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(vectors));
+    vectors = Collections.unmodifiableMap(new LinkedHashMap<>(vectors));
     payloadSchema = payloadSchema == null ? Map.of()
-        : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(payloadSchema));
+        : Collections.unmodifiableMap(new TreeMap<>(payloadSchema));
     if (sealThreshold < 1) {
       throw new IllegalArgumentException("sealThreshold must be >= 1, got " + sealThreshold);
     }
@@ -58,8 +63,8 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       throw new IllegalArgumentException("vacuumRatio must be in (0, 1], got " + vacuumRatio);
     }
     planner = planner == null ? PlannerConfig.DEFAULT : planner;
-    tenantFields = tenantFields == null ? java.util.Set.of()
-        : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(tenantFields));
+    tenantFields = tenantFields == null ? Set.of()
+        : Collections.unmodifiableSet(new TreeSet<>(tenantFields));
     for (String t : tenantFields) {
       FieldSchema schema = payloadSchema.get(t);
       if (schema != FieldSchema.KEYWORD && schema != FieldSchema.INTEGER) {
@@ -67,7 +72,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
             + (schema == null ? "none" : schema.qdrantName()));
       }
     }
-    if (quantization != null && vectors.values().stream().anyMatch(v -> v.metric() == io.quiver.distance.Metric.L1)) {
+    if (quantization != null && vectors.values().stream().anyMatch(v -> v.metric() == Metric.L1)) {
       throw new IllegalArgumentException("quantization supports L2, DOT and COSINE vectors, not L1 (Manhattan)");
     }
     if (indexingLag < 0) {
@@ -114,11 +119,11 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     private int mergeThreshold = 20_000;
     private double vacuumRatio = 0.2;
     private int maxPayloadBytes = 1 << 20;
-    private final Map<String, FieldSchema> payloadSchema = new java.util.TreeMap<>();
+    private final Map<String, FieldSchema> payloadSchema = new TreeMap<>();
     private int indexingLag;
     private PlannerConfig planner = PlannerConfig.DEFAULT;
     private QuantizationConfig quantization;
-    private final java.util.Set<String> tenantFields = new java.util.TreeSet<>();
+    private final Set<String> tenantFields = new TreeSet<>();
 
     /** Quantized codes for every vector field of sealed segments (null: none). */
     public Builder quantization(QuantizationConfig value) {

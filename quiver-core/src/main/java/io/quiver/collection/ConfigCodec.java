@@ -8,9 +8,11 @@ import io.quiver.filter.index.FieldSchema;
 import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.storage.wal.Durability;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code collection.json}: a collection's configuration (documented in docs/format.md). */
 public final class ConfigCodec {
@@ -110,7 +112,7 @@ public final class ConfigCodec {
       var e = it.next();
       b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));
     }
-    java.util.Set<String> tenants = new java.util.HashSet<>();
+    Set<String> tenants = new HashSet<>();
     root.path("tenant_fields").forEach(t -> tenants.add(t.asText())); // absent before payload links existed
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
       var e = it.next();

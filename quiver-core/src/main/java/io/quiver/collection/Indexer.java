@@ -1,29 +1,30 @@
 package io.quiver.collection;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Links newly written points into the graphs of the collection's mutable segments in the background, in small
  * steps, so writers never wait for graph construction and readers always see a searchable segment (the unindexed
- * tail is scanned exactly).
+ * tail is scanned exactly). Large steps are split over the shared {@link WorkerPool}.
  */
 final class Indexer implements Runnable {
   private static final System.Logger LOG = System.getLogger("io.quiver.collection");
   private static final int STEP = 256;
   /** Writes within this long make the indexer leave a core to the writers. */
   private static final long QUIET_NANOS = 100_000_000L;
-  private final int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-  private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-      threads, Thread.ofPlatform().daemon().name("quiver-index-worker-", 0).factory());
+  private final ExecutorService pool;
+  private final int threads;
   private volatile long lastWake = System.nanoTime();
   /** Quiet time after which level-0 links added by a few writes are repaired even below the size threshold. */
   private static final long REPAIR_DELAY_NANOS = 1_000_000_000L;
-  private final java.util.concurrent.atomic.AtomicBoolean repairRequested =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean repairRequested = new AtomicBoolean();
 
-  private final Collection collection;
+  private final SegmentHolder holder;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private boolean pending;
@@ -32,8 +33,10 @@ final class Indexer implements Runnable {
   private volatile Throwable failure;
   private Thread thread;
 
-  Indexer(Collection collection) {
-    this.collection = collection;
+  Indexer(SegmentHolder holder, ExecutorService pool, int threads) {
+    this.holder = holder;
+    this.pool = pool;
+    this.threads = threads;
   }
 
   /** Why the indexer stopped, or null while it runs. */
@@ -42,7 +45,7 @@ final class Indexer implements Runnable {
   }
 
   void start() {
-    thread = Thread.ofPlatform().daemon().name("quiver-indexer-" + collection.name()).start(this);
+    thread = Thread.ofPlatform().daemon().name("quiver-indexer-" + holder.name).start(this);
   }
 
   void wake() {
@@ -61,12 +64,12 @@ final class Indexer implements Runnable {
   public void run() {
     while (!stopped) {
       try {
-        List<MutableSegment> work = collection.unindexedSegments();
+        List<MutableSegment> work = holder.unindexedSegments();
         if (work.isEmpty()) {
           boolean force = repairRequested.getAndSet(false);
-          int relinked = collection.repairMutableGraphs(force); // before reporting idle: awaitIndexed sees it done
+          int relinked = repairMutableGraph(force); // before reporting idle: awaitIndexed sees it done
           if (relinked > 0) {
-            LOG.log(System.Logger.Level.DEBUG, "collection {0}: {1} level-0 links repaired", collection.name(),
+            LOG.log(System.Logger.Level.DEBUG, "collection {0}: {1} level-0 links repaired", holder.name,
                 relinked);
           }
           lock.lock();
@@ -75,9 +78,9 @@ final class Indexer implements Runnable {
               idle = true;
               changed.signalAll();
               while (!pending && !stopped) {
-                if (!collection.mutableRepairDue()) {
+                if (!mutableRepairDue()) {
                   changed.await();
-                } else if (!changed.await(REPAIR_DELAY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                } else if (!changed.await(REPAIR_DELAY_NANOS, TimeUnit.NANOSECONDS)) {
                   // a trickle of writes too small for a repair of its own: repair once it has been quiet a while
                   repairRequested.set(true);
                   idle = false;
@@ -93,7 +96,7 @@ final class Indexer implements Runnable {
         }
         // while writes arrive, one thread indexes and the writers keep the other cores; when quiet, all cores
         boolean quiet = System.nanoTime() - lastWake > QUIET_NANOS;
-        int lag = collection.config().indexingLag();
+        int lag = holder.config.indexingLag();
         if (!quiet && lag > 0 && pendingPoints(work) <= lag) {
           Thread.sleep(10); // deferred while the writers stream: leave them the cores
           continue;
@@ -109,7 +112,7 @@ final class Indexer implements Runnable {
         return;
       } catch (Throwable t) {
         failure = t;
-        LOG.log(System.Logger.Level.ERROR, "indexer of collection " + collection.name() + " failed", t);
+        LOG.log(System.Logger.Level.ERROR, "indexer of collection " + holder.name + " failed", t);
         lock.lock();
         try {
           changed.signalAll(); // a waiting awaitIdle reports the failure instead of waiting forever
@@ -119,6 +122,21 @@ final class Indexer implements Runnable {
         return;
       }
     }
+  }
+
+  /**
+   * {@link MutableSegment#repairReachability} on the open mutable segment, when the indexer is out of work. Frozen
+   * segments waiting to be sealed are left to the seal, which repairs them before writing the graph.
+   */
+  private int repairMutableGraph(boolean force) {
+    MutableSegment m = holder.mutable;
+    return m == null ? 0 : m.repairReachability(force);
+  }
+
+  /** Whether the open mutable segment has linked points since its last repair. */
+  private boolean mutableRepairDue() {
+    MutableSegment m = holder.mutable;
+    return m != null && m.repairDue();
   }
 
   private static long pendingPoints(List<MutableSegment> work) {
@@ -141,7 +159,7 @@ final class Indexer implements Runnable {
       pending = true;
       idle = false;
       changed.signalAll();
-      while (!(idle && !pending && collection.unindexedSegments().isEmpty())) {
+      while (!(idle && !pending && holder.unindexedSegments().isEmpty())) {
         if (failure != null) {
           throw new IllegalStateException("indexer failed: " + failure, failure);
         }
@@ -176,6 +194,5 @@ final class Indexer implements Runnable {
         Thread.currentThread().interrupt();
       }
     }
-    pool.shutdown();
   }
 }

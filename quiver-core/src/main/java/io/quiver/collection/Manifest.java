@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ record Manifest(long generation, long checkpointLsn, long nextSegmentId, List<En
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
     // replaced atomically: a failed checkpoint may leave a manifest naming this generation already
-    AtomicFiles.write(file, java.util.Arrays.copyOf(b.array(), b.position()));
+    AtomicFiles.write(file, Arrays.copyOf(b.array(), b.position()));
   }
 
   static Map<Long, long[]> readDeletes(Path file) throws IOException {

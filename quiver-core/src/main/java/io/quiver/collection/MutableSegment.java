@@ -2,7 +2,6 @@ package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.distance.Metric;
-import io.quiver.distance.VectorUtil;
 import io.quiver.filter.PointId;
 import io.quiver.filter.index.PayloadIndex;
 import io.quiver.index.FloatVectorStore;
@@ -11,9 +10,15 @@ import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.util.ConcurrentBitSet;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -63,16 +68,6 @@ final class MutableSegment extends Segment {
   @Override
   PayloadIndex payloadIndex() {
     return payloadIndex;
-  }
-
-  @Override
-  float distance(String name, float[] query, int ordinal) {
-    Lane lane = lanes.get(name);
-    if (lane == null || !lane.has.get(ordinal)) {
-      return Float.NaN;
-    }
-    return lane.params.metric().storedDistance(query, 0, lane.raw.page(ordinal), lane.raw.offset(ordinal),
-        lane.params.size());
   }
 
   Map<String, Lane> lanes() {
@@ -136,7 +131,7 @@ final class MutableSegment extends Segment {
    * {@code pool} when given (graph inserts may run concurrently); returns how many were processed. One caller at a
    * time.
    */
-  int indexPending(int max, java.util.concurrent.ExecutorService pool, int threads) {
+  int indexPending(int max, ExecutorService pool, int threads) {
     int done = 0;
     int end = count;
     for (Lane lane : lanes.values()) {
@@ -148,8 +143,8 @@ final class MutableSegment extends Segment {
           lane.indexed = ord + 1;
         }
       } else {
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(from);
-        List<java.util.concurrent.Future<?>> tasks = new java.util.ArrayList<>();
+        AtomicInteger next = new AtomicInteger(from);
+        List<Future<?>> tasks = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
           tasks.add(pool.submit(() -> {
             for (int ord; (ord = next.getAndAdd(16)) < to; ) {
@@ -165,7 +160,7 @@ final class MutableSegment extends Segment {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("indexing interrupted", e);
-          } catch (java.util.concurrent.ExecutionException e) {
+          } catch (ExecutionException e) {
             throw new IllegalStateException("indexing failed: " + e.getCause(), e.getCause());
           }
         }
@@ -320,7 +315,7 @@ final class MutableSegment extends Segment {
   }
 
   private static AtomicReferenceArray<Object>[] grown(AtomicReferenceArray<Object>[] pages, int ord) {
-    AtomicReferenceArray<Object>[] p = java.util.Arrays.copyOf(pages, (ord >>> PAGE_SHIFT) + 1);
+    AtomicReferenceArray<Object>[] p = Arrays.copyOf(pages, (ord >>> PAGE_SHIFT) + 1);
     for (int i = pages.length; i < p.length; i++) {
       p[i] = new AtomicReferenceArray<>(1 << PAGE_SHIFT);
     }

@@ -23,4 +23,16 @@ public record Point(PointId id, Map<String, float[]> vectors, ObjectNode payload
   public static Point of(PointId id, float[] vector, ObjectNode payload) {
     return new Point(id, Map.of(CollectionConfig.DEFAULT_VECTOR, vector), payload);
   }
+
+  /**
+   * A point with the unnamed vector and a payload given as a map (values: strings, numbers, booleans, null, lists
+   * and maps of these), converted to a JSON object.
+   */
+  public static Point fromMap(long id, float[] vector, Map<String, ?> payload) {
+    return fromMap(PointId.of(id), vector, payload);
+  }
+
+  public static Point fromMap(PointId id, float[] vector, Map<String, ?> payload) {
+    return new Point(id, Map.of(CollectionConfig.DEFAULT_VECTOR, vector), Payloads.of(payload));
+  }
 }

@@ -1,6 +1,7 @@
 package io.quiver.collection;
 
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Quantized codes for a collection's vectors: built when a segment is sealed, kept in RAM, and used by graph walks
@@ -19,7 +20,7 @@ public record QuantizationConfig(Kind kind, float quantile, int compression, dou
   public enum Kind { INT8, FLOAT16, BINARY, PRODUCT }
 
   public QuantizationConfig {
-    java.util.Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(kind, "kind");
     if (!(quantile > 0.5f && quantile <= 1f)) {
       throw new IllegalArgumentException("quantile must be in (0.5, 1], got " + quantile);
     }

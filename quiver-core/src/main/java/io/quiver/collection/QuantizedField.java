@@ -8,11 +8,20 @@ import io.quiver.quantization.QuantizedScorer;
 import io.quiver.quantization.Quantizers;
 import io.quiver.quantization.ScalarQuantizer;
 import io.quiver.quantization.VectorQuantizer;
+import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 
 /**
@@ -61,9 +70,9 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
    * for a point without the field) and encodes them all, one at a time: only the sample and the codes are held.
    */
   static QuantizedField build(QuantizationConfig config, Metric metric, int dim, int count,
-      java.util.function.IntFunction<float[]> vectors) {
+      IntFunction<float[]> vectors) {
     int limit = config.kind() == QuantizationConfig.Kind.PRODUCT ? PQ_TRAINING_SAMPLE : TRAINING_SAMPLE;
-    java.util.List<float[]> picked = new java.util.ArrayList<>();
+    List<float[]> picked = new ArrayList<>();
     double step = Math.max(1.0, (double) count / limit);
     for (double at = 0; at < count && picked.size() < limit; at += step) {
       float[] v = vectors.apply((int) at);
@@ -94,7 +103,7 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
     int bpv = q.bytesPerVector();
     byte[] codes = new byte[Math.multiplyExact(bpv, count)];
     // records are independent and disjoint: encode chunks in parallel (1M PQ records took minutes on one core)
-    java.util.stream.IntStream.range(0, (count + 4095) / 4096).parallel().forEach(chunk -> {
+    IntStream.range(0, (count + 4095) / 4096).parallel().forEach(chunk -> {
       for (int i = chunk * 4096, end = Math.min(count, i + 4096); i < end; i++) {
         float[] v = vectors.apply(i);
         if (v != null) {
@@ -107,14 +116,14 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
 
   /** Writes both files of field file base {@code base} into {@code dir}, fsync'd. */
   void write(Path dir, String base) throws IOException {
-    io.quiver.storage.AtomicFiles.write(dir.resolve(paramsFile(base)), Quantizers.toBytes(quantizer));
+    AtomicFiles.write(dir.resolve(paramsFile(base)), Quantizers.toBytes(quantizer));
     int count = codes.length / quantizer.bytesPerVector();
     ByteBuffer b = ByteBuffer.allocate(16 + codes.length + 4).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(CODES_MAGIC).putInt(VERSION).putInt(count).putInt(quantizer.bytesPerVector()).put(codes);
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
-    io.quiver.storage.AtomicFiles.write(dir.resolve(codesFile(base)), b.array());
+    AtomicFiles.write(dir.resolve(codesFile(base)), b.array());
   }
 
   /**
@@ -140,7 +149,7 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
    */
   static void delete(Path dir, String base) throws IOException {
     Files.deleteIfExists(dir.resolve(codesFile(base)));
-    io.quiver.storage.AtomicFiles.syncDirectory(dir);
+    AtomicFiles.syncDirectory(dir);
     Files.deleteIfExists(dir.resolve(paramsFile(base)));
   }
 
@@ -159,11 +168,11 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
     }
     // mapped, checked, then copied once into the heap: Files.readAllBytes went through a temporary direct buffer of
     // the file's size that the JDK then kept cached (measured: +390 MB of native memory for 1M int8 codes)
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(codesPath);
-        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+    try (FileChannel ch = FileChannel.open(codesPath);
+        Arena arena = Arena.ofConfined()) {
       long size = ch.size();
-      java.lang.foreign.MemorySegment all = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, arena);
-      var le = java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+      MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      var le = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
       if (size < 20 || all.get(le, 0) != CODES_MAGIC || all.get(le, 4) != VERSION) {
         throw new CorruptSegmentException(codesPath + ": not a version " + VERSION + " codes file");
       }
@@ -179,7 +188,7 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
         throw new CorruptSegmentException(codesPath + ": CRC32C mismatch");
       }
       byte[] codes = new byte[Math.toIntExact(size - 20)];
-      java.lang.foreign.MemorySegment.copy(all, java.lang.foreign.ValueLayout.JAVA_BYTE, 16, codes, 0, codes.length);
+      MemorySegment.copy(all, ValueLayout.JAVA_BYTE, 16, codes, 0, codes.length);
       return new QuantizedField(q, codes);
     }
   }

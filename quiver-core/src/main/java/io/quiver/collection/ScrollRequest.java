@@ -1,5 +1,6 @@
 package io.quiver.collection;
 
+import io.quiver.QuiverException;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PointId;
 import java.util.Set;
@@ -12,12 +13,12 @@ public record ScrollRequest(Filter filter, PointId offset, int limit, PayloadSel
     Set<String> withVectors, OrderBy orderBy) {
   public ScrollRequest {
     if (limit < 1) {
-      throw new io.quiver.QuiverException.InvalidInput("limit must be >= 1, got " + limit);
+      throw new QuiverException.InvalidInput("limit must be >= 1, got " + limit);
     }
     payload = payload == null ? PayloadSelector.ALL : payload;
     withVectors = withVectors == null ? null : Set.copyOf(withVectors);
     if (orderBy != null && offset != null) {
-      throw new io.quiver.QuiverException.InvalidInput("offset cannot be combined with order_by; use order_by.start_from");
+      throw new QuiverException.InvalidInput("offset cannot be combined with order_by; use order_by.start_from");
     }
   }
 

@@ -1,22 +1,42 @@
 package io.quiver.collection;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.filter.Condition;
+import io.quiver.filter.Filter;
 import io.quiver.filter.PointId;
+import io.quiver.filter.index.FieldSchema;
 import io.quiver.filter.index.PayloadIndex;
+import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
+import io.quiver.index.VectorFile;
 import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.index.hnsw.PayloadLinks;
+import io.quiver.quantization.QuantizedScorer;
+import io.quiver.storage.AtomicFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.SoftReference;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * An immutable segment on disk, in its own directory: {@code ids.bin}, {@code payloads.bin} and per vector field
@@ -34,15 +54,14 @@ final class SealedSegment extends Segment {
   private final MemorySegment payloads;
   private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
   /** Quantized codes by vector field, for the fields that have them. */
-  private final Map<String, QuantizedField> quantizedFields = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, QuantizedField> quantizedFields = new ConcurrentHashMap<>();
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
-  private final Map<String, io.quiver.index.hnsw.PayloadLinks> payloadLinks =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, PayloadLinks> payloadLinks = new ConcurrentHashMap<>();
   private final PayloadIndex payloadIndex;
   private static final int CACHE_PAGE_SHIFT = 10;
   private static final Object NO_PAYLOAD = new Object();
   /** Parsed payloads (never mutated by callers), by pages of 1,024 ordinals. */
-  private final java.util.concurrent.atomic.AtomicReferenceArray<java.lang.ref.SoftReference<Object[]>> parsed;
+  private final AtomicReferenceArray<SoftReference<Object[]>> parsed;
 
   /** Opened by a checker: nothing is written, and the payload index file is only read (see payloadIndexStale). */
   private final boolean readOnly;
@@ -56,7 +75,7 @@ final class SealedSegment extends Segment {
     this.count = count;
     this.json = json;
     this.readOnly = readOnly;
-    this.parsed = new java.util.concurrent.atomic.AtomicReferenceArray<>((count >>> CACHE_PAGE_SHIFT) + 1);
+    this.parsed = new AtomicReferenceArray<>((count >>> CACHE_PAGE_SHIFT) + 1);
     try {
       this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
       this.payloads = SegmentFiles.map(dir.resolve("payloads.bin"), arena, SegmentFiles.PAYLOADS_MAGIC, count);
@@ -71,7 +90,7 @@ final class SealedSegment extends Segment {
         Path links = linksFile(dir, e.getKey());
         // segments sealed without payload_m (or before it existed) have none: the optimizer builds them if asked
         if (Files.exists(links)) {
-          payloadLinks.put(e.getKey(), io.quiver.index.hnsw.PayloadLinks.read(links, graph));
+          payloadLinks.put(e.getKey(), PayloadLinks.read(links, graph));
         }
       }
       this.payloadIndex = loadPayloadIndex(dir, config);
@@ -120,8 +139,8 @@ final class SealedSegment extends Segment {
     Path file = dir.resolve(PAYLOAD_INDEX);
     PayloadIndex index;
     if (Files.exists(file)) {
-      try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-        index = PayloadIndex.readFrom(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size()));
+      try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        index = PayloadIndex.readFrom(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
       } catch (IOException e) {
         throw new CorruptSegmentException(file + ": " + e.getMessage());
       }
@@ -151,9 +170,9 @@ final class SealedSegment extends Segment {
 
   /** Replaces the segment's payload index file atomically (it is derived data, rebuilt from payloads if lost). */
   static void writePayloadIndex(Path dir, PayloadIndex index) throws IOException {
-    var bytes = new java.io.ByteArrayOutputStream();
+    var bytes = new ByteArrayOutputStream();
     index.writeTo(bytes);
-    io.quiver.storage.AtomicFiles.write(dir.resolve(PAYLOAD_INDEX), bytes.toByteArray());
+    AtomicFiles.write(dir.resolve(PAYLOAD_INDEX), bytes.toByteArray());
   }
 
   /** Filters the cache of matches keeps per segment, least recently used dropped first. */
@@ -162,25 +181,24 @@ final class SealedSegment extends Segment {
    * Matching ordinals of recent filters (a sealed segment's payloads never change, so neither do they); cleared when
    * the payload schema changes. Filters naming ids are not cached: their answer follows the id map.
    */
-  private final Map<io.quiver.filter.Filter, org.roaringbitmap.RoaringBitmap> filterMatches =
-      new LinkedHashMap<>(16, 0.75f, true) {
+  private final Map<Filter, RoaringBitmap> filterMatches = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<io.quiver.filter.Filter, org.roaringbitmap.RoaringBitmap> e) {
+        protected boolean removeEldestEntry(Map.Entry<Filter, RoaringBitmap> e) {
           return size() > FILTER_CACHE_ENTRIES;
         }
       };
 
   /** The cached matches of {@code filter} (never mutate them), or null. */
-  synchronized org.roaringbitmap.RoaringBitmap cachedMatches(io.quiver.filter.Filter filter) {
+  synchronized RoaringBitmap cachedMatches(Filter filter) {
     return filterMatches.get(filter);
   }
 
-  synchronized void cacheMatches(io.quiver.filter.Filter filter, org.roaringbitmap.RoaringBitmap matches) {
+  synchronized void cacheMatches(Filter filter, RoaringBitmap matches) {
     filterMatches.put(filter, matches);
   }
 
   /** Applies a schema change to the loaded index and its file. */
-  void updatePayloadSchema(String key, io.quiver.filter.index.FieldSchema schema) throws IOException {
+  void updatePayloadSchema(String key, FieldSchema schema) throws IOException {
     synchronized (this) {
       filterMatches.clear();
     }
@@ -193,13 +211,6 @@ final class SealedSegment extends Segment {
   @Override
   PayloadIndex payloadIndex() {
     return payloadIndex;
-  }
-
-  @Override
-  float distance(String name, float[] query, int ordinal) {
-    HnswIndex index = fields.get(name);
-    float[] v = index == null ? null : index.vector(ordinal);
-    return v == null ? Float.NaN : index.metric().distance(query, v);
   }
 
   /** Base file name of a vector field's files in a segment directory. */
@@ -242,8 +253,8 @@ final class SealedSegment extends Segment {
     }
     source.payloadIndex().compact();
     writePayloadIndex(dir, source.payloadIndex());
-    io.quiver.storage.AtomicFiles.syncDirectory(dir);
-    io.quiver.storage.AtomicFiles.syncDirectory(dir.getParent()); // the segment directory's own entry
+    AtomicFiles.syncDirectory(dir);
+    AtomicFiles.syncDirectory(dir.getParent()); // the segment directory's own entry
   }
 
   /**
@@ -254,18 +265,18 @@ final class SealedSegment extends Segment {
    */
   private static void writePayloadLinks(Path dir, String field, HnswIndex graph, PayloadIndex payloadIndex, int count,
       CollectionConfig config) throws IOException {
-    io.quiver.index.hnsw.PayloadLinks links = buildPayloadLinks(field, graph, payloadIndex, count, config);
+    PayloadLinks links = buildPayloadLinks(field, graph, payloadIndex, count, config);
     if (links != null) {
       links.write(linksFile(dir, field));
     }
   }
 
   private static Path linksFile(Path dir, String field) {
-    return io.quiver.index.IndexFiles.resolve(dir, fieldFile(field), io.quiver.index.hnsw.PayloadLinks.EXTENSION);
+    return IndexFiles.resolve(dir, fieldFile(field), PayloadLinks.EXTENSION);
   }
 
   /** The payload links {@link #writePayloadLinks} writes, or null when the field's {@code payload_m} is 0. */
-  private static io.quiver.index.hnsw.PayloadLinks buildPayloadLinks(String field, HnswIndex graph,
+  private static PayloadLinks buildPayloadLinks(String field, HnswIndex graph,
       PayloadIndex payloadIndex, int count, CollectionConfig config) {
     int payloadM = config.vector(field).hnsw().payloadM();
     if (payloadM == 0) {
@@ -275,17 +286,17 @@ final class SealedSegment extends Segment {
     int exactMax = (int) Math.min(Integer.MAX_VALUE, Math.max(planner.exactMaxMatches(),
         (long) (planner.exactMaxFraction() * count)));
     int acornMax = (int) (Math.min(planner.acornMaxSelectivity(), MAX_LINKED_FRACTION) * count);
-    List<io.quiver.index.hnsw.PayloadLinks.GroupSpec> specs = new java.util.ArrayList<>();
+    List<PayloadLinks.GroupSpec> specs = new ArrayList<>();
     for (var schema : config.payloadSchema().entrySet()) {
       for (var group : payloadIndex.valueGroups(schema.getKey(), exactMax, acornMax).entrySet()) {
         int[] members = group.getValue().stream().filter(o -> o < count && graph.contains(o)).toArray();
         if (members.length > exactMax) {
-          specs.add(new io.quiver.index.hnsw.PayloadLinks.GroupSpec(
-              new io.quiver.index.hnsw.PayloadLinks.ValueKey(schema.getKey(), group.getKey()), members));
+          specs.add(new PayloadLinks.GroupSpec(
+              new PayloadLinks.ValueKey(schema.getKey(), group.getKey()), members));
         }
       }
     }
-    return io.quiver.index.hnsw.PayloadLinks.build(graph, payloadM, specs, linkSourceFields(config));
+    return PayloadLinks.build(graph, payloadM, specs, linkSourceFields(config));
   }
 
   /**
@@ -304,7 +315,7 @@ final class SealedSegment extends Segment {
   }
 
   private boolean linksStale(String field, int want, CollectionConfig config) {
-    io.quiver.index.hnsw.PayloadLinks have = payloadLinks.get(field);
+    PayloadLinks have = payloadLinks.get(field);
     if (want == 0 || have == null) {
       return want == 0 ? have != null : fields.get(field) != null;
     }
@@ -317,9 +328,9 @@ final class SealedSegment extends Segment {
    */
   private static List<String> linkSourceFields(CollectionConfig config) {
     return config.payloadSchema().entrySet().stream()
-        .filter(e -> e.getValue() == io.quiver.filter.index.FieldSchema.KEYWORD
-            || e.getValue() == io.quiver.filter.index.FieldSchema.INTEGER)
-        .map(e -> e.getKey() + ":" + e.getValue().name().toLowerCase(java.util.Locale.ROOT)).sorted().toList();
+        .filter(e -> e.getValue() == FieldSchema.KEYWORD
+            || e.getValue() == FieldSchema.INTEGER)
+        .map(e -> e.getKey() + ":" + e.getValue().name().toLowerCase(Locale.ROOT)).sorted().toList();
   }
 
   /**
@@ -331,7 +342,7 @@ final class SealedSegment extends Segment {
     for (var e : config.vectors().entrySet()) {
       String field = e.getKey();
       int want = e.getValue().hnsw().payloadM();
-      io.quiver.index.hnsw.PayloadLinks have = payloadLinks.get(field);
+      PayloadLinks have = payloadLinks.get(field);
       HnswIndex graph = fields.get(field);
       if (want == 0 || graph == null) {
         payloadLinks.remove(field);
@@ -341,11 +352,11 @@ final class SealedSegment extends Segment {
       if (have != null && !linksStale(field, want, config)) {
         continue;
       }
-      io.quiver.index.hnsw.PayloadLinks built = buildPayloadLinks(field, graph, payloadIndex, count, config);
+      PayloadLinks built = buildPayloadLinks(field, graph, payloadIndex, count, config);
       built.write(linksFile(dir, field));
       payloadLinks.put(field, built);
     }
-    io.quiver.storage.AtomicFiles.syncDirectory(dir);
+    AtomicFiles.syncDirectory(dir);
   }
 
   /**
@@ -361,9 +372,9 @@ final class SealedSegment extends Segment {
   static final int MAX_UNION_GROUPS = 16;
 
   @Override
-  io.quiver.index.hnsw.PayloadLinks.Group[] payloadLinks(String name, io.quiver.filter.Filter filter,
-      java.util.Set<String> tenantFields) {
-    io.quiver.index.hnsw.PayloadLinks links = payloadLinks.get(name);
+  PayloadLinks.Group[] payloadLinks(String name, Filter filter,
+      Set<String> tenantFields) {
+    PayloadLinks links = payloadLinks.get(name);
     if (links == null || links.groupCount() == 0 || filter == null) {
       return null;
     }
@@ -371,24 +382,24 @@ final class SealedSegment extends Segment {
     // the accepted points then lie among the points of the values a must match (any) names, or of the values the
     // should matches name together, so those values' links reach them. Each choice is only extra edges for the walk;
     // the filter still decides which points are accepted.
-    List<List<io.quiver.filter.Condition>> choices = new java.util.ArrayList<>();
-    for (io.quiver.filter.Condition c : filter.must()) {
+    List<List<Condition>> choices = new ArrayList<>();
+    for (Condition c : filter.must()) {
       choices.add(List.of(c));
     }
     if (!filter.should().isEmpty()) {
       choices.add(filter.should());
     }
-    io.quiver.index.hnsw.PayloadLinks.Group[] best = null;
+    PayloadLinks.Group[] best = null;
     long bestSize = 0;
     boolean bestIsTenant = false;
-    for (List<io.quiver.filter.Condition> union : choices) {
-      List<io.quiver.index.hnsw.PayloadLinks.Group> groups = new java.util.ArrayList<>();
+    for (List<Condition> union : choices) {
+      List<PayloadLinks.Group> groups = new ArrayList<>();
       boolean tenant = true;
-      for (io.quiver.filter.Condition c : union) {
-        if (c instanceof io.quiver.filter.Condition.Match match) {
+      for (Condition c : union) {
+        if (c instanceof Condition.Match match) {
           addGroup(links, match.key(), match.value(), groups);
           tenant &= tenantFields.contains(match.key());
-        } else if (c instanceof io.quiver.filter.Condition.MatchAny any) {
+        } else if (c instanceof Condition.MatchAny any) {
           any.values().forEach(v -> addGroup(links, any.key(), v, groups));
           tenant &= tenantFields.contains(any.key());
         } else {
@@ -408,9 +419,9 @@ final class SealedSegment extends Segment {
       }
       if (best == null || (tenant && !bestIsTenant) || (tenant == bestIsTenant && size < bestSize)) {
         // a large union is cut to its largest groups: the others' points are reached through the main graph
-        groups.sort(java.util.Comparator.comparingInt(io.quiver.index.hnsw.PayloadLinks.Group::size).reversed());
+        groups.sort(Comparator.comparingInt(PayloadLinks.Group::size).reversed());
         best = groups.subList(0, Math.min(MAX_UNION_GROUPS, groups.size()))
-            .toArray(new io.quiver.index.hnsw.PayloadLinks.Group[0]);
+            .toArray(new PayloadLinks.Group[0]);
         bestSize = size;
         bestIsTenant = tenant;
       }
@@ -423,17 +434,17 @@ final class SealedSegment extends Segment {
    * links (too few points, or none here) add nothing: their points are reached through the main graph as without
    * payload links.
    */
-  private static void addGroup(io.quiver.index.hnsw.PayloadLinks links, String key,
-      com.fasterxml.jackson.databind.JsonNode v, List<io.quiver.index.hnsw.PayloadLinks.Group> groups) {
+  private static void addGroup(PayloadLinks links, String key,
+      JsonNode v, List<PayloadLinks.Group> groups) {
     Object value = linkValue(v);
-    io.quiver.index.hnsw.PayloadLinks.Group g = value == null ? null : links.group(key, value);
+    PayloadLinks.Group g = value == null ? null : links.group(key, value);
     if (g != null && !groups.contains(g)) {
       groups.add(g);
     }
   }
 
   /** The key a payload-link group of a match value has: the string, or the integer as a Long; else null. */
-  private static Object linkValue(com.fasterxml.jackson.databind.JsonNode v) {
+  private static Object linkValue(JsonNode v) {
     if (v.isTextual()) {
       return v.textValue();
     }
@@ -445,7 +456,7 @@ final class SealedSegment extends Segment {
 
   /** Heap bytes of the payload links of every vector field. */
   long payloadLinkBytes() {
-    return payloadLinks.values().stream().mapToLong(io.quiver.index.hnsw.PayloadLinks::ramBytesUsed).sum();
+    return payloadLinks.values().stream().mapToLong(PayloadLinks::ramBytesUsed).sum();
   }
 
   Path directory() {
@@ -467,11 +478,11 @@ final class SealedSegment extends Segment {
     // parsed payloads are kept in pages the GC may drop under memory pressure: filters checked point by point
     // then parse each payload once instead of on every visit, without pinning them all in the heap
     int page = ordinal >>> CACHE_PAGE_SHIFT;
-    java.lang.ref.SoftReference<Object[]> ref = parsed.get(page);
+    SoftReference<Object[]> ref = parsed.get(page);
     Object[] cached = ref == null ? null : ref.get();
     if (cached == null) {
       cached = new Object[1 << CACHE_PAGE_SHIFT];
-      parsed.set(page, new java.lang.ref.SoftReference<>(cached));
+      parsed.set(page, new SoftReference<>(cached));
     }
     Object hit = cached[ordinal & ((1 << CACHE_PAGE_SHIFT) - 1)];
     if (hit != null) {
@@ -508,10 +519,10 @@ final class SealedSegment extends Segment {
 
   @Override
   GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
-      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group[] links) {
+      Quantized quantized, PayloadLinks.Group[] links) {
     HnswIndex index = fields.get(name);
     QuantizedField codes = quantizedFields.get(name);
-    if (codes == null || quantized == null || !quantized.use()) {
+    if (codes == null || quantized == null) {
       SearchResult r = index.search(query, k, params, accept, null, links);
       if (!r.complete() || r.ordinals().length < k) {
         return new GraphOutcome(false, r.distanceComputations()); // starved or over budget: the caller scans
@@ -594,20 +605,20 @@ final class SealedSegment extends Segment {
       q.write(dir, base);
       quantizedFields.put(field, q);
     }
-    io.quiver.storage.AtomicFiles.syncDirectory(dir);
+    AtomicFiles.syncDirectory(dir);
     for (var e : config.vectors().entrySet()) {
       HnswIndex index = fields.get(e.getKey());
       boolean mapped = e.getValue().onDisk() || quantizedFields.containsKey(e.getKey());
       if (index != null && index.vectorsMapped() != mapped) {
         // the vectors' data checksum was verified when the segment was opened
-        index.replaceVectors(io.quiver.index.VectorFile.open(io.quiver.index.IndexFiles.resolve(dir,
-            fieldFile(e.getKey()), io.quiver.index.VectorFile.EXTENSION), mapped, false).vectors());
+        index.replaceVectors(VectorFile.open(IndexFiles.resolve(dir,
+            fieldFile(e.getKey()), VectorFile.EXTENSION), mapped, false).vectors());
       }
     }
   }
 
   @Override
-  io.quiver.quantization.QuantizedScorer codeScorer(String name, float[] query) {
+  QuantizedScorer codeScorer(String name, float[] query) {
     QuantizedField codes = quantizedFields.get(name);
     return codes == null ? null : codes.scorer(query);
   }
@@ -665,12 +676,12 @@ final class SealedSegment extends Segment {
       String base = fieldFile(e.getKey());
       vHeap += index.vectorRamBytes();
       vMapped += index.mappedBytes();
-      vDisk += sizeOf(base + io.quiver.index.VectorFile.EXTENSION);
+      vDisk += sizeOf(base + VectorFile.EXTENSION);
       gHeap += index.ramBytesUsed() - index.vectorRamBytes();
       gDisk += sizeOf(base + ".hnsw");
-      io.quiver.index.hnsw.PayloadLinks links = payloadLinks.get(e.getKey());
+      PayloadLinks links = payloadLinks.get(e.getKey());
       gHeap += links == null ? 0 : links.ramBytesUsed(); // payload links count as graph
-      gDisk += sizeOf(base + io.quiver.index.hnsw.PayloadLinks.EXTENSION);
+      gDisk += sizeOf(base + PayloadLinks.EXTENSION);
       QuantizedField q = quantizedFields.get(e.getKey());
       cHeap += q == null ? 0 : q.ramBytes();
       cDisk += sizeOf(QuantizedField.codesFile(base)) + sizeOf(QuantizedField.paramsFile(base));

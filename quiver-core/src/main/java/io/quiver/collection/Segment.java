@@ -1,10 +1,15 @@
 package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.filter.Filter;
 import io.quiver.filter.PointId;
+import io.quiver.filter.index.PayloadIndex;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
+import io.quiver.index.hnsw.PayloadLinks;
+import io.quiver.quantization.QuantizedScorer;
 import io.quiver.util.ConcurrentBitSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -51,7 +56,7 @@ abstract class Segment {
 
   /** {@link #graphSearch} whose ACORN walk also follows {@code payloadLinks} (from {@link #payloadLinks}; or null). */
   GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
-      Quantized quantized, io.quiver.index.hnsw.PayloadLinks.Group[] payloadLinks) {
+      Quantized quantized, PayloadLinks.Group[] payloadLinks) {
     return graphSearch(name, query, k, params, accept, out, quantized);
   }
 
@@ -61,17 +66,17 @@ abstract class Segment {
    * groups of all the values named by top-level {@code should} conditions when each is a match or match any;
    * preferring {@code tenantFields}, then the fewest points. Null when there are none (never empty).
    */
-  io.quiver.index.hnsw.PayloadLinks.Group[] payloadLinks(String name, io.quiver.filter.Filter filter,
-      java.util.Set<String> tenantFields) {
+  PayloadLinks.Group[] payloadLinks(String name, Filter filter,
+      Set<String> tenantFields) {
     return null;
   }
 
   /**
-   * How a graph walk may use quantized codes where a segment has them: not at all ({@code null} or {@code use}
-   * false), or walking on codes, keeping {@code limit * oversampling} candidates (the whole beam when
-   * {@code wholeBeam}) and reranking them with the full vectors when {@code rescore}.
+   * How a graph walk may use quantized codes where a segment has them ({@code null}: not at all): walking on codes,
+   * keeping {@code limit * oversampling} candidates (the whole beam when {@code wholeBeam}) and reranking them with
+   * the full vectors when {@code rescore}.
    */
-  record Quantized(boolean use, boolean rescore, double oversampling, boolean wholeBeam) {}
+  record Quantized(boolean rescore, double oversampling, boolean wholeBeam) {}
 
   /** Whether the point at {@code ordinal} has a vector in field {@code name}. */
   abstract boolean hasVector(String name, int ordinal);
@@ -83,10 +88,7 @@ abstract class Segment {
   abstract void distances(String name, float[] query, int[] ordinals, int count, float[] out);
 
   /** The segment's payload index (fields per the collection's payload schema). */
-  abstract io.quiver.filter.index.PayloadIndex payloadIndex();
-
-  /** Distance from the prepared {@code query} to the stored vector of field {@code name}, or NaN if none. */
-  abstract float distance(String name, float[] query, int ordinal);
+  abstract PayloadIndex payloadIndex();
 
   /** Points a graph index can reach. */
   abstract long indexedPoints();
@@ -96,7 +98,7 @@ abstract class Segment {
   abstract long mappedBytes();
 
   /** Approximate distances from {@code query} to the quantized codes of field {@code name}, or null without codes. */
-  io.quiver.quantization.QuantizedScorer codeScorer(String name, float[] query) {
+  QuantizedScorer codeScorer(String name, float[] query) {
     return null;
   }
 
@@ -133,7 +135,7 @@ abstract class Segment {
   }
 
   /** Whether {@code ordinal} is live and passes {@code filter} (null: any). */
-  final boolean matches(int ordinal, io.quiver.filter.Filter filter) {
+  final boolean matches(int ordinal, Filter filter) {
     return !isDeleted(ordinal) && (filter == null || filter.test(idOf(ordinal), payload(ordinal)));
   }
 }

@@ -1,8 +1,10 @@
 package io.quiver.collection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.Quiver;
+import io.quiver.QuiverException;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
@@ -106,9 +108,12 @@ class CollectionConcurrencyTest extends RandomizedTest {
       }
       case 1 -> {
         var values = CollectionTest.JSON.createObjectNode().put("touched", rnd.nextInt(100));
-        c.setPayload(List.of(id), values);
         Point p = model.points.get(id);
-        if (p != null) {
+        if (p == null) {
+          // each writer owns its id range, so the model knows the id is missing
+          assertThatThrownBy(() -> c.setPayload(List.of(id), values)).isInstanceOf(QuiverException.NotFound.class);
+        } else {
+          c.setPayload(List.of(id), values);
           var np = p.payload() == null ? CollectionTest.JSON.createObjectNode() : p.payload().deepCopy();
           np.setAll(values);
           model.points.put(id, new Point(id, p.vectors(), np));

@@ -186,12 +186,16 @@ class CollectionTest extends RandomizedTest {
       case 8 -> {
         List<PointId> ids = List.of(randomId(rnd, idSpace), randomId(rnd, idSpace));
         ObjectNode fresh = payload(rnd);
+        PointId missing = ids.stream().filter(id -> !model.points.containsKey(id)).findFirst().orElse(null);
+        if (missing != null) {
+          // a missing id fails the whole update, naming it
+          assertThatThrownBy(() -> c.overwritePayload(ids, fresh)).isInstanceOf(QuiverException.NotFound.class)
+              .hasMessage("No point with id " + missing + " found");
+          return;
+        }
         c.overwritePayload(ids, fresh);
         for (PointId id : ids) {
-          Point p = model.points.get(id);
-          if (p != null) {
-            model.points.put(id, new Point(id, p.vectors(), fresh.deepCopy()));
-          }
+          model.points.put(id, new Point(id, model.points.get(id).vectors(), fresh.deepCopy()));
         }
       }
       case 9 -> {
@@ -213,9 +217,11 @@ class CollectionTest extends RandomizedTest {
       }
       case 10 -> {
         List<PointId> ids = List.of(randomId(rnd, idSpace));
-        c.clearPayload(ids);
         Point p = model.points.get(ids.get(0));
-        if (p != null) {
+        if (p == null) {
+          assertThatThrownBy(() -> c.clearPayload(ids)).isInstanceOf(QuiverException.NotFound.class);
+        } else {
+          c.clearPayload(ids);
           model.points.put(p.id(), new Point(p.id(), p.vectors(), null));
         }
       }
