@@ -7,11 +7,13 @@ import io.helidon.webserver.http.ServerRequest;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.Point;
+import io.quiver.collection.UpdateMode;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PointId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Point updates: upsert, vectors, delete, payload operations, and {@code /points/batch} of them. */
@@ -104,12 +106,9 @@ final class PointsUpdateEndpoints {
     } else {
       throw ApiError.badRequest("body: expected `points` or `batch`");
     }
-    if (!mode.equals("upsert")) {
-      // insert_only keeps only new points, update_only only existing ones (Qdrant's UpdateMode)
-      boolean wantExisting = mode.equals("update_only");
-      points.removeIf(p -> (c.get(p.id()) != null) != wantExisting);
-    }
-    c.upsert(points);
+    // which points exist is decided under the collection's write lock, not here: two concurrent insert_only
+    // requests for one id write it once
+    c.upsert(points, UpdateMode.valueOf(mode.toUpperCase(Locale.ROOT)));
     return ep.updateResult();
   }
 
