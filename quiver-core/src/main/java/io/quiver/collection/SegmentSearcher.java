@@ -68,9 +68,11 @@ final class SegmentSearcher {
           plans.add(plan);
         }
       }
-      // a point moved by a concurrent write can be seen in its old and new place: keep the better one
+      // a point rewritten by a concurrent write can be seen at its old and its new ordinal, in two segments or in
+      // the mutable one (the new version is appended before the old one is tombstoned): keep the better one.
+      // Checking only hits from different segments let CollectionConcurrencyTest see an id twice.
       List<Hits.Hit> sorted = hits.sorted();
-      if (sorted.stream().map(Hits.Hit::segment).distinct().count() > 1) {
+      if (sorted.size() > 1) {
         Set<PointId> seen = new HashSet<>();
         sorted = sorted.stream().filter(h -> seen.add(h.segment().idOf(h.ordinal()))).toList();
       }
