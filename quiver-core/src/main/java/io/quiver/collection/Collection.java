@@ -2,14 +2,14 @@ package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
 import io.quiver.collection.optimizer.Optimizer;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.FieldSchema;
 import io.quiver.index.hnsw.HnswConfig;
+import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WriteAheadLog;

@@ -1,8 +1,8 @@
 package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.PointId;
 import io.quiver.check.CheckReport;
-import io.quiver.filter.PointId;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WriteAheadLog;

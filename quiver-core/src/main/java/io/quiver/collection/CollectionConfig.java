@@ -1,7 +1,7 @@
 package io.quiver.collection;
 
 import io.quiver.distance.Metric;
-import io.quiver.filter.index.FieldSchema;
+import io.quiver.payload.FieldSchema;
 import io.quiver.storage.wal.Durability;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package io.quiver.collection;
 
+import io.quiver.PointId;
 import io.quiver.collection.SegmentHolder.Location;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.SegmentView;
 import io.quiver.index.OrdinalFilter;
+import io.quiver.payload.SegmentView;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Function;

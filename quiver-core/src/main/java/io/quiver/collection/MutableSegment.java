@@ -1,14 +1,14 @@
 package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.distance.Metric;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.PayloadIndex;
 import io.quiver.index.FloatVectorStore;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
 import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.payload.PayloadIndex;
 import io.quiver.util.ConcurrentBitSet;
 import java.util.ArrayList;
 import java.util.Arrays;

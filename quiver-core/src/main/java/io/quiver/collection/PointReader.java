@@ -2,11 +2,11 @@ package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.collection.SegmentHolder.Location;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.SegmentView;
+import io.quiver.payload.SegmentView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.QuiverException;
 import io.quiver.collection.SegmentHolder.Location;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WriteAheadLog;
 import java.io.IOException;

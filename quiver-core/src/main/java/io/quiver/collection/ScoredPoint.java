@@ -1,7 +1,7 @@
 package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.filter.PointId;
+import io.quiver.PointId;
 import java.util.Map;
 
 /**

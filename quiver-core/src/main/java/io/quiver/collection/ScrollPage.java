@@ -1,6 +1,6 @@
 package io.quiver.collection;
 
-import io.quiver.filter.PointId;
+import io.quiver.PointId;
 import java.util.List;
 
 /** One page of a scroll: the points, and the id to pass as the next offset (null at the end). */

@@ -1,8 +1,8 @@
 package io.quiver.collection;
 
+import io.quiver.PointId;
 import io.quiver.QuiverException;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import java.util.Set;
 
 /**

@@ -1,12 +1,12 @@
 package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.PayloadIndex;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.hnsw.PayloadLinks;
+import io.quiver.payload.PayloadIndex;
 import io.quiver.quantization.QuantizedScorer;
 import io.quiver.util.ConcurrentBitSet;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.quiver.collection;
 
-import io.quiver.filter.PointId;
+import io.quiver.PointId;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

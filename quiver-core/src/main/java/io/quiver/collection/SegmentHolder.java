@@ -1,7 +1,7 @@
 package io.quiver.collection;
 
+import io.quiver.PointId;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

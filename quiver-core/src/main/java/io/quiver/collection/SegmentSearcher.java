@@ -1,10 +1,10 @@
 package io.quiver.collection;
 
+import io.quiver.PointId;
 import io.quiver.QuiverException;
 import io.quiver.collection.SegmentHolder.Location;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.hnsw.PayloadLinks;

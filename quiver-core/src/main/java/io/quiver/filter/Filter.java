@@ -1,6 +1,7 @@
 package io.quiver.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.PointId;
 import java.util.List;
 
 /**

@@ -3,6 +3,7 @@ package io.quiver.filter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.PointId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

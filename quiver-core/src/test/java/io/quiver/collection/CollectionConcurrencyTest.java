@@ -3,12 +3,12 @@ package io.quiver.collection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.distance.Metric;
-import io.quiver.filter.PointId;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,10 +2,10 @@ package io.quiver.collection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.check.CheckReport;
 import io.quiver.check.DatabaseChecker;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import io.quiver.testing.TestVectors;
 import java.nio.file.Path;
 import java.util.ArrayList;

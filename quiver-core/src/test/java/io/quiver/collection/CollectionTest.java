@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
 import io.quiver.distance.Metric;
@@ -13,7 +14,6 @@ import io.quiver.distance.VectorUtil;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.nio.file.Path;

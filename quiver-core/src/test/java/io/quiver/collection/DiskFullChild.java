@@ -1,7 +1,7 @@
 package io.quiver.collection;
 
+import io.quiver.PointId;
 import io.quiver.Quiver;
-import io.quiver.filter.PointId;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

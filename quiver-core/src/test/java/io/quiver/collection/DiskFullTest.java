@@ -2,8 +2,8 @@ package io.quiver.collection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quiver.PointId;
 import io.quiver.Quiver;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

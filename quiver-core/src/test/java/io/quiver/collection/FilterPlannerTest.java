@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.PointId;
 import io.quiver.collection.SegmentHolder.Location;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.FieldSchema;
 import io.quiver.index.OrdinalFilter;
+import io.quiver.payload.FieldSchema;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.util.HashMap;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.FieldSchema;
+import io.quiver.payload.FieldSchema;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.quiver.collection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.distance.Metric;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.nio.file.Path;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.FieldSchema;
 import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.index.hnsw.PayloadLinks;
+import io.quiver.payload.FieldSchema;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.io.IOException;

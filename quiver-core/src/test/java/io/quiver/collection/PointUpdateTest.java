@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package io.quiver.collection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.distance.Metric;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.nio.file.Files;
@@ -227,7 +227,7 @@ class QuantizedSearchTest extends RandomizedTest {
     int[] group = new int[n];
     try (Quiver db = Quiver.open(dir)) {
       Collection c = db.createCollection("q", CollectionConfig.builder().vector(VectorParams.of(dim, Metric.L2))
-          .sealThreshold(n).payloadIndex("g", io.quiver.filter.index.FieldSchema.INTEGER)
+          .sealThreshold(n).payloadIndex("g", io.quiver.payload.FieldSchema.INTEGER)
           .quantization(QuantizationConfig.int8(1f)).build());
       List<Point> pts = new ArrayList<>();
       for (int i = 0; i < n; i++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.PointId;
 import io.quiver.testing.RandomizedTest;
 import java.util.Random;
 import java.util.UUID;

@@ -11,7 +11,7 @@ import io.quiver.collection.CollectionInfo;
 import io.quiver.collection.QuantizationConfig;
 import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
-import io.quiver.filter.index.FieldSchema;
+import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.PayloadSelector;
@@ -12,7 +13,6 @@ import io.quiver.collection.SearchRequest;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.ServerRequest;
+import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.PayloadSelector;
@@ -12,7 +13,6 @@ import io.quiver.collection.ScoredPoint;
 import io.quiver.collection.ScrollPage;
 import io.quiver.collection.ScrollRequest;
 import io.quiver.collection.SearchRequest;
-import io.quiver.filter.PointId;
 import java.util.List;
 import java.util.Set;
 

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.ServerRequest;
+import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.PayloadSelector;
 import io.quiver.collection.PointRecord;
 import io.quiver.collection.ScrollPage;
 import io.quiver.collection.ScrollRequest;
-import io.quiver.filter.PointId;
 import java.util.List;
 import java.util.Set;
 

@@ -138,7 +138,7 @@ class ServerSecurityTest {
     assertThat(errorOf(call("PUT", c + "/index", "{\"field_name\":\"a\",\"field_schema\":\"keyword\"}", ro), 403))
         .contains("read-only");
     assertThat(count()).isEqualTo(2);
-    assertThat(db.collection("docs").get(io.quiver.filter.PointId.of(1)).payload()).isNull();
+    assertThat(db.collection("docs").get(io.quiver.PointId.of(1)).payload()).isNull();
     assertThat(db.exists("other")).isFalse();
     // metrics need a key too, and count the refused requests
     assertThat(errorOf(call("GET", "/metrics", null), 401)).isNotEmpty();

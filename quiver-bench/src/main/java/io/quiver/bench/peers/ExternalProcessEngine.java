@@ -2,9 +2,9 @@ package io.quiver.bench.peers;
 
 import io.quiver.cli.bench.AnnEngine;
 import io.quiver.cli.bench.BuildParams;
+import io.quiver.dataset.Texmex;
 import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
-import io.quiver.io.Texmex;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

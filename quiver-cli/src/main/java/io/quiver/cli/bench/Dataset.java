@@ -1,11 +1,11 @@
 package io.quiver.cli.bench;
 
+import io.quiver.dataset.Texmex;
 import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
 import io.quiver.index.SearchResult;
 import io.quiver.index.VectorSource;
 import io.quiver.index.flat.FlatIndex;
-import io.quiver.io.Texmex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package io.quiver.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
@@ -12,8 +13,7 @@ import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
-import io.quiver.filter.index.FieldSchema;
+import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.Durability;
 import java.nio.file.Files;
@@ -29,10 +29,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /**
  * End-to-end database benchmark: durable upserts of points with payloads, background indexing and sealing, search

@@ -1,5 +1,6 @@
 package io.quiver.cli.bench;
 
+import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.ScoredPoint;
 import io.quiver.collection.SearchExplain;
@@ -7,7 +8,6 @@ import io.quiver.collection.SearchRequest;
 import io.quiver.collection.SearchStrategy;
 import io.quiver.collection.SegmentPlan;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;

@@ -1,7 +1,7 @@
 package io.quiver.cli.bench;
 
+import io.quiver.dataset.Texmex;
 import io.quiver.distance.Metric;
-import io.quiver.io.Texmex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.quiver.cli.bench;
 
+import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
@@ -10,7 +11,6 @@ import io.quiver.collection.ScoredPoint;
 import io.quiver.collection.SearchRequest;
 import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
-import io.quiver.filter.PointId;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.Durability;
 import java.io.BufferedReader;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.cli.QuiverCli;
-import io.quiver.io.Texmex;
+import io.quiver.dataset.Texmex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

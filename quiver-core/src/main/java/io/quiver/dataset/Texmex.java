@@ -1,4 +1,4 @@
-package io.quiver.io;
+package io.quiver.dataset;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;

@@ -1,7 +1,7 @@
-package io.quiver.filter.index;
+package io.quiver.payload;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.filter.PointId;
+import io.quiver.PointId;
 import java.util.Objects;
 import java.util.function.IntFunction;
 import java.util.function.ToIntFunction;

@@ -1,4 +1,4 @@
-package io.quiver.filter.index;
+package io.quiver.payload;
 
 /**
  * How many live points of a segment a filter is estimated to match: {@code min <= expected <= max}, with

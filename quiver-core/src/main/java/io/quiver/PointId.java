@@ -1,4 +1,4 @@
-package io.quiver.filter;
+package io.quiver;
 
 import java.util.Comparator;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.quiver.io;
+package io.quiver.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.quiver.filter.index;
+package io.quiver.payload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.filter.Filter;

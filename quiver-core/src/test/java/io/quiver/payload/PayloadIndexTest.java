@@ -1,13 +1,13 @@
-package io.quiver.filter.index;
+package io.quiver.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.PointId;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,9 +1,9 @@
-package io.quiver.filter.index;
+package io.quiver.payload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.PointId;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

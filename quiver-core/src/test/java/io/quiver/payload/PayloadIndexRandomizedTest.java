@@ -1,11 +1,11 @@
-package io.quiver.filter.index;
+package io.quiver.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.PointId;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
-import io.quiver.filter.PointId;
 import io.quiver.testing.RandomizedTest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

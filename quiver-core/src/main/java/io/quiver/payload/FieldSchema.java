@@ -1,4 +1,4 @@
-package io.quiver.filter.index;
+package io.quiver.payload;
 
 import java.util.Arrays;
 import java.util.Locale;
