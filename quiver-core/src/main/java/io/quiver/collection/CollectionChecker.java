@@ -5,7 +5,7 @@ import io.quiver.PointId;
 import io.quiver.check.CheckReport;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.storage.wal.WalOptions;
-import io.quiver.storage.wal.WriteAheadLog;
+import io.quiver.storage.wal.WalVerifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -196,9 +196,9 @@ public final class CollectionChecker {
       return 0;
     }
     long[] after = {0};
-    WriteAheadLog.Verification v;
+    WalVerifier.Verification v;
     try {
-      v = WriteAheadLog.verify(walDir, WalOptions.DEFAULT.maxRecordBytes(), (lsn, payload) -> {
+      v = WalVerifier.verify(walDir, WalOptions.DEFAULT.maxRecordBytes(), (lsn, payload) -> {
         try {
           WalOp.decode(payload, json);
         } catch (IOException | RuntimeException e) {

@@ -18,6 +18,7 @@ import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.CorruptWalException;
 import io.quiver.storage.wal.WalOptions;
+import io.quiver.storage.wal.WalVerifier;
 import io.quiver.storage.wal.WriteAheadLog;
 import io.quiver.testing.RandomizedTest;
 import java.io.IOException;
@@ -183,13 +184,13 @@ class DatabaseCheckerTest extends RandomizedTest {
         wal.append(new byte[100 + random().nextInt(100)]);
       }
     }
-    assertThat(WriteAheadLog.verify(walDir, 1 << 20, (lsn, payload) -> {}).records()).isEqualTo(records);
+    assertThat(WalVerifier.verify(walDir, 1 << 20, (lsn, payload) -> {}).records()).isEqualTo(records);
     Path log = find(walDir, "wal-*.log");
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
       f.seek(20 + 16 + 10); // inside the first record's payload
       f.write(0x55);
     }
-    assertThatThrownBy(() -> WriteAheadLog.verify(walDir, 1 << 20, (lsn, payload) -> {}))
+    assertThatThrownBy(() -> WalVerifier.verify(walDir, 1 << 20, (lsn, payload) -> {}))
         .isInstanceOf(CorruptWalException.class).hasMessageContaining("followed by a valid record");
   }
 

@@ -331,78 +331,11 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * What a read-only pass over the log in {@code dir} found: the checks {@link #open} makes at recovery (file
-   * headers, record CRCs, LSN continuity within and across files), without truncating or deleting anything.
-   *
-   * @param files log files, oldest first
-   * @param records valid records
-   * @param firstLsn LSN of the first record (0: no record)
-   * @param lastLsn LSN of the last valid record (0: no record)
-   * @param tornTailBytes bytes after the last valid record of the newest file, which recovery truncates (a write
-   *     torn by a crash, not corruption: it was never acknowledged)
-   */
-  public record Verification(List<Path> files, long records, long firstLsn, long lastLsn, long tornTailBytes) {}
-
-  /** Visits every record's payload during {@link #verify}. */
-  @FunctionalInterface
-  public interface PayloadCheck {
-    void check(long lsn, byte[] payload) throws IOException;
-  }
-
-  /**
-   * Verifies the log in {@code dir} read-only, calling {@code check} on each valid record's payload.
-   *
-   * @throws CorruptWalException naming the file and offset of the first damage recovery would refuse
-   */
-  public static Verification verify(Path dir, int maxRecordBytes, PayloadCheck check) throws IOException {
-    List<Path> found;
-    try (Stream<Path> s = Files.list(dir)) {
-      found = s.filter(p -> p.getFileName().toString().matches("wal-\\d{20}\\.log")).sorted().toList();
-    }
-    long torn = 0;
-    if (!found.isEmpty() && Files.size(found.get(found.size() - 1)) < FILE_HEADER_BYTES) {
-      torn = Files.size(found.get(found.size() - 1)); // recovery deletes a newest file with an incomplete header
-      found = found.subList(0, found.size() - 1);
-    }
-    long first = found.isEmpty() ? 1 : firstLsnOf(found.get(0));
-    long expected = first;
-    for (int i = 0; i < found.size(); i++) {
-      Path f = found.get(i);
-      boolean newest = i == found.size() - 1;
-      if (firstLsnOf(f) != expected) {
-        throw new CorruptWalException(f + ": starts at LSN " + firstLsnOf(f) + " but LSN " + expected
-            + " was expected (a log file is missing)");
-      }
-      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-        long[] next = {expected};
-        long end = scan(f, ch, (lsn, payload, recEnd) -> {
-          if (lsn != next[0]) {
-            throw new CorruptWalException(f + ": record with LSN " + lsn + " where " + next[0] + " was expected");
-          }
-          check.check(lsn, payload);
-          next[0]++;
-        }, newest, maxRecordBytes);
-        expected = next[0];
-        if (newest && end < ch.size()) {
-          long later = nextValidRecord(ch, end + 1, maxRecordBytes);
-          if (later >= 0) {
-            throw new CorruptWalException(f + ": damaged record at offset " + end + ", followed by a valid record at"
-                + " offset " + later + ": not a torn write (opening would truncate acknowledged records)");
-          }
-          torn += ch.size() - end;
-        }
-      }
-    }
-    long records = expected - first;
-    return new Verification(found, records, records == 0 ? 0 : first, records == 0 ? 0 : expected - 1, torn);
-  }
-
-  /**
    * The first offset at or after {@code from} where a whole record with a valid CRC starts, or -1. A crash tears
    * only the end of the newest file, so a valid record after a bad one means damage, not a torn write. Reads the
    * tail once into memory (at most one log file, {@code segmentBytes} plus one record).
    */
-  private static long nextValidRecord(FileChannel ch, long from, int maxRecordBytes) throws IOException {
+  static long nextValidRecord(FileChannel ch, long from, int maxRecordBytes) throws IOException {
     long size = ch.size();
     if (size - from < RECORD_HEADER_BYTES || size - from > Integer.MAX_VALUE) {
       return -1;
@@ -422,7 +355,7 @@ public final class WriteAheadLog implements AutoCloseable {
     return -1;
   }
 
-  private static long firstLsnOf(Path f) {
+  static long firstLsnOf(Path f) {
     String n = f.getFileName().toString();
     return Long.parseLong(n.substring(4, n.length() - 4));
   }
@@ -483,7 +416,7 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface Visitor {
+  interface Visitor {
     void visit(long lsn, byte[] payload, long end) throws IOException;
   }
 
@@ -495,7 +428,7 @@ public final class WriteAheadLog implements AutoCloseable {
     return scan(f, ch, visitor, tailAllowed, options.maxRecordBytes());
   }
 
-  private static long scan(Path f, FileChannel ch, Visitor visitor, boolean tailAllowed, int maxRecordBytes)
+  static long scan(Path f, FileChannel ch, Visitor visitor, boolean tailAllowed, int maxRecordBytes)
       throws IOException {
     long size = ch.size();
     ByteBuffer h = ByteBuffer.allocate(FILE_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,0 +1,81 @@
+package io.quiver.storage.wal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Read-only verification of a write-ahead log directory, with the checks recovery makes (for {@code quiver check}). */
+public final class WalVerifier {
+  private WalVerifier() {}
+
+  /**
+   * What a read-only pass over the log in {@code dir} found: the checks {@link WriteAheadLog#open} makes at recovery (file
+   * headers, record CRCs, LSN continuity within and across files), without truncating or deleting anything.
+   *
+   * @param files log files, oldest first
+   * @param records valid records
+   * @param firstLsn LSN of the first record (0: no record)
+   * @param lastLsn LSN of the last valid record (0: no record)
+   * @param tornTailBytes bytes after the last valid record of the newest file, which recovery truncates (a write
+   *     torn by a crash, not corruption: it was never acknowledged)
+   */
+  public record Verification(List<Path> files, long records, long firstLsn, long lastLsn, long tornTailBytes) {}
+
+  /** Visits every record's payload during {@link #verify}. */
+  @FunctionalInterface
+  public interface PayloadCheck {
+    void check(long lsn, byte[] payload) throws IOException;
+  }
+
+  /**
+   * Verifies the log in {@code dir} read-only, calling {@code check} on each valid record's payload.
+   *
+   * @throws CorruptWalException naming the file and offset of the first damage recovery would refuse
+   */
+  public static Verification verify(Path dir, int maxRecordBytes, PayloadCheck check) throws IOException {
+    List<Path> found;
+    try (Stream<Path> s = Files.list(dir)) {
+      found = s.filter(p -> p.getFileName().toString().matches("wal-\\d{20}\\.log")).sorted().toList();
+    }
+    long torn = 0;
+    if (!found.isEmpty() && Files.size(found.get(found.size() - 1)) < WriteAheadLog.FILE_HEADER_BYTES) {
+      torn = Files.size(found.get(found.size() - 1)); // recovery deletes a newest file with an incomplete header
+      found = found.subList(0, found.size() - 1);
+    }
+    long first = found.isEmpty() ? 1 : WriteAheadLog.firstLsnOf(found.get(0));
+    long expected = first;
+    for (int i = 0; i < found.size(); i++) {
+      Path f = found.get(i);
+      boolean newest = i == found.size() - 1;
+      if (WriteAheadLog.firstLsnOf(f) != expected) {
+        throw new CorruptWalException(f + ": starts at LSN " + WriteAheadLog.firstLsnOf(f) + " but LSN " + expected
+            + " was expected (a log file is missing)");
+      }
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        long[] next = {expected};
+        long end = WriteAheadLog.scan(f, ch, (lsn, payload, recEnd) -> {
+          if (lsn != next[0]) {
+            throw new CorruptWalException(f + ": record with LSN " + lsn + " where " + next[0] + " was expected");
+          }
+          check.check(lsn, payload);
+          next[0]++;
+        }, newest, maxRecordBytes);
+        expected = next[0];
+        if (newest && end < ch.size()) {
+          long later = WriteAheadLog.nextValidRecord(ch, end + 1, maxRecordBytes);
+          if (later >= 0) {
+            throw new CorruptWalException(f + ": damaged record at offset " + end + ", followed by a valid record at"
+                + " offset " + later + ": not a torn write (opening would truncate acknowledged records)");
+          }
+          torn += ch.size() - end;
+        }
+      }
+    }
+    long records = expected - first;
+    return new Verification(found, records, records == 0 ? 0 : first, records == 0 ? 0 : expected - 1, torn);
+  }
+}
