@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.storage.AtomicFiles;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.util.ConcurrentBitSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,10 +45,10 @@ record Manifest(long generation, long checkpointLsn, long nextSegmentId, List<En
     try {
       root = json.readTree(file.toFile());
     } catch (IOException e) {
-      throw new CorruptSegmentException(file + ": unreadable manifest: " + e.getMessage());
+      throw new CorruptFileException(file, "unreadable manifest: " + e.getMessage());
     }
     if (root.path("format").asInt() != FORMAT) {
-      throw new CorruptSegmentException(file + ": unsupported manifest format " + root.path("format"));
+      throw new CorruptFileException(file, "unsupported manifest format " + root.path("format"));
     }
     List<Entry> segs = new ArrayList<>();
     for (JsonNode s : root.path("segments")) {
@@ -107,12 +108,12 @@ record Manifest(long generation, long checkpointLsn, long nextSegmentId, List<En
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (bytes.length < 16 || b.getInt() != DELETES_MAGIC || b.getInt() != 1) {
-      throw new CorruptSegmentException(file + ": not a deletes file of version 1");
+      throw new CorruptFileException(file, "not a deletes file of version 1");
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - 4);
     if ((int) crc.getValue() != b.getInt(bytes.length - 4)) {
-      throw new CorruptSegmentException(file + ": checksum mismatch (the file is damaged)");
+      throw new CorruptFileException(file, "checksum mismatch (the file is damaged)");
     }
     int n = b.getInt();
     Map<Long, long[]> out = new HashMap<>();

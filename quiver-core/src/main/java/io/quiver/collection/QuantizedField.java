@@ -9,6 +9,7 @@ import io.quiver.quantization.Quantizers;
 import io.quiver.quantization.ScalarQuantizer;
 import io.quiver.quantization.VectorQuantizer;
 import io.quiver.storage.AtomicFiles;
+import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -164,7 +165,7 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
     try {
       q = Quantizers.fromBytes(Files.readAllBytes(params));
     } catch (IOException e) {
-      throw new CorruptSegmentException(params + ": " + e.getMessage());
+      throw new CorruptFileException(params, e instanceof CorruptFileException c ? c.problem() : String.valueOf(e.getMessage()), e);
     }
     // mapped, checked, then copied once into the heap: Files.readAllBytes went through a temporary direct buffer of
     // the file's size that the JDK then kept cached (measured: +390 MB of native memory for 1M int8 codes)
@@ -174,18 +175,18 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
       MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
       var le = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
       if (size < 20 || all.get(le, 0) != CODES_MAGIC || all.get(le, 4) != VERSION) {
-        throw new CorruptSegmentException(codesPath + ": not a version " + VERSION + " codes file");
+        throw new CorruptFileException(codesPath, "not a version " + VERSION + " codes file");
       }
       int n = all.get(le, 8);
       int bpv = all.get(le, 12);
       if (n != count || bpv != q.bytesPerVector() || size != 16L + (long) n * bpv + 4) {
-        throw new CorruptSegmentException(codesPath + ": holds " + n + " records of " + bpv + " bytes in " + size
+        throw new CorruptFileException(codesPath, "holds " + n + " records of " + bpv + " bytes in " + size
             + " bytes; expected " + count + " of " + q.bytesPerVector());
       }
       CRC32C crc = new CRC32C();
       crc.update(all.asSlice(0, size - 4).asByteBuffer());
       if ((int) crc.getValue() != all.get(le, size - 4)) {
-        throw new CorruptSegmentException(codesPath + ": CRC32C mismatch");
+        throw new CorruptFileException(codesPath, "CRC32C mismatch");
       }
       byte[] codes = new byte[Math.toIntExact(size - 20)];
       MemorySegment.copy(all, ValueLayout.JAVA_BYTE, 16, codes, 0, codes.length);

@@ -15,6 +15,7 @@ import io.quiver.payload.FieldSchema;
 import io.quiver.payload.PayloadIndex;
 import io.quiver.quantization.QuantizedScorer;
 import io.quiver.storage.AtomicFiles;
+import io.quiver.storage.CorruptFileException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,7 +100,7 @@ final class SealedSegment extends Segment {
   static SealedSegment open(long id, Path dir, int count, CollectionConfig config, ObjectMapper json)
       throws IOException {
     if (!Files.isDirectory(dir)) {
-      throw new CorruptSegmentException("segment directory " + dir + " named by the manifest is missing");
+      throw new CorruptFileException(dir, "the segment directory named by the manifest is missing");
     }
     return new SealedSegment(id, dir, count, config, json, false);
   }
@@ -112,7 +113,7 @@ final class SealedSegment extends Segment {
   static SealedSegment openReadOnly(long id, Path dir, int count, CollectionConfig config, ObjectMapper json)
       throws IOException {
     if (!Files.isDirectory(dir)) {
-      throw new CorruptSegmentException("segment directory " + dir + " named by the manifest is missing");
+      throw new CorruptFileException(dir, "the segment directory named by the manifest is missing");
     }
     return new SealedSegment(id, dir, count, config, json, true);
   }
@@ -138,7 +139,7 @@ final class SealedSegment extends Segment {
       try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
         index = PayloadIndex.readFrom(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
       } catch (IOException e) {
-        throw new CorruptSegmentException(file + ": " + e.getMessage());
+        throw new CorruptFileException(file, e instanceof CorruptFileException c ? c.problem() : String.valueOf(e.getMessage()), e);
       }
     } else {
       index = new PayloadIndex();

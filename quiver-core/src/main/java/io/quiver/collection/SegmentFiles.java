@@ -1,6 +1,7 @@
 package io.quiver.collection;
 
 import io.quiver.PointId;
+import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -137,18 +138,18 @@ final class SegmentFiles {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < HEADER + 4) {
-        throw new CorruptSegmentException(file + ": truncated (" + size + " bytes)");
+        throw new CorruptFileException(file, "truncated (" + size + " bytes)");
       }
       seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
     }
     if (seg.get(INT, 0) != magic) {
-      throw new CorruptSegmentException(file + ": bad magic " + Integer.toHexString(seg.get(INT, 0)));
+      throw new CorruptFileException(file, "bad magic " + Integer.toHexString(seg.get(INT, 0)));
     }
     if (seg.get(INT, 4) != VERSION) {
-      throw new CorruptSegmentException(file + ": unsupported version " + seg.get(INT, 4));
+      throw new CorruptFileException(file, "unsupported version " + seg.get(INT, 4));
     }
     if (seg.get(INT, 8) != expectedCount) {
-      throw new CorruptSegmentException(file + ": holds " + seg.get(INT, 8) + " entries, the segment "
+      throw new CorruptFileException(file, "holds " + seg.get(INT, 8) + " entries, the segment "
           + expectedCount);
     }
     long body = seg.byteSize() - 4;
@@ -157,7 +158,7 @@ final class SegmentFiles {
       crc.update(seg.asSlice(off, Math.min(Integer.MAX_VALUE, body - off)).asByteBuffer());
     }
     if ((int) crc.getValue() != seg.get(INT, body)) {
-      throw new CorruptSegmentException(file + ": checksum mismatch (the file is damaged)");
+      throw new CorruptFileException(file, "checksum mismatch (the file is damaged)");
     }
     return seg;
   }

@@ -1,6 +1,7 @@
 package io.quiver.index;
 
 import io.quiver.distance.Metric;
+import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -246,15 +247,15 @@ public final class IndexFiles {
       return segment.get(LE_FLOAT, offset);
     }
 
-    public CorruptIndexException corrupt(String problem) {
-      return new CorruptIndexException(file, problem);
+    public CorruptFileException corrupt(String problem) {
+      return new CorruptFileException(file, problem);
     }
 
     /**
      * Checks the common header: long enough, magic, version, header CRC (the last four header bytes). Magic comes
      * first, so that a foreign file is reported as such rather than as damaged.
      */
-    public void checkHeader(int headerBytes, int magic, int version, String kind) throws CorruptIndexException {
+    public void checkHeader(int headerBytes, int magic, int version, String kind) throws CorruptFileException {
       if (size() < Integer.BYTES || intAt(0) != magic) {
         throw corrupt(size() < Integer.BYTES
             ? "truncated: " + size() + " bytes, not even a magic number (not a Quiver " + kind + " file)"
@@ -276,7 +277,7 @@ public final class IndexFiles {
     }
 
     /** Throws unless the file is exactly {@code expected} bytes long. */
-    public void checkSize(long expected) throws CorruptIndexException {
+    public void checkSize(long expected) throws CorruptFileException {
       if (size() < expected) {
         throw corrupt("truncated: file is " + size() + " bytes, its header describes " + expected);
       }
@@ -286,7 +287,7 @@ public final class IndexFiles {
     }
 
     /** Throws unless the CRC32C of {@code length} bytes from {@code offset} is {@code expected}. */
-    public void checkCrc(long offset, long length, int expected, String what) throws CorruptIndexException {
+    public void checkCrc(long offset, long length, int expected, String what) throws CorruptFileException {
       int actual = crc32c(offset, length);
       if (actual != expected) {
         throw corrupt(String.format("%s checksum mismatch: header says 0x%08X, data has 0x%08X", what, expected,

@@ -1,6 +1,7 @@
 package io.quiver.index;
 
 import io.quiver.distance.Metric;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.storage.ReadAdvice;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -86,7 +87,7 @@ public final class VectorFile {
    * With {@code verifyChecksum} the vector data is checked against its CRC32C, which reads every byte of it; the
    * header and presence bitset are always checked.
    *
-   * @throws CorruptIndexException when the file is foreign, damaged, truncated or of an unknown version
+   * @throws CorruptFileException when the file is foreign, damaged, truncated or of an unknown version
    */
   public static Contents open(Path file, boolean mmap, boolean verifyChecksum) throws IOException {
     Arena arena = mmap ? Arena.ofShared() : Arena.ofConfined();
@@ -150,7 +151,7 @@ public final class VectorFile {
   }
 
   private static FloatVectorStore loadToHeap(IndexFiles.MappedFile f, MemorySegment data, int dim, int count,
-      Integer expectedCrc) throws CorruptIndexException {
+      Integer expectedCrc) throws CorruptFileException {
     FloatVectorStore heap = new FloatVectorStore(dim);
     CRC32C crc = new CRC32C();
     long vectorBytes = (long) dim * Float.BYTES;

@@ -3,6 +3,7 @@ package io.quiver.payload;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
+import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -333,7 +334,7 @@ public final class PayloadIndex {
   }
 
   /** Reads an index from the remaining bytes of {@code bytes} (heap or mapped). */
-  public static PayloadIndex readFrom(ByteBuffer bytes) throws CorruptIndexException {
+  public static PayloadIndex readFrom(ByteBuffer bytes) throws CorruptFileException {
     PayloadIndexFormat.Contents c = PayloadIndexFormat.read(bytes);
     return new PayloadIndex(c.ordinals(), new HashMap<>(c.fields()));
   }

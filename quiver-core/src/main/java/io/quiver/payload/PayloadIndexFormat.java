@@ -1,5 +1,6 @@
 package io.quiver.payload;
 
+import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -102,24 +103,24 @@ final class PayloadIndexFormat {
     return ((Comparable<Object>) a).compareTo(b);
   }
 
-  static Contents read(ByteBuffer in) throws CorruptIndexException {
+  static Contents read(ByteBuffer in) throws CorruptFileException {
     ByteBuffer b = in.slice().order(ByteOrder.LITTLE_ENDIAN);
     if (b.remaining() < HEADER_BYTES + 4) {
-      throw new CorruptIndexException("payload index: " + b.remaining() + " bytes is shorter than the header");
+      throw new CorruptFileException(null, "payload index: " + b.remaining() + " bytes is shorter than the header");
     }
     int magic = b.getInt(0);
     if (magic != MAGIC) {
-      throw new CorruptIndexException(String.format("payload index: bad magic 0x%08X (expected 0x%08X, \"QPIX\")",
+      throw new CorruptFileException(null, String.format("payload index: bad magic 0x%08X (expected 0x%08X, \"QPIX\")",
           magic, MAGIC));
     }
     int version = b.getInt(4);
     if (version != VERSION) {
-      throw new CorruptIndexException("payload index: format version " + version + " is not supported (this build "
+      throw new CorruptFileException(null, "payload index: format version " + version + " is not supported (this build "
           + "reads version " + VERSION + ")");
     }
     long bodyLength = b.getLong(8);
     if (bodyLength < 0 || bodyLength != b.remaining() - HEADER_BYTES - 4L) {
-      throw new CorruptIndexException("payload index: body length " + bodyLength + " does not match the "
+      throw new CorruptFileException(null, "payload index: body length " + bodyLength + " does not match the "
           + (b.remaining() - HEADER_BYTES - 4) + " bytes present (truncated or trailing data)");
     }
     int end = HEADER_BYTES + (int) bodyLength;
@@ -127,7 +128,7 @@ final class PayloadIndexFormat {
     crc.update(b.duplicate().position(0).limit(end));
     int stored = b.getInt(end);
     if (stored != (int) crc.getValue()) {
-      throw new CorruptIndexException(String.format("payload index: CRC32C mismatch (stored 0x%08X, computed 0x%08X)",
+      throw new CorruptFileException(null, String.format("payload index: CRC32C mismatch (stored 0x%08X, computed 0x%08X)",
           stored, (int) crc.getValue()));
     }
     b.position(HEADER_BYTES).limit(end);
@@ -140,20 +141,20 @@ final class PayloadIndexFormat {
         fields.put(f.key, f);
       }
       if (b.hasRemaining()) {
-        throw new CorruptIndexException("payload index: " + b.remaining() + " unread bytes after the last field");
+        throw new CorruptFileException(null, "payload index: " + b.remaining() + " unread bytes after the last field");
       }
       return new Contents(ordinals, fields);
     } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-      throw new CorruptIndexException("payload index: body ends early at byte " + b.position());
+      throw new CorruptFileException(null, "payload index: body ends early at byte " + b.position());
     }
   }
 
-  private static FieldIndex readField(ByteBuffer b) throws CorruptIndexException {
+  private static FieldIndex readField(ByteBuffer b) throws CorruptFileException {
     String key = string(b);
     int code = b.get() & 0xFF;
     FieldSchema schema = FieldSchema.ofCode(code);
     if (schema == null) {
-      throw new CorruptIndexException("payload index: field '" + key + "' has unknown schema code " + code);
+      throw new CorruptFileException(null, "payload index: field '" + key + "' has unknown schema code " + code);
     }
     RoaringBitmap[] common = new RoaringBitmap[6];
     for (int i = 0; i < common.length; i++) {
@@ -180,7 +181,7 @@ final class PayloadIndexFormat {
           b.getInt();
           int one = b.getInt();
           if (one < 0) {
-            throw new CorruptIndexException("payload index: negative ordinal " + one + " at byte " + (b.position() - 4));
+            throw new CorruptFileException(null, "payload index: negative ordinal " + one + " at byte " + (b.position() - 4));
           }
           postings.put(k, one);
         } else {
@@ -203,29 +204,29 @@ final class PayloadIndexFormat {
         postings, ranges);
   }
 
-  private static int count(ByteBuffer b, String what) throws CorruptIndexException {
+  private static int count(ByteBuffer b, String what) throws CorruptFileException {
     int n = b.getInt();
     if (n < 0 || n > b.remaining()) {
-      throw new CorruptIndexException("payload index: " + what + " " + Integer.toUnsignedString(n) + " at byte "
+      throw new CorruptFileException(null, "payload index: " + what + " " + Integer.toUnsignedString(n) + " at byte "
           + (b.position() - 4) + " exceeds the data left");
     }
     return n;
   }
 
-  private static String string(ByteBuffer b) throws CorruptIndexException {
+  private static String string(ByteBuffer b) throws CorruptFileException {
     int n = count(b, "string length");
     byte[] bytes = new byte[n];
     b.get(bytes);
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  private static RoaringBitmap bitmap(ByteBuffer b) throws CorruptIndexException {
+  private static RoaringBitmap bitmap(ByteBuffer b) throws CorruptFileException {
     int n = count(b, "bitmap length");
     RoaringBitmap r = new RoaringBitmap();
     try {
       r.deserialize(b.slice(b.position(), n).order(ByteOrder.LITTLE_ENDIAN));
     } catch (IOException | RuntimeException e) {
-      throw new CorruptIndexException("payload index: bad bitmap at byte " + b.position() + ": " + e.getMessage());
+      throw new CorruptFileException(null, "payload index: bad bitmap at byte " + b.position() + ": " + e.getMessage());
     }
     b.position(b.position() + n);
     return r;

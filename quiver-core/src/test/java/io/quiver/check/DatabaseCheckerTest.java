@@ -16,7 +16,7 @@ import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
 import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
-import io.quiver.storage.wal.CorruptWalException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WalVerifier;
 import io.quiver.storage.wal.WriteAheadLog;
@@ -191,7 +191,7 @@ class DatabaseCheckerTest extends RandomizedTest {
       f.write(0x55);
     }
     assertThatThrownBy(() -> WalVerifier.verify(walDir, 1 << 20, (lsn, payload) -> {}))
-        .isInstanceOf(CorruptWalException.class).hasMessageContaining("followed by a valid record");
+        .isInstanceOf(CorruptFileException.class).hasMessageContaining("followed by a valid record");
   }
 
   @Test

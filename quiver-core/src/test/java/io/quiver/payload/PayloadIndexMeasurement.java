@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.PointId;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
+import io.quiver.storage.CorruptFileException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -98,7 +99,7 @@ class PayloadIndexMeasurement {
     double readMs = medianMicros(() -> {
       try {
         return PayloadIndex.readFrom(ByteBuffer.wrap(bytes));
-      } catch (CorruptIndexException e) {
+      } catch (CorruptFileException e) {
         throw new IllegalStateException(e);
       }
     }) / 1000;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.PointId;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.testing.RandomizedTest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -237,7 +238,7 @@ class PayloadIndexTest extends RandomizedTest {
     byte[] flipped = ok.clone();
     flipped[ok.length / 2] ^= 1;
     assertThatThrownBy(() -> PayloadIndex.readFrom(new ByteArrayInputStream(flipped)))
-        .isInstanceOf(CorruptIndexException.class).hasMessageContaining("CRC32C mismatch");
+        .isInstanceOf(CorruptFileException.class).hasMessageContaining("CRC32C mismatch");
     byte[] magic = ok.clone();
     magic[0] = 'X';
     assertThatThrownBy(() -> PayloadIndex.readFrom(new ByteArrayInputStream(magic))).hasMessageContaining("bad magic");

@@ -9,7 +9,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.quiver.Quiver;
-import io.quiver.collection.CorruptSegmentException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.storage.AtomicFiles;
 import java.io.EOFException;
 import java.io.IOException;
@@ -380,7 +380,7 @@ final class SnapshotEndpoints {
   private void restore(String collection, Path archive) throws IOException {
     try {
       db.restoreSnapshot(collection, archive, true);
-    } catch (JacksonException | CorruptSegmentException | EOFException e) {
+    } catch (JacksonException | CorruptFileException | EOFException e) {
       throw ApiError.badRequest("the snapshot is not a valid collection snapshot: " + e.getMessage());
     }
   }

@@ -1,7 +1,7 @@
 package io.quiver.index.flat;
 
 import io.quiver.distance.Metric;
-import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
@@ -63,7 +63,7 @@ public final class FlatIndex extends StoredVectorIndex {
    *     {@link #close}, which must not race with searches) instead of copying them into heap pages
    * @param verifyVectorChecksum check the vector data's CRC32C, which reads the whole file (see docs/format.md for
    *     the cost); headers are always checked
-   * @throws CorruptIndexException when the file is damaged, truncated, foreign or of an unknown version
+   * @throws CorruptFileException when the file is damaged, truncated, foreign or of an unknown version
    */
   public static FlatIndex open(Path dir, String name, boolean mmapVectors, boolean verifyVectorChecksum)
       throws IOException {

@@ -1,7 +1,7 @@
 package io.quiver.index.hnsw;
 
 import io.quiver.distance.Metric;
-import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.VectorFile;
 import java.io.IOException;
@@ -202,7 +202,7 @@ final class HnswGraphFile {
           throw f.corrupt("entry point " + entryNode + " contradicts the " + index.size() + " live vectors");
         }
       } catch (IllegalArgumentException e) {
-        throw new CorruptIndexException(file, e.getMessage(), e);
+        throw new CorruptFileException(file, e.getMessage(), e);
       }
       return index;
     }
@@ -210,7 +210,7 @@ final class HnswGraphFile {
 
   /** A node linked on level l must itself reach level l, or a search would find no list there. */
   private static void checkUpperLinks(IndexFiles.MappedFile f, HnswIndex index, int[] upperNodes)
-      throws CorruptIndexException {
+      throws CorruptFileException {
     OnHeapHnswGraph graph = index.graph();
     for (int node : upperNodes) {
       int[][] levels = graph.upperLevels(node);

@@ -2,7 +2,7 @@ package io.quiver.index.hnsw;
 
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
-import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.index.FloatVectorStore;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
@@ -381,7 +381,7 @@ public final class HnswIndex extends StoredVectorIndex {
    *     otherwise they are bulk-copied into heap pages (the fastest search path)
    * @param verifyVectorChecksum check the CRC32C of the vector data, which reads all of it (measured cost in
    *     docs/format.md); headers and the graph are always checked
-   * @throws CorruptIndexException naming the file and what is wrong with it
+   * @throws CorruptFileException naming the file and what is wrong with it
    */
   public static HnswIndex open(Path dir, String name, boolean mmapVectors, boolean verifyVectorChecksum)
       throws IOException {

@@ -1,6 +1,6 @@
 package io.quiver.index.hnsw;
 
-import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.util.LongHeap;
 import io.quiver.util.ScoredOrdinals;
@@ -56,7 +56,7 @@ import java.util.zip.CRC32C;
  * The CRC32C covers header bytes 0..19 and the body (version 1, still read, covered the body only; versions 1 and 2
  * do not record their fields: {@link #sourceFields()} is then null and the links count as built for unknown fields).
  * A file that fails any of these checks (magic, version, node count, CRC, lengths, ranges, order) is rejected with a
- * {@link CorruptIndexException} naming it; a segment without the file has no payload links.
+ * {@link CorruptFileException} naming it; a segment without the file has no payload links.
  */
 public final class PayloadLinks {
   public static final String EXTENSION = ".plinks";
@@ -349,23 +349,23 @@ public final class PayloadLinks {
   /**
    * Reads what {@link #write} wrote for {@code graph}.
    *
-   * @throws CorruptIndexException naming the file and the first check it fails
+   * @throws CorruptFileException naming the file and the first check it fails
    */
   public static PayloadLinks read(Path file, HnswIndex graph) throws IOException {
     int nodeCount = graph.ordinalLimit();
     byte[] bytes = Files.readAllBytes(file);
     if (bytes.length < HEADER_BYTES) {
-      throw new CorruptIndexException(file, "payload links file of " + bytes.length + " bytes, shorter than its "
+      throw new CorruptFileException(file, "payload links file of " + bytes.length + " bytes, shorter than its "
           + HEADER_BYTES + "-byte header");
     }
     ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int magic = in.getInt();
     int version = in.getInt();
     if (magic != MAGIC) {
-      throw new CorruptIndexException(file, String.format("not a payload links file (magic 0x%08X)", magic));
+      throw new CorruptFileException(file, String.format("not a payload links file (magic 0x%08X)", magic));
     }
     if (version < 1 || version > VERSION) {
-      throw new CorruptIndexException(file, "unsupported payload links version " + version + ", expected 1 to "
+      throw new CorruptFileException(file, "unsupported payload links version " + version + ", expected 1 to "
           + VERSION);
     }
     int count = in.getInt();
@@ -374,10 +374,10 @@ public final class PayloadLinks {
     int bodyCrc = in.getInt();
     long bodyLength = in.getLong();
     if (count != nodeCount) {
-      throw new CorruptIndexException(file, "payload links for " + count + " nodes, the graph has " + nodeCount);
+      throw new CorruptFileException(file, "payload links for " + count + " nodes, the graph has " + nodeCount);
     }
     if (bodyLength != bytes.length - HEADER_BYTES) {
-      throw new CorruptIndexException(file, "body of " + (bytes.length - HEADER_BYTES) + " bytes, header says "
+      throw new CorruptFileException(file, "body of " + (bytes.length - HEADER_BYTES) + " bytes, header says "
           + bodyLength);
     }
     CRC32C crc = new CRC32C();
@@ -386,11 +386,11 @@ public final class PayloadLinks {
     }
     crc.update(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES);
     if ((int) crc.getValue() != bodyCrc) {
-      throw new CorruptIndexException(file, String.format("checksum 0x%08X, header says 0x%08X",
+      throw new CorruptFileException(file, String.format("checksum 0x%08X, header says 0x%08X",
           (int) crc.getValue(), bodyCrc));
     }
     if (m < 1 || groupCount < 0) {
-      throw new CorruptIndexException(file, "payloadM " + m + ", group count " + groupCount);
+      throw new CorruptFileException(file, "payloadM " + m + ", group count " + groupCount);
     }
     Map<ValueKey, Group> groups = new LinkedHashMap<>();
     try {
@@ -400,17 +400,17 @@ public final class PayloadLinks {
         Object value = switch (kind) {
           case KEYWORD -> new String(bytes(in), StandardCharsets.UTF_8);
           case INTEGER -> in.getLong();
-          default -> throw new CorruptIndexException(file, "group " + gi + " has value kind " + kind);
+          default -> throw new CorruptFileException(file, "group " + gi + " has value kind " + kind);
         };
         int n = in.getInt();
         if (n < 1 || n > count) {
-          throw new CorruptIndexException(file, "group " + gi + " has " + n + " members");
+          throw new CorruptFileException(file, "group " + gi + " has " + n + " members");
         }
         int[] members = new int[n];
         for (int i = 0; i < n; i++) {
           members[i] = in.getInt();
           if (members[i] < 0 || members[i] >= count || (i > 0 && members[i] <= members[i - 1])) {
-            throw new CorruptIndexException(file, "group " + gi + " member " + i + " is " + members[i]
+            throw new CorruptFileException(file, "group " + gi + " member " + i + " is " + members[i]
                 + ": members must ascend within 0.." + (count - 1));
           }
         }
@@ -418,7 +418,7 @@ public final class PayloadLinks {
         for (int p = 0; p < n; p++) {
           int c = in.getInt();
           if (c < 0 || c > m) {
-            throw new CorruptIndexException(file, "group " + gi + " member " + p + " has " + c + " links, at most "
+            throw new CorruptFileException(file, "group " + gi + " member " + p + " has " + c + " links, at most "
                 + m + " allowed");
           }
           int base = p * (1 + m);
@@ -426,7 +426,7 @@ public final class PayloadLinks {
           for (int i = 1; i <= c; i++) {
             int link = in.getInt();
             if (link < 0 || link >= n) {
-              throw new CorruptIndexException(file, "group " + gi + " member " + p + " links to position " + link
+              throw new CorruptFileException(file, "group " + gi + " member " + p + " links to position " + link
                   + ", outside 0.." + (n - 1));
             }
             slots[base + i] = link;
@@ -435,29 +435,29 @@ public final class PayloadLinks {
         groups.put(new ValueKey(field, value), new Group(members, slots, m));
       }
     } catch (BufferUnderflowException | NegativeArraySizeException e) {
-      throw new CorruptIndexException(file, "body ends inside group " + groups.size(), e);
+      throw new CorruptFileException(file, "body ends inside group " + groups.size(), e);
     }
     List<String> sourceFields = null;
     if (version >= 3) {
       try {
         int f = in.getInt();
         if (f < 0 || f > in.remaining()) {
-          throw new CorruptIndexException(file, "field count " + f);
+          throw new CorruptFileException(file, "field count " + f);
         }
         ArrayList<String> names = new ArrayList<>(f);
         for (int i = 0; i < f; i++) {
           names.add(new String(bytes(in), StandardCharsets.UTF_8));
           if (i > 0 && names.get(i).compareTo(names.get(i - 1)) <= 0) {
-            throw new CorruptIndexException(file, "field names out of order at " + i);
+            throw new CorruptFileException(file, "field names out of order at " + i);
           }
         }
         sourceFields = List.copyOf(names);
       } catch (BufferUnderflowException e) {
-        throw new CorruptIndexException(file, "body ends inside the field names", e);
+        throw new CorruptFileException(file, "body ends inside the field names", e);
       }
     }
     if (in.hasRemaining()) {
-      throw new CorruptIndexException(file, in.remaining() + " bytes after the last group");
+      throw new CorruptFileException(file, in.remaining() + " bytes after the last group");
     }
     return new PayloadLinks(count, m, groups, sourceFields);
   }

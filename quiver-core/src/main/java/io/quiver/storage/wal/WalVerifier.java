@@ -1,5 +1,6 @@
 package io.quiver.storage.wal;
 
+import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class WalVerifier {
   /**
    * Verifies the log in {@code dir} read-only, calling {@code check} on each valid record's payload.
    *
-   * @throws CorruptWalException naming the file and offset of the first damage recovery would refuse
+   * @throws CorruptFileException naming the file and offset of the first damage recovery would refuse
    */
   public static Verification verify(Path dir, int maxRecordBytes, PayloadCheck check) throws IOException {
     List<Path> found;
@@ -52,14 +53,14 @@ public final class WalVerifier {
       Path f = found.get(i);
       boolean newest = i == found.size() - 1;
       if (WriteAheadLog.firstLsnOf(f) != expected) {
-        throw new CorruptWalException(f + ": starts at LSN " + WriteAheadLog.firstLsnOf(f) + " but LSN " + expected
+        throw new CorruptFileException(f, "starts at LSN " + WriteAheadLog.firstLsnOf(f) + " but LSN " + expected
             + " was expected (a log file is missing)");
       }
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
         long[] next = {expected};
         long end = WriteAheadLog.scan(f, ch, (lsn, payload, recEnd) -> {
           if (lsn != next[0]) {
-            throw new CorruptWalException(f + ": record with LSN " + lsn + " where " + next[0] + " was expected");
+            throw new CorruptFileException(f, "record with LSN " + lsn + " where " + next[0] + " was expected");
           }
           check.check(lsn, payload);
           next[0]++;
@@ -68,7 +69,7 @@ public final class WalVerifier {
         if (newest && end < ch.size()) {
           long later = WriteAheadLog.nextValidRecord(ch, end + 1, maxRecordBytes);
           if (later >= 0) {
-            throw new CorruptWalException(f + ": damaged record at offset " + end + ", followed by a valid record at"
+            throw new CorruptFileException(f, "damaged record at offset " + end + ", followed by a valid record at"
                 + " offset " + later + ": not a torn write (opening would truncate acknowledged records)");
           }
           torn += ch.size() - end;

@@ -1,5 +1,6 @@
 package io.quiver.storage.wal;
 
+import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ import java.util.zip.CRC32C;
  *
  * <p><b>Recovery.</b> {@link #open} reads every file, checking each record's CRC32C and LSN. A damaged or incomplete
  * record at the end of the newest file is a torn write from a crash: the file is truncated there and the log goes
- * on. Damage anywhere else means acknowledged data is lost, and {@code open} fails with {@link CorruptWalException}
+ * on. Damage anywhere else means acknowledged data is lost, and {@code open} fails with {@link CorruptFileException}
  * naming the file and offset, rather than serve wrong data.
  *
  * <p>A failed write (disk full) is rolled back to the previous end of file and reported; the log stays usable.
@@ -377,14 +378,14 @@ public final class WriteAheadLog implements AutoCloseable {
       Path f = found.get(i);
       boolean newest = i == found.size() - 1;
       if (firstLsnOf(f) != expected) {
-        throw new CorruptWalException(f + ": starts at LSN " + firstLsnOf(f) + " but LSN " + expected
+        throw new CorruptFileException(f, "starts at LSN " + firstLsnOf(f) + " but LSN " + expected
             + " was expected (a log file is missing)");
       }
       FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
       long[] next = {expected};
       long end = scan(f, ch, (lsn, payload, recEnd) -> {
         if (lsn != next[0]) {
-          throw new CorruptWalException(f + ": record with LSN " + lsn + " where " + next[0] + " was expected");
+          throw new CorruptFileException(f, "record with LSN " + lsn + " where " + next[0] + " was expected");
         }
         next[0]++;
       }, newest);
@@ -392,7 +393,7 @@ public final class WriteAheadLog implements AutoCloseable {
       if (newest) {
         if (end < ch.size() && nextValidRecord(ch, end + 1, options.maxRecordBytes()) >= 0) {
           ch.close();
-          throw new CorruptWalException(f + ": damaged record at offset " + end + ", followed by valid records: not"
+          throw new CorruptFileException(f, "damaged record at offset " + end + ", followed by valid records: not"
               + " a torn write, and truncating would drop acknowledged records");
         }
         if (end < ch.size()) {
@@ -433,7 +434,7 @@ public final class WriteAheadLog implements AutoCloseable {
     long size = ch.size();
     ByteBuffer h = ByteBuffer.allocate(FILE_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     if (size < FILE_HEADER_BYTES || readFully(ch, h, 0) < FILE_HEADER_BYTES) {
-      throw new CorruptWalException(f + ": file header is incomplete (" + size + " bytes)");
+      throw new CorruptFileException(f, "file header is incomplete (" + size + " bytes)");
     }
     h.flip();
     int magic = h.getInt();
@@ -443,14 +444,14 @@ public final class WriteAheadLog implements AutoCloseable {
     CRC32C c = new CRC32C();
     c.update(h.array(), 0, 16);
     if (magic != MAGIC || (int) c.getValue() != headerCrc) {
-      throw new CorruptWalException(f + ": not a Quiver write-ahead log file, or its header is damaged");
+      throw new CorruptFileException(f, "not a Quiver write-ahead log file, or its header is damaged");
     }
     if (version != VERSION) {
-      throw new CorruptWalException(f + ": log format version " + version + " is not supported (expected "
+      throw new CorruptFileException(f, "log format version " + version + " is not supported (expected "
           + VERSION + ")");
     }
     if (first != firstLsnOf(f)) {
-      throw new CorruptWalException(f + ": header says first LSN " + first);
+      throw new CorruptFileException(f, "header says first LSN " + first);
     }
     long pos = FILE_HEADER_BYTES;
     ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -483,7 +484,7 @@ public final class WriteAheadLog implements AutoCloseable {
       if (tailAllowed) {
         return pos;
       }
-      throw new CorruptWalException(f + ": " + problem + " at offset " + pos);
+      throw new CorruptFileException(f, problem + " at offset " + pos);
     }
     return pos;
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
-import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
 import io.quiver.index.VectorSource;
@@ -91,7 +91,7 @@ class FlatPersistenceTest extends RandomizedTest {
     bytes[(int) presenceAt + 1] ^= 1;
     Files.write(vec, bytes);
     for (boolean mmap : new boolean[] {false, true}) {
-      assertThatThrownBy(() -> FlatIndex.open(dir, "p", mmap)).isInstanceOf(CorruptIndexException.class)
+      assertThatThrownBy(() -> FlatIndex.open(dir, "p", mmap)).isInstanceOf(CorruptFileException.class)
           .hasMessageContaining("p.vec").hasMessageContaining("presence bitset checksum mismatch");
     }
   }
@@ -107,7 +107,7 @@ class FlatPersistenceTest extends RandomizedTest {
     bytes[64 + rnd.nextInt(bytes.length - 64)] ^= (byte) (1 << rnd.nextInt(8));
     Files.write(vec, bytes);
     for (boolean mmap : new boolean[] {false, true}) {
-      assertThatThrownBy(() -> FlatIndex.open(dir, "v", mmap)).isInstanceOf(CorruptIndexException.class)
+      assertThatThrownBy(() -> FlatIndex.open(dir, "v", mmap)).isInstanceOf(CorruptFileException.class)
           .hasMessageContaining("v.vec").hasMessageContaining("vector data checksum mismatch");
     }
   }

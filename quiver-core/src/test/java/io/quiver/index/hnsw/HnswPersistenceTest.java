@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
-import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
@@ -273,9 +273,9 @@ class HnswPersistenceTest extends RandomizedTest {
     for (boolean mmap : new boolean[] {false, true}) {
       var thrown = assertThatThrownBy(() -> HnswIndex.open(dir, "d", mmap).close())
           .as("mmap=%s", mmap)
-          .isInstanceOf(CorruptIndexException.class)
+          .isInstanceOf(CorruptFileException.class)
           .hasMessageStartingWith(file.toString())
-          .satisfies(e -> assertThat(((CorruptIndexException) e).file()).isEqualTo(file));
+          .satisfies(e -> assertThat(((CorruptFileException) e).file()).isEqualTo(file));
       for (String part : messageParts) {
         thrown.hasMessageContaining(part);
       }

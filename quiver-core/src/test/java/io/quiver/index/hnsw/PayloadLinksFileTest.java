@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.distance.Metric;
-import io.quiver.index.CorruptIndexException;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.nio.ByteBuffer;
@@ -94,17 +94,17 @@ class PayloadLinksFileTest extends RandomizedTest {
     byte[] badMagic = good.clone();
     badMagic[0] ^= 1;
     Files.write(file, badMagic);
-    assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).isInstanceOf(CorruptIndexException.class)
+    assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).isInstanceOf(CorruptFileException.class)
         .hasMessageContaining(file.getFileName().toString()).hasMessageContaining("magic");
 
     Files.write(file, Arrays.copyOf(good, good.length - 1 - rnd.nextInt(good.length - 40)));
-    assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).isInstanceOf(CorruptIndexException.class)
+    assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).isInstanceOf(CorruptFileException.class)
         .hasMessageContaining("body of");
 
     byte[] otherCount = good.clone();
     ByteBuffer.wrap(otherCount).order(ByteOrder.LITTLE_ENDIAN).putInt(8, b.graph().size() + 1);
     Files.write(file, otherCount);
-    assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).isInstanceOf(CorruptIndexException.class)
+    assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).isInstanceOf(CorruptFileException.class)
         .hasMessageContaining("nodes");
 
     // payload_m and the group count are under the checksum too: a flipped payload_m passed every other check
@@ -113,7 +113,7 @@ class PayloadLinksFileTest extends RandomizedTest {
       flipped[at] ^= (byte) (1 << rnd.nextInt(8));
       Files.write(file, flipped);
       assertThatThrownBy(() -> PayloadLinks.read(file, b.graph())).as("byte %d flipped", at)
-          .isInstanceOf(CorruptIndexException.class).hasMessageContaining("checksum");
+          .isInstanceOf(CorruptFileException.class).hasMessageContaining("checksum");
     }
   }
 }

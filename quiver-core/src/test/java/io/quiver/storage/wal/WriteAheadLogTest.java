@@ -3,6 +3,7 @@ package io.quiver.storage.wal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quiver.storage.CorruptFileException;
 import io.quiver.testing.RandomizedTest;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -127,7 +128,7 @@ class WriteAheadLogTest extends RandomizedTest {
     }
     flipByte(newest, offset + WriteAheadLog.RECORD_HEADER_BYTES);
     assertThatThrownBy(() -> WriteAheadLog.open(dir, WalOptions.DEFAULT))
-        .isInstanceOf(CorruptWalException.class)
+        .isInstanceOf(CorruptFileException.class)
         .hasMessageContaining(newest.getFileName().toString())
         .hasMessageContaining("followed by valid records");
     assertThat(Files.size(newest)).as("nothing truncated").isEqualTo(before);
@@ -152,7 +153,7 @@ class WriteAheadLogTest extends RandomizedTest {
     Path oldest = files.getFirst();
     flipByte(oldest, WriteAheadLog.FILE_HEADER_BYTES + WriteAheadLog.RECORD_HEADER_BYTES + 1);
     assertThatThrownBy(() -> WriteAheadLog.open(dir, small()))
-        .isInstanceOf(CorruptWalException.class)
+        .isInstanceOf(CorruptFileException.class)
         .hasMessageContaining(oldest.getFileName().toString())
         .hasMessageContaining("checksum mismatch at offset 20");
   }
@@ -167,12 +168,12 @@ class WriteAheadLogTest extends RandomizedTest {
     List<Path> files = logFiles();
     Files.delete(files.get(1));
     assertThatThrownBy(() -> WriteAheadLog.open(dir, small()))
-        .isInstanceOf(CorruptWalException.class).hasMessageContaining("a log file is missing");
+        .isInstanceOf(CorruptFileException.class).hasMessageContaining("a log file is missing");
     Path other = dir.resolve("other");
     Files.createDirectories(other);
     Files.writeString(other.resolve("wal-00000000000000000001.log"), "this is not a log file at all");
     assertThatThrownBy(() -> WriteAheadLog.open(other, small()))
-        .isInstanceOf(CorruptWalException.class).hasMessageContaining("not a Quiver write-ahead log");
+        .isInstanceOf(CorruptFileException.class).hasMessageContaining("not a Quiver write-ahead log");
   }
 
   @Test
