@@ -16,12 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
 
 /**
  * A Quiver database: a directory of collections. {@code Quiver.open(path)} opens (or creates) it and every collection
@@ -225,7 +228,7 @@ public final class Quiver implements AutoCloseable {
     Files.createDirectories(tmp);
     try {
       boolean sawConfig = false;
-      try (var zip = new java.util.zip.ZipInputStream(Files.newInputStream(archive))) {
+      try (var zip = new ZipInputStream(Files.newInputStream(archive))) {
         for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
           Path out = tmp.resolve(entry.getName()).normalize();
           if (!out.startsWith(tmp) || entry.isDirectory()) {
@@ -235,14 +238,14 @@ public final class Quiver implements AutoCloseable {
           Files.copy(zip, out);
           sawConfig |= entry.getName().equals("collection.json");
         }
-      } catch (java.util.zip.ZipException e) {
+      } catch (ZipException e) {
         throw new QuiverException.InvalidInput("snapshot " + archive + " is not a valid archive: " + e.getMessage());
       }
       if (!sawConfig) {
         throw new QuiverException.InvalidInput("snapshot " + archive + " has no collection.json");
       }
       try (var files = Files.walk(tmp)) {
-        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
           if (Files.isRegularFile(f)) {
             try (var ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
               ch.force(true);

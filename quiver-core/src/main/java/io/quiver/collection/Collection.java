@@ -296,6 +296,26 @@ public final class Collection implements AutoCloseable {
     return searcher.search(request, null);
   }
 
+  /**
+   * Qdrant's query by point id: searches with the vector of {@code request.using()} that point {@code id} has, in
+   * place of {@code request.vector()} (any array, e.g. an empty one), and leaves the point out of its own neighbours;
+   * offset and limit count the other points.
+   *
+   * @throws QuiverException.NotFound naming the id when there is no such point, or it has no vector of that field
+   */
+  public List<ScoredPoint> searchNear(PointId id, SearchRequest request) {
+    float[] vector = retrieve(List.of(id), PayloadSelector.NONE, Set.of(request.using())).stream().findFirst()
+        .map(r -> r.vectors().get(request.using()))
+        .orElseThrow(() -> new QuiverException.NotFound("No point with id " + id + " found"));
+    if (vector == null) {
+      throw new QuiverException.NotFound("point " + id + " has no vector '" + request.using() + "'");
+    }
+    // one more than asked, from the top: the point itself is usually its own nearest neighbour
+    List<ScoredPoint> hits = search(request.toBuilder().vector(vector).offset(0)
+        .limit(request.offset() + request.limit() + 1).build());
+    return hits.stream().filter(h -> !h.id().equals(id)).skip(request.offset()).limit(request.limit()).toList();
+  }
+
   /** Searches like {@link #search} and reports how each segment was searched (strategy, estimate, cost). */
   public SearchExplain explain(SearchRequest request) {
     List<SegmentPlan> plans = new ArrayList<>();

@@ -73,7 +73,7 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
   }
 
   public static final class Builder {
-    private final float[] vector;
+    private float[] vector;
     private String using = CollectionConfig.DEFAULT_VECTOR;
     private int limit = 10;
     private int offset;
@@ -88,6 +88,12 @@ public record SearchRequest(float[] vector, String using, int limit, int offset,
 
     private Builder(float[] vector) {
       this.vector = vector;
+    }
+
+    /** Replaces the query vector. */
+    public Builder vector(float[] value) {
+      vector = value;
+      return this;
     }
 
     public Builder using(String name) {

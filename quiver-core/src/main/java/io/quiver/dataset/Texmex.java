@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /**
  * Readers and writers for the TEXMEX vector formats of the ANN benchmarks, little-endian, one record per vector:
@@ -74,7 +75,7 @@ public final class Texmex {
   }
 
   private static <T> T[] read(Path file, int limit, int elementBytes, RecordReader<T> reader,
-      java.util.function.IntFunction<T[]> arrayMaker) throws IOException {
+      IntFunction<T[]> arrayMaker) throws IOException {
     if (limit < 0) {
       limit = Integer.MAX_VALUE;
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -344,6 +345,6 @@ public final class FilterParser {
     if (n == null || n.isMissingNode()) {
       return "nothing";
     }
-    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + n;
+    return n.getNodeType().name().toLowerCase(Locale.ROOT) + " " + n;
   }
 }

@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /** Comparisons of payload values shared by the conditions (public for payload indexes, which must agree). */
 public final class Values {
@@ -32,7 +33,7 @@ public final class Values {
   }
 
   /** Whether {@code v} equals one of {@code candidates} by {@link #sameScalar}. */
-  static boolean sameAsAny(JsonNode v, java.util.List<JsonNode> candidates) {
+  static boolean sameAsAny(JsonNode v, List<JsonNode> candidates) {
     for (JsonNode c : candidates) {
       if (sameScalar(v, c)) {
         return true;

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class PayloadIndex {
     lock.readLock().lock();
     try {
       Map<String, FieldSchema> out = new LinkedHashMap<>();
-      fields.values().stream().sorted(java.util.Comparator.comparing(f -> f.key))
+      fields.values().stream().sorted(Comparator.comparing(f -> f.key))
           .forEach(f -> out.put(f.key, f.schema));
       return Collections.unmodifiableMap(out);
     } finally {

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,7 @@ final class PayloadIndexFormat {
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());
     out.putInt((int) crc.getValue()); // may grow the buffer: read it back from `out`, not `b`
-    return java.util.Arrays.copyOf(out.buf.array(), out.buf.position());
+    return Arrays.copyOf(out.buf.array(), out.buf.position());
   }
 
   private static void writeField(Out out, FieldIndex f) {

@@ -5,6 +5,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Locale;
 
 /**
  * Tells the kernel how a memory-mapped file will be read ({@code madvise(2)} through the FFM linker). Vector files
@@ -27,7 +28,7 @@ public final class ReadAdvice {
       LOG.log(System.Logger.Level.INFO, "mapped files get no read advice: -Dquiver.readAdvice=false");
       return null;
     }
-    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
       LOG.log(System.Logger.Level.INFO, "mapped files get no read advice: madvise is used on Linux only");
       return null;
     }

@@ -171,7 +171,7 @@ public abstract class VectorIndexTestCase extends RandomizedTest {
       }
       float[][] queries = TestVectors.around(rnd, centres, 30);
       // 30% tombstones still route but are never returned, which makes this a filtered search: with queries between
-      // the clusters (as drawn before session 7) a multi-threaded HNSW build measured exactly 0.95 (285 of 300) at
+      // the clusters (a harder draw than these) a multi-threaded HNSW build measured exactly 0.95 (285 of 300) at
       // seed 1FA980F633F4A619, so the bar sits a little lower
       assertThat(meanRecall(index, base, queries, 10, metric, null)).isGreaterThanOrEqualTo(minRecall() - 0.02);
       assertThat(index.vector(deleted.nextSetBit(0))).isNull();

@@ -42,7 +42,8 @@ final class HybridQuery {
 
   private sealed interface Query {}
 
-  private record Nearest(float[] vector, PointId exclude) implements Query {}
+  /** A query vector, or the id of the point whose vector is the query ({@code vector} null). */
+  private record Nearest(float[] vector, PointId near) implements Query {}
 
   private record Rrf(int k, float[] weights) implements Query {}
 
@@ -221,25 +222,15 @@ final class HybridQuery {
     if (q != null && q.isArray()) {
       return new Nearest(Json.vector(q, path), null);
     }
-    PointId id = Json.pointId(q, path);
-    PointRecord r = c.retrieve(List.of(id), PayloadSelector.NONE, Set.of(using)).stream().findFirst()
-        .orElseThrow(() -> new ApiError(404, "Not found: No point with id " + q + " found"));
-    return new Nearest(r.vectors().get(using), id);
+    return new Nearest(null, Json.pointId(q, path)); // searched with the point's own vector, see nearest
   }
 
   private static List<ScoredPoint> nearest(Collection c, Nearest n, String using, Filter filter, int limit,
       Float threshold, int ef, boolean exact) {
-    int ask = n.exclude() == null ? limit : limit + 1; // Qdrant leaves the query point out of its own neighbours
-    SearchRequest sr = SearchRequest.builder(n.vector()).using(using).limit(ask).filter(filter)
-        .scoreThreshold(threshold).ef(ef).exact(exact).build();
-    List<ScoredPoint> out = new ArrayList<>(c.search(sr));
-    if (n.exclude() != null) {
-      out.removeIf(p -> p.id().equals(n.exclude()));
-      if (out.size() > limit) {
-        out = out.subList(0, limit);
-      }
-    }
-    return out;
+    SearchRequest sr = SearchRequest.builder(n.vector() == null ? new float[0] : n.vector()).using(using)
+        .limit(limit).filter(filter).scoreThreshold(threshold).ef(ef).exact(exact).build();
+    // by point id: Qdrant leaves the query point out of its own neighbours
+    return n.near() == null ? c.search(sr) : c.searchNear(n.near(), sr);
   }
 
   /** Reciprocal Rank Fusion as Qdrant computes it (f32 arithmetic); ties keep first-seen order. */

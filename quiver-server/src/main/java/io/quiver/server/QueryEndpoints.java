@@ -90,36 +90,19 @@ final class QueryEndpoints {
       }
       return result;
     }
-    float[] vector;
-    PointId exclude = null;
-    if (q.isArray()) {
-      vector = Json.vector(q, path + ".query");
-    } else {
-      exclude = Json.pointId(q, path + ".query");
-      PointId wanted = exclude;
-      PointRecord r = c.retrieve(List.of(wanted), PayloadSelector.NONE, Set.of(using)).stream().findFirst()
-          .orElseThrow(() -> new ApiError(404, "Not found: No point with id " + wanted + " found"));
-      vector = r.vectors().get(using);
-    }
-    SearchRequest.Builder b = SearchRequest.builder(vector).using(using);
-    SearchParams.apply(b, body, path, ep);
-    SearchRequest sr = b.build();
-    if (exclude != null) {
-      // Qdrant leaves the query point out of its own neighbours: ask for one more and drop it.
-      sr = sr.toBuilder().limit(sr.offset() + sr.limit() + 1).offset(0).build();
-      int skip = Json.intField(body, "offset", path, 0, 0);
-      int limit = Json.intField(body, "limit", path, 10, 1);
-      int seen = 0;
-      for (ScoredPoint p : c.search(sr)) {
-        if (p.id().equals(exclude)) {
-          continue;
-        }
-        if (seen++ >= skip && points.size() < limit) {
-          points.add(Json.scoredJson(p, sr.payload()));
-        }
+    if (!q.isArray()) { // a point id: its own vector, and the point left out of its own neighbours
+      PointId near = Json.pointId(q, path + ".query");
+      SearchRequest.Builder b = SearchRequest.builder(new float[0]).using(using);
+      SearchParams.apply(b, body, path, ep);
+      SearchRequest sr = b.build();
+      for (ScoredPoint p : c.searchNear(near, sr)) {
+        points.add(Json.scoredJson(p, sr.payload()));
       }
       return result;
     }
+    SearchRequest.Builder b = SearchRequest.builder(Json.vector(q, path + ".query")).using(using);
+    SearchParams.apply(b, body, path, ep);
+    SearchRequest sr = b.build();
     for (ScoredPoint p : c.search(sr)) {
       points.add(Json.scoredJson(p, sr.payload()));
     }

@@ -8,6 +8,7 @@ import io.quiver.index.BuildProgress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
@@ -160,7 +161,7 @@ public final class ExternalProcessEngine implements AnnEngine {
           + e.getMessage() + "). " + helper.installHint(), e);
     }
     fromHelper = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    toHelper = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    toHelper = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
 
     String[] ready = expect("READY");
     version = ready.length > 2 ? ready[2] : "";

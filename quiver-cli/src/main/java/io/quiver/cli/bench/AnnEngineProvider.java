@@ -1,5 +1,7 @@
 package io.quiver.cli.bench;
 
+import io.quiver.distance.Metric;
+
 /**
  * Makes {@link AnnEngine}s for the harness; found with {@link java.util.ServiceLoader}, so peer engines live in the
  * quiver-bench jar and only join when that jar is on the class path.
@@ -10,7 +12,7 @@ public interface AnnEngineProvider {
   String name();
 
   /** Whether {@code metric} is supported. */
-  boolean supports(io.quiver.distance.Metric metric);
+  boolean supports(Metric metric);
 
   AnnEngine create();
 }

@@ -1,5 +1,7 @@
 package io.quiver.cli.bench;
 
+import io.quiver.index.hnsw.HnswConfig;
+
 /**
  * Build parameters the harness passes to every graph engine, so peers are built at equal settings.
  *
@@ -10,6 +12,6 @@ package io.quiver.cli.bench;
  */
 public record BuildParams(int m, int efConstruction, int threads, float alpha) {
   public BuildParams(int m, int efConstruction, int threads) {
-    this(m, efConstruction, threads, io.quiver.index.hnsw.HnswConfig.DEFAULT.alpha());
+    this(m, efConstruction, threads, HnswConfig.DEFAULT.alpha());
   }
 }

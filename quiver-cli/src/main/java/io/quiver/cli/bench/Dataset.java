@@ -9,6 +9,8 @@ import io.quiver.index.flat.FlatIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 
 /** Base vectors, queries and exact ground truth (ids of the true nearest neighbours, nearest first). */
@@ -59,8 +61,8 @@ record Dataset(String name, float[][] base, float[][] queries, int[][] groundTru
         v[d] = c[d] + (float) (rnd.nextGaussian() * 0.35);
       }
     }
-    float[][] base = java.util.Arrays.copyOfRange(all, 0, n);
-    float[][] queries = java.util.Arrays.copyOfRange(all, n, n + nq);
+    float[][] base = Arrays.copyOfRange(all, 0, n);
+    float[][] queries = Arrays.copyOfRange(all, n, n + nq);
     return new Dataset("synthetic-clustered-" + n + "x" + dim, base, queries,
         exactGroundTruth(base, queries, metric, Math.max(k, 100)), metric);
   }
@@ -101,7 +103,7 @@ record Dataset(String name, float[][] base, float[][] queries, int[][] groundTru
 
   /** Guesses the metric from a data set directory name such as fashion-mnist-784-euclidean. */
   static Metric metricFromName(String dirName) {
-    String n = dirName.toLowerCase(java.util.Locale.ROOT);
+    String n = dirName.toLowerCase(Locale.ROOT);
     if (n.contains("cosine") || n.contains("angular")) {
       return Metric.COSINE;
     }

@@ -13,6 +13,8 @@ import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.Durability;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -193,7 +195,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
   }
 
   private static void writeQueries(Path file, float[][] queries, int[][] truth) throws IOException {
-    try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
       out.writeInt(queries.length);
       out.writeInt(queries[0].length);
       for (int i = 0; i < queries.length; i++) {
@@ -252,7 +254,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
       int k = Integer.parseInt(args[3]);
       float[][] queries;
       int[][] truth;
-      try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(
+      try (DataInputStream in = new DataInputStream(new BufferedInputStream(
           Files.newInputStream(Path.of(args[1]))))) {
         int n = in.readInt();
         int d = in.readInt();

@@ -3,11 +3,13 @@ package io.quiver.cli.bench;
 import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
 import io.quiver.index.SearchParams;
+import io.quiver.index.SearchResult;
 import io.quiver.index.VectorIndex;
 import io.quiver.index.VectorSource;
 import io.quiver.index.flat.FlatIndex;
 import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.index.hnsw.HnswIndex;
+import java.util.Locale;
 
 /** Quiver's own indexes as bench engines. */
 public final class QuiverEngines {
@@ -84,7 +86,7 @@ public final class QuiverEngines {
         long start = System.nanoTime();
         int links = hnsw.connectLevel0();
         long repairMillis = (System.nanoTime() - start) / 1_000_000;
-        System.err.printf(java.util.Locale.ROOT, "%s: %d of %d nodes unreachable on level 0 after the build,"
+        System.err.printf(Locale.ROOT, "%s: %d of %d nodes unreachable on level 0 after the build,"
             + " linked back with %d links in %d ms, %d left%n", name, stranded, base.length, links, repairMillis,
             hnsw.unreachableOnLevel0().length);
       }
@@ -92,7 +94,7 @@ public final class QuiverEngines {
 
     @Override
     public int[] search(float[] query, int k, int ef) {
-      io.quiver.index.SearchResult r = index.search(query, k, SearchParams.ef(ef), null);
+      SearchResult r = index.search(query, k, SearchParams.ef(ef), null);
       computations += r.distanceComputations();
       return r.ordinals();
     }

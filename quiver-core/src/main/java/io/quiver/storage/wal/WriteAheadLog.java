@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -268,7 +269,7 @@ public final class WriteAheadLog implements AutoCloseable {
   private void syncPeriodically() {
     long intervalNanos = options.syncInterval().toNanos();
     while (!closed) {
-      java.util.concurrent.locks.LockSupport.parkNanos(intervalNanos);
+      LockSupport.parkNanos(intervalNanos);
       try {
         if (!closed && syncedLsn < lastLsn) {
           sync();
@@ -524,7 +525,7 @@ public final class WriteAheadLog implements AutoCloseable {
       }
       closed = true;
       if (periodicSyncer != null) {
-        java.util.concurrent.locks.LockSupport.unpark(periodicSyncer);
+        LockSupport.unpark(periodicSyncer);
         try {
           periodicSyncer.join();
         } catch (InterruptedException e) {
