@@ -28,6 +28,24 @@ class RequestErrorsTest {
   }
 
   @Test
+  void payloadUpdatesNamingAMissingPointAre404AndWriteNothing() throws Exception {
+    try (ServerHarness s = new ServerHarness(dir)) {
+      s.ok("PUT", "/collections/c", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+      s.ok("PUT", "/collections/c/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,2]}]}");
+      for (String op : new String[] {"POST /collections/c/points/payload", "PUT /collections/c/points/payload"}) {
+        String[] m = op.split(" ");
+        assertThat(s.error(m[0], m[1], "{\"payload\":{\"a\":1},\"points\":[1,42]}", 404)).as(op)
+            .contains("42");
+      }
+      assertThat(s.error("POST", "/collections/c/points/payload/delete", "{\"keys\":[\"a\"],\"points\":[42]}", 404))
+          .contains("42");
+      assertThat(s.error("POST", "/collections/c/points/payload/clear", "{\"points\":[42]}", 404)).contains("42");
+      assertThat(s.ok("POST", "/collections/c/points", "{\"ids\":[1],\"with_payload\":true}").get(0)
+          .path("payload").size()).as("point 1 untouched").isZero();
+    }
+  }
+
+  @Test
   void dashlessUuidsNameTheSamePointAsDashedOnes() throws Exception {
     try (ServerHarness s = new ServerHarness(dir)) {
       s.ok("PUT", "/collections/c", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
