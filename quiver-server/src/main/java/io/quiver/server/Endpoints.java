@@ -3,6 +3,7 @@ package io.quiver.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 /**
  * What every endpoint shares: the Qdrant envelope, the one mapping of exceptions to HTTP errors, the request body
@@ -281,6 +283,25 @@ final class Endpoints implements AutoCloseable {
       throw ApiError.badRequest(path + ": " + n + " entries exceed the server's max_batch_size of "
           + config.maxBatch() + "; split the request");
     }
+  }
+
+  /**
+   * A batch body, {@code {"searches": [...]}}: each request answered by {@code one} (given the request and its JSON
+   * path), in order.
+   */
+  ArrayNode batch(ObjectNode body, String what, BiFunction<ObjectNode, String, JsonNode> one) {
+    Json.onlyFields(body, "body", "searches");
+    JsonNode searches = body.get("searches");
+    if (searches == null || !searches.isArray()) {
+      throw ApiError.badRequest("body.searches: expected an array of " + what);
+    }
+    checkBatchSize(searches.size(), "body.searches");
+    ArrayNode out = json.createArrayNode();
+    for (int i = 0; i < searches.size(); i++) {
+      String path = "body.searches[" + i + "]";
+      out.add(one.apply(Json.object(searches.get(i), path), path));
+    }
+    return out;
   }
 
   /** 400 when {@code limit + offset} exceeds the server's {@code max_limit}. */

@@ -35,19 +35,7 @@ final class QueryEndpoints {
   /** POST /collections/{name}/points/query/batch. */
   JsonNode queryBatch(ServerRequest req) {
     Collection c = ep.collection(req);
-    ObjectNode body = ep.body(req);
-    Json.onlyFields(body, "body", "searches");
-    JsonNode searches = body.get("searches");
-    if (searches == null || !searches.isArray()) {
-      throw ApiError.badRequest("body.searches: expected an array of query requests");
-    }
-    ep.checkBatchSize(searches.size(), "body.searches");
-    ArrayNode out = ep.json.createArrayNode();
-    for (int i = 0; i < searches.size(); i++) {
-      String path = "body.searches[" + i + "]";
-      out.add(query(c, Json.object(searches.get(i), path), path));
-    }
-    return out;
+    return ep.batch(ep.body(req), "query requests", (one, path) -> query(c, one, path));
   }
 
   private JsonNode query(Collection c, ObjectNode body, String path) {

@@ -34,19 +34,7 @@ final class SearchEndpoints {
   /** POST /collections/{name}/points/search/batch. */
   JsonNode searchBatch(ServerRequest req) {
     Collection c = ep.collection(req);
-    ObjectNode body = ep.body(req);
-    Json.onlyFields(body, "body", "searches");
-    JsonNode searches = body.get("searches");
-    if (searches == null || !searches.isArray()) {
-      throw ApiError.badRequest("body.searches: expected an array of search requests");
-    }
-    ep.checkBatchSize(searches.size(), "body.searches");
-    ArrayNode out = ep.json.createArrayNode();
-    for (int i = 0; i < searches.size(); i++) {
-      String path = "body.searches[" + i + "]";
-      out.add(search(c, Json.object(searches.get(i), path), path));
-    }
-    return out;
+    return ep.batch(ep.body(req), "search requests", (one, path) -> search(c, one, path));
   }
 
   private JsonNode search(Collection c, ObjectNode body, String path) {
