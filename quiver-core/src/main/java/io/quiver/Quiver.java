@@ -381,18 +381,25 @@ public final class Quiver implements AutoCloseable {
       return;
     }
     closed = true;
-    List<IOException> failures = new ArrayList<>();
-    for (Collection c : collections.values()) {
+    List<Exception> failures = new ArrayList<>();
+    try {
+      for (Collection c : collections.values()) {
+        try {
+          c.close();
+        } catch (IOException | RuntimeException e) {
+          failures.add(e);
+        }
+      }
+      collections.clear();
+    } finally {
+      // whatever a collection's close threw, the worker lease and the directory lock are let go
+      workers.close();
       try {
-        c.close();
-      } catch (IOException e) {
-        failures.add(e);
+        lock.release();
+      } finally {
+        lockChannel.close();
       }
     }
-    collections.clear();
-    workers.close();
-    lock.release();
-    lockChannel.close();
     if (!failures.isEmpty()) {
       IOException e = new IOException("closing collections failed: " + failures.get(0).getMessage(), failures.get(0));
       failures.stream().skip(1).forEach(e::addSuppressed);

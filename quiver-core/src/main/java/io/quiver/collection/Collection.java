@@ -311,8 +311,8 @@ public final class Collection implements AutoCloseable {
       throw new QuiverException.NotFound("point " + id + " has no vector '" + request.using() + "'");
     }
     // one more than asked, from the top: the point itself is usually its own nearest neighbour
-    List<ScoredPoint> hits = search(request.toBuilder().vector(vector).offset(0)
-        .limit(request.offset() + request.limit() + 1).build());
+    int window = Math.min(MAX_RESULT_WINDOW, request.offset() + request.limit() + 1);
+    List<ScoredPoint> hits = search(request.toBuilder().vector(vector).offset(0).limit(window).build());
     return hits.stream().filter(h -> !h.id().equals(id)).skip(request.offset()).limit(request.limit()).toList();
   }
 

@@ -55,11 +55,13 @@ final class Routes {
 
   /**
    * Serves {@code method} at {@code pattern} ({@code {name}} segments match any one segment). When the last segment is
-   * a parameter, a literal sibling of another method may own the path: then 405, not this handler.
+   * a point id, a literal sibling of another method may own the path ({@code GET /points/query}): then 405, not this
+   * handler. Only point ids: they are numbers or UUIDs, never such a literal, while a collection, field or snapshot
+   * may be named like one (a collection called {@code aliases} is served at {@code /collections/aliases}).
    */
   private void add(Method method, String pattern, Handler h) {
     record(method.text(), pattern);
-    routing.route(method, pattern, pattern.endsWith("}") ? unlessShadowed(method.text(), h) : h);
+    routing.route(method, pattern, pattern.endsWith("/{id}") ? unlessShadowed(method.text(), h) : h);
   }
 
   private void record(String method, String pattern) {

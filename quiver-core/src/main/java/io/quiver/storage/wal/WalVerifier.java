@@ -21,10 +21,13 @@ public final class WalVerifier {
    * @param records valid records
    * @param firstLsn LSN of the first record (0: no record)
    * @param lastLsn LSN of the last valid record (0: no record)
+   * @param nextLsn the LSN the log writes next once opened: after the last record, or the newest file's first LSN
+   *     when it holds none (1 for an empty directory)
    * @param tornTailBytes bytes after the last valid record of the newest file, which recovery truncates (a write
    *     torn by a crash, not corruption: it was never acknowledged)
    */
-  public record Verification(List<Path> files, long records, long firstLsn, long lastLsn, long tornTailBytes) {}
+  public record Verification(List<Path> files, long records, long firstLsn, long lastLsn, long nextLsn,
+      long tornTailBytes) {}
 
   /** Visits every record's payload during {@link #verify}. */
   @FunctionalInterface
@@ -67,16 +70,18 @@ public final class WalVerifier {
         }, newest, maxRecordBytes);
         expected = next[0];
         if (newest && end < ch.size()) {
-          long later = WriteAheadLog.nextValidRecord(ch, end + 1, maxRecordBytes);
+          long later = WriteAheadLog.nextValidRecord(ch, end + 1, maxRecordBytes, expected);
           if (later >= 0) {
-            throw new CorruptFileException(f, "damaged record at offset " + end + ", followed by a valid record at"
-                + " offset " + later + ": not a torn write (opening would truncate acknowledged records)");
+            throw new CorruptFileException(f, "damaged record at offset " + end + " (LSN " + expected + "), followed"
+                + " by a valid later record at offset " + later + ": damage to acknowledged records, or unsynced"
+                + " writes reordered by a power loss; opening keeps these bytes beside the file and drops them");
           }
           torn += ch.size() - end;
         }
       }
     }
     long records = expected - first;
-    return new Verification(found, records, records == 0 ? 0 : first, records == 0 ? 0 : expected - 1, torn);
+    return new Verification(found, records, records == 0 ? 0 : first, records == 0 ? 0 : expected - 1, expected,
+        torn);
   }
 }

@@ -332,12 +332,18 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
+  /** How far past the damaged record's LSN a later record may be numbered and still count (a bound, not a guess). */
+  static final long LATER_LSN_WINDOW = 1L << 20;
+
   /**
-   * The first offset at or after {@code from} where a whole record with a valid CRC starts, or -1. A crash tears
-   * only the end of the newest file, so a valid record after a bad one means damage, not a torn write. Reads the
-   * tail once into memory (at most one log file, {@code segmentBytes} plus one record).
+   * The first offset at or after {@code from} where a whole record numbered after {@code damagedLsn} (within
+   * {@link #LATER_LSN_WINDOW}) starts with a valid CRC, or -1. A crash that only kills the process tears nothing but
+   * the end of the newest file, so such a record means the bytes before it are damaged, or that a power loss wrote
+   * unsynced pages back out of order. The LSN and length are checked before any CRC is computed, so a tail of n
+   * bytes costs O(n) plus a CRC per rare candidate, not a CRC per offset. Reads the tail once into memory (at most
+   * one log file, {@code segmentBytes} plus one record).
    */
-  static long nextValidRecord(FileChannel ch, long from, int maxRecordBytes) throws IOException {
+  static long nextValidRecord(FileChannel ch, long from, int maxRecordBytes, long damagedLsn) throws IOException {
     long size = ch.size();
     if (size - from < RECORD_HEADER_BYTES || size - from > Integer.MAX_VALUE) {
       return -1;
@@ -346,15 +352,32 @@ public final class WriteAheadLog implements AutoCloseable {
     readFully(ch, tail, from);
     byte[] bytes = tail.array();
     for (int off = 0; off + RECORD_HEADER_BYTES <= bytes.length; off++) {
+      long lsn = tail.getLong(off + 8);
+      if (lsn <= damagedLsn || lsn > damagedLsn + LATER_LSN_WINDOW) {
+        continue;
+      }
       int len = tail.getInt(off);
       if (len < 0 || len > maxRecordBytes || (long) off + RECORD_HEADER_BYTES + len > bytes.length) {
         continue;
       }
-      if (crc(tail.getLong(off + 8), bytes, off + RECORD_HEADER_BYTES, len) == tail.getInt(off + 4)) {
+      if (crc(lsn, bytes, off + RECORD_HEADER_BYTES, len) == tail.getInt(off + 4)) {
         return from + off;
       }
     }
     return -1;
+  }
+
+  /** Copies bytes {@code from}.. of {@code f} to a new file beside it (fsync'd), before they are truncated. */
+  private static Path keepTail(Path f, FileChannel ch, long from) throws IOException {
+    Path kept = f.resolveSibling(f.getFileName() + ".damaged-" + from);
+    try (FileChannel out = FileChannel.open(kept, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long pos = from;
+      while (pos < ch.size()) {
+        pos += ch.transferTo(pos, ch.size() - pos, out);
+      }
+      out.force(true);
+    }
+    return kept;
   }
 
   static long firstLsnOf(Path f) {
@@ -392,10 +415,14 @@ public final class WriteAheadLog implements AutoCloseable {
       }, newest);
       expected = next[0];
       if (newest) {
-        if (end < ch.size() && nextValidRecord(ch, end + 1, options.maxRecordBytes()) >= 0) {
-          ch.close();
-          throw new CorruptFileException(f, "damaged record at offset " + end + ", followed by valid records: not"
-              + " a torn write, and truncating would drop acknowledged records");
+        long later = end < ch.size() ? nextValidRecord(ch, end + 1, options.maxRecordBytes(), expected) : -1;
+        if (later >= 0) {
+          // damage to acknowledged records, or unsynced pages written back out of order by a power loss: the two
+          // look alike here, so keep the bytes for inspection and go on from the last record that is whole
+          Path kept = keepTail(f, ch, end);
+          LOG.log(Level.ERROR, "{0}: damaged record at offset {1} (LSN {2}) followed by a valid record at offset {3}:"
+              + " records from LSN {2} on are dropped; their {4} bytes are kept in {5}", f, end, expected, later,
+              ch.size() - end, kept);
         }
         if (end < ch.size()) {
           LOG.log(Level.WARNING, "{0}: truncating a torn tail of {1} bytes at offset {2}", f, ch.size() - end, end);
