@@ -130,7 +130,8 @@ final class FilterPlanner {
         matched++;
       }
     }
-    return sampled == 0 ? 0 : (long) Math.ceil((double) matched / sampled * ords * live / Math.max(1, ords));
+    // a sampled tombstone is a miss, so matched / sampled estimates live matches over all ordinals
+    return sampled == 0 ? 0 : Math.min(live, (long) Math.ceil((double) matched / sampled * ords));
   }
 
   /** The ordinals of {@code s} matching {@code filter} when the payload index decides part of it, else null. */
