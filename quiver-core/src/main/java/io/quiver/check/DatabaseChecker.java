@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -107,8 +106,7 @@ public final class DatabaseChecker {
       report.problem(file, "expected a JSON object of alias -> collection");
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       if (!e.getValue().isTextual() || !names.contains(e.getValue().asText())) {
         report.problem(file, "alias " + e.getKey() + " names collection " + e.getValue() + ", which does not exist");
       }

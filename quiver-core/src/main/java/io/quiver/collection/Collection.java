@@ -61,6 +61,7 @@ public final class Collection implements AutoCloseable {
   private final SegmentMaintenance maintenance;
   private final Indexer indexer;
   private final Optimizer optimizer;
+  private final ConfigChanges configChanges;
   /** The lease on the shared worker pool this collection took itself (null: its opener owns the pool). */
   private final WorkerPool.Lease ownLease;
 
@@ -81,6 +82,7 @@ public final class Collection implements AutoCloseable {
     FilterPlanner planner = new FilterPlanner(id -> holder.ids.get(id));
     this.reader = new PointReader(holder, planner, dir.resolve("wal"));
     this.searcher = new SegmentSearcher(holder, validator, planner, reader);
+    this.configChanges = new ConfigChanges(dir, json, holder, updater, maintenance);
   }
 
   /**
@@ -304,16 +306,7 @@ public final class Collection implements AutoCloseable {
    * @throws QuiverException.NotFound naming the id when there is no such point, or it has no vector of that field
    */
   public List<ScoredPoint> searchNear(PointId id, SearchRequest request) {
-    float[] vector = retrieve(List.of(id), PayloadSelector.NONE, Set.of(request.using())).stream().findFirst()
-        .map(r -> r.vectors().get(request.using()))
-        .orElseThrow(() -> new QuiverException.NotFound("No point with id " + id + " found"));
-    if (vector == null) {
-      throw new QuiverException.NotFound("point " + id + " has no vector '" + request.using() + "'");
-    }
-    // one more than asked, from the top: the point itself is usually its own nearest neighbour
-    int window = Math.min(MAX_RESULT_WINDOW, request.offset() + request.limit() + 1);
-    List<ScoredPoint> hits = search(request.toBuilder().vector(vector).offset(0).limit(window).build());
-    return hits.stream().filter(h -> !h.id().equals(id)).skip(request.offset()).limit(request.limit()).toList();
+    return searcher.searchNear(id, request);
   }
 
   /** Searches like {@link #search} and reports how each segment was searched (strategy, estimate, cost). */
@@ -384,7 +377,7 @@ public final class Collection implements AutoCloseable {
     if (isTenant && schema != FieldSchema.KEYWORD && schema != FieldSchema.INTEGER) {
       throw new QuiverException.InvalidInput("is_tenant needs a keyword or integer index, not " + schema.qdrantName());
     }
-    changeSchema(key, Objects.requireNonNull(schema, "schema"), isTenant);
+    configChanges.schema(key, Objects.requireNonNull(schema, "schema"), isTenant);
   }
 
   /** Drops the payload index on {@code key}; returns false if there was none. */
@@ -392,35 +385,8 @@ public final class Collection implements AutoCloseable {
     if (!holder.config.payloadSchema().containsKey(key)) {
       return false;
     }
-    changeSchema(key, null, false);
+    configChanges.schema(key, null, false);
     return true;
-  }
-
-  private void changeSchema(String key, FieldSchema schema, boolean isTenant) throws IOException {
-    holder.optimizerLock.lock();
-    try {
-      holder.writeLock.lock();
-      try {
-        updater.checkWritable();
-        CollectionConfig.Builder b = holder.config.toBuilder();
-        CollectionConfig next = schema == null ? b.withoutPayloadIndex(key).build()
-            : b.payloadIndex(key, schema, isTenant).build();
-        writeConfig(next);
-        for (Segment s : holder.segments) {
-          if (s instanceof SealedSegment sealed) {
-            sealed.updatePayloadSchema(key, schema);
-          } else if (schema == null) {
-            s.payloadIndex().dropField(key);
-          } else {
-            s.payloadIndex().createField(key, schema, s::payload);
-          }
-        }
-      } finally {
-        holder.writeLock.unlock();
-      }
-    } finally {
-      holder.optimizerLock.unlock();
-    }
   }
 
   /**
@@ -430,18 +396,7 @@ public final class Collection implements AutoCloseable {
    * Searches keep running meanwhile, each segment on whichever codes it holds.
    */
   public void updateQuantization(QuantizationConfig quantization) throws IOException {
-    holder.optimizerLock.lock();
-    try {
-      List<SealedSegment> sealed = persistConfig(c -> c.toBuilder().quantization(quantization).build());
-      CollectionConfig config = holder.config;
-      maintenance.run(() -> {
-        for (SealedSegment s : sealed) {
-          s.requantize(config); // the optimizer lock keeps merges from closing s meanwhile
-        }
-      });
-    } finally {
-      holder.optimizerLock.unlock();
-    }
+    configChanges.quantization(quantization);
   }
 
   /**
@@ -453,45 +408,8 @@ public final class Collection implements AutoCloseable {
    * half-way, the optimizer finishes after the next open.
    */
   public void updateHnswPayloadM(int payloadM) throws IOException {
-    holder.optimizerLock.lock();
-    try {
-      List<SealedSegment> sealed = persistConfig(c -> {
-        CollectionConfig.Builder b = c.toBuilder();
-        for (var e : c.vectors().entrySet()) {
-          b.vector(e.getKey(), e.getValue().withHnsw(e.getValue().hnsw().withPayloadM(payloadM)));
-        }
-        return b.build();
-      });
-      if (payloadM == 0) {
-        for (SealedSegment s : sealed) {
-          s.relink(holder.config); // only deletes: cheap enough to do before answering
-        }
-      }
-    } finally {
-      holder.optimizerLock.unlock();
-    }
+    configChanges.payloadM(payloadM);
     optimizer.wake();
-  }
-
-  /**
-   * Under the write lock (the caller holds the optimizer lock): persists {@code change} applied to the current config
-   * as the collection's config, and returns the sealed segments as they are then.
-   */
-  private List<SealedSegment> persistConfig(UnaryOperator<CollectionConfig> change) throws IOException {
-    holder.writeLock.lock();
-    try {
-      updater.checkWritable();
-      writeConfig(change.apply(holder.config));
-      return holder.sealed();
-    } finally {
-      holder.writeLock.unlock();
-    }
-  }
-
-  /** Writes {@code next} as {@code collection.json}, then makes it current. Caller holds the write lock. */
-  private void writeConfig(CollectionConfig next) throws IOException {
-    AtomicFiles.write(dir.resolve("collection.json"), json.writeValueAsBytes(ConfigCodec.toJson(next, json)));
-    holder.config = next;
   }
 
   // ------------------------------------------------------------------ durability and lifecycle

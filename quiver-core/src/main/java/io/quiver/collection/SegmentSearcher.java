@@ -39,6 +39,20 @@ final class SegmentSearcher {
     return stats;
   }
 
+  /** {@link Collection#searchNear}. */
+  List<ScoredPoint> searchNear(PointId id, SearchRequest request) {
+    float[] vector = reader.retrieve(List.of(id), PayloadSelector.NONE, Set.of(request.using())).stream().findFirst()
+        .map(r -> r.vectors().get(request.using()))
+        .orElseThrow(() -> new QuiverException.NotFound("No point with id " + id + " found"));
+    if (vector == null) {
+      throw new QuiverException.NotFound("point " + id + " has no vector '" + request.using() + "'");
+    }
+    // one more than asked, from the top: the point itself is usually its own nearest neighbour
+    int window = Math.min(MAX_RESULT_WINDOW, request.offset() + request.limit() + 1);
+    List<ScoredPoint> hits = search(request.toBuilder().vector(vector).offset(0).limit(window).build(), null);
+    return hits.stream().filter(h -> !h.id().equals(id)).skip(request.offset()).limit(request.limit()).toList();
+  }
+
   /** The nearest points to the request's vector, best first; {@code plans} (or null) gets each segment's plan. */
   List<ScoredPoint> search(SearchRequest request, List<SegmentPlan> plans) {
     VectorParams params = holder.config.vector(request.using());

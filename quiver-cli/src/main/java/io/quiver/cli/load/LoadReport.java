@@ -13,33 +13,14 @@ final class LoadReport {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String target;
-  private final String client;
-  private final int concurrency;
-  private final double duration;
-  private final double warmup;
-  private final int limit;
-  private final int ef;
-  private final int points;
-  private final int dim;
-  private final long seed;
-  private final int queryPool;
+  private final LoadSettings settings;
   private final double loadSeconds;
   private final double indexSeconds;
 
   /** {@code loadSeconds} and {@code indexSeconds} NaN when nothing was loaded. */
-  LoadReport(String target, String client, int concurrency, double duration, double warmup, int limit, int ef,
-      int points, int dim, long seed, int queryPool, double loadSeconds, double indexSeconds) {
+  LoadReport(String target, LoadSettings settings, double loadSeconds, double indexSeconds) {
+    this.settings = settings;
     this.target = target;
-    this.client = client;
-    this.concurrency = concurrency;
-    this.duration = duration;
-    this.warmup = warmup;
-    this.limit = limit;
-    this.ef = ef;
-    this.points = points;
-    this.dim = dim;
-    this.seed = seed;
-    this.queryPool = queryPool;
     this.loadSeconds = loadSeconds;
     this.indexSeconds = indexSeconds;
   }
@@ -52,8 +33,8 @@ final class LoadReport {
       out.println(tableRow(r));
     }
     out.printf(Locale.ROOT, "(%s server, %s client, %d connections, %.0f s measured after %.0f s warm-up;"
-            + " CPU/req: client threads and whole process; figures on a busy machine are noise)%n", target, client,
-        concurrency, duration, warmup);
+            + " CPU/req: client threads and whole process; figures on a busy machine are noise)%n", target,
+        settings.client(), settings.concurrency(), settings.duration(), settings.warmup());
     List<String> lines = new ArrayList<>();
     for (ScenarioResult r : results) {
       String line = JSON.writeValueAsString(jsonLine(r));
@@ -87,10 +68,10 @@ final class LoadReport {
     o.put("bench", "loadtest");
     o.put("scenario", r.scenario().label());
     o.put("target", target);
-    o.put("client", client);
+    o.put("client", settings.client());
     o.put("concurrency", r.concurrency());
-    o.put("duration_s", duration);
-    o.put("warmup_s", warmup);
+    o.put("duration_s", settings.duration());
+    o.put("warmup_s", settings.warmup());
     o.put("requests", r.requests());
     o.put("errors", r.errors());
     num(o, "rps", r.rps(), 1);
@@ -109,15 +90,15 @@ final class LoadReport {
       o.put("filter", r.scenario() == Scenario.FILTERED ? "group=g3" : null);
       num(o, "recall", r.recall(), 4);
       o.put("recall_queries", r.recallQueries());
-      o.put("k", limit);
-      o.put("ef", ef);
-      o.put("points", points);
-      o.put("dim", dim);
+      o.put("k", settings.limit());
+      o.put("ef", settings.ef());
+      o.put("points", settings.points());
+      o.put("dim", settings.dim());
       o.put("metric", "cosine");
-      o.put("seed", seed);
-      o.put("query_pool", queryPool);
+      o.put("seed", settings.seed());
+      o.put("query_pool", settings.queryPool());
       num(o, "load_s", loadSeconds, 3);
-      num(o, "load_points_per_s", points / loadSeconds, 0);
+      num(o, "load_points_per_s", settings.points() / loadSeconds, 0);
       num(o, "index_wait_s", indexSeconds, 3);
     }
     return o;

@@ -227,6 +227,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     boolean search = scenarios.stream().anyMatch(s -> !s.ping());
     List<ScenarioResult> results = new ArrayList<>();
     long seed = runOptions.seed();
+    LoadSettings settings = new LoadSettings(client, concurrency, runOptions.warmupSeconds(), duration, limit, ef,
+        points, dim, seed, queryPool);
     CollectionLoader loader = new CollectionLoader(collection, points, dim, seed, batch, loadConcurrency, indexTimeout,
         recreate, target, log);
     try (HttpTransport http = HttpTransport.of(client, base, concurrency);
@@ -240,8 +242,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (search) {
           created = loader.load(http, conn, external);
         }
-        ScenarioRunner runner = new ScenarioRunner(collection, dim, seed, queryPool, recallQueries, limit, ef, client,
-            concurrency, runOptions.warmupSeconds(), duration, stopping, log);
+        ScenarioRunner runner = new ScenarioRunner(collection, settings, recallQueries, stopping, log);
         for (Scenario s : scenarios) {
           ScenarioResult r = s == Scenario.PING_JDK ? runner.jdkPing(hello.body()) : runner.run(http, conn, s);
           results.add(r);
@@ -253,8 +254,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
       }
     }
-    LoadReport report = new LoadReport(target, client, concurrency, duration, runOptions.warmupSeconds(), limit, ef,
-        points, dim, seed, queryPool, loader.loadSeconds(), loader.indexSeconds());
+    LoadReport report = new LoadReport(target, settings, loader.loadSeconds(), loader.indexSeconds());
     runOptions.appendJson(report.print(results, System.out));
     long errors = results.stream().mapToLong(ScenarioResult::errors).sum();
     for (ScenarioResult r : results) {

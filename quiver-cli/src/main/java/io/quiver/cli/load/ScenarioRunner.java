@@ -34,33 +34,17 @@ final class ScenarioRunner {
   private static final String FILTER_JSON = "{\"must\":[{\"key\":\"group\",\"match\":{\"value\":\"g3\"}}]}";
 
   private final String collection;
-  private final int dim;
-  private final long seed;
-  private final int queryPool;
+  private final LoadSettings settings;
   private final int recallQueries;
-  private final int limit;
-  private final int ef;
-  private final String client;
-  private final int concurrency;
-  private final double warmup;
-  private final double duration;
   private final AtomicBoolean stopping;
   private final PrintStream log;
 
   /** Workers stop sending once {@code stopping} is set (Ctrl-C). */
-  ScenarioRunner(String collection, int dim, long seed, int queryPool, int recallQueries, int limit, int ef,
-      String client, int concurrency, double warmup, double duration, AtomicBoolean stopping, PrintStream log) {
+  ScenarioRunner(String collection, LoadSettings settings, int recallQueries, AtomicBoolean stopping,
+      PrintStream log) {
+    this.settings = settings;
     this.collection = collection;
-    this.dim = dim;
-    this.seed = seed;
-    this.queryPool = queryPool;
     this.recallQueries = recallQueries;
-    this.limit = limit;
-    this.ef = ef;
-    this.client = client;
-    this.concurrency = concurrency;
-    this.warmup = warmup;
-    this.duration = duration;
     this.stopping = stopping;
     this.log = log;
   }
@@ -83,7 +67,7 @@ final class ScenarioRunner {
     jdk.start();
     try {
       URI base = URI.create("http://127.0.0.1:" + jdk.getAddress().getPort() + "/");
-      try (HttpTransport other = HttpTransport.of(client, base, concurrency);
+      try (HttpTransport other = HttpTransport.of(settings.client(), base, settings.concurrency());
           HttpTransport.Connection c = other.open()) {
         return run(other, c, Scenario.PING_JDK);
       }
@@ -100,10 +84,10 @@ final class ScenarioRunner {
     if (s.ping()) {
       bodies = new byte[][] {null};
     } else {
-      SyntheticVectors data = new SyntheticVectors(dim, seed);
-      pool = new float[queryPool][];
-      bodies = new byte[queryPool][];
-      for (int j = 0; j < queryPool; j++) {
+      SyntheticVectors data = new SyntheticVectors(settings.dim(), settings.seed());
+      pool = new float[settings.queryPool()][];
+      bodies = new byte[settings.queryPool()][];
+      for (int j = 0; j < settings.queryPool(); j++) {
         pool[j] = data.query(j);
         bodies[j] = queryBody(pool[j], s, false);
       }
@@ -112,20 +96,20 @@ final class ScenarioRunner {
     AtomicReferenceArray<long[]> served = new AtomicReferenceArray<>(Math.max(1, sample));
     AtomicLong errors = new AtomicLong();
     ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
-    Histogram[] histograms = new Histogram[concurrency];
+    Histogram[] histograms = new Histogram[settings.concurrency()];
     long start = System.nanoTime() + 50_000_000L; // all workers start together
-    long measureFrom = start + (long) (warmup * 1e9);
-    long measureTo = measureFrom + (long) (duration * 1e9);
+    long measureFrom = start + (long) (settings.warmup() * 1e9);
+    long measureTo = measureFrom + (long) (settings.duration() * 1e9);
     log.printf(Locale.ROOT, "loadtest: %s: %d connections, %.0f s warm-up + %.0f s measured...%n", s.label(),
-        concurrency, warmup, duration);
+        settings.concurrency(), settings.warmup(), settings.duration());
     CountDownLatch measured = new CountDownLatch(1); // workers outlive the last CPU snapshot, so it counts them
     List<Thread> workers = new ArrayList<>();
-    for (int w = 0; w < concurrency; w++) {
+    for (int w = 0; w < settings.concurrency(); w++) {
       int worker = w;
       Histogram h = new Histogram(120_000_000L, 3); // microseconds, up to 2 minutes
       histograms[w] = h;
       workers.add(Thread.ofPlatform().name("loadtest-worker-" + w).start(() -> {
-        SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + worker);
+        SplittableRandom rnd = new SplittableRandom(settings.seed() * 1_000_003L + worker);
         HttpTransport.Connection wc = http.open();
         try {
           while (System.nanoTime() < start) {
@@ -201,7 +185,8 @@ final class ScenarioRunner {
     double clientCpu = cpu1.clientNanos(cpu0);
     double processCpu = cpu1.processNanos() - cpu0.processNanos();
     double wall = cpu1.wallNanos() - cpu0.wallNanos();
-    return new ScenarioResult(s, concurrency, n, errors.get(), duration, n / duration, all.getMean() / 1000,
+    double seconds = settings.duration();
+    return new ScenarioResult(s, settings.concurrency(), n, errors.get(), seconds, n / seconds, all.getMean() / 1000,
         ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9), all.getMaxValue() / 1000.0, recall, sample,
         n == 0 ? Double.NaN : clientCpu / n / 1000, n == 0 ? Double.NaN : processCpu / n / 1000,
         clientCpu / wall, processCpu / wall, List.copyOf(errorSamples));
@@ -235,12 +220,12 @@ final class ScenarioRunner {
   }
 
   private byte[] queryBody(float[] v, Scenario s, boolean exact) {
-    StringBuilder sb = new StringBuilder(dim * 11 + 160).append("{\"query\":");
-    SyntheticVectors.appendJson(sb, v).append(",\"limit\":").append(limit).append(",\"params\":{");
+    StringBuilder sb = new StringBuilder(settings.dim() * 11 + 160).append("{\"query\":");
+    SyntheticVectors.appendJson(sb, v).append(",\"limit\":").append(settings.limit()).append(",\"params\":{");
     if (exact) {
       sb.append("\"exact\":true");
     } else {
-      sb.append("\"hnsw_ef\":").append(ef);
+      sb.append("\"hnsw_ef\":").append(settings.ef());
     }
     sb.append('}');
     if (s == Scenario.FILTERED) {

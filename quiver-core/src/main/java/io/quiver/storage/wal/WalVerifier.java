@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Read-only verification of a write-ahead log directory, with the checks recovery makes (for {@code quiver check}). */
 public final class WalVerifier {
@@ -41,10 +40,7 @@ public final class WalVerifier {
    * @throws CorruptFileException naming the file and offset of the first damage recovery would refuse
    */
   public static Verification verify(Path dir, int maxRecordBytes, PayloadCheck check) throws IOException {
-    List<Path> found;
-    try (Stream<Path> s = Files.list(dir)) {
-      found = s.filter(p -> p.getFileName().toString().matches("wal-\\d{20}\\.log")).sorted().toList();
-    }
+    List<Path> found = WriteAheadLog.logFiles(dir);
     long torn = 0;
     if (!found.isEmpty() && Files.size(found.get(found.size() - 1)) < WriteAheadLog.FILE_HEADER_BYTES) {
       torn = Files.size(found.get(found.size() - 1)); // recovery deletes a newest file with an incomplete header
@@ -55,28 +51,17 @@ public final class WalVerifier {
     for (int i = 0; i < found.size(); i++) {
       Path f = found.get(i);
       boolean newest = i == found.size() - 1;
-      if (WriteAheadLog.firstLsnOf(f) != expected) {
-        throw new CorruptFileException(f, "starts at LSN " + WriteAheadLog.firstLsnOf(f) + " but LSN " + expected
-            + " was expected (a log file is missing)");
-      }
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-        long[] next = {expected};
-        long end = WriteAheadLog.scan(f, ch, (lsn, payload, recEnd) -> {
-          if (lsn != next[0]) {
-            throw new CorruptFileException(f, "record with LSN " + lsn + " where " + next[0] + " was expected");
-          }
-          check.check(lsn, payload);
-          next[0]++;
-        }, newest, maxRecordBytes);
-        expected = next[0];
-        if (newest && end < ch.size()) {
-          long later = WriteAheadLog.nextValidRecord(ch, end + 1, maxRecordBytes, expected);
-          if (later >= 0) {
-            throw new CorruptFileException(f, "damaged record at offset " + end + " (LSN " + expected + "), followed"
-                + " by a valid later record at offset " + later + ": damage to acknowledged records, or unsynced"
-                + " writes reordered by a power loss; opening keeps these bytes beside the file and drops them");
-          }
-          torn += ch.size() - end;
+        WriteAheadLog.FileScan scan = WriteAheadLog.scanInOrder(f, ch, expected, newest, maxRecordBytes, check);
+        if (scan.laterValid() >= 0) {
+          throw new CorruptFileException(f, "damaged record at offset " + scan.end() + " (LSN " + scan.nextLsn()
+              + "), followed by a valid later record at offset " + scan.laterValid() + ": damage to acknowledged"
+              + " records, or unsynced writes reordered by a power loss; opening keeps these bytes beside the file"
+              + " and drops them");
+        }
+        expected = scan.nextLsn();
+        if (newest) {
+          torn += ch.size() - scan.end();
         }
       }
     }

@@ -386,10 +386,7 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   private void recover() throws IOException {
-    List<Path> found;
-    try (Stream<Path> s = Files.list(dir)) {
-      found = s.filter(p -> p.getFileName().toString().matches("wal-\\d{20}\\.log")).sorted().toList();
-    }
+    List<Path> found = logFiles(dir);
     if (!found.isEmpty() && Files.size(found.get(found.size() - 1)) < FILE_HEADER_BYTES) {
       // a crash while creating the newest file, before its header was forced: it holds no record
       Path torn = found.get(found.size() - 1);
@@ -401,28 +398,18 @@ public final class WriteAheadLog implements AutoCloseable {
     for (int i = 0; i < found.size(); i++) {
       Path f = found.get(i);
       boolean newest = i == found.size() - 1;
-      if (firstLsnOf(f) != expected) {
-        throw new CorruptFileException(f, "starts at LSN " + firstLsnOf(f) + " but LSN " + expected
-            + " was expected (a log file is missing)");
-      }
       FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      long[] next = {expected};
-      long end = scan(f, ch, (lsn, payload, recEnd) -> {
-        if (lsn != next[0]) {
-          throw new CorruptFileException(f, "record with LSN " + lsn + " where " + next[0] + " was expected");
-        }
-        next[0]++;
-      }, newest);
-      expected = next[0];
+      FileScan scan = scanInOrder(f, ch, expected, newest, options.maxRecordBytes(), (lsn, payload) -> {});
+      expected = scan.nextLsn();
+      long end = scan.end();
       if (newest) {
-        long later = end < ch.size() ? nextValidRecord(ch, end + 1, options.maxRecordBytes(), expected) : -1;
-        if (later >= 0) {
+        if (scan.laterValid() >= 0) {
           // damage to acknowledged records, or unsynced pages written back out of order by a power loss: the two
           // look alike here, so keep the bytes for inspection and go on from the last record that is whole
           Path kept = keepTail(f, ch, end);
           LOG.log(Level.ERROR, "{0}: damaged record at offset {1} (LSN {2}) followed by a valid record at offset {3}:"
-              + " records from LSN {2} on are dropped; their {4} bytes are kept in {5}", f, end, expected, later,
-              ch.size() - end, kept);
+              + " records from LSN {2} on are dropped; their {4} bytes are kept in {5}", f, end, expected,
+              scan.laterValid(), ch.size() - end, kept);
         }
         if (end < ch.size()) {
           LOG.log(Level.WARNING, "{0}: truncating a torn tail of {1} bytes at offset {2}", f, ch.size() - end, end);
@@ -442,6 +429,46 @@ public final class WriteAheadLog implements AutoCloseable {
     if (current == null) {
       openNewFile(expected);
     }
+  }
+
+  /** The log files in {@code dir}, oldest first. */
+  static List<Path> logFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().matches("wal-\\d{20}\\.log")).sorted().toList();
+    }
+  }
+
+  /**
+   * One log file scanned in LSN order.
+   *
+   * @param end the offset after its last whole record
+   * @param nextLsn the LSN after that record's
+   * @param laterValid in the newest file, the offset of a whole record numbered after a damaged one (see
+   *     {@link #nextValidRecord}), else -1
+   */
+  record FileScan(long end, long nextLsn, long laterValid) {}
+
+  /**
+   * Scans {@code f}, which must start at LSN {@code expected} and number its records consecutively, handing each
+   * payload to {@code check}. In the newest file a bad record ends the scan (a torn write); elsewhere it is
+   * corruption, as is a gap in the numbering.
+   */
+  static FileScan scanInOrder(Path f, FileChannel ch, long expected, boolean newest, int maxRecordBytes,
+      WalVerifier.PayloadCheck check) throws IOException {
+    if (firstLsnOf(f) != expected) {
+      throw new CorruptFileException(f, "starts at LSN " + firstLsnOf(f) + " but LSN " + expected
+          + " was expected (a log file is missing)");
+    }
+    long[] next = {expected};
+    long end = scan(f, ch, (lsn, payload, recEnd) -> {
+      if (lsn != next[0]) {
+        throw new CorruptFileException(f, "record with LSN " + lsn + " where " + next[0] + " was expected");
+      }
+      check.check(lsn, payload);
+      next[0]++;
+    }, newest, maxRecordBytes);
+    long later = newest && end < ch.size() ? nextValidRecord(ch, end + 1, maxRecordBytes, next[0]) : -1;
+    return new FileScan(end, next[0], later);
   }
 
   @FunctionalInterface
