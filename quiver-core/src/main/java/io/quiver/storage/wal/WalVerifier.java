@@ -40,19 +40,19 @@ public final class WalVerifier {
    * @throws CorruptFileException naming the file and offset of the first damage recovery would refuse
    */
   public static Verification verify(Path dir, int maxRecordBytes, PayloadCheck check) throws IOException {
-    List<Path> found = WriteAheadLog.logFiles(dir);
+    List<Path> found = WalFileReader.logFiles(dir);
     long torn = 0;
     if (!found.isEmpty() && Files.size(found.get(found.size() - 1)) < WriteAheadLog.FILE_HEADER_BYTES) {
       torn = Files.size(found.get(found.size() - 1)); // recovery deletes a newest file with an incomplete header
       found = found.subList(0, found.size() - 1);
     }
-    long first = found.isEmpty() ? 1 : WriteAheadLog.firstLsnOf(found.get(0));
+    long first = found.isEmpty() ? 1 : WalFileReader.firstLsnOf(found.get(0));
     long expected = first;
     for (int i = 0; i < found.size(); i++) {
       Path f = found.get(i);
       boolean newest = i == found.size() - 1;
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-        WriteAheadLog.FileScan scan = WriteAheadLog.scanInOrder(f, ch, expected, newest, maxRecordBytes, check);
+        WalFileReader.FileScan scan = WalFileReader.scanInOrder(f, ch, expected, newest, maxRecordBytes, check);
         if (scan.laterValid() >= 0) {
           throw new CorruptFileException(f, "damaged record at offset " + scan.end() + " (LSN " + scan.nextLsn()
               + "), followed by a valid later record at offset " + scan.laterValid() + ": damage to acknowledged"

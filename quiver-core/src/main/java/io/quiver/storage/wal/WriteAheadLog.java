@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
@@ -154,11 +153,11 @@ public final class WriteAheadLog implements AutoCloseable {
     }
     for (Path f : snapshot) {
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-        scan(f, ch, (lsn, payload, end) -> {
+        WalFileReader.scan(f, ch, (lsn, payload, end) -> {
           if (lsn >= fromLsn && lsn <= upTo) {
             consumer.accept(lsn, payload);
           }
-        }, false);
+        }, false, options.maxRecordBytes());
       }
     }
   }
@@ -185,7 +184,7 @@ public final class WriteAheadLog implements AutoCloseable {
     appendLock.lock();
     try {
       int removed = 0;
-      while (files.size() > 1 && firstLsnOf(files.get(1)) <= lsn) {
+      while (files.size() > 1 && WalFileReader.firstLsnOf(files.get(1)) <= lsn) {
         Files.delete(files.remove(0));
         removed++;
       }
@@ -212,7 +211,7 @@ public final class WriteAheadLog implements AutoCloseable {
     return buf.flip();
   }
 
-  private static int crc(long lsn, byte[] payload, int off, int len) {
+  static int crc(long lsn, byte[] payload, int off, int len) {
     CRC32C c = new CRC32C();
     ByteBuffer l = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(lsn).flip();
     c.update(l);
@@ -332,41 +331,6 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
-  /** How far past the damaged record's LSN a later record may be numbered and still count (a bound, not a guess). */
-  static final long LATER_LSN_WINDOW = 1L << 20;
-
-  /**
-   * The first offset at or after {@code from} where a whole record numbered after {@code damagedLsn} (within
-   * {@link #LATER_LSN_WINDOW}) starts with a valid CRC, or -1. A crash that only kills the process tears nothing but
-   * the end of the newest file, so such a record means the bytes before it are damaged, or that a power loss wrote
-   * unsynced pages back out of order. The LSN and length are checked before any CRC is computed, so a tail of n
-   * bytes costs O(n) plus a CRC per rare candidate, not a CRC per offset. Reads the tail once into memory (at most
-   * one log file, {@code segmentBytes} plus one record).
-   */
-  static long nextValidRecord(FileChannel ch, long from, int maxRecordBytes, long damagedLsn) throws IOException {
-    long size = ch.size();
-    if (size - from < RECORD_HEADER_BYTES || size - from > Integer.MAX_VALUE) {
-      return -1;
-    }
-    ByteBuffer tail = ByteBuffer.allocate((int) (size - from)).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, tail, from);
-    byte[] bytes = tail.array();
-    for (int off = 0; off + RECORD_HEADER_BYTES <= bytes.length; off++) {
-      long lsn = tail.getLong(off + 8);
-      if (lsn <= damagedLsn || lsn > damagedLsn + LATER_LSN_WINDOW) {
-        continue;
-      }
-      int len = tail.getInt(off);
-      if (len < 0 || len > maxRecordBytes || (long) off + RECORD_HEADER_BYTES + len > bytes.length) {
-        continue;
-      }
-      if (crc(lsn, bytes, off + RECORD_HEADER_BYTES, len) == tail.getInt(off + 4)) {
-        return from + off;
-      }
-    }
-    return -1;
-  }
-
   /** Copies bytes {@code from}.. of {@code f} to a new file beside it (fsync'd), before they are truncated. */
   private static Path keepTail(Path f, FileChannel ch, long from) throws IOException {
     Path kept = f.resolveSibling(f.getFileName() + ".damaged-" + from);
@@ -380,13 +344,8 @@ public final class WriteAheadLog implements AutoCloseable {
     return kept;
   }
 
-  static long firstLsnOf(Path f) {
-    String n = f.getFileName().toString();
-    return Long.parseLong(n.substring(4, n.length() - 4));
-  }
-
   private void recover() throws IOException {
-    List<Path> found = logFiles(dir);
+    List<Path> found = WalFileReader.logFiles(dir);
     if (!found.isEmpty() && Files.size(found.get(found.size() - 1)) < FILE_HEADER_BYTES) {
       // a crash while creating the newest file, before its header was forced: it holds no record
       Path torn = found.get(found.size() - 1);
@@ -394,12 +353,12 @@ public final class WriteAheadLog implements AutoCloseable {
       Files.delete(torn);
       found = found.subList(0, found.size() - 1);
     }
-    long expected = found.isEmpty() ? 1 : firstLsnOf(found.get(0));
+    long expected = found.isEmpty() ? 1 : WalFileReader.firstLsnOf(found.get(0));
     for (int i = 0; i < found.size(); i++) {
       Path f = found.get(i);
       boolean newest = i == found.size() - 1;
       FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      FileScan scan = scanInOrder(f, ch, expected, newest, options.maxRecordBytes(), (lsn, payload) -> {});
+      WalFileReader.FileScan scan = WalFileReader.scanInOrder(f, ch, expected, newest, options.maxRecordBytes(), (lsn, payload) -> {});
       expected = scan.nextLsn();
       long end = scan.end();
       if (newest) {
@@ -429,131 +388,6 @@ public final class WriteAheadLog implements AutoCloseable {
     if (current == null) {
       openNewFile(expected);
     }
-  }
-
-  /** The log files in {@code dir}, oldest first. */
-  static List<Path> logFiles(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("wal-\\d{20}\\.log")).sorted().toList();
-    }
-  }
-
-  /**
-   * One log file scanned in LSN order.
-   *
-   * @param end the offset after its last whole record
-   * @param nextLsn the LSN after that record's
-   * @param laterValid in the newest file, the offset of a whole record numbered after a damaged one (see
-   *     {@link #nextValidRecord}), else -1
-   */
-  record FileScan(long end, long nextLsn, long laterValid) {}
-
-  /**
-   * Scans {@code f}, which must start at LSN {@code expected} and number its records consecutively, handing each
-   * payload to {@code check}. In the newest file a bad record ends the scan (a torn write); elsewhere it is
-   * corruption, as is a gap in the numbering.
-   */
-  static FileScan scanInOrder(Path f, FileChannel ch, long expected, boolean newest, int maxRecordBytes,
-      WalVerifier.PayloadCheck check) throws IOException {
-    if (firstLsnOf(f) != expected) {
-      throw new CorruptFileException(f, "starts at LSN " + firstLsnOf(f) + " but LSN " + expected
-          + " was expected (a log file is missing)");
-    }
-    long[] next = {expected};
-    long end = scan(f, ch, (lsn, payload, recEnd) -> {
-      if (lsn != next[0]) {
-        throw new CorruptFileException(f, "record with LSN " + lsn + " where " + next[0] + " was expected");
-      }
-      check.check(lsn, payload);
-      next[0]++;
-    }, newest, maxRecordBytes);
-    long later = newest && end < ch.size() ? nextValidRecord(ch, end + 1, maxRecordBytes, next[0]) : -1;
-    return new FileScan(end, next[0], later);
-  }
-
-  @FunctionalInterface
-  interface Visitor {
-    void visit(long lsn, byte[] payload, long end) throws IOException;
-  }
-
-  /**
-   * Visits the valid records of one file; returns the offset after the last valid one. A bad record ends the scan
-   * when {@code tailAllowed} (a torn write in the newest file); otherwise it is corruption.
-   */
-  private long scan(Path f, FileChannel ch, Visitor visitor, boolean tailAllowed) throws IOException {
-    return scan(f, ch, visitor, tailAllowed, options.maxRecordBytes());
-  }
-
-  static long scan(Path f, FileChannel ch, Visitor visitor, boolean tailAllowed, int maxRecordBytes)
-      throws IOException {
-    long size = ch.size();
-    ByteBuffer h = ByteBuffer.allocate(FILE_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    if (size < FILE_HEADER_BYTES || readFully(ch, h, 0) < FILE_HEADER_BYTES) {
-      throw new CorruptFileException(f, "file header is incomplete (" + size + " bytes)");
-    }
-    h.flip();
-    int magic = h.getInt();
-    int version = h.getInt();
-    long first = h.getLong();
-    int headerCrc = h.getInt();
-    CRC32C c = new CRC32C();
-    c.update(h.array(), 0, 16);
-    if (magic != MAGIC || (int) c.getValue() != headerCrc) {
-      throw new CorruptFileException(f, "not a Quiver write-ahead log file, or its header is damaged");
-    }
-    if (version != VERSION) {
-      throw new CorruptFileException(f, "log format version " + version + " is not supported (expected "
-          + VERSION + ")");
-    }
-    if (first != firstLsnOf(f)) {
-      throw new CorruptFileException(f, "header says first LSN " + first);
-    }
-    long pos = FILE_HEADER_BYTES;
-    ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    while (pos < size) {
-      String problem = null;
-      rh.clear();
-      if (readFully(ch, rh, pos) < RECORD_HEADER_BYTES) {
-        problem = "incomplete record header";
-      } else {
-        rh.flip();
-        int len = rh.getInt();
-        int crc = rh.getInt();
-        long lsn = rh.getLong();
-        if (len < 0 || len > maxRecordBytes || pos + RECORD_HEADER_BYTES + len > size) {
-          problem = "record length " + len + " runs past the end of the file";
-        } else {
-          byte[] payload = new byte[len];
-          ByteBuffer pb = ByteBuffer.wrap(payload);
-          readFully(ch, pb, pos + RECORD_HEADER_BYTES);
-          if (crc(lsn, payload, 0, len) != crc) {
-            problem = "checksum mismatch";
-          } else {
-            long end = pos + RECORD_HEADER_BYTES + len;
-            visitor.visit(lsn, payload, end);
-            pos = end;
-            continue;
-          }
-        }
-      }
-      if (tailAllowed) {
-        return pos;
-      }
-      throw new CorruptFileException(f, problem + " at offset " + pos);
-    }
-    return pos;
-  }
-
-  private static int readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-    int total = 0;
-    while (buf.hasRemaining()) {
-      int n = ch.read(buf, pos + total);
-      if (n < 0) {
-        break;
-      }
-      total += n;
-    }
-    return total;
   }
 
   private void checkSyncFailure() throws IOException {
