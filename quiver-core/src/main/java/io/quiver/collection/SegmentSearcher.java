@@ -86,14 +86,15 @@ final class SegmentSearcher {
       // the mutable one (the new version is appended before the old one is tombstoned): keep the better one.
       // Checking only hits from different segments let CollectionConcurrencyTest see an id twice.
       List<Hits.Hit> sorted = hits.sorted();
-      if (sorted.size() > 1) {
-        Set<PointId> seen = new HashSet<>();
-        sorted = sorted.stream().filter(h -> seen.add(h.segment().idOf(h.ordinal()))).toList();
-      }
-      for (int i = request.offset(); i < sorted.size(); i++) {
-        Hits.Hit h = sorted.get(i);
-        Location loc = new Location(h.segment(), h.ordinal());
-        PointRecord r = reader.record(h.segment().idOf(h.ordinal()), loc, request.payload(), request.withVectors());
+      Set<PointId> seen = new HashSet<>(2 * sorted.size());
+      int rank = 0;
+      for (Hits.Hit h : sorted) {
+        PointId id = h.segment().idOf(h.ordinal());
+        if (!seen.add(id) || rank++ < request.offset()) {
+          continue;
+        }
+        PointRecord r = reader.record(id, new Location(h.segment(), h.ordinal()), request.payload(),
+            request.withVectors());
         out.add(new ScoredPoint(r.id(), params.metric().toScore(h.distance()), r.payload(), r.vectors()));
       }
     });
