@@ -4,7 +4,7 @@ import io.quiver.collection.*;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Filter;
 import io.quiver.filter.FilterParser;
-import io.quiver.filter.index.FieldSchema;
+import io.quiver.payload.FieldSchema;
 import java.nio.file.*;
 import java.util.*;
 
@@ -35,6 +35,9 @@ public class AutoVsExact {
       System.out.println(c.explain(SearchRequest.builder(qs[0]).limit(10).filter(f).build()));
       for (int round = 0; round < 8; round++) {
         for (int mode = 0; mode < 2; mode++) {
+          var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+          long a0 = mx.getCurrentThreadAllocatedBytes();
+          long c0 = mx.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           for (float[] q : qs) {
             SearchRequest.Builder b = SearchRequest.builder(q).limit(10).filter(f).withPayload(true);
@@ -42,7 +45,9 @@ public class AutoVsExact {
             c.search(b.build());
           }
           double us = (System.nanoTime() - t0) / 1e3 / qs.length;
-          if (round >= 3) System.out.printf("round %d %s %.1f us/query%n", round, mode == 0 ? "AUTO " : "EXACT", us);
+          double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e3 / qs.length;
+          double kb = (mx.getCurrentThreadAllocatedBytes() - a0) / 1024.0 / qs.length;
+          if (round >= 3) System.out.printf("round %d %s %.1f us/query, cpu %.1f us, %.1f KiB allocated/query%n", round, mode == 0 ? "AUTO " : "EXACT", us, cpu, kb);
         }
       }
     }
