@@ -40,6 +40,20 @@ public final class DiskIndex implements AutoCloseable {
     throw new UnsupportedOperationException("not yet");
   }
 
+  /**
+   * The k nearest among {@code count} given live ordinals (a selective filter's matches): their RAM codes are scored,
+   * and only the best {@code max(k, params.listSize())} are read from disk and reranked. Exact up to the codes'
+   * ranking of that shortlist; never returns fewer than {@code min(k, live ordinals given)}.
+   */
+  public SearchResult searchAmong(float[] query, int k, int[] ordinals, int count, DiskSearchParams params) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  /** Exact distance from {@code query} to the stored float vector of {@code ordinal} (one read when not cached). */
+  public float distance(float[] query, int ordinal) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
   public int dimension() {
     throw new UnsupportedOperationException("not yet");
   }
