@@ -60,7 +60,8 @@ import java.util.stream.IntStream;
  * <p>PQ size: {@code dim / 4} subspaces of one byte each (32 B at 128 dims, 192 B at 768) by default. JVector's
  * {@code Bench}/YAML configs use {@code dim / 8} ({@code mFactor: 8}) and reach recall with large overquery; its
  * {@code IPCService} uses {@code dim / 4}. The larger code makes the anchor stronger at a given {@code rerankK} and
- * costs it heap, which {@link #ramBytes} reports.
+ * costs it heap, which {@link #ramBytes} reports; {@code jvector-disk-pq8} is the {@code dim / 8} variant, for
+ * comparisons at equal or lower heap.
  *
  * <p>Search: {@code GraphSearcher.search(ssp, topK = k, rerankK = L, 0, 0, Bits.ALL)} with
  * {@code ssp = (PQ precomputed score function, reranker of the searcher's own on-disk view)}; one searcher (hence one
@@ -77,6 +78,7 @@ final class JVectorDiskEngine implements DiskEngine {
 
   private static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
 
+  private final String name;
   private final int dimsPerPqByte;
   private Metric metric;
   private VectorSimilarityFunction similarity;
@@ -86,14 +88,15 @@ final class JVectorDiskEngine implements DiskEngine {
   private final List<GraphSearcher> searchers = new ArrayList<>();
   private ThreadLocal<GraphSearcher> searcher;
 
-  JVectorDiskEngine() {
-    this(DEFAULT_DIMS_PER_PQ_BYTE);
-  }
-
-  JVectorDiskEngine(int dimsPerPqByte) {
+  /**
+   * An engine named {@code name} whose builds give each vector {@code dim / dimsPerPqByte} PQ code bytes; an index
+   * opened from a directory keeps the code size it was built with.
+   */
+  JVectorDiskEngine(String name, int dimsPerPqByte) {
     if (dimsPerPqByte < 1) {
       throw new IllegalArgumentException("dimensions per PQ byte must be >= 1, got " + dimsPerPqByte);
     }
+    this.name = name;
     this.dimsPerPqByte = dimsPerPqByte;
   }
 
@@ -104,7 +107,7 @@ final class JVectorDiskEngine implements DiskEngine {
 
   @Override
   public String name() {
-    return "jvector-disk";
+    return name;
   }
 
   @Override

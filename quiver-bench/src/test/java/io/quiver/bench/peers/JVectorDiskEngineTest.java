@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Builds {@code jvector-disk} into a directory, opens it in a fresh engine and checks recall@10 against brute force,
@@ -50,27 +51,34 @@ class JVectorDiskEngineTest {
     return Long.toHexString(SEED).toUpperCase(Locale.ROOT);
   }
 
-  private static DiskEngineProvider provider() {
+  private static DiskEngineProvider provider(String name) {
     for (DiskEngineProvider p : ServiceLoader.load(DiskEngineProvider.class)) {
-      if (p.name().equals("jvector-disk")) {
+      if (p.name().equals(name)) {
         return p;
       }
     }
-    throw new AssertionError("jvector-disk is not registered as a DiskEngineProvider");
+    throw new AssertionError(name + " is not registered as a DiskEngineProvider");
   }
 
-  @Test
-  void registeredWithoutL1() {
-    DiskEngineProvider p = provider();
+  @ParameterizedTest
+  @ValueSource(strings = {"jvector-disk", "jvector-disk-pq8"})
+  void registeredWithoutL1(String name) throws Exception {
+    DiskEngineProvider p = provider(name);
     assertThat(p.supports(Metric.L1)).isFalse();
     assertThat(p.supports(Metric.L2)).isTrue();
     assertThat(p.supports(Metric.COSINE)).isTrue();
     assertThat(p.supports(Metric.DOT)).isTrue();
+    try (DiskEngine engine = p.create()) {
+      assertThat(engine.name()).isEqualTo(name);
+      assertThat(engine.logicalReads()).isEqualTo(-1);
+    }
   }
 
-  @ParameterizedTest(name = "{0} threads={1}")
-  @CsvSource({"L2, 1", "COSINE, 2", "DOT, 2"})
-  void recallAt10AfterReopen(Metric metric, int threads, @TempDir Path dir) throws Exception {
+  @ParameterizedTest(name = "{0} {1} threads={2}")
+  @CsvSource({"jvector-disk, L2, 1, 8", "jvector-disk, COSINE, 2, 8", "jvector-disk, DOT, 2, 8",
+      "jvector-disk-pq8, L2, 2, 4"})
+  void recallAt10AfterReopen(String name, Metric metric, int threads, int pqBytes, @TempDir Path dir)
+      throws Exception {
     Random rnd = new Random(SEED ^ metric.ordinal());
     Cluster[] clusters = clusters(rnd, 24);
     // JVector's DOT_PRODUCT is defined for unit vectors only (its javadoc): DOT runs on unit-length data
@@ -80,7 +88,7 @@ class JVectorDiskEngineTest {
 
     AtomicLong lastDone = new AtomicLong();
     long written;
-    try (DiskEngine builder = provider().create()) {
+    try (DiskEngine builder = provider(name).create()) {
       written = builder.build(VectorSource.of(base), metric, new DiskBuildParams(16, 64, 1.2f, threads, SEED, "vamana"),
           dir, (done, total) -> {
             assertThat(total).isEqualTo(N);
@@ -96,10 +104,10 @@ class JVectorDiskEngineTest {
     // inline full vectors: the graph file holds at least every vector once
     assertThat(Files.size(graphFile)).isGreaterThan((long) N * DIM * Float.BYTES);
 
-    try (JVectorDiskEngine engine = (JVectorDiskEngine) provider().create()) {
+    try (JVectorDiskEngine engine = (JVectorDiskEngine) provider(name).create()) {
       engine.open(dir, metric);
       assertThat(engine.readerKind()).contains("MemorySegmentReader");
-      assertThat(engine.pqBytesPerVector()).isEqualTo(DIM / JVectorDiskEngine.DEFAULT_DIMS_PER_PQ_BYTE);
+      assertThat(engine.pqBytesPerVector()).isEqualTo(pqBytes);
       // codes are in heap, the inline vectors are not
       assertThat(engine.ramBytes()).isGreaterThanOrEqualTo((long) N * engine.pqBytesPerVector())
           .isLessThan((long) N * DIM * Float.BYTES);
@@ -120,8 +128,8 @@ class JVectorDiskEngineTest {
         recall += overlap(got[i], bruteForce(base, queries[i], metric, K)) / (double) K;
       }
       recall /= QUERIES;
-      System.out.printf(Locale.ROOT, "jvector-disk %s threads=%d seed %s: recall@10=%.3f at L=%d, ram=%d B, files=%d B%n",
-          metric, threads, seedHex(), recall, L, engine.ramBytes(), written);
+      System.out.printf(Locale.ROOT, "%s %s threads=%d seed %s: recall@10=%.3f at L=%d, ram=%d B, files=%d B%n",
+          name, metric, threads, seedHex(), recall, L, engine.ramBytes(), written);
       assertThat(recall).as("recall@10 at L=%d, seed %s", L, seedHex()).isGreaterThanOrEqualTo(0.9);
 
       // two threads at once, each through its own searcher and reader, get what one thread got
@@ -140,7 +148,7 @@ class JVectorDiskEngineTest {
 
   @Test
   void openWithoutIndexSaysWhatIsMissing(@TempDir Path dir) throws Exception {
-    try (DiskEngine engine = provider().create()) {
+    try (DiskEngine engine = provider("jvector-disk").create()) {
       assertThatThrownBy(() -> engine.open(dir, Metric.L2))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining(JVectorDiskEngine.GRAPH_FILE);
