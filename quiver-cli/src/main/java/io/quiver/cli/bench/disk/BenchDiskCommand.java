@@ -89,6 +89,11 @@ public final class BenchDiskCommand implements Callable<Integer> {
       + " Default: ${DEFAULT-VALUE}.")
   int runs = 3;
 
+  @Option(names = "--warmup", paramLabel = "SECONDS", description = "Unmeasured searches after opening an index,"
+      + " at least one pass over the queries and this long, so that no pass measures the JIT compiler."
+      + " Default: ${DEFAULT-VALUE}.")
+  double warmup = 2;
+
   @Option(names = "--engines", split = ",", paramLabel = "LIST",
       description = "quiver-disk, quiver-hnsw, and with the quiver-bench jar jvector-disk. Default: quiver-disk.")
   List<String> engines = List.of("quiver-disk");
@@ -128,6 +133,10 @@ public final class BenchDiskCommand implements Callable<Integer> {
   /** Set by the parent when it starts this process as the capped child: rows go to this file, not to --json. */
   @Option(names = "--child-rows", hidden = true)
   Path childRows;
+
+  /** Smallest disk probe file; the probe uses at least the cap plus 64 MiB, so the file cannot all be cached. */
+  @Option(names = "--probe-bytes", hidden = true)
+  long probeBytes = 256L << 20;
 
   @Option(names = "--cgroup-root", hidden = true)
   Path cgroupRoot = MemoryCgroup.V1_ROOT;
@@ -179,7 +188,8 @@ public final class BenchDiskCommand implements Callable<Integer> {
     boolean failed = false;
     ResultTable table = new ResultTable(System.out);
     if (childRows == null) {
-      out.add(probe(DiskProbe.run(dir, capBytes == null ? 0 : capBytes, log)));
+      long probeFile = Math.max(probeBytes, capBytes == null ? 0 : capBytes + (64L << 20));
+      out.add(probe(DiskProbe.run(dir, probeFile, log)));
     }
     for (DiskEngineProvider p : providers.values()) {
       EngineDir ed = EngineDir.of(dir, p.name());
@@ -222,6 +232,9 @@ public final class BenchDiskCommand implements Callable<Integer> {
     }
     if (memCap != null && buildOnly) {
       throw new ParameterException(spec.commandLine(), "--mem-cap caps the search; --build-only runs none");
+    }
+    if (!(warmup >= 0) || Double.isInfinite(warmup)) {
+      throw new ParameterException(spec.commandLine(), "--warmup must be a number of seconds >= 0");
     }
     if (runs < 1 || k < 1 || queries < 0 || maxDegree < 1 || buildList < 1 || beamWidth < 1 || buildThreads < 1
         || (rerank != null && rerank < 0)) {
@@ -290,7 +303,7 @@ public final class BenchDiskCommand implements Callable<Integer> {
   private List<ObjectNode> searchHere(DiskEngineProvider p, EngineDir ed, BenchData data, Double built)
       throws Exception {
     SearchSession.Settings s = new SearchSession.Settings(threads, listSizes, List.copyOf(passes), runs, k,
-        new DiskSearchOptions(beamWidth, rerank == null ? k : rerank));
+        new DiskSearchOptions(beamWidth, rerank == null ? k : rerank), (long) (warmup * 1e9));
     List<SearchRow> rows = new SearchSession(data, s, err).run(p, ed.index(), new SearchSession.BuildInfo(built));
     return rows.stream().map(r -> r.toJson(mapper)).collect(Collectors.toList());
   }
@@ -305,7 +318,8 @@ public final class BenchDiskCommand implements Callable<Integer> {
         "--groundtruth", data.groundTruthFile().toString(), "--metric", metric,
         "--queries", String.valueOf(data.queries().length), "--k", String.valueOf(k),
         "--threads", join(threads), "--L", join(listSizes), "--passes", String.join(",", passes),
-        "--runs", String.valueOf(runs), "--engines", p.name(), "--beam-width", String.valueOf(beamWidth),
+        "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup), "--engines", p.name(),
+        "--beam-width", String.valueOf(beamWidth),
         "--child-rows", rowsFile.toString()));
     if (rerank != null) {
       args.addAll(List.of("--rerank", String.valueOf(rerank)));

@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DiskProbe {
   static final int PAGE = 4096;
-  private static final long MIN_FILE_BYTES = 256L << 20;
   private static final int READS_ONE = 2000;
   private static final int READS_EACH_OF_FOUR = 1000;
 
@@ -32,7 +31,7 @@ final class DiskProbe {
 
   /** Probes with a file of at least {@code minBytes} (kept as {@code dir/disk-probe.bin} for later runs). */
   static Result run(Path dir, long minBytes, PrintStream log) throws IOException, InterruptedException {
-    long size = Math.max(MIN_FILE_BYTES, (minBytes + (64L << 20)) >> 20 << 20);
+    long size = (minBytes + (1 << 20) - 1) >> 20 << 20;
     Path file = dir.resolve("disk-probe.bin");
     if (!Files.exists(file) || Files.size(file) < size) {
       write(file, size);

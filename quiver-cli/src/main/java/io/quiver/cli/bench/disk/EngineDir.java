@@ -56,7 +56,7 @@ record EngineDir(Path root) {
     return o;
   }
 
-  /** The build seconds of the index built for {@code data}; fails clearly when there is none or it is for other data. */
+  /** Build seconds of the index built for {@code data}; fails clearly when there is none or it is for other data. */
   double readBuild(ObjectMapper mapper, String engine, BenchData data) throws IOException {
     if (!Files.exists(buildFile())) {
       throw new IllegalArgumentException("no " + engine + " index in " + root + ": run with --build-only (or"

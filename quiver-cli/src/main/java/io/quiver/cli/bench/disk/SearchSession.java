@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Opens one engine's index and measures it at every thread count, list size and pass. A cold run closes the engine
  * (unmapping its files, whose touched pages the kernel would otherwise keep), evicts the files from the page cache,
- * reopens and evicts again; a warm pass first runs the queries once unmeasured. Before any of it, one unmeasured pass
- * compiles the search code, so no pass measures the JIT.
+ * reopens and evicts again; a warm pass first runs the queries once unmeasured. Before any of it, unmeasured passes
+ * (at least one, for at least the warm-up time) compile the search code, so no pass measures the JIT.
  */
 final class SearchSession {
   /** What to measure. */
-  record Settings(int[] threads, int[] listSizes, List<String> passes, int runs, int k, DiskSearchOptions options) {}
+  record Settings(int[] threads, int[] listSizes, List<String> passes, int runs, int k, DiskSearchOptions options,
+      long warmupNanos) {}
 
   /** Build facts of the index, when known. */
   record BuildInfo(Double buildSeconds) {}
@@ -48,9 +49,12 @@ final class SearchSession {
     try {
       double heapPerVector = engine.ramBytes() / (double) data.n();
       long t0 = System.nanoTime();
-      measure(engine, 1, settings.listSizes()[0]);
-      log.printf(Locale.ROOT, "%s: opened, %.1f heap bytes/vector; warm-up pass %.1f s%n", provider.name(),
-          heapPerVector, (System.nanoTime() - t0) / 1e9);
+      int warmupPasses = 0;
+      do {
+        measure(engine, 1, settings.listSizes()[warmupPasses++ % settings.listSizes().length]);
+      } while (System.nanoTime() - t0 < settings.warmupNanos());
+      log.printf(Locale.ROOT, "%s: opened, %.1f heap bytes/vector; warm-up %d passes in %.1f s%n", provider.name(),
+          heapPerVector, warmupPasses, (System.nanoTime() - t0) / 1e9);
       for (int threads : settings.threads()) {
         for (int listSize : settings.listSizes()) {
           for (String pass : settings.passes()) {
@@ -129,19 +133,29 @@ final class SearchSession {
     return sum / ids.length;
   }
 
-  /** One pass over all queries from {@code threads} threads taking the next query in turn. */
+  /**
+   * One pass over all queries from {@code threads} threads taking the next query in turn. The wall time runs from the
+   * first worker's start to the last one's end, as the workers clock them (not the coordinating thread, which may be
+   * descheduled while they run).
+   */
   private Measured measure(DiskEngine engine, int threads, int listSize) throws InterruptedException {
     float[][] queries = data.queries();
     int[][] ids = new int[queries.length][];
     long[] latency = new long[queries.length];
+    long[] starts = new long[threads];
+    long[] ends = new long[threads];
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    CyclicBarrier start = new CyclicBarrier(threads + 1);
+    CyclicBarrier start = new CyclicBarrier(threads);
     Thread[] workers = new Thread[threads];
+    long logicalBefore = engine.logicalReads();
+    long bytesBefore = ProcIo.readBytes();
     for (int t = 0; t < threads; t++) {
+      int worker = t;
       workers[t] = Thread.ofPlatform().name("bench-disk-search-" + t).start(() -> {
         try {
           start.await();
+          starts[worker] = System.nanoTime();
           int i;
           while ((i = next.getAndIncrement()) < queries.length) {
             long t0 = System.nanoTime();
@@ -151,28 +165,22 @@ final class SearchSession {
         } catch (RuntimeException | Error | InterruptedException | BrokenBarrierException e) {
           failure.compareAndSet(null, e);
           next.set(queries.length);
+        } finally {
+          ends[worker] = System.nanoTime();
         }
       });
-    }
-    long logicalBefore = engine.logicalReads();
-    long bytesBefore = ProcIo.readBytes();
-    long t0;
-    try {
-      start.await();
-      t0 = System.nanoTime();
-    } catch (BrokenBarrierException e) {
-      throw new IllegalStateException("search threads did not start", e);
     }
     for (Thread w : workers) {
       w.join();
     }
-    long wall = System.nanoTime() - t0;
     long bytesAfter = ProcIo.readBytes();
     long logicalAfter = engine.logicalReads();
     if (failure.get() != null) {
       throw new IllegalStateException(engine.name() + " search failed: " + failure.get(), failure.get());
     }
-    return new Measured(ids, latency, wall, logicalBefore < 0 || logicalAfter < 0 ? -1 : logicalAfter - logicalBefore,
+    long wall = Arrays.stream(ends).max().orElseThrow() - Arrays.stream(starts).min().orElseThrow();
+    return new Measured(ids, latency, Math.max(1, wall),
+        logicalBefore < 0 || logicalAfter < 0 ? -1 : logicalAfter - logicalBefore,
         bytesBefore < 0 || bytesAfter < 0 ? -1 : bytesAfter - bytesBefore);
   }
 
