@@ -293,6 +293,8 @@ public final class BenchDiskCommand implements Callable<Integer> {
     long bytes;
     try (DiskEngine engine = provider.create(); FvecsFile vectors = FvecsFile.open(data.baseFile())) {
       bytes = engine.build(vectors, data.metric(), params, ed.index(), new Progress("build " + provider.name(), err));
+    } catch (Exception | LinkageError e) {
+      throw new IllegalStateException(provider.name() + " build failed: " + e, e);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     err.printf(Locale.ROOT, "%s: built in %.1f s (%,.0f vectors/s), %,d bytes in %s%n", provider.name(), seconds,
@@ -304,7 +306,12 @@ public final class BenchDiskCommand implements Callable<Integer> {
       throws Exception {
     SearchSession.Settings s = new SearchSession.Settings(threads, listSizes, List.copyOf(passes), runs, k,
         new DiskSearchOptions(beamWidth, rerank == null ? k : rerank), (long) (warmup * 1e9));
-    List<SearchRow> rows = new SearchSession(data, s, err).run(p, ed.index(), new SearchSession.BuildInfo(built));
+    List<SearchRow> rows;
+    try {
+      rows = new SearchSession(data, s, err).run(p, ed.index(), new SearchSession.BuildInfo(built));
+    } catch (Exception | LinkageError e) {
+      throw new IllegalStateException(p.name() + " search failed: " + e, e);
+    }
     return rows.stream().map(r -> r.toJson(mapper)).collect(Collectors.toList());
   }
 

@@ -7,7 +7,8 @@ import java.util.stream.IntStream;
  * Seeded synthetic vectors shaped like embeddings: a Gaussian mixture whose clusters lie near low-dimensional
  * subspaces. Cluster c has a centre, a random orthonormal basis of r in [minRank, maxRank] directions with variances
  * decaying as 1/j^decay, a scale drawn log-normally, and small isotropic noise over all dimensions; cluster sizes
- * follow Zipf's law. Queries are drawn like the base, except a fraction placed between two clusters (a point of each, mixed).
+ * follow Zipf's law. Queries are drawn like the base, except a fraction placed between two clusters (a point of
+ * each, mixed).
  *
  * <p>All lengths are relative to sqrt(dim) (centres are N(0, 1) per coordinate), so the geometry does not change with
  * the dimension. Vector i of the base depends only on the seed and i (each chunk of {@value #CHUNK} vectors has its
