@@ -80,6 +80,29 @@ class BenchDiskCommandTest {
     assertThat(rows.stream().map(r -> r.path("threads").asInt()).distinct()).containsExactly(0, 1, 2);
   }
 
+  /** An exact engine that counts its reads: recall is 1 and reads per query come from the engine, n each. */
+  @Test
+  void recallAndReadsComeFromTheEngineWhenItCountsThem() throws Exception {
+    Path json = dir.resolve("exact.jsonl");
+    int code = run("--synthetic", "1500", "--dim", "8", "--queries", "20", "--engines", "exact-scan", "--runs", "3",
+        "--warmup", "0", "--L", "10", "--threads", "2", "--passes", "cold,warm", "--json", json.toString());
+    assertThat(code).as(err.toString()).isZero();
+    List<JsonNode> rows = rows(json);
+    assertThat(rows).hasSize(3);
+    for (JsonNode row : rows.subList(1, 3)) {
+      assertThat(row.get("engine").asText()).isEqualTo("exact-scan");
+      assertThat(row.get("recall10").asDouble()).isEqualTo(1.0);
+      assertThat(row.get("reads_source").asText()).isEqualTo("engine");
+      assertThat(row.get("reads_per_query").asDouble()).isEqualTo(1500.0);
+      assertThat(row.get("runs").asInt()).isEqualTo(3);
+    }
+    JsonNode cold = rows.get(1);
+    assertThat(cold.get("pass").asText()).isEqualTo("cold");
+    // what fincore finds of the 14-page file after eviction (-1 without fincore); opening maps the file and reads its
+    // first record, and the pages the kernel maps around that fault stay cached while mapped
+    assertThat(cold.get("resident_after_evict_bytes").asLong()).isBetween(-1L, 14L * 4096);
+  }
+
   @Test
   void buildOnlyThenSearchOnlyReuseTheDataAndTheIndex() throws Exception {
     Path json = dir.resolve("build.jsonl");
