@@ -68,6 +68,9 @@ final class SearchSession {
               if (cold) {
                 engine.close();
                 engine = open(provider, indexDir);
+                // the closed index is garbage now: collected here, not inside the pass (a heap engine measured cold
+                // at 3,572 QPS against 8,761 warm with no byte read, its p99 4.2 ms, while both indexes filled the heap)
+                System.gc();
                 resident = PageCache.residentBytes(indexDir);
               }
               runs.add(measure(engine, threads, listSize));
