@@ -337,13 +337,15 @@ public final class BenchDiskCommand implements Callable<Integer> {
     try (MemoryCgroup cgroup = MemoryCgroup.create(cgroupRoot, procCgroup, name, capBytes)) {
       err.printf(Locale.ROOT, "%s: searching in a child JVM (-Xmx%d) inside memory cgroup %s, limit %,d bytes%n",
           p.name(), heapBytes, name, cgroup.limitBytes());
-      int code = ChildJvm.runIn(cgroup, command);
+      ChildJvm.Outcome outcome = ChildJvm.runIn(cgroup, command);
+      int code = outcome.exitCode();
       long peak = cgroup.peakBytes();
       if (code != 0 || !Files.exists(rowsFile)) {
         ObjectNode failed = mapper.createObjectNode();
         failed.put("engine", p.name());
         failed.put("cap_bytes", cgroup.limitBytes());
         failed.put("peak_bytes", peak);
+        failed.put("peak_anon_bytes", outcome.peakAnonymousBytes());
         failed.put("n", data.n());
         failed.put("dim", data.dim());
         long kills = cgroup.oomKills();
@@ -356,6 +358,7 @@ public final class BenchDiskCommand implements Callable<Integer> {
         ObjectNode row = (ObjectNode) mapper.readTree(line);
         row.put("cap_bytes", cgroup.limitBytes());
         row.put("peak_bytes", peak);
+        row.put("peak_anon_bytes", outcome.peakAnonymousBytes());
         rows.add(row);
       }
       Files.delete(rowsFile);

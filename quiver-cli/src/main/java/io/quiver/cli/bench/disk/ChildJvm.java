@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts {@code quiver <args>} in a new JVM with this JVM's binary, class path and flags (heap size replaced), inside a
@@ -39,12 +40,25 @@ final class ChildJvm {
         || arg.startsWith("-XX:InitialHeapSize") || arg.contains("RAMPercentage") || arg.startsWith("-XX:MaxRAM=");
   }
 
-  /** Runs {@code command} inside {@code cgroup}, its output to this process's; returns the exit code. */
-  static int runIn(MemoryCgroup cgroup, List<String> command) throws IOException, InterruptedException {
+  /** How a child ended, and the most anonymous memory its cgroup held, sampled every {@value #SAMPLE_MILLIS} ms. */
+  record Outcome(int exitCode, long peakAnonymousBytes) {}
+
+  private static final long SAMPLE_MILLIS = 20;
+
+  /**
+   * Runs {@code command} inside {@code cgroup}, its output to this process's. The page cache fills a capped cgroup up
+   * to its limit, so the cgroup's own high-water mark is the cap in most runs; the sampled anonymous peak says how
+   * much of it the process itself (heap, native) held.
+   */
+  static Outcome runIn(MemoryCgroup cgroup, List<String> command) throws IOException, InterruptedException {
     List<String> sh = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
         cgroup.procsFile().toString()));
     sh.addAll(command);
     Process p = new ProcessBuilder(sh).inheritIO().start();
-    return p.waitFor();
+    long peak = 0;
+    while (!p.waitFor(SAMPLE_MILLIS, TimeUnit.MILLISECONDS)) {
+      peak = Math.max(peak, cgroup.anonymousBytes());
+    }
+    return new Outcome(p.exitValue(), peak);
   }
 }

@@ -86,6 +86,20 @@ final class MemoryCgroup implements AutoCloseable {
     return Long.parseLong(Files.readString(dir.resolve("memory.max_usage_in_bytes")).trim());
   }
 
+  /** Anonymous memory charged now (heap, native, thread stacks): memory.stat's {@code rss}, 0 when unreadable. */
+  long anonymousBytes() {
+    try {
+      for (String line : Files.readAllLines(dir.resolve("memory.stat"))) {
+        if (line.startsWith("rss ")) {
+          return Long.parseLong(line.substring("rss ".length()).trim());
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
   /** Times a member was killed by the OOM killer for this cgroup's limit (0 when the kernel does not say). */
   long oomKills() {
     try {

@@ -194,6 +194,7 @@ class BenchDiskCommandTest {
     for (JsonNode row : rows.subList(1, 3)) {
       assertThat(row.get("cap_bytes").asLong()).isEqualTo(128L << 20);
       assertThat(row.get("peak_bytes").asLong()).isBetween(1L << 20, 128L << 20);
+      assertThat(row.get("peak_anon_bytes").asLong()).isBetween(1L << 20, row.get("peak_bytes").asLong());
       assertThat(row.get("recall10").asDouble()).isGreaterThan(0.8);
     }
     assertThat(dir.resolve("child-rows-quiver-hnsw.jsonl")).doesNotExist();
