@@ -23,8 +23,9 @@ final class DiskBeamSearch {
       OrdinalFilter filter) {
     int listSize = Math.max(k, params.listSize());
     int beam = params.beamWidth();
-    QuantizedScorer codes = index.codeScorers.scorer(q);
-    ResidualInt8Codec.Scorer records = index.records.scorer(q);
+    float[] qr = index.rotation.apply(q);
+    QuantizedScorer codes = index.codeScorers.scorer(qr);
+    ResidualInt8Codec.Scorer records = index.records.scorer(qr);
     long computations = 0;
     ctx.reset(listSize);
 
@@ -121,6 +122,8 @@ final class DiskBeamSearch {
     return finish(index, ctx, q, k, params.rerank(), computations);
   }
 
+
+
   private static int indexOf(DiskSearchContext ctx, int node) {
     for (int i = 0; i < ctx.candSize; i++) {
       if (ctx.candNode[i] == node) {
@@ -133,8 +136,9 @@ final class DiskBeamSearch {
   static SearchResult searchAmong(DiskIndex index, DiskSearchContext ctx, float[] q, int k, int[] ordinals,
       int count, DiskSearchParams params) {
     int listSize = Math.max(k, params.listSize());
-    QuantizedScorer codes = index.codeScorers.scorer(q);
-    ResidualInt8Codec.Scorer records = index.records.scorer(q);
+    float[] qr = index.rotation.apply(q);
+    QuantizedScorer codes = index.codeScorers.scorer(qr);
+    ResidualInt8Codec.Scorer records = index.records.scorer(qr);
     ctx.reset(listSize);
     long computations = 0;
     int chunk = ctx.batch.length;

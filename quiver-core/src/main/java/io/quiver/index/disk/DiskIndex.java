@@ -50,6 +50,7 @@ public final class DiskIndex implements AutoCloseable {
   final MemorySegment floats;
   final VectorQuantizer codeQuantizer;
   final ResidualInt8Codec records;
+  final RandomRotation rotation;
   final byte[] codes;
   final VectorQuantizer.Scorers codeScorers;
   final RoutingLayers routing;
@@ -98,9 +99,17 @@ public final class DiskIndex implements AutoCloseable {
       int a = mf.intAt(at);
       this.codeQuantizer = Quantizers.fromBytes(bytes(data, at + 4, a));
       int kind = mf.intAt(at + 4 + a);
-      if (kind != DiskIndexWriter.RECORD_RESIDUAL_INT8 || 8L + a != len[SECTION_QUANTIZERS]) {
+      if (kind != DiskIndexWriter.RECORD_RESIDUAL_INT8) {
         throw mf.corrupt("unknown block record kind " + kind);
       }
+      int rotDim = mf.intAt(at + 8 + a);
+      if (rotDim != dimension || 12L + a + 4L * dimension * dimension != len[SECTION_QUANTIZERS]) {
+        throw mf.corrupt("rotation of dimension " + rotDim + " in a quantizer section of " + len[SECTION_QUANTIZERS]
+            + " bytes, expected dimension " + dimension);
+      }
+      float[] m = new float[dimension * dimension];
+      MemorySegment.copy(data, IndexFiles.LE_FLOAT, at + 12 + a, m, 0, m.length);
+      this.rotation = new RandomRotation(dimension, m);
     } catch (IOException | RuntimeException e) {
       throw new CorruptFileException(file, "quantizer parameters unreadable: " + e.getMessage(), e);
     }
@@ -292,7 +301,8 @@ public final class DiskIndex implements AutoCloseable {
 
   /** RAM this index holds: codes, their per-record terms, routing layers, tombstones. */
   public long ramBytesUsed() {
-    return codes.length + codeScorers.ramBytes() + routing.ramBytes() + deleted.ramBytesUsed() + 4096;
+    return codes.length + codeScorers.ramBytes() + routing.ramBytes() + deleted.ramBytesUsed() + rotation.ramBytes()
+        + 4096;
   }
 
   /** Bytes of the mapped file (0 for an index opened from memory that is not a file mapping). */

@@ -37,10 +37,14 @@ final class DiskIndexBuilder {
   static void write(VectorSource vectors, Metric metric, DiskGraphSource graph, DiskIndexConfig config, Path file)
       throws IOException {
     checkMetric(metric);
+    RandomRotation rotation = RandomRotation.random(vectors.dimension(), config.seed());
     float[][] sample = sample(vectors, config.seed());
+    for (int i = 0; i < sample.length; i++) {
+      sample[i] = DiskIndexWriter.coded(sample[i], metric, rotation);
+    }
     BinaryQuantizer codes = BinaryQuantizer.train(metric, sample, Math.min(config.codeCentroids(),
         Math.max(1, sample.length)), config.seed());
-    DiskIndexWriter.write(file, vectors, metric, graph, codes);
+    DiskIndexWriter.write(file, vectors, metric, graph, codes, rotation);
   }
 
   private static void checkMetric(Metric metric) {

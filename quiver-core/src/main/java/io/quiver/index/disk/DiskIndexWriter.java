@@ -25,8 +25,8 @@ final class DiskIndexWriter {
   /** The kind of block record: {@link ResidualInt8Codec}, on the codes' centroids. */
   static final int RECORD_RESIDUAL_INT8 = 1;
 
-  static void write(Path file, VectorSource vectors, Metric metric, DiskGraphSource graph, BinaryQuantizer codes)
-      throws IOException {
+  static void write(Path file, VectorSource vectors, Metric metric, DiskGraphSource graph, BinaryQuantizer codes,
+      RandomRotation rotation) throws IOException {
     ResidualInt8Codec blockCodes = DiskIndex.recordCodec(codes);
     int n = graph.size();
     int dim = vectors.dimension();
@@ -47,13 +47,15 @@ final class DiskIndexWriter {
       out.putInt(a.length);
       out.putBytes(a, 0, a.length);
       out.putInt(RECORD_RESIDUAL_INT8);
+      out.putInt(dim);
+      out.putFloats(rotation.matrix, 0, rotation.matrix.length);
       lengths[SECTION_QUANTIZERS] = out.position() - offsets[SECTION_QUANTIZERS];
       crcs[SECTION_QUANTIZERS] = out.takeChecksum();
 
       offsets[SECTION_CODES] = out.position();
       byte[] rec = new byte[codes.bytesPerVector()];
       for (int i = 0; i < n; i++) {
-        codes.encode(vectors.vector(i), rec, 0);
+        codes.encode(coded(vectors.vector(i), metric, rotation), rec, 0);
         out.putBytes(rec, 0, rec.length);
       }
       lengths[SECTION_CODES] = out.position() - offsets[SECTION_CODES];
@@ -67,7 +69,7 @@ final class DiskIndexWriter {
       out.putZeros(DiskLayout.alignToPage(out.position()) - out.position());
       out.takeChecksum();
       offsets[SECTION_BLOCKS] = out.position();
-      writeBlocks(out, vectors, graph, blockCodes, layout);
+      writeBlocks(out, vectors, metric, rotation, graph, blockCodes, layout);
       lengths[SECTION_BLOCKS] = out.position() - offsets[SECTION_BLOCKS];
       out.takeChecksum();
 
@@ -126,7 +128,18 @@ final class DiskIndexWriter {
     }
   }
 
-  private static void writeBlocks(IndexFiles.Output out, VectorSource vectors, DiskGraphSource graph,
+  /** The vector as the codes and records see it: normalised for COSINE, then rotated. */
+  static float[] coded(float[] v, Metric metric, RandomRotation rotation) {
+    float[] x = v;
+    if (metric.normalizes()) {
+      x = v.clone();
+      VectorUtil.normalize(x);
+    }
+    return rotation.apply(x);
+  }
+
+  private static void writeBlocks(IndexFiles.Output out, VectorSource vectors, Metric metric,
+      RandomRotation rotation, DiskGraphSource graph,
       ResidualInt8Codec blockCodes, DiskLayout layout) throws IOException {
     int n = graph.size();
     byte[] block = new byte[layout.blockBytes()];
@@ -137,7 +150,7 @@ final class DiskIndexWriter {
     long pageTail = layout.pageSpan() - (long) perPage * layout.blockBytes();
     for (int node = 0; node < n; node++) {
       Arrays.fill(block, (byte) 0);
-      blockCodes.encode(vectors.vector(node), block, 0);
+      blockCodes.encode(coded(vectors.vector(node), metric, rotation), block, 0);
       int c = graph.neighbours(0, node, nbrs);
       if (c > layout.maxDegree()) {
         throw new IllegalStateException("node " + node + " has " + c + " neighbours, more than " + layout.maxDegree());

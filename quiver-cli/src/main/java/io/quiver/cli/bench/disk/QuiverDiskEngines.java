@@ -69,12 +69,13 @@ public final class QuiverDiskEngines {
     @Override
     public long build(VectorSource base, Metric metric, DiskBuildParams params, Path dir, BuildProgress progress)
         throws IOException {
-      DiskIndexConfig config = DiskIndexConfig.builder()
-          .graph(DiskIndexConfig.GraphKind.valueOf(params.graph().toUpperCase(Locale.ROOT)))
-          .maxDegree(params.maxDegree()).buildListSize(params.buildListSize())
-          .alpha(params.alphaOr(DiskIndexConfig.DEFAULT.alpha())).threads(params.threads()).seed(params.seed())
-          .build();
-      DiskIndex.build(base, metric, config, dir.resolve(FILE), progress);
+      DiskIndexConfig.GraphKind kind = DiskIndexConfig.GraphKind.valueOf(params.graph().toUpperCase(Locale.ROOT));
+      DiskIndexConfig.Builder config = DiskIndexConfig.builder().graph(kind).maxDegree(params.maxDegree())
+          .buildListSize(params.buildListSize()).threads(params.threads()).seed(params.seed());
+      if (!Float.isNaN(params.alphaOr(Float.NaN))) {
+        config.alpha(params.alpha());
+      }
+      DiskIndex.build(base, metric, config.build(), dir.resolve(FILE), progress);
       return directoryBytes(dir);
     }
 
