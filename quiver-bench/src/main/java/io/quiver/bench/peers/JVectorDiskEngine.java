@@ -9,6 +9,7 @@ import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex.ScoringView;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex.View;
 import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
@@ -51,11 +52,11 @@ import java.util.stream.IntStream;
  * {@code rerankK} best candidates with the inline vectors read from the file.
  *
  * <p>Build: the graph is built in heap with exact scores ({@link GraphIndexBuilder}, degree = {@code maxDegree}, beam =
- * {@code buildListSize}, {@code alpha}, neighbour overflow 1.2, hierarchy and final refinement on, both pools
- * {@code ForkJoinPool(threads)}), written by {@link OnDiskGraphIndexWriter} with inline vectors; PQ codebooks are
- * trained with {@link ProductQuantization#compute} (256 centroids per subspace, centred for L2 as JVector's
- * {@code Bench} does) and the codes of every vector saved beside the graph. The data set is copied into heap for the
- * build, as JVector's in-memory build needs random access to every vector.
+ * {@code buildListSize}, {@code alpha} (JVector's 1.2 when the run sets none), neighbour overflow 1.2, hierarchy and
+ * final refinement on, both pools {@code ForkJoinPool(threads)}), written by {@link OnDiskGraphIndexWriter} with
+ * inline vectors; PQ codebooks are trained with {@link ProductQuantization#compute} (256 centroids per subspace,
+ * centred for L2 as JVector's {@code Bench} does) and the codes of every vector saved beside the graph. The data set
+ * is copied into heap for the build, as JVector's in-memory build needs random access to every vector.
  *
  * <p>PQ size: {@code dim / 4} subspaces of one byte each (32 B at 128 dims, 192 B at 768) by default. JVector's
  * {@code Bench}/YAML configs use {@code dim / 8} ({@code mFactor: 8}) and reach recall with large overquery; its
@@ -126,6 +127,12 @@ final class JVectorDiskEngine implements DiskEngine {
     if (n == 0) {
       throw new IllegalArgumentException("empty base set");
     }
+    // NaN stands for "the engine's default": JVector's builder given NaN itself keeps no edge (every node of a
+    // 100,000-vector build had degree 0, and each search returned the entry node alone)
+    float alpha = params.alphaOr(JVectorEngine.ALPHA);
+    if (!(alpha > 0f) || Float.isInfinite(alpha)) {
+      throw new IllegalArgumentException("alpha must be a positive finite number, got " + alpha);
+    }
     RandomAccessVectorValues ravv = copyToHeap(base, metric);
     int threads = Math.max(1, params.threads());
     ForkJoinPool simd = new ForkJoinPool(threads);
@@ -139,7 +146,7 @@ final class JVectorDiskEngine implements DiskEngine {
         params.maxDegree(),
         params.buildListSize(),
         NEIGHBOR_OVERFLOW,
-        params.alpha(),
+        alpha,
         true, // addHierarchy
         true, // refineFinalGraph
         simd,
@@ -152,6 +159,7 @@ final class JVectorDiskEngine implements DiskEngine {
       })).join();
       builder.cleanup();
       ImmutableGraphIndex heapGraph = builder.getGraph();
+      requireEdges(heapGraph, n, dir);
       try (OnDiskGraphIndexWriter writer = new OnDiskGraphIndexWriter.Builder(heapGraph, graphPath)
           .with(new InlineVectors(dim))
           .build()) {
@@ -171,6 +179,23 @@ final class JVectorDiskEngine implements DiskEngine {
     }
     ticker.finish();
     return Files.size(graphPath) + Files.size(pqPath);
+  }
+
+  /**
+   * Fails when a graph of more than one node leaves its entry node without base-layer neighbours: a search of it
+   * returns the entry node alone.
+   */
+  private static void requireEdges(ImmutableGraphIndex graph, int n, Path dir) throws IOException {
+    if (n < 2) {
+      return;
+    }
+    try (View view = graph.getView()) {
+      int entry = view.entryNode().node;
+      if (view.getNeighborsIterator(0, entry).size() == 0) {
+        throw new IllegalStateException("the JVector graph in " + dir + " is broken: its entry node " + entry
+            + " has no neighbours (build it again)");
+      }
+    }
   }
 
   private static RandomAccessVectorValues copyToHeap(VectorSource base, Metric metric) {
@@ -218,6 +243,7 @@ final class JVectorDiskEngine implements DiskEngine {
     if (graph.size(0) != pq.count()) {
       throw new IllegalStateException("graph has " + graph.size(0) + " nodes, PQ codes " + pq.count());
     }
+    requireEdges(graph, graph.size(0), dir);
     this.searcher = ThreadLocal.withInitial(this::newSearcher);
   }
 

@@ -74,10 +74,11 @@ class JVectorDiskEngineTest {
     }
   }
 
-  @ParameterizedTest(name = "{0} {1} threads={2}")
-  @CsvSource({"jvector-disk, L2, 1, 8", "jvector-disk, COSINE, 2, 8", "jvector-disk, DOT, 2, 8",
-      "jvector-disk-pq8, L2, 2, 4"})
-  void recallAt10AfterReopen(String name, Metric metric, int threads, int pqBytes, @TempDir Path dir)
+  // alpha NaN is what bench-disk passes when --alpha is not given: the engine's own default
+  @ParameterizedTest(name = "{0} {1} threads={2} alpha={4}")
+  @CsvSource({"jvector-disk, L2, 1, 8, NaN", "jvector-disk, COSINE, 2, 8, 1.2", "jvector-disk, DOT, 2, 8, NaN",
+      "jvector-disk-pq8, L2, 2, 4, 1.2"})
+  void recallAt10AfterReopen(String name, Metric metric, int threads, int pqBytes, float alpha, @TempDir Path dir)
       throws Exception {
     Random rnd = new Random(SEED ^ metric.ordinal());
     Cluster[] clusters = clusters(rnd, 24);
@@ -89,8 +90,8 @@ class JVectorDiskEngineTest {
     AtomicLong lastDone = new AtomicLong();
     long written;
     try (DiskEngine builder = provider(name).create()) {
-      written = builder.build(VectorSource.of(base), metric, new DiskBuildParams(16, 64, 1.2f, threads, SEED, "vamana"),
-          dir, (done, total) -> {
+      written = builder.build(VectorSource.of(base), metric,
+          new DiskBuildParams(16, 64, alpha, threads, SEED, "vamana"), dir, (done, total) -> {
             assertThat(total).isEqualTo(N);
             lastDone.accumulateAndGet(done, Math::max);
           });
@@ -143,6 +144,17 @@ class JVectorDiskEngineTest {
           assertThat(again.get(i).get()).as("query %d, seed %s", i, seedHex()).containsExactly(got[i]);
         }
       }
+    }
+  }
+
+  @Test
+  void aNonPositiveAlphaIsRejected(@TempDir Path dir) throws Exception {
+    float[][] base = {{0f, 1f}, {1f, 0f}};
+    try (DiskEngine engine = provider("jvector-disk").create()) {
+      assertThatThrownBy(() -> engine.build(VectorSource.of(base), Metric.L2,
+          new DiskBuildParams(16, 64, 0f, 1, SEED, "vamana"), dir, (done, total) -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("alpha must be a positive finite number, got 0.0");
     }
   }
 
