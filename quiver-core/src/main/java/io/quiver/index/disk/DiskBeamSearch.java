@@ -26,35 +26,33 @@ final class DiskBeamSearch {
     float[] qr = index.rotation.apply(q);
     QuantizedScorer codes = index.codeScorers.scorer(qr);
     ResidualInt8Codec.Scorer records = index.records.scorer(qr);
-    long computations = 0;
     ctx.reset(listSize);
+    Walk walk = new Walk(index, ctx, codes, records, filter, listSize);
 
-    // descend the routing layers greedily by code distance
+    // descend the routing layers greedily by code distance (positions throughout)
     int cur = index.entry;
     float curDist = codes.score(cur);
-    computations++;
+    walk.computations++;
     for (int layer = index.routing.layers(); layer >= 1; layer--) {
       boolean moved = true;
       while (moved) {
         moved = false;
-        int c = index.routing.neighbours(layer, cur, ctx.batch);
-        codes.score(ctx.batch, c, ctx.batchDist);
-        computations += c;
+        int c = index.routing.neighbours(layer, cur, ctx.neighbours);
+        codes.score(ctx.neighbours, c, ctx.batchDist);
+        walk.computations += c;
         for (int i = 0; i < c; i++) {
           if (ctx.batchDist[i] < curDist) {
             curDist = ctx.batchDist[i];
-            cur = ctx.batch[i];
+            cur = ctx.neighbours[i];
             moved = true;
           }
         }
       }
     }
     ctx.visit(cur);
-    ctx.offer(cur, curDist, listSize);
+    ctx.offer(cur, curDist, listSize, false);
 
-    MemorySegment blocks = index.blocks;
     DiskLayout layout = index.layout;
-    int recordBytes = index.records.bytesPerVector();
     long reads = 0;
     while (true) {
       // the best `beam` unread candidates
@@ -70,59 +68,111 @@ final class DiskBeamSearch {
       }
       if (n > 1) {
         for (int i = 0; i < n; i++) {
-          ReadAdvice.willNeed(blocks, layout.blockOffset(ctx.expand[i]), layout.blockBytes());
+          ReadAdvice.willNeed(index.blocks, layout.blockOffset(ctx.expand[i]), layout.blockBytes());
         }
       }
-      int gathered = 0;
+      walk.gathered = 0;
       for (int i = 0; i < n; i++) {
-        int node = ctx.expand[i];
-        long base = layout.blockOffset(node);
-        if (index.verifyBlocks) {
-          checkBlockUnchecked(index, base, node);
+        int p = ctx.expand[i];
+        if (ctx.scored.contains(p)) {
+          continue; // scored as a page-mate after it was picked
         }
-        MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, base, ctx.records, i * recordBytes, recordBytes);
-        int c = blocks.get(IndexFiles.LE_INT, base + layout.countOffset());
-        if (c < 0 || c > layout.maxDegree()) {
-          throw corrupt(index, "block of node " + node + " claims " + c + " neighbours");
-        }
-        MemorySegment.copy(blocks, IndexFiles.LE_INT, base + layout.countOffset() + 4, ctx.neighbours, 0, c);
-        for (int j = 0; j < c; j++) {
-          int nb = ctx.neighbours[j];
-          if (nb < 0 || nb >= index.count) {
-            throw corrupt(index, "block of node " + node + " links to node " + nb + " of " + index.count);
-          }
-          if (ctx.visit(nb)) {
-            ctx.batch[gathered++] = nb;
+        reads++;
+        walk.score(p, true);
+        // the rest of the page came with the same read: score it too
+        int first = layout.firstOnPage(p);
+        int last = Math.min(index.count, first + layout.blocksPerPage());
+        for (int m = first; m < last; m++) {
+          if (m != p && !ctx.scored.contains(m)) {
+            walk.score(m, false);
           }
         }
       }
-      reads += n;
-      for (int i = 0; i < n; i++) {
-        ctx.recordDist[i] = records.score(ctx.records, i * recordBytes);
-      }
-      computations += n;
-      for (int i = 0; i < n; i++) {
-        int node = ctx.expand[i];
-        float d = ctx.recordDist[i];
-        int at = indexOf(ctx, node);
-        if (at >= 0) {
-          ctx.refine(at, d);
-        }
-        if (!index.deleted.get(node) && (filter == null || filter.accept(node))) {
-          ctx.addResult(node, d);
-        }
-      }
-      codes.score(ctx.batch, gathered, ctx.batchDist);
-      computations += gathered;
-      for (int i = 0; i < gathered; i++) {
-        ctx.offer(ctx.batch[i], ctx.batchDist[i], listSize);
+      codes.score(ctx.batch, walk.gathered, ctx.batchDist);
+      walk.computations += walk.gathered;
+      for (int i = 0; i < walk.gathered; i++) {
+        ctx.offer(ctx.batch[i], ctx.batchDist[i], listSize, false);
       }
     }
     index.blocksRead.add(reads);
-    return finish(index, ctx, q, k, params.rerank(), computations);
+    return finish(index, ctx, q, k, params.rerank(), walk.computations);
   }
 
+  /** One search's handling of scored blocks: results, the candidate list and the neighbours to score next. */
+  private static final class Walk {
+    final DiskIndex index;
+    final DiskSearchContext ctx;
+    final ResidualInt8Codec.Scorer records;
+    final OrdinalFilter filter;
+    final int listSize;
+    final MemorySegment blocks;
+    final DiskLayout layout;
+    final int recordBytes;
+    long computations;
+    int gathered;
 
+    Walk(DiskIndex index, DiskSearchContext ctx, QuantizedScorer codes, ResidualInt8Codec.Scorer records,
+        OrdinalFilter filter, int listSize) {
+      this.index = index;
+      this.ctx = ctx;
+      this.records = records;
+      this.filter = filter;
+      this.listSize = listSize;
+      this.blocks = index.blocks;
+      this.layout = index.layout;
+      this.recordBytes = index.records.bytesPerVector();
+    }
+
+    /**
+     * Scores the block at position {@code p} by its int8 record and keeps its ordinal as a result. A block picked from
+     * the list ({@code picked}) and a page-mate that would enter the list are expanded: their neighbours are gathered
+     * for code scoring. A page-mate that would not enter the list is only a result.
+     */
+    void score(int p, boolean picked) {
+      long base = layout.blockOffset(p);
+      if (index.verifyBlocks) {
+        checkBlockUnchecked(index, base, p);
+      }
+      ctx.scored.add(p);
+      MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, base, ctx.records, 0, recordBytes);
+      float d = records.score(ctx.records, 0);
+      computations++;
+      int ordinal = blocks.get(IndexFiles.LE_INT, base + layout.ordinalOffset());
+      if (ordinal < 0 || ordinal >= index.count) {
+        throw corrupt(index, "block at position " + p + " holds ordinal " + ordinal + " of " + index.count);
+      }
+      if (!index.deleted.get(ordinal) && (filter == null || filter.accept(ordinal))) {
+        ctx.addResult(ordinal, d);
+      }
+      int at = indexOf(ctx, p);
+      boolean expand;
+      if (at >= 0) {
+        expand = picked || !ctx.candExpanded[at];
+        ctx.refine(at, d);
+      } else {
+        ctx.visit(p);
+        expand = ctx.offer(p, d, listSize, true) || picked;
+      }
+      if (!expand) {
+        return;
+      }
+      int c = blocks.get(IndexFiles.LE_INT, base + layout.countOffset());
+      if (c < 0 || c > layout.maxDegree()) {
+        throw corrupt(index, "block at position " + p + " claims " + c + " neighbours");
+      }
+      MemorySegment.copy(blocks, IndexFiles.LE_INT, base + layout.countOffset() + 4, ctx.neighbours, 0, c);
+      ctx.ensureBatch(gathered, c);
+      for (int j = 0; j < c; j++) {
+        int nb = ctx.neighbours[j];
+        if (nb < 0 || nb >= index.count) {
+          throw corrupt(index, "block at position " + p + " links to position " + nb + " of " + index.count);
+        }
+        if (ctx.visit(nb)) {
+          ctx.batch[gathered++] = nb;
+        }
+      }
+    }
+  }
 
   private static int indexOf(DiskSearchContext ctx, int node) {
     for (int i = 0; i < ctx.candSize; i++) {
@@ -141,20 +191,21 @@ final class DiskBeamSearch {
     ResidualInt8Codec.Scorer records = index.records.scorer(qr);
     ctx.reset(listSize);
     long computations = 0;
-    int chunk = ctx.batch.length;
+    int chunk = 1024;
     for (int from = 0; from < count; from += chunk) {
       int n = 0;
+      ctx.ensureBatch(0, chunk);
       for (int i = from; i < Math.min(count, from + chunk); i++) {
         int o = ordinals[i];
         if (o >= 0 && o < index.count && !index.deleted.get(o)) {
-          ctx.batch[n++] = o;
+          ctx.batch[n++] = index.positionOf(o);
         }
       }
       codes.score(ctx.batch, n, ctx.batchDist);
       computations += n;
       for (int i = 0; i < n; i++) {
         if (ctx.visit(ctx.batch[i])) {
-          ctx.offer(ctx.batch[i], ctx.batchDist[i], listSize);
+          ctx.offer(ctx.batch[i], ctx.batchDist[i], listSize, false);
         }
       }
     }
@@ -170,23 +221,18 @@ final class DiskBeamSearch {
         ReadAdvice.willNeed(blocks, layout.blockOffset(ctx.candNode[from + i]), layout.blockBytes());
       }
       for (int i = 0; i < n; i++) {
-        int node = ctx.candNode[from + i];
-        long base = layout.blockOffset(node);
+        int p = ctx.candNode[from + i];
+        long base = layout.blockOffset(p);
         if (index.verifyBlocks) {
-          checkBlockUnchecked(index, base, node);
+          checkBlockUnchecked(index, base, p);
         }
-        MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, base, ctx.records, i * recordBytes, recordBytes);
-      }
-      for (int i = 0; i < n; i++) {
-        ctx.recordDist[i] = records.score(ctx.records, i * recordBytes);
+        MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, base, ctx.records, 0, recordBytes);
+        ctx.addResult(blocks.get(IndexFiles.LE_INT, base + layout.ordinalOffset()), records.score(ctx.records, 0));
       }
       computations += n;
-      for (int i = 0; i < n; i++) {
-        ctx.addResult(ctx.candNode[from + i], ctx.recordDist[i]);
-      }
     }
     index.blocksRead.add(listed);
-    return finish(index, ctx, q, k, params.rerank(), computations);
+    return finish(index, ctx, q, k, Math.min(listed, Math.max(params.rerank(), 2 * k)), computations);
   }
 
   /** The best k of the gathered results: by block distance, the first {@code rerank} rescored with float vectors. */
@@ -244,7 +290,7 @@ final class DiskBeamSearch {
     int stored = index.blocks.get(IndexFiles.LE_INT, base + layout.crcOffset());
     if ((int) crc.getValue() != stored) {
       throw new CorruptFileException(index.file, String.format(
-          "block of node %d (file offset %d) checksum mismatch: stored 0x%08X, computed 0x%08X", node,
+          "block at position %d (file offset %d) checksum mismatch: stored 0x%08X, computed 0x%08X", node,
           index.blocks.address() - index.data.address() + base, stored, (int) crc.getValue()));
     }
   }

@@ -15,6 +15,7 @@ import io.quiver.storage.CorruptFileException;
 import io.quiver.storage.ReadAdvice;
 import io.quiver.util.ConcurrentBitSet;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -48,6 +49,7 @@ public final class DiskIndex implements AutoCloseable {
   final DiskLayout layout;
   final MemorySegment blocks;
   final MemorySegment floats;
+  final MemorySegment positions;
   final VectorQuantizer codeQuantizer;
   final ResidualInt8Codec records;
   final RandomRotation rotation;
@@ -126,7 +128,8 @@ public final class DiskIndex implements AutoCloseable {
     }
     long codeBytes = (long) count * codeQuantizer.bytesPerVector();
     if (len[SECTION_CODES] != codeBytes || len[SECTION_BLOCKS] != layout.blocksSectionBytes(count)
-        || len[SECTION_FLOATS] != 4L * count * dimension || off[SECTION_BLOCKS] % DiskLayout.PAGE != 0) {
+        || len[SECTION_FLOATS] != 4L * count * dimension || len[SECTION_POSITIONS] != 4L * count
+        || off[SECTION_BLOCKS] % DiskLayout.PAGE != 0) {
       throw mf.corrupt("section sizes do not match " + count + " vectors of dimension " + dimension);
     }
     if (codeBytes > Integer.MAX_VALUE - 8) {
@@ -142,6 +145,7 @@ public final class DiskIndex implements AutoCloseable {
         mf.intAt(OFF_ROUTING_LAYERS), count, file);
     this.blocks = data.asSlice(off[SECTION_BLOCKS], len[SECTION_BLOCKS]);
     this.floats = data.asSlice(off[SECTION_FLOATS], len[SECTION_FLOATS]);
+    this.positions = data.asSlice(off[SECTION_POSITIONS], len[SECTION_POSITIONS]);
     this.codeScorers = codeQuantizer.bind(codes);
     this.verifyBlocks = Boolean.parseBoolean(System.getProperty("quiver.disk.verifyBlocks", "true"));
     if (data.isMapped()) {
@@ -245,6 +249,16 @@ public final class DiskIndex implements AutoCloseable {
     return query;
   }
 
+  /** The disk position of {@code ordinal}'s block (read from the mapped positions section). */
+  int positionOf(int ordinal) {
+    int p = positions.get(IndexFiles.LE_INT, 4L * ordinal);
+    if (p < 0 || p >= count) {
+      throw new UncheckedIOException(new CorruptFileException(file, "position " + p + " of ordinal " + ordinal
+          + " outside 0.." + (count - 1)));
+    }
+    return p;
+  }
+
   void readFloats(int ordinal, float[] out) {
     MemorySegment.copy(floats, IndexFiles.LE_FLOAT, (long) ordinal * dimension * Float.BYTES, out, 0, dimension);
   }
@@ -324,8 +338,10 @@ public final class DiskIndex implements AutoCloseable {
       DiskBeamSearch.checkBlock(this, layout.blockOffset(node), node);
     }
     IndexFiles.MappedFile mf = new IndexFiles.MappedFile(file, data);
-    int at = sectionOffset(SECTION_FLOATS);
-    mf.checkCrc(mf.longAt(at), mf.longAt(at + 8), mf.intAt(at + 16), SECTION_NAMES[SECTION_FLOATS] + " section");
+    for (int s : new int[] {SECTION_FLOATS, SECTION_POSITIONS}) {
+      int at = sectionOffset(s);
+      mf.checkCrc(mf.longAt(at), mf.longAt(at + 8), mf.intAt(at + 16), SECTION_NAMES[s] + " section");
+    }
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.quiver.index.disk;
 
 /**
- * Constants of the {@code .qdisk} file (byte layout in docs/format.md, "Disk index"): a 4 KiB header, then five
+ * Constants of the {@code .qdisk} file (byte layout in docs/format.md, "Disk index"): a 4 KiB header, then six
  * sections whose offset, length and CRC32C the header records.
  */
 final class DiskIndexFormat {
@@ -23,17 +23,20 @@ final class DiskIndexFormat {
 
   /** Both quantizers' parameters: the in-RAM codes', then the blocks' int8 one. */
   static final int SECTION_QUANTIZERS = 0;
-  /** One code record per node, in ordinal order; loaded into RAM. */
+  /** One code record per node, in position order; loaded into RAM. */
   static final int SECTION_CODES = 1;
-  /** The routing layers (HNSW's upper levels); loaded into RAM. */
+  /** The routing layers (HNSW's upper levels), as positions; loaded into RAM. */
   static final int SECTION_ROUTING = 2;
   /** Node blocks, page-aligned; each block carries its own CRC32C (the section's CRC field is 0). */
   static final int SECTION_BLOCKS = 3;
   /** Float32 vectors in ordinal order, page-aligned; read for the final rerank and for returning vectors. */
   static final int SECTION_FLOATS = 4;
-  static final int SECTIONS = 5;
+  /** int32 per ordinal: its block's position; mapped, read only to find given ordinals (filtered scans). */
+  static final int SECTION_POSITIONS = 5;
+  static final int SECTIONS = 6;
 
-  static final String[] SECTION_NAMES = {"quantizers", "codes", "routing layers", "blocks", "float vectors"};
+  static final String[] SECTION_NAMES = {"quantizers", "codes", "routing layers", "blocks", "float vectors",
+      "positions"};
 
   private DiskIndexFormat() {}
 

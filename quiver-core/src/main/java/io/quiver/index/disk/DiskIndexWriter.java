@@ -37,6 +37,8 @@ final class DiskIndexWriter {
       throw new IllegalArgumentException("quantizer dimension differs from the vectors' " + dim);
     }
     DiskLayout layout = DiskLayout.of(dim, graph.maxDegree(), blockCodes.bytesPerVector());
+    int[] order = PagePacking.order(graph, n == 0 ? 0 : graph.entryNode(), layout.blocksPerPage());
+    int[] position = PagePacking.inverse(order);
     IndexFiles.write(file, HEADER_BYTES, out -> {
       long[] offsets = new long[SECTIONS];
       long[] lengths = new long[SECTIONS];
@@ -54,22 +56,22 @@ final class DiskIndexWriter {
 
       offsets[SECTION_CODES] = out.position();
       byte[] rec = new byte[codes.bytesPerVector()];
-      for (int i = 0; i < n; i++) {
-        codes.encode(coded(vectors.vector(i), metric, rotation), rec, 0);
+      for (int p = 0; p < n; p++) {
+        codes.encode(coded(vectors.vector(order[p]), metric, rotation), rec, 0);
         out.putBytes(rec, 0, rec.length);
       }
       lengths[SECTION_CODES] = out.position() - offsets[SECTION_CODES];
       crcs[SECTION_CODES] = out.takeChecksum();
 
       offsets[SECTION_ROUTING] = out.position();
-      writeRouting(out, graph);
+      writeRouting(out, graph, order, position);
       lengths[SECTION_ROUTING] = out.position() - offsets[SECTION_ROUTING];
       crcs[SECTION_ROUTING] = out.takeChecksum();
 
       out.putZeros(DiskLayout.alignToPage(out.position()) - out.position());
       out.takeChecksum();
       offsets[SECTION_BLOCKS] = out.position();
-      writeBlocks(out, vectors, metric, rotation, graph, blockCodes, layout);
+      writeBlocks(out, vectors, metric, rotation, graph, blockCodes, layout, order, position);
       lengths[SECTION_BLOCKS] = out.position() - offsets[SECTION_BLOCKS];
       out.takeChecksum();
 
@@ -85,11 +87,16 @@ final class DiskIndexWriter {
       lengths[SECTION_FLOATS] = out.position() - offsets[SECTION_FLOATS];
       crcs[SECTION_FLOATS] = out.takeChecksum();
 
+      offsets[SECTION_POSITIONS] = out.position();
+      out.putInts(position, 0, n);
+      lengths[SECTION_POSITIONS] = out.position() - offsets[SECTION_POSITIONS];
+      crcs[SECTION_POSITIONS] = out.takeChecksum();
+
       ByteBuffer h = IndexFiles.newHeader(HEADER_BYTES);
       h.putInt(0, MAGIC).putInt(4, VERSION).putInt(OFF_METRIC, IndexFiles.metricCode(metric))
           .putInt(OFF_DIMENSION, dim).putInt(OFF_COUNT, n).putInt(OFF_MAX_DEGREE, graph.maxDegree())
           .putInt(OFF_BLOCK_BYTES, layout.blockBytes()).putInt(OFF_BLOCKS_PER_PAGE, layout.blocksPerPage())
-          .putInt(OFF_ENTRY, n == 0 ? 0 : graph.entryNode()).putInt(OFF_ROUTING_LAYERS, graph.routingLayers())
+          .putInt(OFF_ENTRY, n == 0 ? 0 : position[graph.entryNode()]).putInt(OFF_ROUTING_LAYERS, graph.routingLayers())
           .putInt(OFF_FLAGS, 0);
       for (int s = 0; s < SECTIONS; s++) {
         int at = sectionOffset(s);
@@ -103,17 +110,26 @@ final class DiskIndexWriter {
    * Layer count, then per layer 1..top: node count, the nodes (ascending), count + 1 offsets into the layer's
    * neighbour array, and that array.
    */
-  private static void writeRouting(IndexFiles.Output out, DiskGraphSource graph) throws IOException {
+  private static void writeRouting(IndexFiles.Output out, DiskGraphSource graph, int[] order, int[] position)
+      throws IOException {
     int layers = graph.routingLayers();
     out.putInt(layers);
     int[] buf = new int[Math.max(graph.maxDegree(), 1)];
     for (int l = 1; l <= layers; l++) {
-      int[] nodes = graph.nodesOn(l);
+      int[] ordinals = graph.nodesOn(l);
+      int[] nodes = new int[ordinals.length];
+      for (int i = 0; i < nodes.length; i++) {
+        nodes[i] = position[ordinals[i]];
+      }
+      Arrays.sort(nodes);
       int[] offsets = new int[nodes.length + 1];
       int[] neighbours = new int[Math.max(16, nodes.length * 4)];
       int total = 0;
       for (int i = 0; i < nodes.length; i++) {
-        int c = graph.neighbours(l, nodes[i], buf);
+        int c = graph.neighbours(l, order[nodes[i]], buf);
+        for (int j = 0; j < c; j++) {
+          buf[j] = position[buf[j]];
+        }
         if (total + c > neighbours.length) {
           neighbours = Arrays.copyOf(neighbours, Math.max(total + c, neighbours.length * 2));
         }
@@ -140,7 +156,7 @@ final class DiskIndexWriter {
 
   private static void writeBlocks(IndexFiles.Output out, VectorSource vectors, Metric metric,
       RandomRotation rotation, DiskGraphSource graph,
-      ResidualInt8Codec blockCodes, DiskLayout layout) throws IOException {
+      ResidualInt8Codec blockCodes, DiskLayout layout, int[] order, int[] position) throws IOException {
     int n = graph.size();
     byte[] block = new byte[layout.blockBytes()];
     ByteBuffer bb = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
@@ -149,15 +165,17 @@ final class DiskIndexWriter {
     int perPage = layout.blocksPerPage();
     long pageTail = layout.pageSpan() - (long) perPage * layout.blockBytes();
     for (int node = 0; node < n; node++) {
+      int ordinal = order[node];
       Arrays.fill(block, (byte) 0);
-      blockCodes.encode(coded(vectors.vector(node), metric, rotation), block, 0);
-      int c = graph.neighbours(0, node, nbrs);
+      blockCodes.encode(coded(vectors.vector(ordinal), metric, rotation), block, 0);
+      bb.putInt(layout.ordinalOffset(), ordinal);
+      int c = graph.neighbours(0, ordinal, nbrs);
       if (c > layout.maxDegree()) {
         throw new IllegalStateException("node " + node + " has " + c + " neighbours, more than " + layout.maxDegree());
       }
       bb.putInt(layout.countOffset(), c);
       for (int i = 0; i < c; i++) {
-        bb.putInt(layout.countOffset() + 4 + 4 * i, nbrs[i]);
+        bb.putInt(layout.countOffset() + 4 + 4 * i, position[nbrs[i]]);
       }
       crc.reset();
       crc.update(block, 0, layout.crcOffset());

@@ -1,8 +1,9 @@
 package io.quiver.index.disk;
 
 /**
- * Where a node's block lives in a {@code .qdisk} file. A block holds the node's int8 record, its neighbour count, its
- * neighbour list (padded to {@code maxDegree}) and a CRC32C of those bytes. Blocks never straddle a 4 KiB page when
+ * Where a node's block lives in a {@code .qdisk} file. Nodes are addressed by their <em>position</em> on disk (see
+ * {@link PagePacking}); a block holds the node's int8 record, its ordinal, its neighbour count, its neighbour list as
+ * positions (padded to {@code maxDegree}) and a CRC32C of those bytes. Blocks never straddle a 4 KiB page when
  * one fits in a page: {@code blocksPerPage} of them are packed from each page's start and the rest of the page is
  * zero, so fetching a node costs one page read. A block larger than a page takes whole pages of its own.
  *
@@ -13,7 +14,7 @@ record DiskLayout(int dimension, int maxDegree, int recordBytes, int blockBytes,
 
   static DiskLayout of(int dimension, int maxDegree, int int8RecordBytes) {
     int record = (int8RecordBytes + 3) & ~3;
-    int raw = record + Integer.BYTES + maxDegree * Integer.BYTES + Integer.BYTES;
+    int raw = record + 2 * Integer.BYTES + maxDegree * Integer.BYTES + Integer.BYTES;
     if (raw <= PAGE) {
       int perPage = PAGE / raw;
       return new DiskLayout(dimension, maxDegree, record, raw, perPage, PAGE);
@@ -32,14 +33,24 @@ record DiskLayout(int dimension, int maxDegree, int recordBytes, int blockBytes,
     return ((long) count + blocksPerPage - 1) / blocksPerPage * pageSpan;
   }
 
-  /** Offset of the neighbour count within a block. */
-  int countOffset() {
+  /** Offset of the node's ordinal within a block. */
+  int ordinalOffset() {
     return recordBytes;
   }
 
-  /** Offset of the checksum within a block: after the record, the count and maxDegree neighbour slots. */
+  /** Offset of the neighbour count within a block. */
+  int countOffset() {
+    return recordBytes + Integer.BYTES;
+  }
+
+  /** Offset of the checksum within a block: after the record, the ordinal, the count and maxDegree neighbour slots. */
   int crcOffset() {
-    return recordBytes + Integer.BYTES + maxDegree * Integer.BYTES;
+    return recordBytes + 2 * Integer.BYTES + maxDegree * Integer.BYTES;
+  }
+
+  /** The page holding position {@code position}: positions {@code first .. first + blocksPerPage - 1}. */
+  int firstOnPage(int position) {
+    return position - position % blocksPerPage;
   }
 
   static long alignToPage(long offset) {

@@ -18,13 +18,14 @@ final class DiskSearchContext {
   float[] resDist = new float[256];
   int resSize;
 
-  // open-addressing set of visited nodes, keys stored + 1 (0 = empty)
-  private int[] visited = new int[1 << 12];
-  private int visitedCount;
+  /** Positions whose code was scored (they entered the list or were dropped). */
+  final IntHashSet visited = new IntHashSet();
+  /** Positions whose block record was scored (read, or a page-mate of a read block). */
+  final IntHashSet scored = new IntHashSet();
 
   final int[] neighbours;
-  final int[] batch;
-  final float[] batchDist;
+  int[] batch;
+  float[] batchDist;
   final int[] expand;
   final byte[] records;
   final float[] recordDist;
@@ -49,47 +50,25 @@ final class DiskSearchContext {
       candDist = new float[cap];
       candExpanded = new boolean[cap];
     }
-    if (visitedCount > 0) {
-      Arrays.fill(visited, 0);
-      visitedCount = 0;
+    visited.clear();
+    scored.clear();
+  }
+
+  /** Room for {@code more} entries after {@code used} in the batch. */
+  void ensureBatch(int used, int more) {
+    if (used + more > batch.length) {
+      int cap = Math.max(batch.length * 2, used + more);
+      batch = Arrays.copyOf(batch, cap);
+      batchDist = Arrays.copyOf(batchDist, cap);
     }
   }
 
-  /** Adds {@code node} to the visited set; false when it was already there. */
   boolean visit(int node) {
-    if (visitedCount * 2 >= visited.length) {
-      grow();
-    }
-    int mask = visited.length - 1;
-    int key = node + 1;
-    int i = (key * 0x9E3779B9) >>> 7 & mask;
-    while (true) {
-      int v = visited[i];
-      if (v == key) {
-        return false;
-      }
-      if (v == 0) {
-        visited[i] = key;
-        visitedCount++;
-        return true;
-      }
-      i = (i + 1) & mask;
-    }
-  }
-
-  private void grow() {
-    int[] old = visited;
-    visited = new int[old.length * 2];
-    visitedCount = 0;
-    for (int v : old) {
-      if (v != 0) {
-        visit(v - 1);
-      }
-    }
+    return visited.add(node);
   }
 
   /** Inserts into the candidate list kept at most {@code listSize} long; false when it fell off the end. */
-  boolean offer(int node, float dist, int listSize) {
+  boolean offer(int node, float dist, int listSize, boolean expanded) {
     if (candSize == listSize && dist >= candDist[candSize - 1]) {
       return false;
     }
@@ -111,7 +90,7 @@ final class DiskSearchContext {
     }
     candNode[lo] = node;
     candDist[lo] = dist;
-    candExpanded[lo] = false;
+    candExpanded[lo] = expanded;
     if (candSize < listSize) {
       candSize++;
     }
