@@ -150,11 +150,6 @@ final class BuildSpaceVectors {
     }
   }
 
-  /** The factor RobustPrune multiplies a neighbour-to-candidate distance by: alpha on L1, alpha^2 on squared L2. */
-  float pruneFactor(float alpha) {
-    return l1 ? alpha : alpha * alpha;
-  }
-
   long ramBytesUsed() {
     return 4L * size * dim;
   }

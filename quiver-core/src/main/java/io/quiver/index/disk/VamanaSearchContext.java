@@ -37,6 +37,7 @@ final class VamanaSearchContext {
   /** RobustPrune's candidates, packed (distance, node), and what it keeps. */
   long[] pool = new long[64];
   int poolCount;
+  private float[] occlusion = new float[64];
   final int[] kept;
 
   VamanaSearchContext(int size, int dim, int listCapacity, int slotCapacity) {
@@ -101,6 +102,14 @@ final class VamanaSearchContext {
       pool = Arrays.copyOf(pool, poolCount * 2);
     }
     pool[poolCount++] = pack(dist, node);
+  }
+
+  /** Room for the occlusion factors of {@code n} pool entries. */
+  float[] occlusion(int n) {
+    if (occlusion.length < n) {
+      occlusion = new float[Math.max(n, occlusion.length * 2)];
+    }
+    return occlusion;
   }
 
   /** Packs a non-negative distance and a node so that packed values sort by distance, then node. */
