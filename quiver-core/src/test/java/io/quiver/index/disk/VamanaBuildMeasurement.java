@@ -132,9 +132,9 @@ class VamanaBuildMeasurement {
    */
   private static final class SubspaceMixture {
     private static final int SUBSPACE = 8;
-    private static final float CENTRE_SCALE = Float.parseFloat(System.getProperty("quiver.centreScale", "0.5"));
+    private static final float CENTRE_SCALE = Float.parseFloat(System.getProperty("quiver.centreScale", "0.25"));
     private static final float SPREAD = Float.parseFloat(System.getProperty("quiver.spread", "3"));
-    private static final float NOISE = Float.parseFloat(System.getProperty("quiver.noise", "0.1"));
+    private static final float NOISE = Float.parseFloat(System.getProperty("quiver.noise", "0.3"));
     private final int dim;
     private final float[][] centres;
     private final float[][][] bases;
