@@ -364,11 +364,22 @@ final class VamanaBuilder {
         }
         occlusion[i] = Float.POSITIVE_INFINITY; // kept: never again a candidate
         kept[keptCount++] = candidate;
+        // the later candidates still in play (not kept, not occluded beyond every round), scored four at a time
+        int[] batchIndex = ctx.batchIndex(n);
+        int[] batchNode = ctx.batchNode;
+        float[] batchDist = ctx.batchDist;
+        int m = 0;
         for (int j = i + 1; j < n; j++) {
-          if (occlusion[j] > pruneAlpha) {
-            continue; // kept already, or occluded beyond every round
+          if (occlusion[j] <= pruneAlpha) {
+            batchIndex[m] = j;
+            batchNode[m++] = VamanaSearchContext.node(pool[j]);
           }
-          float djk = vectors.distance(candidate, VamanaSearchContext.node(pool[j]));
+        }
+        vectors.copy(candidate, ctx.pruneQuery);
+        vectors.distances(ctx.pruneQuery, batchNode, m, batchDist, ctx.four);
+        for (int b = 0; b < m; b++) {
+          int j = batchIndex[b];
+          float djk = batchDist[b];
           float ratio = djk == 0f ? Float.MAX_VALUE : VamanaSearchContext.dist(pool[j]) / djk;
           if (ratio > occlusion[j]) {
             occlusion[j] = ratio;

@@ -38,11 +38,18 @@ final class VamanaSearchContext {
   long[] pool = new long[64];
   int poolCount;
   private float[] occlusion = new float[64];
+  /** RobustPrune's batches: pool positions, their nodes and distances to the node just kept. */
+  private int[] batchIndex = new int[64];
+  int[] batchNode = new int[64];
+  float[] batchDist = new float[64];
+  /** The vector of the node RobustPrune just kept. */
+  final float[] pruneQuery;
   final int[] kept;
 
   VamanaSearchContext(int size, int dim, int listCapacity, int slotCapacity) {
     this.query = new float[dim];
     this.otherQuery = new float[dim];
+    this.pruneQuery = new float[dim];
     this.seen = new int[size];
     this.pooled = new int[size];
     this.listDist = new float[listCapacity];
@@ -110,6 +117,17 @@ final class VamanaSearchContext {
       occlusion = new float[Math.max(n, occlusion.length * 2)];
     }
     return occlusion;
+  }
+
+  /** Room for batches of {@code n} in {@link #batchNode} and {@link #batchDist}; returns the position array. */
+  int[] batchIndex(int n) {
+    if (batchIndex.length < n) {
+      int size = Math.max(n, batchIndex.length * 2);
+      batchIndex = new int[size];
+      batchNode = new int[size];
+      batchDist = new float[size];
+    }
+    return batchIndex;
   }
 
   /** Packs a non-negative distance and a node so that packed values sort by distance, then node. */
