@@ -40,7 +40,9 @@ public final class VamanaGraph implements DiskGraphSource {
    * @param metric the distance the graph serves
    * @param maxDegree R: most out-neighbours per node, in [2, 512]
    * @param listSize L: the candidate list of the build's greedy searches, at least 1
-   * @param alpha the second pass's RobustPrune slack, in [1, 2] (the first pass uses 1)
+   * @param alpha the second pass's RobustPrune slack, in [1, 2] (the first pass uses 1). As in DiskANN it bounds a
+   *     ratio of build-space distances, squared L2 for all metrics but L1: DiskANN's alpha 1.2 is 1.2 here, while
+   *     {@code HnswConfig}'s alpha bounds a ratio of true distances (1.2 there is 1.44 here)
    * @param threads build threads, at least 1; with 1 the graph is a function of the inputs and the seed
    * @param seed seed of the initial random graph and of the order of both passes
    * @param progress told (done, total) as the two passes go (total = 2 n)
