@@ -5,7 +5,7 @@ package io.quiver.index.disk;
  * written to disk, and optional routing layers above it (HNSW's upper levels), which the index keeps in RAM. Node
  * {@code i} is the vector with ordinal {@code i} of the source the graph was built over.
  *
- * <p>Implementations: {@link HnswDiskGraph} (an HNSW index's levels) and {@link VamanaGraph} (no routing layers; the
+ * <p>Implementations: {@code HnswIndex.graphSource()} (an HNSW index's levels) and {@link VamanaGraph} (no routing layers; the
  * entry is the medoid).
  */
 public interface DiskGraphSource {

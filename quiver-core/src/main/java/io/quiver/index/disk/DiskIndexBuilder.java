@@ -30,7 +30,8 @@ final class DiskIndexBuilder {
           write(vectors, metric, hnsw.graphSource(), config, file);
         }
       }
-      case VAMANA -> throw new UnsupportedOperationException("the Vamana builder is not available yet");
+      case VAMANA -> write(vectors, metric, VamanaGraph.build(vectors, metric, config.maxDegree(),
+          config.buildListSize(), config.alpha(), config.threads(), config.seed(), progress), config, file);
     }
   }
 
