@@ -255,6 +255,39 @@ final class PanamaQuantizedKernels implements QuantizedKernels {
     return bits.reinterpretAsFloats().mul(0x1p112f);
   }
 
+  /**
+   * Bytes for one full-width float vector: a quarter of the preferred width (B2F widens each byte to a float lane).
+   */
+  private static final VectorSpecies<Byte> B_FOR_F =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 4)));
+
+  @Override
+  public float dotFloatInt8(float[] q, byte[] codes, int off, int len) {
+    int i = 0;
+    float res = 0;
+    if (B_FOR_F.length() == FLANES && len >= FLANES) {
+      FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+      for (int upper = len - 2 * FLANES; i <= upper; i += 2 * FLANES) {
+        FloatVector c0 = (FloatVector) ByteVector.fromArray(B_FOR_F, codes, off + i)
+            .convertShape(VectorOperators.B2F, F, 0);
+        FloatVector c1 = (FloatVector) ByteVector.fromArray(B_FOR_F, codes, off + i + FLANES)
+            .convertShape(VectorOperators.B2F, F, 0);
+        acc0 = FloatVector.fromArray(F, q, i).fma(c0, acc0);
+        acc1 = FloatVector.fromArray(F, q, i + FLANES).fma(c1, acc1);
+      }
+      for (int upper = len - FLANES; i <= upper; i += FLANES) {
+        FloatVector c0 = (FloatVector) ByteVector.fromArray(B_FOR_F, codes, off + i)
+            .convertShape(VectorOperators.B2F, F, 0);
+        acc0 = FloatVector.fromArray(F, q, i).fma(c0, acc0);
+      }
+      res = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res = Math.fma(q[i], codes[off + i], res);
+    }
+    return res;
+  }
+
   @Override
   public float dotFloat16(float[] q, byte[] codes, int off, int len) {
     return FLOAT16_VECTOR ? vectorDotFloat16(q, codes, off, len) : scalar.dotFloat16(q, codes, off, len);

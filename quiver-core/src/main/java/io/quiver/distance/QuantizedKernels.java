@@ -9,6 +9,9 @@ package io.quiver.distance;
  */
 public interface QuantizedKernels {
 
+  /** Sum of q[i] * codes[off + i] over float query values and signed byte codes (an asymmetric int8 dot product). */
+  float dotFloatInt8(float[] q, byte[] codes, int off, int len);
+
   /** Sum of a[i] * b[i] over signed bytes, exact in int (len up to 2^17 cannot overflow: |a[i] b[i]| <= 2^14). */
   int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len);
 

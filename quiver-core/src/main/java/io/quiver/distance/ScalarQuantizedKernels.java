@@ -28,6 +28,22 @@ public final class ScalarQuantizedKernels implements QuantizedKernels {
   }
 
   @Override
+  public float dotFloatInt8(float[] q, byte[] codes, int off, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (int upper = len - 3; i < upper; i += 4) {
+      s0 += q[i] * codes[off + i];
+      s1 += q[i + 1] * codes[off + i + 1];
+      s2 += q[i + 2] * codes[off + i + 2];
+      s3 += q[i + 3] * codes[off + i + 3];
+    }
+    for (; i < len; i++) {
+      s0 += q[i] * codes[off + i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
   public float dotFloat16(float[] q, byte[] codes, int off, int len) {
     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int i = 0;

@@ -107,6 +107,28 @@ class QuantizedKernelsTest extends RandomizedTest {
   }
 
   @Test
+  void floatByInt8DotAgreesWithDoubleReference() {
+    Random rnd = random();
+    for (int len = 0; len <= 800; len += 1 + rnd.nextInt(3)) {
+      int off = rnd.nextInt(9);
+      float[] q = new float[len];
+      byte[] codes = new byte[off + len + rnd.nextInt(3)];
+      double dot = 0;
+      double mag = 0;
+      for (int i = 0; i < len; i++) {
+        q[i] = (float) rnd.nextGaussian() * 3;
+        codes[off + i] = (byte) (rnd.nextInt(255) - 127);
+        dot += q[i] * codes[off + i];
+        mag += Math.abs(q[i] * codes[off + i]);
+      }
+      for (QuantizedKernels k : new QuantizedKernels[] {scalar, panama}) {
+        assertThat((double) k.dotFloatInt8(q, codes, off, len)).as("%s len=%d off=%d", k.name(), len, off)
+            .isCloseTo(dot, within(1e-5 * mag + 1e-6));
+      }
+    }
+  }
+
+  @Test
   void fourWayFloat16KernelsAgreeWithDoubleReference() {
     Random rnd = random();
     for (int len = 0; len <= 400; len += 1 + rnd.nextInt(3)) {

@@ -10,8 +10,7 @@ import java.util.Arrays;
 /**
  * A {@link DiskIndex} behind the {@link VectorIndex} contract, read-only (adds are refused): what a sealed segment
  * and the index test family use. {@link SearchParams#ef()} is the search list size (0: the default 64, never below
- * k). A filtered search that comes back short while the filter accepts more live ordinals scans the codes of all of
- * them ({@link DiskIndex#searchAmong}), so a filter never gets fewer than k results when k points match.
+ * k). A filtered search never gets fewer than k results when k live points match (see {@link #SCAN_FACTOR}).
  */
 public final class DiskVectorIndex implements VectorIndex {
   private static final int DEFAULT_LIST = DiskSearchParams.DEFAULT.listSize();
@@ -42,13 +41,20 @@ public final class DiskVectorIndex implements VectorIndex {
     throw new UnsupportedOperationException("a disk index is read-only: it is written whole by DiskIndex.build");
   }
 
+  /**
+   * Filtered searches count the filter's live matches first (one pass over the ordinals): up to
+   * {@link #SCAN_FACTOR} times the list size they are scanned by code ({@link DiskIndex#searchAmong}, which reads only
+   * the shortlist's blocks); above that the graph walk runs with its list widened by 1 / selectivity (at most
+   * {@link #SCAN_FACTOR} times), and falls back to the scan if it still comes back short.
+   */
+  static final int SCAN_FACTOR = 16;
+
   @Override
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter) {
     int list = Math.max(k, params.ef() == 0 ? DEFAULT_LIST : params.ef());
     DiskSearchParams p = new DiskSearchParams(list, defaults.beamWidth(), defaults.rerank());
-    SearchResult r = disk.search(query, k, p, filter);
-    if (filter == null || r.size() >= k) {
-      return r;
+    if (filter == null) {
+      return disk.search(query, k, p, null);
     }
     int[] matches = new int[Math.min(disk.count(), 1024)];
     int n = 0;
@@ -60,7 +66,12 @@ public final class DiskVectorIndex implements VectorIndex {
         matches[n++] = o;
       }
     }
-    if (n <= r.size()) {
+    if (n <= (long) SCAN_FACTOR * list) {
+      return disk.searchAmong(query, k, matches, n, p);
+    }
+    int widened = (int) Math.min((long) SCAN_FACTOR * list, (long) list * disk.count() / Math.max(1, n));
+    SearchResult r = disk.search(query, k, new DiskSearchParams(widened, p.beamWidth(), p.rerank()), filter);
+    if (r.size() >= Math.min(k, n)) {
       return r;
     }
     SearchResult among = disk.searchAmong(query, k, matches, n, p);

@@ -1,7 +1,9 @@
 package io.quiver.index.disk;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.QuantizedKernels;
 import io.quiver.distance.VectorUtil;
+import io.quiver.quantization.QuantizedVectorUtil;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -20,6 +22,7 @@ import java.nio.ByteOrder;
  * computed once per query.
  */
 final class ResidualInt8Codec {
+  private static final QuantizedKernels KERNELS = QuantizedVectorUtil.kernels();
   private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
   private final Metric metric;
   private final int dim;
@@ -94,7 +97,7 @@ final class ResidualInt8Codec {
 
     /** Estimated distance to the record at {@code codes[off..]}. */
     float score(byte[] codes, int off) {
-      float qk = dotFloatInt8(q, codes, off, dim);
+      float qk = KERNELS.dotFloatInt8(q, codes, off, dim);
       float s = (float) FLOATS.get(codes, off + dim);
       int cid = codes[off + dim + 12] & 0xff;
       float qr = s * qk;
@@ -106,21 +109,5 @@ final class ResidualInt8Codec {
         case L1 -> throw new IllegalStateException("L1 is not supported");
       };
     }
-  }
-
-  /** {@code sum q[i] * k[i]} over the int8 codes at {@code codes[off..off + len)}; four partial sums. */
-  static float dotFloatInt8(float[] q, byte[] codes, int off, int len) {
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int i = 0;
-    for (int upper = len - 3; i < upper; i += 4) {
-      s0 += q[i] * codes[off + i];
-      s1 += q[i + 1] * codes[off + i + 1];
-      s2 += q[i + 2] * codes[off + i + 2];
-      s3 += q[i + 3] * codes[off + i + 3];
-    }
-    for (; i < len; i++) {
-      s0 += q[i] * codes[off + i];
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 }
