@@ -147,7 +147,7 @@ final class SegmentMaintenance implements OptimizerHost {
     Path segDir = segmentsDir.resolve(Manifest.segmentDirName(m.id));
     AtomicFiles.deleteTree(segDir);
     CollectionConfig config = holder.config;
-    SealedSegment.write(segDir, m, count, json, config);
+    SegmentWriter.write(segDir, m, count, json, config);
     SealedSegment sealed = SealedSegment.open(m.id, segDir, count, config, json);
     holder.writeLock.lock();
     try {
@@ -205,7 +205,7 @@ final class SegmentMaintenance implements OptimizerHost {
     AtomicFiles.deleteTree(segDir);
     SealedSegment merged;
     if (count > 0) {
-      SealedSegment.write(segDir, built, count, json, config);
+      SegmentWriter.write(segDir, built, count, json, config);
       merged = SealedSegment.open(built.id, segDir, count, config, json);
     } else {
       merged = null;
