@@ -40,12 +40,13 @@ final class DiskSearch {
   /** An unfiltered search of {@code s}'s disk field {@code f} into {@code hits}. */
   static SegmentPlan unfiltered(Segment s, DiskField f, float[] query, int k, int ef, Hits hits) {
     long live = s.liveCount();
-    OrdinalFilter accept = s.deletedCount() == 0 ? null : ord -> !s.isDeleted(ord);
-    SearchResult r = f.index().search(query, k, DiskSearchParams.listSize(Math.max(k, ef)), accept);
+    // the segment's tombstones are mirrored into the index (Segment#tombstoned): no filter needed, and offer drops
+    // a point deleted between the two
+    SearchResult r = f.index().search(query, k, DiskSearchParams.listSize(Math.max(k, ef)), null);
     long cost = r.distanceComputations();
     boolean fallback = false;
     if (r.size() < k) {
-      int[] all = matches(s, f, null, accept);
+      int[] all = matches(s, f, null, null);
       if (all.length > r.size()) { // a walk that missed live points (few left reachable, or a tiny segment)
         r = among(f, query, k, all, ef);
         cost += all.length;
