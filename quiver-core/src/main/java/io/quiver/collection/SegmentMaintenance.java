@@ -178,6 +178,12 @@ final class SegmentMaintenance implements OptimizerHost {
   private boolean rewriteSegments(List<SealedSegment> sources, BooleanSupplier stop) throws IOException {
     CollectionConfig config = holder.config;
     MutableSegment built = new MutableSegment(holder.nextSegmentId.getAndIncrement(), config);
+    // a disk field's index builds its graph from the merged points: an HNSW over them would be thrown away
+    config.vectors().forEach((field, params) -> {
+      if (params.diskSegments()) {
+        built.skipGraph(field);
+      }
+    });
     List<Location> origin = new ArrayList<>();
     for (SealedSegment s : sources) {
       for (int ord = 0; ord < s.ordinals(); ord++) {

@@ -254,6 +254,59 @@ class DiskSegmentTest extends RandomizedTest {
   }
 
   @Test
+  void mergesAndVacuumsWriteNewDiskSegments() throws Exception {
+    Random rnd = random();
+    int dim = 16;
+    int rounds = 3;
+    int per = 200;
+    float[][] base = TestVectors.clustered(rnd, rounds * per, dim, 8);
+    CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(dim, Metric.L2).withDiskIndex(true))
+        .sealThreshold(10_000).mergeThreshold(10_000).vacuumRatio(0.3).build();
+    try (Quiver db = Quiver.open(dir)) {
+      Collection c = db.createCollection("m", cfg);
+      for (int r = 0; r < rounds; r++) { // three small sealed segments
+        List<Point> batch = new ArrayList<>();
+        for (int i = r * per; i < (r + 1) * per; i++) {
+          batch.add(Point.of(i, base[i], null));
+        }
+        c.upsert(batch);
+        c.flush();
+      }
+      long deadline = System.nanoTime() + 60_000_000_000L; // background work: bounded wait, not a timing test
+      while ((c.optimizerStats().merges() == 0 || c.info().segments() > 2) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(c.info().segments()).as("one merged sealed segment and the mutable one").isEqualTo(2);
+      assertThat(c.info().storage().vectors().heap()).isZero();
+      float[][] queries = TestVectors.clustered(rnd, 20, dim, 8);
+      assertThat(recall(c, base, queries, Metric.L2, i -> true, null, 10)).isGreaterThanOrEqualTo(0.9);
+      Set<Integer> deleted = new HashSet<>();
+      List<PointId> doomed = new ArrayList<>();
+      for (int i = 0; i < base.length; i += 2) {
+        deleted.add(i);
+        doomed.add(PointId.of(i));
+      }
+      c.delete(doomed);
+      deadline = System.nanoTime() + 60_000_000_000L;
+      while (c.optimizerStats().vacuums() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(c.optimizerStats().vacuums()).isGreaterThanOrEqualTo(1);
+      assertThat(c.count()).isEqualTo(base.length - deleted.size());
+      assertThat(recall(c, base, queries, Metric.L2, i -> !deleted.contains(i), null, 10))
+          .isGreaterThanOrEqualTo(0.9);
+      for (int i = 1; i < base.length; i += 50) {
+        assertThat(c.get(PointId.of(i)).vectors().get(CollectionConfig.DEFAULT_VECTOR)).containsExactly(base[i],
+            offset(1e-6f));
+      }
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).filteredOn(f -> f.endsWith(DiskIndex.EXTENSION))
+          .as("the vacuumed segment only").hasSize(1);
+    }
+  }
+
+  @Test
   void checkerReportsADamagedDiskIndex() throws Exception {
     Random rnd = random();
     float[][] base = TestVectors.clustered(rnd, 600, 8, 4);
