@@ -42,7 +42,7 @@ final class DiskSearch {
     long live = s.liveCount();
     // the segment's tombstones are mirrored into the index (Segment#tombstoned): no filter needed, and offer drops
     // a point deleted between the two
-    SearchResult r = f.index().search(query, k, DiskSearchParams.listSize(Math.max(k, ef)), null);
+    SearchResult r = f.index().search(query, k, params(Math.max(k, ef), k), null);
     long cost = r.distanceComputations();
     boolean fallback = false;
     if (r.size() < k) {
@@ -77,7 +77,7 @@ final class DiskSearch {
     // the list holds accepted and rejected nodes alike: widen it so that about L of it are matches
     double selectivity = Math.max(1, estimate) / (double) Math.max(1, live);
     int widened = (int) Math.min(SegmentSearcher.MAX_RESULT_WINDOW, Math.max(list, Math.ceil(list / selectivity)));
-    SearchResult r = f.index().search(query, k, DiskSearchParams.listSize(widened), accept);
+    SearchResult r = f.index().search(query, k, params(widened, k), accept);
     long cost = r.distanceComputations();
     boolean fallback = false;
     if (r.size() < k) {
@@ -100,7 +100,7 @@ final class DiskSearch {
   static Segment.GraphOutcome graphSearch(Segment s, DiskField f, float[] query, int k, int ef, OrdinalFilter accept,
       Hits out) {
     int list = Math.max(k, ef > 0 ? ef : DiskSearchParams.DEFAULT.listSize());
-    SearchResult r = f.index().search(query, k, DiskSearchParams.listSize(list), accept);
+    SearchResult r = f.index().search(query, k, params(list, k), accept);
     if (r.size() < k) {
       return new Segment.GraphOutcome(false, r.distanceComputations());
     }
@@ -108,11 +108,19 @@ final class DiskSearch {
     return new Segment.GraphOutcome(true, r.distanceComputations());
   }
 
+  /**
+   * Search params with list size {@code list}: the final k are rescored with their float vectors (one read each when
+   * not cached), so that scores are exact, as a quantized collection's are with its default rescore.
+   */
+  private static DiskSearchParams params(int list, int k) {
+    return DiskSearchParams.listSize(list).withRerank(k);
+  }
+
   private static SearchResult among(DiskField f, float[] query, int k, int[] ordinals, int ef) {
     if (ordinals.length == 0) {
       return SearchResult.EMPTY;
     }
-    return f.index().searchAmong(query, k, ordinals, ordinals.length, DiskSearchParams.listSize(Math.max(k, ef)));
+    return f.index().searchAmong(query, k, ordinals, ordinals.length, params(Math.max(k, ef), k));
   }
 
   private static void offer(Segment s, SearchResult r, Hits hits) {

@@ -110,6 +110,15 @@ class DiskSegmentTest extends RandomizedTest {
           st.heapBytes() / n);
       assertThat(r).as("recall at default ef").isGreaterThanOrEqualTo(0.9);
 
+      // the final k are rescored with the float vectors: scores are exact
+      for (float[] q : queries) {
+        for (ScoredPoint h : c.search(SearchRequest.builder(q).limit(10).build())) {
+          float[] v = base[(int) ((PointId.Num) h.id()).value()];
+          assertThat((double) h.score()).as("score of %s", h.id()).isCloseTo(
+              metric.toScore((float) TestVectors.distance(metric, q, v)), offset(1e-3));
+        }
+      }
+
       // exact search reads the stored vectors: the exact answer (up to float rounding of near ties)
       double exactRecall = 0;
       for (float[] q : queries) {
