@@ -114,8 +114,9 @@ class DiskSegmentTest extends RandomizedTest {
       for (float[] q : queries) {
         for (ScoredPoint h : c.search(SearchRequest.builder(q).limit(10).build())) {
           float[] v = base[(int) ((PointId.Num) h.id()).value()];
-          assertThat((double) h.score()).as("score of %s", h.id()).isCloseTo(
-              metric.toScore((float) TestVectors.distance(metric, q, v)), offset(1e-3));
+          double want = metric.toScore((float) TestVectors.distance(metric, q, v));
+          assertThat((double) h.score()).as("score of %s", h.id()).isCloseTo(want,
+              offset(1e-4 * Math.max(1, Math.abs(want))));
         }
       }
 
