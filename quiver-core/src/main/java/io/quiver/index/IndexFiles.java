@@ -183,6 +183,16 @@ public final class IndexFiles {
       }
     }
 
+    public void putBytes(byte[] a, int from, int count) throws IOException {
+      while (count > 0) {
+        ensure(1);
+        int n = Math.min(count, buffer.remaining());
+        buffer.put(a, from, n);
+        from += n;
+        count -= n;
+      }
+    }
+
     public void putZeros(long bytes) throws IOException {
       while (bytes > 0) {
         ensure(1);

@@ -118,6 +118,11 @@ public final class BinaryQuantizer implements VectorQuantizer {
     return metric;
   }
 
+  /** A copy of centroid {@code j}'s coordinates (normalised space for COSINE). */
+  public float[] centroid(int j) {
+    return centroids[j].clone();
+  }
+
   public int centroidCount() {
     return centroids.length;
   }

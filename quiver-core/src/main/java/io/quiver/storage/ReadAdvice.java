@@ -19,6 +19,8 @@ import java.util.Locale;
 public final class ReadAdvice {
   private static final System.Logger LOG = System.getLogger("io.quiver.storage");
   private static final int MADV_RANDOM = 1;
+  private static final int MADV_WILLNEED = 3;
+  private static final long PAGE = 4096;
   private static final MethodHandle MADVISE = lookup();
 
   private ReadAdvice() {}
@@ -50,6 +52,25 @@ public final class ReadAdvice {
     }
     try {
       return (int) MADVISE.invokeExact(mapped, mapped.byteSize(), MADV_RANDOM) == 0;
+    } catch (Throwable e) {
+      return false;
+    }
+  }
+
+  /**
+   * Asks the kernel to start reading {@code length} bytes at {@code offset} of {@code mapped} into the page cache and
+   * returns without waiting, so that several reads are in flight together before the caller touches them. A no-op
+   * (false) for a segment that is not a file mapping or where {@code madvise} is unavailable.
+   */
+  public static boolean willNeed(MemorySegment mapped, long offset, long length) {
+    if (MADVISE == null || !mapped.isMapped() || length <= 0) {
+      return false;
+    }
+    long address = mapped.address() + offset;
+    long start = address & -PAGE;
+    long span = address + length - start;
+    try {
+      return (int) MADVISE.invokeExact(MemorySegment.ofAddress(start), span, MADV_WILLNEED) == 0;
     } catch (Throwable e) {
       return false;
     }

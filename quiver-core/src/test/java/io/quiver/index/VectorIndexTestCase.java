@@ -73,7 +73,8 @@ public abstract class VectorIndexTestCase extends RandomizedTest {
     return true;
   }
 
-  private static Metric[] metrics() {
+  /** The metrics the index supports; the family runs each. */
+  protected Metric[] metrics() {
     return Metric.values();
   }
 

@@ -8,7 +8,7 @@ import java.util.Locale;
  * A progress bar with rate and ETA on stderr. On a terminal it redraws one line; otherwise (CI logs) it prints a line
  * every 10%.
  */
-final class Progress implements BuildProgress {
+public final class Progress implements BuildProgress {
   private final String label;
   private final PrintStream out;
   private final boolean terminal;
@@ -16,7 +16,7 @@ final class Progress implements BuildProgress {
   private long lastDraw;
   private int lastDecile = -1;
 
-  Progress(String label, PrintStream out) {
+  public Progress(String label, PrintStream out) {
     this.label = label;
     this.out = out;
     this.terminal = System.console() != null && System.console().isTerminal();

@@ -1,43 +1,200 @@
 package io.quiver.index.disk;
 
+import static io.quiver.index.disk.DiskIndexFormat.*;
+
 import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
+import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchResult;
 import io.quiver.index.VectorSource;
+import io.quiver.quantization.BinaryQuantizer;
+import io.quiver.quantization.Quantizers;
+import io.quiver.quantization.VectorQuantizer;
+import io.quiver.storage.CorruptFileException;
+import io.quiver.storage.ReadAdvice;
+import io.quiver.util.ConcurrentBitSet;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A vector index that lives on disk: the graph's bottom layer and a compact copy of every vector in fixed-size node
- * blocks of one file, read as searches reach them; only compact codes, the routing layers and the tombstones stay in
- * RAM. Byte layout in docs/format.md ("Disk index").
+ * A vector index that lives on disk: the graph's bottom layer and an int8 copy of every vector in fixed-size node
+ * blocks of one file, read as searches reach them; only compact 1-bit codes, the routing layers and the tombstones
+ * stay in RAM. Byte layout in docs/format.md ("Disk index").
+ *
+ * <p><b>Search</b> ({@link DiskBeamSearch}): descend the routing layers by code distance, then a beam search over the
+ * disk graph: the candidate list is ranked by code distance; each round reads the blocks of the best
+ * {@code beamWidth} unread candidates with the reads in flight together, scores each by its block's int8 record (that
+ * distance replaces the code estimate) and scores its neighbours by their codes. Results are the read nodes by int8
+ * distance, optionally reranked with the float vectors.
+ *
+ * <p>Thread-safe: searches, deletes and reads may overlap. {@link #close} must not race with them.
  */
 public final class DiskIndex implements AutoCloseable {
   public static final String EXTENSION = ".qdisk";
 
-  private DiskIndex() {}
+  final Path file;
+  final MemorySegment data;
+  private final Arena arena;
+  final Metric metric;
+  final int dimension;
+  final int count;
+  final int entry;
+  final DiskLayout layout;
+  final MemorySegment blocks;
+  final MemorySegment floats;
+  final VectorQuantizer codeQuantizer;
+  final ResidualInt8Codec records;
+  final byte[] codes;
+  final VectorQuantizer.Scorers codeScorers;
+  final RoutingLayers routing;
+  final ConcurrentBitSet deleted = new ConcurrentBitSet();
+  private final LongAdder deletedCount = new LongAdder();
+  final LongAdder blocksRead = new LongAdder();
+  final boolean verifyBlocks;
+  private final ThreadLocal<DiskSearchContext> contexts;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private DiskIndex(Path file, MemorySegment data, Arena arena) throws CorruptFileException {
+    this.file = file;
+    this.data = data;
+    this.arena = arena;
+    IndexFiles.MappedFile mf = new IndexFiles.MappedFile(file, data);
+    mf.checkHeader(HEADER_BYTES, MAGIC, VERSION, "disk index");
+    this.metric = IndexFiles.metricOf(mf.intAt(OFF_METRIC));
+    this.dimension = mf.intAt(OFF_DIMENSION);
+    this.count = mf.intAt(OFF_COUNT);
+    int maxDegree = mf.intAt(OFF_MAX_DEGREE);
+    if (metric == null || dimension < 1 || count < 0 || maxDegree < 1 || maxDegree > 4096) {
+      throw mf.corrupt("bad header: metric code " + mf.intAt(OFF_METRIC) + ", dimension " + dimension + ", count "
+          + count + ", max degree " + maxDegree);
+    }
+    long[] off = new long[SECTIONS];
+    long[] len = new long[SECTIONS];
+    int[] crc = new int[SECTIONS];
+    long prevEnd = HEADER_BYTES;
+    for (int s = 0; s < SECTIONS; s++) {
+      int at = sectionOffset(s);
+      off[s] = mf.longAt(at);
+      len[s] = mf.longAt(at + 8);
+      crc[s] = mf.intAt(at + 16);
+      if (off[s] < prevEnd || len[s] < 0 || off[s] + len[s] > mf.size()) {
+        throw mf.corrupt(SECTION_NAMES[s] + " section [" + off[s] + ", +" + len[s] + ") lies outside the file of "
+            + mf.size() + " bytes or overlaps the one before");
+      }
+      prevEnd = off[s] + len[s];
+    }
+    mf.checkSize(prevEnd);
+    for (int s : new int[] {SECTION_QUANTIZERS, SECTION_CODES, SECTION_ROUTING}) {
+      mf.checkCrc(off[s], len[s], crc[s], SECTION_NAMES[s] + " section");
+    }
+    try {
+      long at = off[SECTION_QUANTIZERS];
+      int a = mf.intAt(at);
+      this.codeQuantizer = Quantizers.fromBytes(bytes(data, at + 4, a));
+      int kind = mf.intAt(at + 4 + a);
+      if (kind != DiskIndexWriter.RECORD_RESIDUAL_INT8 || 8L + a != len[SECTION_QUANTIZERS]) {
+        throw mf.corrupt("unknown block record kind " + kind);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptFileException(file, "quantizer parameters unreadable: " + e.getMessage(), e);
+    }
+    if (!(codeQuantizer instanceof BinaryQuantizer binary) || codeQuantizer.dimension() != dimension
+        || codeQuantizer.metric() != metric) {
+      throw mf.corrupt("codes quantizer does not match the header's dimension " + dimension + " and metric "
+          + metric);
+    }
+    this.records = recordCodec(binary);
+    this.layout = DiskLayout.of(dimension, maxDegree, records.bytesPerVector());
+    if (layout.blockBytes() != mf.intAt(OFF_BLOCK_BYTES) || layout.blocksPerPage() != mf.intAt(OFF_BLOCKS_PER_PAGE)) {
+      throw mf.corrupt("block layout " + mf.intAt(OFF_BLOCK_BYTES) + " bytes x " + mf.intAt(OFF_BLOCKS_PER_PAGE)
+          + " per page, expected " + layout.blockBytes() + " x " + layout.blocksPerPage());
+    }
+    long codeBytes = (long) count * codeQuantizer.bytesPerVector();
+    if (len[SECTION_CODES] != codeBytes || len[SECTION_BLOCKS] != layout.blocksSectionBytes(count)
+        || len[SECTION_FLOATS] != 4L * count * dimension || off[SECTION_BLOCKS] % DiskLayout.PAGE != 0) {
+      throw mf.corrupt("section sizes do not match " + count + " vectors of dimension " + dimension);
+    }
+    if (codeBytes > Integer.MAX_VALUE - 8) {
+      throw new CorruptFileException(file, count + " codes of " + codeQuantizer.bytesPerVector()
+          + " bytes exceed one in-RAM array (at most 2 GiB of codes per index)");
+    }
+    this.entry = mf.intAt(OFF_ENTRY);
+    if (count > 0 && (entry < 0 || entry >= count)) {
+      throw mf.corrupt("entry node " + entry + " outside 0.." + (count - 1));
+    }
+    this.codes = bytes(data, off[SECTION_CODES], (int) codeBytes);
+    this.routing = RoutingLayers.read(data, off[SECTION_ROUTING], len[SECTION_ROUTING],
+        mf.intAt(OFF_ROUTING_LAYERS), count, file);
+    this.blocks = data.asSlice(off[SECTION_BLOCKS], len[SECTION_BLOCKS]);
+    this.floats = data.asSlice(off[SECTION_FLOATS], len[SECTION_FLOATS]);
+    this.codeScorers = codeQuantizer.bind(codes);
+    this.verifyBlocks = Boolean.parseBoolean(System.getProperty("quiver.disk.verifyBlocks", "true"));
+    if (data.isMapped()) {
+      ReadAdvice.random(data);
+    }
+    this.contexts = ThreadLocal.withInitial(
+        () -> new DiskSearchContext(layout.maxDegree(), records.bytesPerVector(), dimension));
+  }
+
+  /** The block records' codec: int8 residuals from the codes' centroids. */
+  static ResidualInt8Codec recordCodec(BinaryQuantizer codes) {
+    float[][] centroids = new float[codes.centroidCount()][];
+    for (int j = 0; j < centroids.length; j++) {
+      centroids[j] = codes.centroid(j);
+    }
+    return new ResidualInt8Codec(codes.metric(), centroids);
+  }
+
+  private static byte[] bytes(MemorySegment seg, long at, int n) {
+    byte[] b = new byte[n];
+    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, at, b, 0, n);
+    return b;
+  }
 
   /** Builds a graph over {@code vectors} as {@code config} says and writes the index to {@code file} (atomically). */
   public static void build(VectorSource vectors, Metric metric, DiskIndexConfig config, Path file,
       BuildProgress progress) throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    DiskIndexBuilder.build(vectors, metric, config, file, progress);
+  }
+
+  /** Writes an index over {@code vectors} with a graph already built over them (e.g. an HNSW index's). */
+  public static void write(VectorSource vectors, Metric metric, DiskGraphSource graph, DiskIndexConfig config,
+      Path file) throws IOException {
+    DiskIndexBuilder.write(vectors, metric, graph, config, file);
   }
 
   /** Maps {@code file} and reads its RAM-resident parts (checked against their checksums). */
   public static DiskIndex open(Path file) throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    Arena arena = Arena.ofShared();
+    try {
+      return new DiskIndex(file, IndexFiles.MappedFile.map(file, arena).segment(), arena);
+    } catch (IOException | RuntimeException e) {
+      arena.close();
+      throw e;
+    }
   }
 
-  /** Opens an index held in memory (the bytes of a {@code .qdisk} file), with no filesystem. */
+  /**
+   * Opens an index held in memory (the bytes of a {@code .qdisk} file, e.g. {@code MemorySegment.ofArray(bytes)}),
+   * with no filesystem. The caller keeps the segment alive while the index is used.
+   */
   public static DiskIndex open(MemorySegment bytes) throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    return new DiskIndex(null, bytes, null);
   }
 
   /** The k nearest live ordinals {@code filter} accepts (null accepts all), nearest first. Thread-safe. */
   public SearchResult search(float[] query, int k, DiskSearchParams params, OrdinalFilter filter) {
-    throw new UnsupportedOperationException("not yet");
+    float[] q = prepare(query, k);
+    if (count == 0) {
+      return SearchResult.EMPTY;
+    }
+    return DiskBeamSearch.search(this, contexts.get(), q, k, params, filter);
   }
 
   /**
@@ -46,56 +203,125 @@ public final class DiskIndex implements AutoCloseable {
    * ranking of that shortlist; never returns fewer than {@code min(k, live ordinals given)}.
    */
   public SearchResult searchAmong(float[] query, int k, int[] ordinals, int count, DiskSearchParams params) {
-    throw new UnsupportedOperationException("not yet");
+    float[] q = prepare(query, k);
+    return DiskBeamSearch.searchAmong(this, contexts.get(), q, k, ordinals, count, params);
   }
 
   /** Exact distance from {@code query} to the stored float vector of {@code ordinal} (one read when not cached). */
   public float distance(float[] query, int ordinal) {
-    throw new UnsupportedOperationException("not yet");
+    checkOrdinal(ordinal);
+    float[] q = prepare(query, 1);
+    float[] v = new float[dimension];
+    readFloats(ordinal, v);
+    return metric.distance(q, v);
+  }
+
+  float[] prepare(float[] query, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (query.length != dimension) {
+      throw new IllegalArgumentException("query has dimension " + query.length + ", index has " + dimension);
+    }
+    for (float x : query) {
+      if (!Float.isFinite(x)) {
+        throw new IllegalArgumentException("query components must be finite numbers");
+      }
+    }
+    if (metric.normalizes()) {
+      float[] q = query.clone();
+      io.quiver.distance.VectorUtil.normalize(q);
+      return q;
+    }
+    return query;
+  }
+
+  void readFloats(int ordinal, float[] out) {
+    MemorySegment.copy(floats, IndexFiles.LE_FLOAT, (long) ordinal * dimension * Float.BYTES, out, 0, dimension);
+  }
+
+  private void checkOrdinal(int ordinal) {
+    if (ordinal < 0 || ordinal >= count) {
+      throw new IllegalArgumentException("ordinal " + ordinal + " outside 0.." + (count - 1));
+    }
   }
 
   public int dimension() {
-    throw new UnsupportedOperationException("not yet");
+    return dimension;
   }
 
   public Metric metric() {
-    throw new UnsupportedOperationException("not yet");
+    return metric;
+  }
+
+  /** Ordinals in the file ({@code 0..count()-1}), deleted or not. */
+  public int count() {
+    return count;
   }
 
   /** Live vectors. */
   public int size() {
-    throw new UnsupportedOperationException("not yet");
+    return count - (int) deletedCount.sum();
   }
 
   /** Marks {@code ordinal} deleted; it still routes searches but is never returned. */
   public boolean delete(int ordinal) {
-    throw new UnsupportedOperationException("not yet");
+    if (ordinal < 0 || ordinal >= count) {
+      return false;
+    }
+    if (!deleted.set(ordinal)) {
+      return false;
+    }
+    deletedCount.increment();
+    return true;
   }
 
   public boolean contains(int ordinal) {
-    throw new UnsupportedOperationException("not yet");
+    return ordinal >= 0 && ordinal < count && !deleted.get(ordinal);
   }
 
   /** The stored float vector (normalised for cosine), or null when absent or deleted. */
   public float[] vector(int ordinal) {
-    throw new UnsupportedOperationException("not yet");
+    if (!contains(ordinal)) {
+      return null;
+    }
+    float[] v = new float[dimension];
+    readFloats(ordinal, v);
+    return v;
   }
 
   /** RAM this index holds: codes, their per-record terms, routing layers, tombstones. */
   public long ramBytesUsed() {
-    throw new UnsupportedOperationException("not yet");
+    return codes.length + codeScorers.ramBytes() + routing.ramBytes() + deleted.ramBytesUsed() + 4096;
   }
 
-  /** Bytes of the mapped file. */
+  /** Bytes of the mapped file (0 for an index opened from memory that is not a file mapping). */
   public long mappedBytes() {
-    throw new UnsupportedOperationException("not yet");
+    return data.isMapped() ? data.byteSize() : 0;
   }
 
   /** Node blocks fetched by all searches so far (logical reads; the page cache may serve some). */
   public long blocksRead() {
-    throw new UnsupportedOperationException("not yet");
+    return blocksRead.sum();
+  }
+
+  /**
+   * Checks every block's and the float vectors' checksums (reading the whole file): what {@code quiver check} runs.
+   * Opening checks only the header and the RAM-resident sections.
+   */
+  public void verify() throws CorruptFileException {
+    for (int node = 0; node < count; node++) {
+      DiskBeamSearch.checkBlock(this, layout.blockOffset(node), node);
+    }
+    IndexFiles.MappedFile mf = new IndexFiles.MappedFile(file, data);
+    int at = sectionOffset(SECTION_FLOATS);
+    mf.checkCrc(mf.longAt(at), mf.longAt(at + 8), mf.intAt(at + 16), SECTION_NAMES[SECTION_FLOATS] + " section");
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    if (arena != null && closed.compareAndSet(false, true)) {
+      arena.close();
+    }
+  }
 }

@@ -5,6 +5,7 @@ import io.quiver.distance.VectorUtil;
 import io.quiver.storage.CorruptFileException;
 import io.quiver.index.FloatVectorStore;
 import io.quiver.index.IndexFiles;
+import io.quiver.index.disk.DiskGraphSource;
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchParams;
 import io.quiver.index.SearchResult;
@@ -86,6 +87,14 @@ public final class HnswIndex extends StoredVectorIndex {
   /** The neighbour lists and entry point. */
   OnHeapHnswGraph graph() {
     return graph;
+  }
+
+  /**
+   * The graph as a {@link DiskGraphSource}: level 0 and the upper levels, for writing a disk index. Call it on a
+   * finished build, with no insert running.
+   */
+  public DiskGraphSource graphSource() {
+    return new HnswGraphSource(graph, maxOrdinal());
   }
 
   /** Top level of {@code node}. For tests. */

@@ -32,6 +32,9 @@ public interface DiskEngine extends AutoCloseable {
   /** RAM the opened index holds, heap and native, not counting the page cache of its files. */
   long ramBytes();
 
+  /** Search knobs beyond the list size (Quiver's beam width and rerank depth); engines without them ignore them. */
+  default void searchOptions(DiskSearchOptions options) {}
+
   /** Blocks or pages the engine itself fetched since {@link #open}, or -1 when it cannot count them. */
   default long logicalReads() {
     return -1;

@@ -1,0 +1,96 @@
+package io.quiver.cli.bench.disk;
+
+import io.quiver.distance.Metric;
+import io.quiver.index.BuildProgress;
+import io.quiver.index.VectorSource;
+import io.quiver.util.LongHeap;
+import io.quiver.util.ScoredOrdinals;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A test engine for the harness: writes the base to its folder and answers by scanning the mapped file exactly,
+ * counting one logical read per vector scanned. Registered as {@code exact-scan} in the test class path only.
+ */
+final class ExactScanEngine implements DiskEngine {
+  /** The provider ServiceLoader finds in the test class path. */
+  public static final class Provider implements DiskEngineProvider {
+    @Override
+    public String name() {
+      return "exact-scan";
+    }
+
+    @Override
+    public boolean supports(Metric metric) {
+      return metric == Metric.L2;
+    }
+
+    @Override
+    public DiskEngine create() {
+      return new ExactScanEngine();
+    }
+  }
+
+  private static final String FILE = "vectors.fvecs";
+  private final AtomicLong reads = new AtomicLong();
+  private FvecsFile vectors;
+
+  @Override
+  public String name() {
+    return "exact-scan";
+  }
+
+  @Override
+  public long build(VectorSource base, Metric metric, DiskBuildParams params, Path dir, BuildProgress progress)
+      throws IOException {
+    try (FvecsWriter w = new FvecsWriter(dir.resolve(FILE))) {
+      for (int i = 0; i < base.size(); i++) {
+        w.write(base.vector(i));
+      }
+      w.commit();
+    }
+    return QuiverDiskEngines.directoryBytes(dir);
+  }
+
+  @Override
+  public void open(Path dir, Metric metric) throws IOException {
+    vectors = FvecsFile.open(dir.resolve(FILE));
+  }
+
+  @Override
+  public int[] search(float[] query, int k, int listSize) {
+    LongHeap heap = new LongHeap(k + 1);
+    for (int i = 0; i < vectors.size(); i++) {
+      long packed = ScoredOrdinals.pack(Metric.L2.distance(query, vectors.vector(i)), i);
+      if (heap.size() < k) {
+        heap.push(~packed);
+      } else if (packed < ~heap.peek()) {
+        heap.replaceTop(~packed);
+      }
+    }
+    reads.addAndGet(vectors.size());
+    int[] out = new int[heap.size()];
+    for (int r = out.length - 1; r >= 0; r--) {
+      out[r] = ScoredOrdinals.ordinal(~heap.pop());
+    }
+    return out;
+  }
+
+  @Override
+  public long ramBytes() {
+    return 0;
+  }
+
+  @Override
+  public long logicalReads() {
+    return reads.get();
+  }
+
+  @Override
+  public void close() {
+    if (vectors != null) {
+      vectors.close();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.quiver.cli.bench.disk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.dataset.Texmex;
+import io.quiver.distance.Metric;
+import io.quiver.index.BuildProgress;
+import io.quiver.index.SearchResult;
+import io.quiver.index.VectorSource;
+import io.quiver.index.flat.FlatIndex;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroundTruthTest {
+  private static final long SEED = Long.getLong("tests.seed", new Random().nextLong());
+
+  @TempDir
+  Path dir;
+
+  /** The blocked scan of the mapped file finds what FlatIndex finds (blocks of 8,192 at 64 dims: several here). */
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void blockedScanMatchesFlatIndex(Metric metric) throws Exception {
+    System.out.printf("GroundTruthTest seed %d (-Dtests.seed=%d)%n", SEED, SEED);
+    SyntheticClusters gen = new SyntheticClusters(20_000, 64, SEED);
+    float[][] base = gen.base(0, 20_000);
+    float[][] queries = gen.queries(40);
+    Path file = dir.resolve("base.fvecs");
+    Texmex.writeFvecs(file, base);
+    int[][] truth;
+    try (FvecsFile f = FvecsFile.open(file)) {
+      assertThat(f.size()).isEqualTo(20_000);
+      assertThat(f.dimension()).isEqualTo(64);
+      truth = GroundTruth.compute(f, queries, metric, 20, 2, BuildProgress.NONE);
+    }
+    try (FlatIndex flat = new FlatIndex(64, metric)) {
+      flat.addAll(VectorSource.of(base), 2, BuildProgress.NONE);
+      SearchResult[] expected = flat.searchBatch(queries, 20, null, 2);
+      for (int i = 0; i < queries.length; i++) {
+        assertThat(truth[i]).as("query %d", i).containsExactly(expected[i].ordinals());
+      }
+    }
+  }
+}

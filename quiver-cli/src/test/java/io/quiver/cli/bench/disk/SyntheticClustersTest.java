@@ -1,0 +1,100 @@
+package io.quiver.cli.bench.disk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.dataset.Texmex;
+import io.quiver.distance.Metric;
+import io.quiver.index.BuildProgress;
+import io.quiver.index.SearchParams;
+import io.quiver.index.VectorSource;
+import io.quiver.index.hnsw.HnswConfig;
+import io.quiver.index.hnsw.HnswIndex;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyntheticClustersTest {
+  /** -Dtests.seed=N reproduces a run; otherwise a random seed, printed. */
+  private static final long SEED = Long.getLong("tests.seed", new Random().nextLong());
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theSameSeedGivesTheSameVectorsInAnyRangeAndAnotherSeedOthers() {
+    System.out.printf("SyntheticClustersTest seed %d (-Dtests.seed=%d)%n", SEED, SEED);
+    SyntheticClusters a = new SyntheticClusters(5000, 24, SEED);
+    SyntheticClusters b = new SyntheticClusters(5000, 24, SEED);
+    float[][] all = a.base(0, 5000);
+    assertThat(b.base(0, 5000)).isDeepEqualTo(all);
+    int from = 1000 + new Random(SEED).nextInt(2000); // ranges that start and end inside chunks
+    assertThat(b.base(from, from + 1500)).isDeepEqualTo(Arrays.copyOfRange(all, from, from + 1500));
+    assertThat(b.queries(100)).isDeepEqualTo(a.queries(100));
+    assertThat(a.queries(50)).isDeepEqualTo(Arrays.copyOf(a.queries(100), 50));
+    SyntheticClusters other = new SyntheticClusters(5000, 24, SEED + 1);
+    assertThat(other.base(0, 10)[0]).isNotEqualTo(all[0]);
+    assertThat(all[4999]).hasSize(24);
+  }
+
+  @Test
+  void clusterSizesFollowZipf() {
+    SyntheticClusters gen = new SyntheticClusters(20_000, 8, SEED,
+        SyntheticClusters.Shape.DEFAULT.withNoise(0).withSpread(1e-6));
+    assertThat(gen.clusters()).isEqualTo(71); // sqrt(20000) / 2
+    float[][] v = gen.base(0, 20_000);
+    // with almost no spread every vector sits on its centre: count the distinct points
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    for (float[] x : v) {
+      counts.merge(Arrays.toString(roundedCopy(x)), 1, Integer::sum);
+    }
+    int[] sizes = counts.values().stream().mapToInt(Integer::intValue).sorted().toArray();
+    int largest = sizes[sizes.length - 1];
+    double harmonic = 0;
+    for (int i = 1; i <= 71; i++) {
+      harmonic += 1.0 / i;
+    }
+    assertThat(largest / 20_000.0).isCloseTo(1 / harmonic, org.assertj.core.data.Offset.offset(0.02));
+    assertThat(sizes[0]).isLessThan(largest / 30);
+  }
+
+  /**
+   * In-RAM HNSW (M 16, efConstruction 100) reaches recall@10 of 0.90-0.97 at ef 64 on 20,000 x 64: realistic
+   * difficulty, neither isotropic (too hard) nor a few flat dimensions (too easy).
+   */
+  @Test
+  void inRamHnswRecallAtEf64IsInTheRealisticBand() throws Exception {
+    int n = 20_000;
+    int dim = 64;
+    SyntheticClusters gen = new SyntheticClusters(n, dim, SEED);
+    float[][] base = gen.base(0, n);
+    float[][] queries = gen.queries(300);
+    Path file = dir.resolve("base.fvecs");
+    Texmex.writeFvecs(file, base);
+    int[][] truth;
+    try (FvecsFile f = FvecsFile.open(file)) {
+      truth = GroundTruth.compute(f, queries, Metric.L2, 10, 2, BuildProgress.NONE);
+    }
+    double hits = 0;
+    try (HnswIndex hnsw = new HnswIndex(dim, Metric.L2, HnswConfig.builder().m(16).efConstruction(100).build())) {
+      hnsw.addAll(VectorSource.of(base), 2, BuildProgress.NONE);
+      for (int i = 0; i < queries.length; i++) {
+        int[] found = hnsw.search(queries[i], 10, SearchParams.ef(64), null).ordinals();
+        int[] exact = truth[i];
+        hits += Arrays.stream(found).filter(id -> Arrays.stream(exact).anyMatch(t -> t == id)).count();
+      }
+    }
+    double recall = hits / (10.0 * queries.length);
+    System.out.printf("SyntheticClustersTest seed %d: HNSW recall@10 at ef 64 %.4f%n", SEED, recall);
+    assertThat(recall).isBetween(0.90, 0.97);
+  }
+
+  private static float[] roundedCopy(float[] x) {
+    float[] r = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      r[i] = Math.round(x[i] * 1000) / 1000f;
+    }
+    return r;
+  }
+}

@@ -1,0 +1,160 @@
+package io.quiver.index.disk;
+
+import java.util.Arrays;
+
+/**
+ * Scratch of one search on one thread: the candidate list (sorted by estimated distance, each marked once its block
+ * was read), the visited set, the results gathered from read blocks, and buffers for neighbour ids and records.
+ */
+final class DiskSearchContext {
+  // candidate list, ascending by distance
+  int[] candNode = new int[64];
+  float[] candDist = new float[64];
+  boolean[] candExpanded = new boolean[64];
+  int candSize;
+
+  // results: nodes whose block was read, with the block's distance
+  int[] resNode = new int[256];
+  float[] resDist = new float[256];
+  int resSize;
+
+  // open-addressing set of visited nodes, keys stored + 1 (0 = empty)
+  private int[] visited = new int[1 << 12];
+  private int visitedCount;
+
+  final int[] neighbours;
+  final int[] batch;
+  final float[] batchDist;
+  final int[] expand;
+  final byte[] records;
+  final float[] recordDist;
+  final float[] floats;
+
+  DiskSearchContext(int maxDegree, int recordBytes, int dimension) {
+    this.neighbours = new int[Math.max(maxDegree, 1)];
+    this.batch = new int[64 * Math.max(maxDegree, 1)];
+    this.batchDist = new float[batch.length];
+    this.expand = new int[64];
+    this.records = new byte[64 * recordBytes];
+    this.recordDist = new float[64];
+    this.floats = new float[dimension];
+  }
+
+  void reset(int listSize) {
+    candSize = 0;
+    resSize = 0;
+    if (candNode.length < listSize + 1) {
+      int cap = listSize + 1;
+      candNode = new int[cap];
+      candDist = new float[cap];
+      candExpanded = new boolean[cap];
+    }
+    if (visitedCount > 0) {
+      Arrays.fill(visited, 0);
+      visitedCount = 0;
+    }
+  }
+
+  /** Adds {@code node} to the visited set; false when it was already there. */
+  boolean visit(int node) {
+    if (visitedCount * 2 >= visited.length) {
+      grow();
+    }
+    int mask = visited.length - 1;
+    int key = node + 1;
+    int i = (key * 0x9E3779B9) >>> 7 & mask;
+    while (true) {
+      int v = visited[i];
+      if (v == key) {
+        return false;
+      }
+      if (v == 0) {
+        visited[i] = key;
+        visitedCount++;
+        return true;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  private void grow() {
+    int[] old = visited;
+    visited = new int[old.length * 2];
+    visitedCount = 0;
+    for (int v : old) {
+      if (v != 0) {
+        visit(v - 1);
+      }
+    }
+  }
+
+  /** Inserts into the candidate list kept at most {@code listSize} long; false when it fell off the end. */
+  boolean offer(int node, float dist, int listSize) {
+    if (candSize == listSize && dist >= candDist[candSize - 1]) {
+      return false;
+    }
+    int lo = 0;
+    int hi = candSize;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (candDist[mid] <= dist) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    int move = Math.min(candSize, listSize - 1) - lo;
+    if (move > 0) {
+      System.arraycopy(candNode, lo, candNode, lo + 1, move);
+      System.arraycopy(candDist, lo, candDist, lo + 1, move);
+      System.arraycopy(candExpanded, lo, candExpanded, lo + 1, move);
+    }
+    candNode[lo] = node;
+    candDist[lo] = dist;
+    candExpanded[lo] = false;
+    if (candSize < listSize) {
+      candSize++;
+    }
+    return true;
+  }
+
+  /**
+   * Replaces the estimate of the expanded candidate at {@code index} with the block's finer distance and moves it
+   * to its place in the list.
+   */
+  void refine(int index, float dist) {
+    int node = candNode[index];
+    // remove
+    System.arraycopy(candNode, index + 1, candNode, index, candSize - index - 1);
+    System.arraycopy(candDist, index + 1, candDist, index, candSize - index - 1);
+    System.arraycopy(candExpanded, index + 1, candExpanded, index, candSize - index - 1);
+    candSize--;
+    int lo = 0;
+    int hi = candSize;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (candDist[mid] <= dist) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    System.arraycopy(candNode, lo, candNode, lo + 1, candSize - lo);
+    System.arraycopy(candDist, lo, candDist, lo + 1, candSize - lo);
+    System.arraycopy(candExpanded, lo, candExpanded, lo + 1, candSize - lo);
+    candNode[lo] = node;
+    candDist[lo] = dist;
+    candExpanded[lo] = true;
+    candSize++;
+  }
+
+  void addResult(int node, float dist) {
+    if (resSize == resNode.length) {
+      resNode = Arrays.copyOf(resNode, resSize * 2);
+      resDist = Arrays.copyOf(resDist, resSize * 2);
+    }
+    resNode[resSize] = node;
+    resDist[resSize] = dist;
+    resSize++;
+  }
+}
