@@ -2,6 +2,7 @@ package io.quiver.collection;
 
 import io.quiver.index.BuildProgress;
 import io.quiver.index.VectorSource;
+import io.quiver.index.disk.DiskGraphSource;
 import io.quiver.index.disk.DiskIndex;
 import io.quiver.index.disk.DiskIndexConfig;
 import io.quiver.storage.CorruptFileException;
@@ -68,7 +69,11 @@ final class DiskField implements AutoCloseable {
         .seed(params.hnsw().seed()).build();
   }
 
-  /** Writes field {@code field} of the first {@code count} ordinals of {@code source} as a disk index in {@code dir}. */
+  /**
+   * Writes field {@code field} of the first {@code count} ordinals of {@code source} as a disk index in {@code dir}:
+   * from the field's HNSW graph when the segment built one (its level 0 becomes the disk graph, the upper levels the
+   * routing layers: sealing only writes blocks and codes), else (a merge's result) building the graph.
+   */
   static void write(Path dir, String base, MutableSegment source, String field, int count, VectorParams params)
       throws IOException {
     RoaringBitmap absent = new RoaringBitmap();
@@ -101,13 +106,57 @@ final class DiskField implements AutoCloseable {
         return absent.contains(i) ? placeholder : source.vector(field, i);
       }
     };
-    DiskIndex.build(vectors, params.metric(), config(params), indexFile(dir, base), BuildProgress.NONE);
+    MutableSegment.Lane lane = source.lanes().get(field);
+    if (lane.graphless) {
+      DiskIndex.build(vectors, params.metric(), config(params), indexFile(dir, base), BuildProgress.NONE);
+    } else {
+      // the few nodes pruning left without in-links on level 0 would never be found by a walk: link them back first
+      lane.graph.connectLevel0(ord -> ord < count && !source.isDeleted(ord));
+      DiskIndex.write(vectors, params.metric(), new AllOrdinals(lane.graph.graphSource(), count), config(params),
+          indexFile(dir, base));
+    }
     try (SegmentFiles.Writer w = new SegmentFiles.Writer(absentFile(dir, base))) {
       w.putInt(ABSENT_MAGIC).putInt(SegmentFiles.VERSION).putInt(count).putInt(absent.getCardinality());
       for (var it = absent.getIntIterator(); it.hasNext(); ) {
         w.putInt(it.next());
       }
       w.finish();
+    }
+  }
+
+  /**
+   * A graph over every ordinal below {@code count}: those the HNSW never linked (no vector in the field, deleted
+   * before their turn, or after its last linked ordinal) are nodes without neighbours, deleted in the index.
+   */
+  private record AllOrdinals(DiskGraphSource graph, int count) implements DiskGraphSource {
+    @Override
+    public int size() {
+      return count;
+    }
+
+    @Override
+    public int maxDegree() {
+      return graph.maxDegree();
+    }
+
+    @Override
+    public int entryNode() {
+      return graph.entryNode();
+    }
+
+    @Override
+    public int routingLayers() {
+      return graph.routingLayers();
+    }
+
+    @Override
+    public int[] nodesOn(int layer) {
+      return graph.nodesOn(layer);
+    }
+
+    @Override
+    public int neighbours(int layer, int node, int[] out) {
+      return node < graph.size() ? graph.neighbours(layer, node, out) : 0;
     }
   }
 
