@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.PointId;
 import io.quiver.check.CheckReport;
 import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WalVerifier;
 import java.io.IOException;
@@ -170,6 +171,13 @@ public final class CollectionChecker {
           // only a crash between two manifest writes leaves this; open keeps the later segment's version
           report.note(segDir.resolve("ids.bin"), "point id " + id + " (ordinal " + ord + ") is also live in"
               + " segment " + before + " (the open keeps the version of the segment listed later in the manifest)");
+        }
+      }
+      for (DiskField f : seg.diskFields().values()) {
+        try {
+          f.index().verify(); // every node block's and the float vectors' checksums (open checks the rest)
+        } catch (CorruptFileException ex) {
+          report.problem(f.file(), message(ex));
         }
       }
       for (Map.Entry<String, HnswIndex> g : seg.graphs().entrySet()) {

@@ -47,6 +47,7 @@ public final class ConfigCodec {
       h.put("seed", v.hnsw().seed());
       h.put("alpha", v.hnsw().alpha());
       h.put("payload_m", v.hnsw().payloadM());
+      h.put("on_disk", v.hnswOnDisk());
     }
     root.put("durability", c.durability().name().toLowerCase(Locale.ROOT));
     root.put("seal_threshold", c.sealThreshold());
@@ -88,7 +89,7 @@ public final class ConfigCodec {
           .efSearch(h.path("ef").asInt()).seed(h.path("seed").asLong()).alpha((float) h.path("alpha").asDouble())
           .payloadM(h.path("payload_m").asInt(0)).build();
       b.vector(e.getKey(), new VectorParams(n.path("size").asInt(), Metric.parse(n.path("distance").asText()), hnsw,
-          n.path("on_disk").asBoolean()));
+          n.path("on_disk").asBoolean(), h.path("on_disk").asBoolean(false)));
     }
     b.durability(Durability.valueOf(root.path("durability").asText("fsync").toUpperCase(Locale.ROOT)))
         .sealThreshold(root.path("seal_threshold").asInt())

@@ -49,6 +49,8 @@ final class MutableSegment extends Segment {
     volatile int indexed;
     /** {@link #indexed} when level-0 reachability was last repaired (written by the indexer thread only). */
     volatile int repairedAt;
+    /** Indexing only advances {@link #indexed}: the segment is written out without this lane's graph. */
+    volatile boolean graphless;
 
     Lane(VectorParams params) {
       this.params = params;
@@ -137,6 +139,11 @@ final class MutableSegment extends Segment {
     for (Lane lane : lanes.values()) {
       int from = lane.indexed;
       int to = Math.min(end, from + max);
+      if (lane.graphless) {
+        lane.indexed = to;
+        done = Math.max(done, to - from);
+        continue;
+      }
       if (pool == null || threads <= 1 || to - from < 64 * threads) {
         for (int ord = from; ord < to; ord++) {
           link(lane, ord);
@@ -169,6 +176,14 @@ final class MutableSegment extends Segment {
       done = Math.max(done, to - from);
     }
     return done;
+  }
+
+  /**
+   * Builds no graph for field {@code name}: for a segment that is only written out (a merge's result) whose field
+   * is sealed as a disk index, which builds its own graph. Call before anything is indexed.
+   */
+  void skipGraph(String name) {
+    lanes.get(name).graphless = true;
   }
 
   private void link(Lane lane, int ord) {

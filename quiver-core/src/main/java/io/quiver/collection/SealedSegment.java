@@ -26,7 +26,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +36,13 @@ import org.roaringbitmap.RoaringBitmap;
 
 /**
  * An immutable segment on disk, in its own directory: {@code ids.bin}, {@code payloads.bin} and per vector field
- * an HNSW graph and vector file (see {@link SegmentFiles} and docs/format.md). Ids and payloads are read through a
- * memory mapping; vectors are mapped too for {@code on_disk} fields, else copied to the heap at open. Only the
- * tombstones change after sealing, and they are persisted through the manifest's deletes file.
+ * an HNSW graph and vector file, or a disk index ({@link DiskField}) for fields sealed with
+ * {@link VectorParams#diskSegments() disk segments} (see {@link SegmentFiles} and docs/format.md). Ids and payloads
+ * are read through a memory mapping; vectors are mapped too for {@code on_disk} fields, else copied to the heap at
+ * open; a disk index keeps only its codes, routing layers and tombstones in RAM. Only the tombstones change after
+ * sealing, and they are persisted through the manifest's deletes file (and mirrored into the disk indexes).
  */
 final class SealedSegment extends Segment {
-  private static final System.Logger LOG = System.getLogger("io.quiver.collection");
   private final Path dir;
   private final int count;
   private final ObjectMapper json;
@@ -50,6 +50,8 @@ final class SealedSegment extends Segment {
   private final MemorySegment ids;
   private final MemorySegment payloads;
   private final Map<String, HnswIndex> fields = new LinkedHashMap<>();
+  /** Disk-resident vector fields (these have no entry in {@link #fields}); chosen by the files the segment has. */
+  private final Map<String, DiskField> diskFields = new LinkedHashMap<>();
   /** Quantized codes by vector field, for the fields that have them. */
   private final Map<String, QuantizedField> quantizedFields = new ConcurrentHashMap<>();
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
@@ -77,6 +79,10 @@ final class SealedSegment extends Segment {
       this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
       this.payloads = SegmentFiles.map(dir.resolve("payloads.bin"), arena, SegmentFiles.PAYLOADS_MAGIC, count);
       for (var e : config.vectors().entrySet()) {
+        if (DiskField.exists(dir, fieldFile(e.getKey()))) {
+          diskFields.put(e.getKey(), DiskField.open(dir, fieldFile(e.getKey()), count, e.getValue()));
+          continue;
+        }
         QuantizedField q = QuantizedField.read(dir, fieldFile(e.getKey()), count);
         if (q != null) {
           quantizedFields.put(e.getKey(), q);
@@ -118,9 +124,26 @@ final class SealedSegment extends Segment {
     return new SealedSegment(id, dir, count, config, json, true);
   }
 
-  /** The HNSW graph of each vector field. */
+  /** The HNSW graph of each vector field that has one (not the disk-resident ones). */
   Map<String, HnswIndex> graphs() {
     return Map.copyOf(fields);
+  }
+
+  /** The disk index of each disk-resident vector field. */
+  Map<String, DiskField> diskFields() {
+    return Map.copyOf(diskFields);
+  }
+
+  @Override
+  DiskField diskField(String name) {
+    return diskFields.get(name);
+  }
+
+  @Override
+  void tombstoned(int ordinal) {
+    for (DiskField f : diskFields.values()) {
+      f.delete(ordinal);
+    }
   }
 
   /** Whether the payload index file was missing or behind the schema at open (read-only opens leave it so). */
@@ -215,60 +238,7 @@ final class SealedSegment extends Segment {
     return "field-" + (field.isEmpty() ? "default" : field);
   }
 
-  /**
-   * Writes the first {@code count} ordinals of {@code source} (fully indexed, no longer written) as a segment in the
-   * new directory {@code dir}, every file fsync'd.
-   */
-  static void write(Path dir, MutableSegment source, int count, ObjectMapper json, CollectionConfig config)
-      throws IOException {
-    Files.createDirectories(dir);
-    SegmentFiles.writeIds(dir.resolve("ids.bin"), source, count);
-    byte[][] payloadBytes = new byte[count][];
-    for (int i = 0; i < count; i++) {
-      ObjectNode p = source.payload(i);
-      payloadBytes[i] = p == null ? null : json.writeValueAsBytes(p);
-    }
-    SegmentFiles.writePayloads(dir.resolve("payloads.bin"), payloadBytes);
-    for (var e : source.lanes().entrySet()) {
-      // the few nodes pruning left without in-links on level 0 would never be found by a walk: link them back first
-      int relinked = e.getValue().graph.connectLevel0(ord -> ord < count && !source.isDeleted(ord));
-      if (relinked > 0) {
-        LOG.log(System.Logger.Level.DEBUG, "segment " + dir.getFileName() + " field '" + e.getKey() + "': linked "
-            + relinked + " unreachable nodes back into level 0");
-      }
-      e.getValue().graph.save(dir, fieldFile(e.getKey()));
-      writePayloadLinks(dir, e.getKey(), e.getValue().graph, source.payloadIndex(), count, config);
-      if (config.quantization() != null) {
-        VectorParams vp = config.vector(e.getKey());
-        String field = e.getKey();
-        QuantizedField q = QuantizedField.build(config.quantization(), vp.metric(), vp.size(), count,
-            i -> source.vector(field, i));
-        if (q != null) {
-          q.write(dir, fieldFile(e.getKey()));
-        }
-      }
-    }
-    source.payloadIndex().compact();
-    writePayloadIndex(dir, source.payloadIndex());
-    AtomicFiles.syncDirectory(dir);
-    AtomicFiles.syncDirectory(dir.getParent()); // the segment directory's own entry
-  }
-
-  /**
-   * Builds and writes the payload links of vector field {@code field} when its {@code payload_m} is set: one group per
-   * value of each indexed keyword or integer field, for the values the planner would walk the graph for (more points
-   * than it scans exactly) and whose links a walk would follow (at most {@link SegmentLinks#MAX_LINKED_FRACTION} of the segment,
-   * and at most the ACORN share).
-   */
-  private static void writePayloadLinks(Path dir, String field, HnswIndex graph, PayloadIndex payloadIndex, int count,
-      CollectionConfig config) throws IOException {
-    PayloadLinks links = SegmentLinks.build(field, graph, payloadIndex, count, config);
-    if (links != null) {
-      links.write(linksFile(dir, field));
-    }
-  }
-
-  private static Path linksFile(Path dir, String field) {
+  static Path linksFile(Path dir, String field) {
     return IndexFiles.resolve(dir, fieldFile(field), PayloadLinks.EXTENSION);
   }
 
@@ -379,6 +349,10 @@ final class SealedSegment extends Segment {
 
   @Override
   float[] vector(String name, int ordinal) {
+    DiskField disk = diskFields.get(name);
+    if (disk != null) {
+      return disk.vector(ordinal);
+    }
     HnswIndex index = fields.get(name);
     return index == null ? null : index.vector(ordinal);
   }
@@ -392,6 +366,10 @@ final class SealedSegment extends Segment {
   @Override
   GraphOutcome graphSearch(String name, float[] query, int k, SearchParams params, OrdinalFilter accept, Hits out,
       Quantized quantized, PayloadLinks.Group[] links) {
+    DiskField disk = diskFields.get(name);
+    if (disk != null) {
+      return DiskSearch.graphSearch(this, disk, query, k, params.ef(), accept, out);
+    }
     HnswIndex index = fields.get(name);
     QuantizedField codes = quantizedFields.get(name);
     if (codes == null || quantized == null) {
@@ -502,12 +480,21 @@ final class SealedSegment extends Segment {
 
   @Override
   boolean hasVector(String name, int ordinal) {
+    DiskField disk = diskFields.get(name);
+    if (disk != null) {
+      return disk.hasVector(ordinal);
+    }
     HnswIndex index = fields.get(name);
     return index != null && index.contains(ordinal);
   }
 
   @Override
   void distances(String name, float[] query, int[] ordinals, int count, float[] out) {
+    DiskField disk = diskFields.get(name);
+    if (disk != null) {
+      disk.distances(query, ordinals, count, out);
+      return;
+    }
     fields.get(name).distances(query, ordinals, count, out);
   }
 
@@ -522,6 +509,9 @@ final class SealedSegment extends Segment {
     for (HnswIndex index : fields.values()) {
       bytes += index.ramBytesUsed();
     }
+    for (DiskField f : diskFields.values()) {
+      bytes += f.ramBytes();
+    }
     return bytes + quantizedBytes() + payloadLinkBytes();
   }
 
@@ -530,6 +520,9 @@ final class SealedSegment extends Segment {
     long bytes = ids.byteSize() + payloads.byteSize();
     for (HnswIndex index : fields.values()) {
       bytes += index.mappedBytes();
+    }
+    for (DiskField f : diskFields.values()) {
+      bytes += f.mappedBytes();
     }
     return bytes;
   }
@@ -543,6 +536,12 @@ final class SealedSegment extends Segment {
     long gDisk = 0;
     long cHeap = 0;
     long cDisk = 0;
+    long gMapped = 0;
+    for (DiskField f : diskFields.values()) { // one file holds graph, compact and float vectors: counted as graph
+      gHeap += f.ramBytes();
+      gMapped += f.mappedBytes();
+      gDisk += f.diskBytes();
+    }
     for (var e : fields.entrySet()) {
       HnswIndex index = e.getValue();
       String base = fieldFile(e.getKey());
@@ -558,7 +557,7 @@ final class SealedSegment extends Segment {
       cHeap += q == null ? 0 : q.ramBytes();
       cDisk += sizeOf(QuantizedField.codesFile(base)) + sizeOf(QuantizedField.paramsFile(base));
     }
-    return new StorageUsage(new StorageUsage.Part(vHeap, vMapped, vDisk), new StorageUsage.Part(gHeap, 0, gDisk),
+    return new StorageUsage(new StorageUsage.Part(vHeap, vMapped, vDisk), new StorageUsage.Part(gHeap, gMapped, gDisk),
         new StorageUsage.Part(cHeap, 0, cDisk), new StorageUsage.Part(0, ids.byteSize() + payloads.byteSize(),
             sizeOf("ids.bin") + sizeOf("payloads.bin") + sizeOf(PAYLOAD_INDEX)));
   }
@@ -575,6 +574,9 @@ final class SealedSegment extends Segment {
   void closeResources() {
     for (HnswIndex index : fields.values()) {
       index.close();
+    }
+    for (DiskField f : diskFields.values()) {
+      f.close();
     }
     arena.close();
   }

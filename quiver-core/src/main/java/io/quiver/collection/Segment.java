@@ -116,9 +116,18 @@ abstract class Segment {
   final boolean markDeleted(int ordinal) {
     if (deleted.set(ordinal)) {
       deletedCount.incrementAndGet();
+      tombstoned(ordinal);
       return true;
     }
     return false;
+  }
+
+  /** Called once {@code ordinal}'s tombstone is set, for indexes that keep their own (a disk index). */
+  void tombstoned(int ordinal) {}
+
+  /** The disk index of field {@code name} when this segment keeps that field disk-resident, else null. */
+  DiskField diskField(String name) {
+    return null;
   }
 
   /** The tombstones below {@code ordinals()} as bitset words (for the deletes file). */

@@ -147,7 +147,7 @@ final class SegmentMaintenance implements OptimizerHost {
     Path segDir = segmentsDir.resolve(Manifest.segmentDirName(m.id));
     AtomicFiles.deleteTree(segDir);
     CollectionConfig config = holder.config;
-    SealedSegment.write(segDir, m, count, json, config);
+    SegmentWriter.write(segDir, m, count, json, config);
     SealedSegment sealed = SealedSegment.open(m.id, segDir, count, config, json);
     holder.writeLock.lock();
     try {
@@ -178,6 +178,12 @@ final class SegmentMaintenance implements OptimizerHost {
   private boolean rewriteSegments(List<SealedSegment> sources, BooleanSupplier stop) throws IOException {
     CollectionConfig config = holder.config;
     MutableSegment built = new MutableSegment(holder.nextSegmentId.getAndIncrement(), config);
+    // a disk field's index builds its graph from the merged points: an HNSW over them would be thrown away
+    config.vectors().forEach((field, params) -> {
+      if (params.diskSegments()) {
+        built.skipGraph(field);
+      }
+    });
     List<Location> origin = new ArrayList<>();
     for (SealedSegment s : sources) {
       for (int ord = 0; ord < s.ordinals(); ord++) {
@@ -205,7 +211,7 @@ final class SegmentMaintenance implements OptimizerHost {
     AtomicFiles.deleteTree(segDir);
     SealedSegment merged;
     if (count > 0) {
-      SealedSegment.write(segDir, built, count, json, config);
+      SegmentWriter.write(segDir, built, count, json, config);
       merged = SealedSegment.open(built.id, segDir, count, config, json);
     } else {
       merged = null;

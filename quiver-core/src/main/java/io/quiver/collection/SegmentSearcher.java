@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * Nearest-neighbour search over every segment of a collection: each segment is searched as the {@link FilterPlanner}
- * decides (a graph walk, ACORN over the accepted points, or an exact {@link Scan}), into one {@link Hits}.
+ * decides (a graph walk, ACORN over the accepted points, or an exact {@link Scan}), a disk-resident field as
+ * {@link DiskSearch} decides, into one {@link Hits}.
  */
 final class SegmentSearcher {
   /** Largest offset + limit of a search, as Elasticsearch's max_result_window: deeper pages are scrolls. */
@@ -119,13 +120,19 @@ final class SegmentSearcher {
   private SegmentPlan searchSegment(Segment s, SearchRequest req, float[] query, int k, int ef, Hits hits) {
     Filter filter = req.filter();
     boolean exact = req.exact() || req.strategy() == SearchStrategy.EXACT;
+    DiskField disk = exact ? null : s.diskField(req.using()); // exact scans read the disk index's stored vectors
     if (filter == null) {
-      return searchUnfiltered(s, req, query, k, ef, hits, exact);
+      return disk != null ? DiskSearch.unfiltered(s, disk, query, k, ef, hits)
+          : searchUnfiltered(s, req, query, k, ef, hits, exact);
     }
     CollectionConfig config = holder.config;
     FilterPlanner.Plan plan = planner.plan(s, filter, req.strategy(), exact, config.planner());
-    if (plan.matchesAll()) {
-      return searchUnfiltered(s, req, query, k, ef, hits, req.exact()); // nothing to filter
+    if (plan.matchesAll()) { // nothing to filter
+      return disk != null ? DiskSearch.unfiltered(s, disk, query, k, ef, hits)
+          : searchUnfiltered(s, req, query, k, ef, hits, req.exact());
+    }
+    if (disk != null) {
+      return DiskSearch.filtered(s, disk, plan, query, k, ef, hits);
     }
     long live = s.liveCount();
     long estimate = plan.estimate();

@@ -5,11 +5,13 @@ import io.quiver.index.hnsw.HnswConfig;
 import java.util.Objects;
 
 /**
- * One vector field of a collection: its size, metric, graph parameters, and whether sealed segments keep its vectors
- * in RAM ({@code onDisk=false}) or serve them from the memory-mapped file ({@code onDisk=true}), as Qdrant's
- * {@code on_disk}.
+ * One vector field of a collection: its size, metric, graph parameters, and where sealed segments keep it. With
+ * {@code onDisk=false} its vectors are in RAM; {@code onDisk=true} serves them from the memory-mapped file, as
+ * Qdrant's {@code on_disk}. With {@code hnswOnDisk} too (Qdrant's {@code hnsw_config.on_disk}) sealed segments are
+ * {@link #diskSegments() disk-resident}: graph and vectors in one {@code .qdisk} file, only compact codes, routing
+ * layers and tombstones in RAM.
  */
-public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onDisk) {
+public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onDisk, boolean hnswOnDisk) {
   /** Largest accepted vector size, as Qdrant's. */
   public static final int MAX_SIZE = 65_536;
 
@@ -19,17 +21,40 @@ public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onD
     }
     Objects.requireNonNull(metric, "metric");
     hnsw = hnsw == null ? HnswConfig.DEFAULT : hnsw;
+    if (onDisk && hnswOnDisk && metric == Metric.L1) {
+      throw new IllegalArgumentException("disk segments (on_disk with hnsw on_disk) support L2, DOT and COSINE "
+          + "vectors, not L1 (Manhattan)");
+    }
+  }
+
+  public VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onDisk) {
+    this(size, metric, hnsw, onDisk, false);
   }
 
   public static VectorParams of(int size, Metric metric) {
-    return new VectorParams(size, metric, HnswConfig.DEFAULT, false);
+    return new VectorParams(size, metric, HnswConfig.DEFAULT, false, false);
   }
 
   public VectorParams withHnsw(HnswConfig config) {
-    return new VectorParams(size, metric, config, onDisk);
+    return new VectorParams(size, metric, config, onDisk, hnswOnDisk);
   }
 
   public VectorParams withOnDisk(boolean value) {
-    return new VectorParams(size, metric, hnsw, value);
+    return new VectorParams(size, metric, hnsw, value, hnswOnDisk);
+  }
+
+  /** Qdrant's {@code hnsw_config.on_disk}: with {@link #onDisk()}, sealed segments are disk-resident. */
+  public VectorParams withHnswOnDisk(boolean value) {
+    return new VectorParams(size, metric, hnsw, onDisk, value);
+  }
+
+  /** Both {@code on_disk} flags: sealed segments of this field are searched through a disk index. */
+  public VectorParams withDiskIndex(boolean value) {
+    return new VectorParams(size, metric, hnsw, value || onDisk, value);
+  }
+
+  /** Whether sealing writes this field as a disk index ({@code on_disk} and {@code hnsw_config.on_disk}). */
+  public boolean diskSegments() {
+    return onDisk && hnswOnDisk;
   }
 }

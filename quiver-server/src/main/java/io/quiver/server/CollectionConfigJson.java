@@ -108,9 +108,17 @@ final class CollectionConfigJson {
       throw ApiError.badRequest(path + ".multivector_config: multivectors are not supported");
     }
     HnswConfig.Builder h = HnswConfig.builder();
+    ObjectNode fieldHnsw = Json.object(n.get("hnsw_config"), path + ".hnsw_config");
     applyHnsw(h, defaultHnsw, "body.hnsw_config");
-    applyHnsw(h, Json.object(n.get("hnsw_config"), path + ".hnsw_config"), path + ".hnsw_config");
-    return new VectorParams(size, metric, h.build(), Json.boolField(n, "on_disk", path, false));
+    applyHnsw(h, fieldHnsw, path + ".hnsw_config");
+    // hnsw_config.on_disk with the field's on_disk: sealed segments are disk-resident (a disk index)
+    boolean hnswOnDisk = Json.boolField(fieldHnsw, "on_disk", path + ".hnsw_config",
+        Json.boolField(defaultHnsw, "on_disk", "body.hnsw_config", false));
+    try {
+      return new VectorParams(size, metric, h.build(), Json.boolField(n, "on_disk", path, false), hnswOnDisk);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(path + ": " + e.getMessage());
+    }
   }
 
   private static void applyHnsw(HnswConfig.Builder h, ObjectNode c, String path) {
@@ -150,6 +158,7 @@ final class CollectionConfigJson {
     h.put("m", v.hnsw().m());
     h.put("ef_construct", v.hnsw().efConstruction());
     h.put("payload_m", v.hnsw().payloadM());
+    h.put("on_disk", v.hnswOnDisk());
     n.put("on_disk", v.onDisk());
     return n;
   }

@@ -176,7 +176,7 @@ final class CollectionEndpoints {
     hnsw.put("payload_m", first.hnsw().payloadM());
     hnsw.put("full_scan_threshold", 10_000);
     hnsw.put("max_indexing_threads", 0);
-    hnsw.put("on_disk", first.onDisk());
+    hnsw.put("on_disk", first.hnswOnDisk());
     ObjectNode stored = storedSettings.getOrDefault(c.name(), ep.json.createObjectNode());
     ObjectNode optimizer = cfg.putObject("optimizer_config");
     optimizer.put("vacuum_min_vector_number", 1000);

@@ -47,4 +47,34 @@ class CollectionInfoTest {
       assertThat(cfg.at("/optimizer_config/indexing_threshold").asInt()).isEqualTo(5);
     }
   }
+
+  @Test
+  void hnswOnDiskRoundTripsAndSelectsDiskSegments() throws Exception {
+    try (ServerHarness s = new ServerHarness(dir)) {
+      s.ok("PUT", "/collections/disk", "{\"vectors\":{\"size\":8,\"distance\":\"Cosine\",\"on_disk\":true,"
+          + "\"hnsw_config\":{\"on_disk\":true,\"m\":8}}}");
+      assertThat(s.db.collection("disk").config().vector(CollectionConfig.DEFAULT_VECTOR).diskSegments()).isTrue();
+      JsonNode cfg = s.ok("GET", "/collections/disk", null).get("config");
+      assertThat(cfg.at("/params/vectors/on_disk").asBoolean()).isTrue();
+      assertThat(cfg.at("/params/vectors/hnsw_config/on_disk").asBoolean()).isTrue();
+      assertThat(cfg.at("/params/vectors/hnsw_config/m").asInt()).isEqualTo(8);
+      assertThat(cfg.at("/hnsw_config/on_disk").asBoolean()).isTrue();
+
+      // the collection-wide hnsw_config.on_disk applies to a field that does not set it; on_disk alone maps vectors
+      s.ok("PUT", "/collections/named", "{\"hnsw_config\":{\"on_disk\":true},\"vectors\":{"
+          + "\"a\":{\"size\":4,\"distance\":\"Dot\",\"on_disk\":true},"
+          + "\"b\":{\"size\":4,\"distance\":\"Dot\",\"on_disk\":true,\"hnsw_config\":{\"on_disk\":false}}}}");
+      CollectionConfig named = s.db.collection("named").config();
+      assertThat(named.vector("a").diskSegments()).isTrue();
+      assertThat(named.vector("b").diskSegments()).isFalse();
+      assertThat(named.vector("b").onDisk()).isTrue();
+      cfg = s.ok("GET", "/collections/named", null).get("config");
+      assertThat(cfg.at("/params/vectors/a/hnsw_config/on_disk").asBoolean()).isTrue();
+      assertThat(cfg.at("/params/vectors/b/hnsw_config/on_disk").asBoolean()).isFalse();
+
+      // disk segments need a metric the disk index's codes support
+      assertThat(s.call("PUT", "/collections/l1", "{\"vectors\":{\"size\":4,\"distance\":\"Manhattan\","
+          + "\"on_disk\":true,\"hnsw_config\":{\"on_disk\":true}}}").status()).isEqualTo(400);
+    }
+  }
 }

@@ -73,6 +73,10 @@ public final class DbBenchCommand implements Callable<Integer> {
   @Option(names = "--on-disk", description = "serve sealed vectors from the mmap'd file instead of the heap")
   boolean onDisk;
 
+  @Option(names = "--disk-index", description = "seal segments as disk indexes (on_disk and hnsw on_disk: graph and"
+      + " vectors in a .qdisk file, compact codes in RAM); implies --on-disk")
+  boolean diskIndex;
+
   @Option(names = "--queries", description = "search queries (default ${DEFAULT-VALUE})")
   int queries = 500;
 
@@ -141,7 +145,8 @@ public final class DbBenchCommand implements Callable<Integer> {
   }
 
   private void run(Path root, Dataset data, ObjectNode[] payloads, Metric m) throws Exception {
-    CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(dim, m).withOnDisk(onDisk))
+    CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(dim, m).withOnDisk(onDisk)
+        .withDiskIndex(diskIndex))
         .durability(durability).sealThreshold(sealThreshold).indexingLag(indexingLag).build();
     if (payloadIndex) {
       cfg = cfg.toBuilder().payloadIndex("category", FieldSchema.KEYWORD).build();
@@ -198,14 +203,15 @@ public final class DbBenchCommand implements Callable<Integer> {
       c.search(SearchRequest.builder(data.queries()[0]).limit(k).build());
       firstSearchMs = (System.nanoTime() - t4) / 1e6;
       System.err.printf(Locale.ROOT, "reopen: %.0f ms, then first search %.1f ms (%,d points, %s vectors)%n",
-          reopenMs, firstSearchMs, c.count(), onDisk ? "mmap'd" : "heap");
+          reopenMs, firstSearchMs, c.count(), diskIndex ? "disk index" : onDisk ? "mmap'd" : "heap");
       search(c, data, null, "after reopen");
       var info = c.info();
       System.out.printf(Locale.ROOT, "{\"bench\":\"db\",\"points\":%d,\"dim\":%d,\"metric\":\"%s\",\"durability\":\"%s\","
               + "\"writers\":%d,\"batch\":%d,\"indexing_lag\":%d,\"upsert_points_per_s\":%.0f,\"index_tail_s\":%.2f,\"seal_s\":%.2f,"
               + "\"reopen_ms\":%.0f,\"first_search_ms\":%.1f,\"segments\":%d,\"heap_bytes\":%d,\"mapped_bytes\":%d,"
-              + "\"on_disk\":%b}%n", points, dim, m, durability, writers, batch, indexingLag, points / upsertSeconds, indexSeconds,
-          flushSeconds, reopenMs, firstSearchMs, info.segments(), info.heapBytes(), info.mappedBytes(), onDisk);
+              + "\"on_disk\":%b,\"disk_index\":%b}%n", points, dim, m, durability, writers, batch, indexingLag, points / upsertSeconds, indexSeconds,
+          flushSeconds, reopenMs, firstSearchMs, info.segments(), info.heapBytes(), info.mappedBytes(), onDisk || diskIndex,
+          diskIndex);
     }
   }
 
