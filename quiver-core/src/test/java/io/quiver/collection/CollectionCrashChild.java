@@ -21,9 +21,11 @@ public final class CollectionCrashChild {
   static final int DIM = 16;
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static CollectionConfig config() {
-    return CollectionConfig.builder().vector(VectorParams.of(DIM, Metric.L2)).sealThreshold(400).mergeThreshold(1000)
-        .build();
+  /** Small seal and merge thresholds, so that sealing and merging run while the child is killed. */
+  static CollectionConfig config(boolean diskSegments) {
+    VectorParams vectors = VectorParams.of(DIM, Metric.L2);
+    return CollectionConfig.builder().vector(diskSegments ? vectors.withDiskIndex(true) : vectors).sealThreshold(400)
+        .mergeThreshold(1000).build();
   }
 
   static float[] vector(long id, long version) {
@@ -46,10 +48,11 @@ public final class CollectionCrashChild {
     Path dir = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
     int idSpace = Integer.parseInt(args[2]);
+    boolean diskSegments = args.length > 3 && args[3].equals("disk");
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");
     Random rnd = new Random(seed);
     try (Quiver db = Quiver.open(dir)) {
-      Collection c = db.exists("crash") ? db.collection("crash") : db.createCollection("crash", config());
+      Collection c = db.exists("crash") ? db.collection("crash") : db.createCollection("crash", config(diskSegments));
       out.println("READY " + c.count());
       for (long op = 0; ; op++) {
         long version = seed * 1_000_000 + op;

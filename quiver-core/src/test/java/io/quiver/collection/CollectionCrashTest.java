@@ -44,6 +44,16 @@ class CollectionCrashTest extends RandomizedTest {
 
   @Test
   void acknowledgedWritesSurviveSigkill() throws Exception {
+    killRepeatedly(false);
+  }
+
+  /** The same with a collection whose sealed segments are disk indexes (sealing and merging write .qdisk files). */
+  @Test
+  void acknowledgedWritesSurviveSigkillWithDiskSegments() throws Exception {
+    killRepeatedly(true);
+  }
+
+  private void killRepeatedly(boolean diskSegments) throws Exception {
     Random rnd = random();
     String java = ProcessHandle.current().info().command().orElse("java");
     String cp = System.getProperty("java.class.path");
@@ -54,7 +64,7 @@ class CollectionCrashTest extends RandomizedTest {
     int checked = 0;
     for (int round = 0; round < rounds; round++) {
       Process child = new ProcessBuilder(java, "-cp", cp, CollectionCrashChild.class.getName(), dir.toString(),
-          Long.toString(round + 1L), Integer.toString(idSpace)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+          Long.toString(round + 1L), Integer.toString(idSpace), diskSegments ? "disk" : "heap").redirectError(ProcessBuilder.Redirect.DISCARD).start();
       BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       String ready = out.readLine();
       assertThat(ready).as("child of round %d started", round).startsWith("READY");

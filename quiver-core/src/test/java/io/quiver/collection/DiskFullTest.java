@@ -31,7 +31,7 @@ class DiskFullTest extends RandomizedTest {
   void writesFailCleanlyAndAcknowledgedDataSurvives() throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh for ulimit");
     try (Quiver db = Quiver.open(dir)) {
-      Collection c = db.createCollection("full", CollectionCrashChild.config());
+      Collection c = db.createCollection("full", CollectionCrashChild.config(false));
       for (long id = 0; id < 100; id++) {
         c.upsert(Point.of(id, CollectionCrashChild.vector(id, 1), CollectionCrashChild.payload(id, 1)));
       }
