@@ -188,7 +188,7 @@ public final class Collection implements AutoCloseable {
 
   /** Inserts or replaces points (a later duplicate id in the batch wins). */
   public void upsert(List<Point> points) {
-    updater.upsert(points, UpdateMode.UPSERT);
+    upsert(points, UpdateMode.UPSERT);
   }
 
   public void upsert(Point... points) {
