@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.ConfigCodec;
+import io.quiver.collection.MemoryBudget;
 import io.quiver.collection.WorkerPool;
 import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
@@ -39,11 +40,16 @@ import java.util.zip.ZipInputStream;
  * }
  * }</pre>
  *
+ * <p>{@link #builder(Path)} opens with options: {@code Quiver.builder(dir).memoryBudget(2L << 30).open()} keeps the
+ * heap the collections hold under 2 GiB (see {@link MemoryBudget}).
+ *
  * <p>Layout: {@code <root>/collections/<name>/} per collection (its {@code collection.json}, {@code wal/} and
  * {@code segments/}), {@code <root>/aliases.json}, and the lock file {@code <root>/.lock}.
  */
 public final class Quiver implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.quiver");
+  /** Heap a new, empty collection is admitted with: its first mutable segment's pages and log buffers. */
+  private static final long NEW_COLLECTION_BYTES = 1L << 20;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,254}");
 
   private final Path root;
@@ -55,10 +61,12 @@ public final class Quiver implements AutoCloseable {
   private final WorkerPool.Lease workers = WorkerPool.acquire();
   private final Map<String, Collection> collections = new ConcurrentHashMap<>();
   private final Map<String, String> aliases = new TreeMap<>();
+  private final MemoryBudget budget;
   private boolean closed;
 
-  private Quiver(Path root, FileChannel lockChannel, FileLock lock) {
+  private Quiver(Path root, FileChannel lockChannel, FileLock lock, MemoryBudget budget) {
     this.root = root;
+    this.budget = budget;
     this.collectionsDir = root.resolve("collections");
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -66,6 +74,42 @@ public final class Quiver implements AutoCloseable {
 
   /** Opens the database in {@code dir}, creating it if needed. */
   public static Quiver open(Path dir) throws IOException {
+    return builder(dir).open();
+  }
+
+  /** Options for opening the database in {@code dir}. */
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  /** How to open a database: its directory and memory budget. */
+  public static final class Builder {
+    private final Path dir;
+    private long memoryBudget = MemoryBudget.UNLIMITED;
+
+    private Builder(Path dir) {
+      this.dir = dir;
+    }
+
+    /**
+     * The most heap the collections may hold together (vectors, graphs, codes, payload indexes, caches); writes and
+     * jobs that would grow past it are refused with {@link QuiverException.OverBudget}. 0 (the default): no limit.
+     */
+    public Builder memoryBudget(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("memory budget must be >= 0 bytes (0: none), got " + bytes);
+      }
+      memoryBudget = bytes;
+      return this;
+    }
+
+    /** Opens (or creates) the database. */
+    public Quiver open() throws IOException {
+      return Quiver.open(dir, MemoryBudget.of(memoryBudget));
+    }
+  }
+
+  private static Quiver open(Path dir, MemoryBudget budget) throws IOException {
     Files.createDirectories(dir.resolve("collections"));
     FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
@@ -78,7 +122,7 @@ public final class Quiver implements AutoCloseable {
       ch.close();
       throw new IOException(dir + " is already open in another Quiver instance or process");
     }
-    Quiver q = new Quiver(dir, ch, lock);
+    Quiver q = new Quiver(dir, ch, lock, budget);
     try {
       q.load();
     } catch (IOException | RuntimeException e) {
@@ -120,11 +164,16 @@ public final class Quiver implements AutoCloseable {
 
   private Collection openCollection(String name, Path dir) throws IOException {
     CollectionConfig config = ConfigCodec.fromJson(json.readTree(dir.resolve("collection.json").toFile()));
-    return Collection.open(name, dir, config, json, workers.executor());
+    return Collection.open(name, dir, config, json, workers.executor(), budget);
   }
 
   public Path directory() {
     return root;
+  }
+
+  /** The budget the collections' heap counts against (its limit and what they hold now). */
+  public MemoryBudget memoryBudget() {
+    return budget;
   }
 
   /** Creates a collection; fails if the name (or an alias) is taken. */
@@ -134,6 +183,7 @@ public final class Quiver implements AutoCloseable {
     if (collections.containsKey(name) || aliases.containsKey(name)) {
       throw new QuiverException.AlreadyExists("collection " + name + " already exists");
     }
+    budget.reserve(NEW_COLLECTION_BYTES, "creating collection " + name);
     Path tmp = collectionsDir.resolve(".creating-" + name);
     AtomicFiles.deleteTree(tmp);
     Files.createDirectories(tmp);

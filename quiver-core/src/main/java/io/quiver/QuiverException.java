@@ -3,7 +3,8 @@ package io.quiver;
 /**
  * A request Quiver refused or could not carry out. The subclasses say whose fault it was, so a server can answer with
  * the right status: {@link InvalidInput} (400), {@link NotFound} (404), {@link AlreadyExists} (409) and
- * {@link Storage} (500: the disk failed; state in memory is unchanged).
+ * {@link Storage} (500: the disk failed; state in memory is unchanged) and {@link OverBudget} (507: the memory budget
+ * would be exceeded; nothing was applied).
  */
 public class QuiverException extends RuntimeException {
   public QuiverException(String message) {
@@ -39,6 +40,16 @@ public class QuiverException extends RuntimeException {
   public static final class Storage extends QuiverException {
     public Storage(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * The operation would grow the RAM Quiver holds past its memory budget; nothing was applied. Deleting points,
+   * dropping quantization or raising the budget makes room.
+   */
+  public static final class OverBudget extends QuiverException {
+    public OverBudget(String message) {
+      super(message);
     }
   }
 }

@@ -64,10 +64,13 @@ public final class Collection implements AutoCloseable {
   private final ConfigChanges configChanges;
   /** The lease on the shared worker pool this collection took itself (null: its opener owns the pool). */
   private final WorkerPool.Lease ownLease;
+  /** The process's memory budget; writes and optimizer jobs that would grow the heap past it are refused. */
+  private final MemoryBudget budget;
 
   private Collection(Path dir, ObjectMapper json, SegmentHolder holder, WriteAheadLog wal, Manifest manifest,
-      ExecutorService workers, WorkerPool.Lease ownLease) {
+      ExecutorService workers, WorkerPool.Lease ownLease, MemoryBudget budget) {
     this.dir = dir;
+    this.budget = budget;
     this.json = json;
     this.holder = holder;
     this.wal = wal;
@@ -76,7 +79,7 @@ public final class Collection implements AutoCloseable {
     this.indexer = new Indexer(holder, workers, WorkerPool.threads());
     this.checkpointer = new Checkpointer(dir, json, wal, holder, manifest);
     this.maintenance = new SegmentMaintenance(holder, checkpointer, dir.resolve("segments"), json, workers,
-        WorkerPool.threads(), indexer::failure);
+        WorkerPool.threads(), indexer::failure, budget);
     this.optimizer = new Optimizer(maintenance, holder.optimizerLock);
     this.updater = new PointUpdater(holder, validator, wal, json, indexer::wake, optimizer::wake);
     FilterPlanner planner = new FilterPlanner(id -> holder.ids.get(id));
@@ -93,7 +96,7 @@ public final class Collection implements AutoCloseable {
   public static Collection open(String name, Path dir, CollectionConfig config, ObjectMapper json) throws IOException {
     WorkerPool.Lease lease = WorkerPool.acquire();
     try {
-      return open(name, dir, config, json, lease.executor(), lease);
+      return open(name, dir, config, json, lease.executor(), lease, MemoryBudget.unlimited());
     } catch (IOException | RuntimeException e) {
       lease.close();
       throw e;
@@ -106,11 +109,20 @@ public final class Collection implements AutoCloseable {
    */
   public static Collection open(String name, Path dir, CollectionConfig config, ObjectMapper json,
       ExecutorService workers) throws IOException {
-    return open(name, dir, config, json, workers, null);
+    return open(name, dir, config, json, workers, null, MemoryBudget.unlimited());
+  }
+
+  /**
+   * {@link #open(String, Path, CollectionConfig, ObjectMapper, ExecutorService)} under {@code budget}, which the
+   * collection's heap counts against until it is closed.
+   */
+  public static Collection open(String name, Path dir, CollectionConfig config, ObjectMapper json,
+      ExecutorService workers, MemoryBudget budget) throws IOException {
+    return open(name, dir, config, json, workers, null, budget);
   }
 
   private static Collection open(String name, Path dir, CollectionConfig config, ObjectMapper json,
-      ExecutorService workers, WorkerPool.Lease ownLease) throws IOException {
+      ExecutorService workers, WorkerPool.Lease ownLease, MemoryBudget budget) throws IOException {
     long started = System.nanoTime();
     Path segmentsDir = dir.resolve("segments");
     Files.createDirectories(segmentsDir);
@@ -136,7 +148,7 @@ public final class Collection implements AutoCloseable {
       wal = WriteAheadLog.open(dir.resolve("wal"), WalOptions.DEFAULT.withDurability(config.durability()));
       AtomicFiles.syncDirectory(dir); // the wal/ and segments/ entries themselves
       SegmentHolder holder = new SegmentHolder(name, config, sealed, manifest.nextSegmentId());
-      Collection c = new Collection(dir, json, holder, wal, manifest, workers, ownLease);
+      Collection c = new Collection(dir, json, holder, wal, manifest, workers, ownLease, budget);
       holder.loadIdMap(sealed);
       long idsMapped = System.nanoTime();
       long[] replayed = new long[1];
@@ -151,6 +163,7 @@ public final class Collection implements AutoCloseable {
           (idsMapped - segmentsOpened) / 1_000_000, (done - idsMapped) / 1_000_000);
       c.indexer.start();
       c.optimizer.start();
+      budget.register(c);
       return c;
     } catch (IOException | RuntimeException e) {
       for (Segment seg : sealed) {
@@ -175,7 +188,7 @@ public final class Collection implements AutoCloseable {
 
   /** Inserts or replaces points (a later duplicate id in the batch wins). */
   public void upsert(List<Point> points) {
-    updater.upsert(points, UpdateMode.UPSERT);
+    upsert(points, UpdateMode.UPSERT);
   }
 
   public void upsert(Point... points) {
@@ -188,7 +201,40 @@ public final class Collection implements AutoCloseable {
    * batch wins. Returns how many points were written.
    */
   public int upsert(List<Point> points, UpdateMode mode) {
+    reserve(points.size(), "upsert");
     return updater.upsert(points, mode);
+  }
+
+  /** Admits a write of {@code n} points under the memory budget (one check per batch). */
+  private void reserve(int n, String what) {
+    if (budget.limited()) {
+      budget.reserve(n * MemoryBudget.pointBytes(holder.config), what + " of " + n + " points into collection "
+          + holder.name);
+    }
+  }
+
+  /** Heap bytes the collection's segments hold, caches included: what its memory budget counts. */
+  long heapBytesForBudget() {
+    long bytes = 0;
+    for (Segment s : holder.segments) {
+      bytes += s.heapBytes() + s.cacheBytes();
+    }
+    return bytes;
+  }
+
+  private long sealedOrdinals() {
+    long n = 0;
+    for (Segment s : holder.segments) {
+      n += s instanceof SealedSegment ? s.ordinals() : 0;
+    }
+    return n;
+  }
+
+  /** Empties the segments' caches. */
+  void dropCaches() {
+    for (Segment s : holder.segments) {
+      s.dropCaches();
+    }
   }
 
   /** Deletes points by id; returns how many existed. */
@@ -277,6 +323,7 @@ public final class Collection implements AutoCloseable {
    * payloads are ignored. Returns how many points existed.
    */
   public int updateVectors(List<Point> points) {
+    reserve(points.size(), "vector update");
     return updater.updateVectors(points);
   }
 
@@ -396,6 +443,10 @@ public final class Collection implements AutoCloseable {
    * Searches keep running meanwhile, each segment on whichever codes it holds.
    */
   public void updateQuantization(QuantizationConfig quantization) throws IOException {
+    if (budget.limited() && quantization != null) {
+      budget.reserve(MemoryBudget.codesBytes(holder.config.toBuilder().quantization(quantization).build(),
+          sealedOrdinals()), "quantizing collection " + holder.name);
+    }
     configChanges.quantization(quantization);
   }
 
@@ -504,6 +555,7 @@ public final class Collection implements AutoCloseable {
       if (!holder.markClosed()) {
         return;
       }
+      budget.unregister(this);
       optimizer.stop();
       indexer.stop();
       try {

@@ -6,7 +6,7 @@ package io.quiver.collection;
  * @param points live points
  * @param segments sealed segments plus the mutable one
  * @param indexedPoints points reachable through a graph index (the rest are searched exactly until indexed)
- * @param heapBytes estimated JVM heap used by vectors, graphs and payloads
+ * @param heapBytes estimated JVM heap used by vectors, graphs, codes, payload indexes and caches
  * @param mappedBytes bytes of memory-mapped segment files
  * @param walBytes size of the write-ahead log on disk
  * @param quantizedBytes of {@code heapBytes}, the quantized codes of sealed segments

@@ -316,7 +316,7 @@ final class MutableSegment extends Segment {
     }
     // its points are on disk only in the write-ahead log until the segment is sealed
     return new StorageUsage(new StorageUsage.Part(vectors, 0, 0), new StorageUsage.Part(graph, 0, 0),
-        StorageUsage.Part.NONE, new StorageUsage.Part(other, 0, 0));
+        StorageUsage.Part.NONE, new StorageUsage.Part(other, 0, 0), StorageUsage.Part.NONE);
   }
 
   @Override

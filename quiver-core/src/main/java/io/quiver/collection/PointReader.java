@@ -202,7 +202,7 @@ final class PointReader {
       for (Segment s : holder.segments) {
         storage[0] = storage[0].plus(s.storage());
         v[0] += s.indexedPoints();
-        v[1] += s.heapBytes();
+        v[1] += s.heapBytes() + s.cacheBytes();
         v[2] += s.mappedBytes();
         if (s instanceof SealedSegment sealed) {
           v[4] += sealed.quantizedBytes();

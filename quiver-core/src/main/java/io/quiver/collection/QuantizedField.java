@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -115,16 +114,25 @@ record QuantizedField(VectorQuantizer quantizer, byte[] codes, VectorQuantizer.S
     return new QuantizedField(q, codes);
   }
 
-  /** Writes both files of field file base {@code base} into {@code dir}, fsync'd. */
+  /**
+   * Writes both files of field file base {@code base} into {@code dir}, fsync'd. The codes stream out in 64 KiB
+   * pieces (each file through a temporary and a rename): a whole-file buffer would be a second copy of the codes on
+   * the heap at every seal and re-encode.
+   */
   void write(Path dir, String base) throws IOException {
     AtomicFiles.write(dir.resolve(paramsFile(base)), Quantizers.toBytes(quantizer));
     int count = codes.length / quantizer.bytesPerVector();
-    ByteBuffer b = ByteBuffer.allocate(16 + codes.length + 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.putInt(CODES_MAGIC).putInt(VERSION).putInt(count).putInt(quantizer.bytesPerVector()).put(codes);
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 0, b.position());
-    b.putInt((int) crc.getValue());
-    AtomicFiles.write(dir.resolve(codesFile(base)), b.array());
+    Path target = dir.resolve(codesFile(base));
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try (SegmentFiles.Writer w = new SegmentFiles.Writer(tmp)) {
+      w.putInt(CODES_MAGIC).putInt(VERSION).putInt(count).putInt(quantizer.bytesPerVector()).put(codes);
+      w.finish();
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    AtomicFiles.move(tmp, target);
   }
 
   /**

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.SoftReference;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -57,10 +55,8 @@ final class SealedSegment extends Segment {
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
   private final Map<String, PayloadLinks> payloadLinks = new ConcurrentHashMap<>();
   private final PayloadIndex payloadIndex;
-  private static final int CACHE_PAGE_SHIFT = 10;
-  private static final Object NO_PAYLOAD = new Object();
-  /** Parsed payloads (never mutated by callers), by pages of 1,024 ordinals. */
-  private final AtomicReferenceArray<SoftReference<Object[]>> parsed;
+  /** Filter matches and parsed payloads (never mutated by callers). */
+  private final SegmentCaches caches;
 
   /** Opened by a checker: nothing is written, and the payload index file is only read (see payloadIndexStale). */
   private final boolean readOnly;
@@ -74,7 +70,7 @@ final class SealedSegment extends Segment {
     this.count = count;
     this.json = json;
     this.readOnly = readOnly;
-    this.parsed = new AtomicReferenceArray<>((count >>> CACHE_PAGE_SHIFT) + 1);
+    this.caches = new SegmentCaches(count);
     try {
       this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
       this.payloads = SegmentFiles.map(dir.resolve("payloads.bin"), arena, SegmentFiles.PAYLOADS_MAGIC, count);
@@ -195,33 +191,28 @@ final class SealedSegment extends Segment {
     AtomicFiles.write(dir.resolve(PAYLOAD_INDEX), bytes.toByteArray());
   }
 
-  /** Filters the cache of matches keeps per segment, least recently used dropped first. */
-  static final int FILTER_CACHE_ENTRIES = 32;
-  /**
-   * Matching ordinals of recent filters (a sealed segment's payloads never change, so neither do they); cleared when
-   * the payload schema changes. Filters naming ids are not cached: their answer follows the id map.
-   */
-  private final Map<Filter, RoaringBitmap> filterMatches = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Filter, RoaringBitmap> e) {
-          return size() > FILTER_CACHE_ENTRIES;
-        }
-      };
-
   /** The cached matches of {@code filter} (never mutate them), or null. */
-  synchronized RoaringBitmap cachedMatches(Filter filter) {
-    return filterMatches.get(filter);
+  RoaringBitmap cachedMatches(Filter filter) {
+    return caches.matches(filter);
   }
 
-  synchronized void cacheMatches(Filter filter, RoaringBitmap matches) {
-    filterMatches.put(filter, matches);
+  void cacheMatches(Filter filter, RoaringBitmap matches) {
+    caches.putMatches(filter, matches);
+  }
+
+  @Override
+  long cacheBytes() {
+    return caches.bytes();
+  }
+
+  @Override
+  void dropCaches() {
+    caches.drop();
   }
 
   /** Applies a schema change to the loaded index and its file. */
   void updatePayloadSchema(String key, FieldSchema schema) throws IOException {
-    synchronized (this) {
-      filterMatches.clear();
-    }
+    caches.clearMatches();
     boolean changed = schema == null ? payloadIndex.dropField(key) : payloadIndex.createField(key, schema, this::payload);
     if (changed) {
       writePayloadIndex(dir, payloadIndex);
@@ -319,20 +310,7 @@ final class SealedSegment extends Segment {
   ObjectNode payload(int ordinal) {
     // parsed payloads are kept in pages the GC may drop under memory pressure: filters checked point by point
     // then parse each payload once instead of on every visit, without pinning them all in the heap
-    int page = ordinal >>> CACHE_PAGE_SHIFT;
-    SoftReference<Object[]> ref = parsed.get(page);
-    Object[] cached = ref == null ? null : ref.get();
-    if (cached == null) {
-      cached = new Object[1 << CACHE_PAGE_SHIFT];
-      parsed.set(page, new SoftReference<>(cached));
-    }
-    Object hit = cached[ordinal & ((1 << CACHE_PAGE_SHIFT) - 1)];
-    if (hit != null) {
-      return hit == NO_PAYLOAD ? null : (ObjectNode) hit;
-    }
-    ObjectNode p = parsePayload(ordinal);
-    cached[ordinal & ((1 << CACHE_PAGE_SHIFT) - 1)] = p == null ? NO_PAYLOAD : p;
-    return p;
+    return caches.payload(ordinal, this::parsePayload);
   }
 
   private ObjectNode parsePayload(int ordinal) {
@@ -559,7 +537,8 @@ final class SealedSegment extends Segment {
     }
     return new StorageUsage(new StorageUsage.Part(vHeap, vMapped, vDisk), new StorageUsage.Part(gHeap, gMapped, gDisk),
         new StorageUsage.Part(cHeap, 0, cDisk), new StorageUsage.Part(0, ids.byteSize() + payloads.byteSize(),
-            sizeOf("ids.bin") + sizeOf("payloads.bin") + sizeOf(PAYLOAD_INDEX)));
+            sizeOf("ids.bin") + sizeOf("payloads.bin") + sizeOf(PAYLOAD_INDEX)),
+        new StorageUsage.Part(caches.bytes(), 0, 0));
   }
 
   private long sizeOf(String file) {

@@ -97,6 +97,14 @@ abstract class Segment {
 
   abstract long mappedBytes();
 
+  /** Heap held by caches that {@link #dropCaches} can empty (counted apart from {@link #heapBytes}). */
+  long cacheBytes() {
+    return 0;
+  }
+
+  /** Empties the segment's caches (a memory budget's first resort); searches refill them as needed. */
+  void dropCaches() {}
+
   /** Approximate distances from {@code query} to the quantized codes of field {@code name}, or null without codes. */
   QuantizedScorer codeScorer(String name, float[] query) {
     return null;

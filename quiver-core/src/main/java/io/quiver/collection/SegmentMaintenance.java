@@ -31,6 +31,9 @@ final class SegmentMaintenance implements OptimizerHost {
   private final ExecutorService pool;
   private final int threads;
   private final Supplier<Throwable> indexingFailure;
+  private final MemoryBudget budget;
+  /** Whether the last job the budget held back was logged (one warning per stretch of refusals). */
+  private volatile boolean budgetWarned;
   /** Optimizer work done since open, and in progress (see {@link Collection#optimizerStats()}). */
   private final AtomicLong seals = new AtomicLong();
   private final AtomicLong merges = new AtomicLong();
@@ -38,7 +41,7 @@ final class SegmentMaintenance implements OptimizerHost {
   final AtomicInteger optimizing = new AtomicInteger();
 
   SegmentMaintenance(SegmentHolder holder, Checkpointer checkpointer, Path segmentsDir, ObjectMapper json,
-      ExecutorService pool, int threads, Supplier<Throwable> indexingFailure) {
+      ExecutorService pool, int threads, Supplier<Throwable> indexingFailure, MemoryBudget budget) {
     this.holder = holder;
     this.checkpointer = checkpointer;
     this.segmentsDir = segmentsDir;
@@ -46,6 +49,25 @@ final class SegmentMaintenance implements OptimizerHost {
     this.pool = pool;
     this.threads = threads;
     this.indexingFailure = indexingFailure;
+    this.budget = budget;
+  }
+
+  /**
+   * Whether a background job adding {@code bytes} of heap fits the budget. Jobs wait rather than drop caches: they
+   * are retried every few milliseconds, and a search's caches would never survive that.
+   */
+  private boolean budgetAdmits(long bytes, String job) {
+    if (!budget.limited() || budget.usedBytes() + bytes <= budget.limitBytes()) {
+      budgetWarned = false;
+      return true;
+    }
+    if (!budgetWarned) {
+      budgetWarned = true;
+      LOG.log(System.Logger.Level.WARNING, "collection {0}: {1} waits: it needs about {2} and the memory budget"
+          + " holds {3} of {4}", holder.name, job, MemoryBudget.mib(bytes), MemoryBudget.mib(budget.usedBytes()),
+          MemoryBudget.mib(budget.limitBytes()));
+    }
+    return false;
   }
 
   OptimizerStats stats() {
@@ -103,11 +125,15 @@ final class SegmentMaintenance implements OptimizerHost {
   }
 
   @Override
-  public void requantize(long id, CollectionConfig config) throws IOException {
+  public boolean requantize(long id, CollectionConfig config) throws IOException {
     SealedSegment s = sealed(id);
+    if (!budgetAdmits(MemoryBudget.codesBytes(config, s.ordinals()), "re-encoding segment " + id)) {
+      return false;
+    }
     run(() -> s.requantize(config));
     LOG.log(System.Logger.Level.INFO, "collection {0}: re-encoded segment {1} for quantization {2}", holder.name, id,
         config.quantization() == null ? "none" : config.quantization().kind());
+    return true;
   }
 
   @Override
@@ -164,6 +190,15 @@ final class SegmentMaintenance implements OptimizerHost {
   @Override
   public boolean rewrite(List<Long> ids, BooleanSupplier stop) throws IOException {
     List<SealedSegment> sources = ids.stream().map(this::sealed).toList();
+    long live = 0;
+    for (SealedSegment s : sources) {
+      live += s.ordinals() - s.deletedCount();
+    }
+    // the rewrite holds its points in a mutable segment, then their codes, until the result is swapped in
+    long transientBytes = live * MemoryBudget.pointBytes(holder.config) + MemoryBudget.codesBytes(holder.config, live);
+    if (!budgetAdmits(transientBytes, (sources.size() == 1 ? "vacuum" : "merge") + " of segments " + ids)) {
+      return false;
+    }
     boolean[] done = new boolean[1];
     run(() -> {
       done[0] = rewriteSegments(sources, stop);

@@ -105,6 +105,7 @@ final class Endpoints implements AutoCloseable {
       case IllegalArgumentException i -> sendError(res, 400, "Bad request: " + i.getMessage(), start);
       case QuiverException.NotFound n -> sendError(res, 404, "Not found: " + n.getMessage(), start);
       case QuiverException.AlreadyExists a -> sendError(res, 409, "Conflict: " + a.getMessage(), start);
+      case QuiverException.OverBudget o -> sendError(res, 507, "Insufficient storage: " + o.getMessage(), start);
       case QuiverException.Storage s -> {
         LOG.log(System.Logger.Level.ERROR, "storage error on " + req.path().path(), s);
         sendError(res, 500, "Service internal error: " + s.getMessage(), start);

@@ -15,7 +15,7 @@ import java.util.Objects;
 /**
  * Serves an open {@link Quiver} over the Qdrant REST API (v1.x shapes) on Helidon SE's web server, whose handlers run
  * on virtual threads. Answers use Qdrant's envelope {@code {"result":..., "status":"ok", "time":s}}; errors
- * {@code {"status":{"error":msg}, "time":s}} with 400/404/409/413/500. Closing stops the server, not the database.
+ * {@code {"status":{"error":msg}, "time":s}} with 400/404/409/413/500/507. Closing stops the server, not the database.
  *
  * <p>This class holds the lifecycle, the filters and the routing table; {@link Endpoints} what every endpoint shares
  * (envelope, errors, deadlines, {@code wait}); one {@code *Endpoints} class per resource the endpoints themselves.

@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param cors cross-origin settings
  * @param tls TLS settings, or null for plain HTTP
  * @param requestLogLevel level of the one-line-per-request log ({@code OFF} disables it)
+ * @param memoryBudget the most heap the collections may hold together, in bytes ({@code storage.memory_budget}); 0
+ *     for no limit. Writes and jobs that would grow past it are refused with 507.
  */
 public record ServerConfig(
     String host,
@@ -45,7 +47,8 @@ public record ServerConfig(
     int rateLimitBurst,
     Cors cors,
     Tls tls,
-    System.Logger.Level requestLogLevel) {
+    System.Logger.Level requestLogLevel,
+    long memoryBudget) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 6333;
@@ -125,6 +128,7 @@ public record ServerConfig(
     check(rateLimitPerSecond >= 0 && Double.isFinite(rateLimitPerSecond), "rate limit must be >= 0");
     check(rateLimitBurst >= 1, "rate limit burst must be >= 1");
     check(apiKey == null || !apiKey.equals(readOnlyApiKey), "api_key and read_only_api_key must differ");
+    check(memoryBudget >= 0, "storage.memory_budget must be >= 0 (0: none), got " + memoryBudget);
   }
 
   private static String blankToNull(String s) {
@@ -149,7 +153,8 @@ public record ServerConfig(
         + ", maxRequestBytes=" + maxRequestBytes + ", maxSnapshotUploadBytes=" + maxSnapshotUploadBytes
         + ", maxLimit=" + maxLimit + ", maxBatch=" + maxBatch + ", maxPayloadBytes=" + maxPayloadBytes
         + ", requestTimeout=" + requestTimeout + ", rateLimitPerSecond=" + rateLimitPerSecond + ", rateLimitBurst="
-        + rateLimitBurst + ", cors=" + cors + ", tls=" + tls + ", requestLogLevel=" + requestLogLevel + "]";
+        + rateLimitBurst + ", cors=" + cors + ", tls=" + tls + ", requestLogLevel=" + requestLogLevel
+        + ", memoryBudget=" + memoryBudget + "]";
   }
 
   public static Builder builder() {
@@ -160,7 +165,8 @@ public record ServerConfig(
     return new Builder().host(host).port(port).dataDir(dataDir).apiKey(apiKey).readOnlyApiKey(readOnlyApiKey)
         .maxRequestBytes(maxRequestBytes).maxSnapshotUploadBytes(maxSnapshotUploadBytes).maxLimit(maxLimit).maxBatch(maxBatch)
         .maxPayloadBytes(maxPayloadBytes).requestTimeout(requestTimeout)
-        .rateLimit(rateLimitPerSecond, rateLimitBurst).cors(cors).tls(tls).requestLogLevel(requestLogLevel);
+        .rateLimit(rateLimitPerSecond, rateLimitBurst).cors(cors).tls(tls).requestLogLevel(requestLogLevel)
+        .memoryBudget(memoryBudget);
   }
 
   /** Defaults: loopback:6333, ./quiver-data, no keys, 32 MiB bodies, CORS for any origin, no TLS, no rate limit. */
@@ -181,6 +187,7 @@ public record ServerConfig(
     private Cors cors = Cors.allowAll();
     private Tls tls;
     private System.Logger.Level requestLogLevel = System.Logger.Level.INFO;
+    private long memoryBudget;
 
     private Builder() {}
 
@@ -205,11 +212,12 @@ public record ServerConfig(
     public Builder cors(Cors v) { cors = v; return this; }
     public Builder tls(Tls v) { tls = v; return this; }
     public Builder requestLogLevel(System.Logger.Level v) { requestLogLevel = v; return this; }
+    public Builder memoryBudget(long bytes) { memoryBudget = bytes; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(host, port, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxSnapshotUploadBytes,
           maxLimit, maxBatch, maxPayloadBytes,
-          requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel);
+          requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel, memoryBudget);
     }
   }
 }

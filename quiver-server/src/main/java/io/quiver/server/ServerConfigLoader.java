@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a {@link ServerConfig}: defaults, overlaid by a YAML file, overlaid by environment variables
@@ -42,6 +44,7 @@ import java.util.TreeMap;
  *   request_log_level: INFO      # OFF, DEBUG, INFO, WARNING
  * storage:
  *   storage_path: ./quiver-data
+ *   memory_budget: 2GiB          # most heap the collections may hold; 512MiB, 1.5GB, bytes; 0 = none
  * tls:
  *   cert: ./tls/cert.pem         # PEM certificate chain ...
  *   key: ./tls/key.pem           # ... and unencrypted PKCS#8 PEM private key
@@ -56,7 +59,7 @@ public final class ServerConfigLoader {
       "service", Set.of("host", "http_port", "api_key", "read_only_api_key", "max_request_size_mb", "max_snapshot_upload_mb", "max_limit",
           "max_batch_size", "max_payload_size_kb", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
           "cors_allowed_origins", "enable_tls", "request_log_level"),
-      "storage", Set.of("storage_path"),
+      "storage", Set.of("storage_path", "memory_budget"),
       "tls", Set.of("cert", "key", "keystore", "keystore_password"));
 
   private ServerConfigLoader() {}
@@ -165,6 +168,8 @@ public final class ServerConfigLoader {
         .orElse(List.of("*"));
     b.cors(cors ? new ServerConfig.Cors(true, origins) : ServerConfig.Cors.disabled());
     str(root.path("storage").get("storage_path"), "storage.storage_path").ifPresent(p -> b.dataDir(Path.of(p)));
+    str(root.path("storage").get("memory_budget"), "storage.memory_budget")
+        .ifPresent(v -> b.memoryBudget(size(v, "storage.memory_budget")));
     str(s.get("request_log_level"), "service.request_log_level").ifPresent(l -> b.requestLogLevel(level(l)));
 
     JsonNode t = root.path("tls");
@@ -191,6 +196,33 @@ public final class ServerConfigLoader {
       throw new IllegalArgumentException("request_log_level: '" + name
           + "' is not one of OFF, TRACE, DEBUG, INFO, WARNING, ERROR");
     }
+  }
+
+  private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(i?b?)");
+
+  /**
+   * A size in bytes: a number of bytes, or one with a unit K, M, G or T (binary multiples, as the JVM's -Xmx reads
+   * them; {@code KB}, {@code KiB} and {@code k} all mean 1,024 bytes), case-insensitive, e.g. {@code 512MiB},
+   * {@code 1.5g}, {@code 2GB}.
+   */
+  public static long size(String text, String name) {
+    Matcher m = SIZE.matcher(text.trim().replace("_", "").toLowerCase(Locale.ROOT));
+    if (!m.matches() || (m.group(2).isEmpty() && !m.group(3).isEmpty() && !m.group(3).equals("b"))) {
+      throw new IllegalArgumentException(name + " must be a size such as 2GiB, 512MB or a number of bytes, got '"
+          + text + "'");
+    }
+    int shift = switch (m.group(2)) {
+      case "k" -> 10;
+      case "m" -> 20;
+      case "g" -> 30;
+      case "t" -> 40;
+      default -> 0;
+    };
+    double bytes = Double.parseDouble(m.group(1)) * (1L << shift);
+    if (bytes >= Long.MAX_VALUE) {
+      throw new IllegalArgumentException(name + " is too large: '" + text + "'");
+    }
+    return (long) bytes;
   }
 
   private static Optional<String> str(JsonNode s, String name) {

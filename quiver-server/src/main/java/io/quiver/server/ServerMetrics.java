@@ -29,6 +29,7 @@ import io.quiver.collection.CollectionInfo;
 import io.quiver.collection.OptimizerStats;
 import io.quiver.collection.SearchStrategy;
 import io.quiver.collection.StorageUsage;
+import io.quiver.util.ProcessMemory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +80,14 @@ public final class ServerMetrics implements Filter, AutoCloseable {
         new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics())) {
       b.bindTo(registry);
     }
+    Gauge.builder("quiver.memory.budget.bytes", db, d -> d.memoryBudget().limitBytes())
+        .description("The memory budget of the collections' heap (storage.memory_budget); 0: none").register(registry);
+    Gauge.builder("quiver.memory.used.bytes", db, d -> d.memoryBudget().usedBytes())
+        .description("Heap the collections hold together, as the memory budget counts it").register(registry);
+    Gauge.builder("quiver.process.resident.bytes", ProcessMemory::residentBytes)
+        .description("Resident memory of the process (VmRSS; -1 where unknown)").register(registry);
+    Gauge.builder("quiver.process.resident.peak.bytes", ProcessMemory::peakResidentBytes)
+        .description("Highest resident memory of the process so far (VmHWM; -1 where unknown)").register(registry);
   }
 
   // ------------------------------------------------------------------ requests
@@ -195,18 +204,18 @@ public final class ServerMetrics implements Filter, AutoCloseable {
       gauge("quiver.collection.indexed.points", "Points reachable through a graph index", tags,
           m -> m.info.indexedPoints());
       gauge("quiver.collection.segments", "Sealed segments plus the mutable one", tags, m -> m.info.segments());
-      gauge("quiver.collection.heap.bytes", "Estimated JVM heap held by vectors, graphs and payloads", tags,
-          m -> m.info.heapBytes());
+      gauge("quiver.collection.heap.bytes", "Estimated JVM heap held by vectors, graphs, codes, payloads and caches",
+          tags, m -> m.info.heapBytes());
       gauge("quiver.collection.mapped.bytes", "Bytes of memory-mapped segment files (vectors and graphs)", tags,
           m -> m.info.mappedBytes());
       gauge("quiver.collection.wal.bytes", "Size of the write-ahead log on disk", tags, m -> m.info.walBytes());
       gauge("quiver.collection.quantized.bytes", "Quantized codes held in RAM (part of heap bytes)", tags,
           m -> m.info.quantizedBytes());
       // bytes by part and place, the breakdown of the totals above (divide by points for bytes per vector)
-      for (String part : List.of("vectors", "graph", "codes", "payloads")) {
+      for (String part : List.of("vectors", "graph", "codes", "payloads", "caches")) {
         for (String place : List.of("heap", "mapped", "disk")) {
-          gauge("quiver.collection.storage.bytes", "Bytes by part (vectors, graph, codes, payloads) and place (heap,"
-              + " mapped, disk)", tags.and("part", part).and("place", place), m -> storageBytes(m.info, part, place));
+          gauge("quiver.collection.storage.bytes", "Bytes by part (vectors, graph, codes, payloads, caches) and place"
+              + " (heap, mapped, disk)", tags.and("part", part).and("place", place), m -> storageBytes(m.info, part, place));
         }
       }
       gauge("quiver.collection.optimizations.running", "Optimizations (seal, merge, vacuum) in progress", tags,
@@ -237,6 +246,7 @@ public final class ServerMetrics implements Filter, AutoCloseable {
         case "vectors" -> st.vectors();
         case "graph" -> st.graph();
         case "codes" -> st.codes();
+        case "caches" -> st.caches();
         default -> st.payloads();
       };
       return switch (place) {

@@ -47,6 +47,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--read-only-api-key", paramLabel = "KEY", description = "API key that can read but not write")
   String readOnlyApiKey;
 
+  @Option(names = "--memory-budget", paramLabel = "SIZE", description = "most heap the collections may hold, e.g."
+      + " 2GiB (storage.memory_budget; the launcher also sizes the JVM heap from it)")
+  String memoryBudget;
+
   /** The effective configuration: file, then environment, then flags. */
   ServerConfig effectiveConfig(Map<String, String> env) {
     ServerConfig.Builder b = ServerConfigLoader.load(config, env);
@@ -64,6 +68,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (readOnlyApiKey != null) {
       b.readOnlyApiKey(readOnlyApiKey);
+    }
+    if (memoryBudget != null) {
+      b.memoryBudget(ServerConfigLoader.size(memoryBudget, "--memory-budget"));
     }
     return b.build();
   }
@@ -86,7 +93,7 @@ public final class ServeCommand implements Callable<Integer> {
     checkPortFree(cfg.host(), cfg.port());
     Quiver db;
     try {
-      db = Quiver.open(cfg.dataDir());
+      db = Quiver.builder(cfg.dataDir()).memoryBudget(cfg.memoryBudget()).open();
     } catch (IOException | RuntimeException e) {
       throw new StartupException("cannot open the database in " + cfg.dataDir().toAbsolutePath() + ": "
           + e.getMessage(), e);

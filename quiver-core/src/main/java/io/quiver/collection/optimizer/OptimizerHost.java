@@ -38,12 +38,16 @@ public interface OptimizerHost {
 
   /**
    * Writes the live points of the sealed segments {@code ids} as one new sealed segment and swaps it in (a merge,
-   * or with one id a vacuum); false if {@code stop} turned true meanwhile (then nothing changed).
+   * or with one id a vacuum); false if {@code stop} turned true meanwhile or the memory budget has no room for the
+   * rewrite's in-memory copy (then nothing changed).
    */
   boolean rewrite(List<Long> ids, BooleanSupplier stop) throws IOException;
 
-  /** Re-encodes the quantized codes of sealed segment {@code id} for {@code config}. */
-  void requantize(long id, CollectionConfig config) throws IOException;
+  /**
+   * Re-encodes the quantized codes of sealed segment {@code id} for {@code config}; false when the memory budget has
+   * no room for the codes (then nothing changed).
+   */
+  boolean requantize(long id, CollectionConfig config) throws IOException;
 
   /** Builds the payload links of sealed segment {@code id} for {@code config}. */
   void relink(long id, CollectionConfig config) throws IOException;

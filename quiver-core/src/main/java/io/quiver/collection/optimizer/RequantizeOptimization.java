@@ -18,8 +18,7 @@ public final class RequantizeOptimization implements Optimization {
   public boolean runOnce() throws IOException {
     CollectionConfig config = host.config();
     for (SegmentStats s : host.sealedSegments()) {
-      if (host.quantizationStale(s.id(), config)) {
-        host.requantize(s.id(), config);
+      if (host.quantizationStale(s.id(), config) && host.requantize(s.id(), config)) {
         return true;
       }
     }
