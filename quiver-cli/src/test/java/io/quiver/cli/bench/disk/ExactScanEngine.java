@@ -60,8 +60,20 @@ final class ExactScanEngine implements DiskEngine {
 
   @Override
   public int[] search(float[] query, int k, int listSize) {
+    return scan(query, k, null);
+  }
+
+  @Override
+  public int[] search(float[] query, int k, int listSize, RowFilter filter) {
+    return scan(query, k, filter);
+  }
+
+  private int[] scan(float[] query, int k, RowFilter filter) {
     LongHeap heap = new LongHeap(k + 1);
     for (int i = 0; i < vectors.size(); i++) {
+      if (filter != null && !filter.accept(i)) {
+        continue;
+      }
       long packed = ScoredOrdinals.pack(Metric.L2.distance(query, vectors.vector(i)), i);
       if (heap.size() < k) {
         heap.push(~packed);
