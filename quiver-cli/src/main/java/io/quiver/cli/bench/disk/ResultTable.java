@@ -24,7 +24,7 @@ final class ResultTable {
           "cap MiB");
       headerPrinted = true;
     }
-    String filter = row.has("filter") ? String.format(Locale.ROOT, "%.4g", row.get("filter").asDouble()) : "-";
+    String filter = row.has("filter") ? row.get("filter").asText() : "-";
     if (row.has("note")) {
       out.printf(Locale.ROOT, "%-13s %3d %5d %-5s %7s %s%n", row.get("engine").asText(), row.get("threads").asInt(),
           row.get("L").asInt(), row.get("pass").asText(), filter, row.get("note").asText());
