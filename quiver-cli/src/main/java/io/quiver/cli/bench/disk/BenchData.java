@@ -12,9 +12,9 @@ import java.util.Locale;
 /**
  * What a bench-disk run measures on: the base file (only builds read it), the queries and their exact neighbours in
  * memory. Generated data and computed ground truth are cached under the run's directory, so a second run (or the
- * search phase after a separate build phase) reuses them.
+ * search phase after a separate build phase) reuses them; {@code cacheDir} holds the filtered ground truths.
  */
-record BenchData(Path baseFile, Path queryFile, Path groundTruthFile, Metric metric, int n, int dim,
+record BenchData(Path baseFile, Path queryFile, Path groundTruthFile, Path cacheDir, Metric metric, int n, int dim,
     float[][] queries, int[][] groundTruth) {
 
   /** Neighbours kept per query in computed ground truth files. */
@@ -33,7 +33,7 @@ record BenchData(Path baseFile, Path queryFile, Path groundTruthFile, Metric met
     } else {
       log.printf("reusing generated data in %s%n", data);
     }
-    return withGroundTruth(base, query, null, data, metric, queryCount, k, log);
+    return withGroundTruth(base, query, null, data, dir.resolve("data"), metric, queryCount, k, log);
   }
 
   /** Data from files; without {@code groundTruth} it is computed once and cached in {@code dir/data/}. */
@@ -41,11 +41,13 @@ record BenchData(Path baseFile, Path queryFile, Path groundTruthFile, Metric met
       PrintStream log) throws IOException, InterruptedException {
     Path data = dir.resolve("data");
     Files.createDirectories(data);
-    return withGroundTruth(base, query, groundTruth, data, metric, queryLimit, k, log);
+    return withGroundTruth(base, query, groundTruth, data, data, metric, queryLimit, k, log);
   }
 
-  private static BenchData withGroundTruth(Path base, Path query, Path groundTruth, Path cacheDir, Metric metric,
-      int queryLimit, int k, PrintStream log) throws IOException, InterruptedException {
+  /** {@code filterCacheDir} is {@code DIR/data} whichever way the data came, so a capped child finds the cache. */
+  private static BenchData withGroundTruth(Path base, Path query, Path groundTruth, Path cacheDir,
+      Path filterCacheDir, Metric metric, int queryLimit, int k, PrintStream log)
+      throws IOException, InterruptedException {
     float[][] queries = Texmex.readVectors(query, -1);
     int n;
     int dim;
@@ -87,7 +89,42 @@ record BenchData(Path baseFile, Path queryFile, Path groundTruthFile, Metric met
     if (gt[0].length < k) {
       throw new IllegalArgumentException(groundTruth + " has " + gt[0].length + " neighbours a row; k is " + k);
     }
-    return new BenchData(base, query, groundTruth, metric, n, dim, queries, Arrays.copyOf(gt, queries.length));
+    return new BenchData(base, query, groundTruth, filterCacheDir, metric, n, dim, queries,
+        Arrays.copyOf(gt, queries.length));
+  }
+
+  /**
+   * The exact neighbours of the queries among the rows {@code filter} accepts, {@code max(k, 100)} a row padded with
+   * -1 where fewer match: computed once and cached in the data directory under the filter's level and seed.
+   */
+  int[][] filteredGroundTruth(RowFilter filter, long seed, int k, PrintStream log)
+      throws IOException, InterruptedException {
+    int depth = Math.max(k, GROUND_TRUTH_DEPTH);
+    Path file = cacheDir.resolve(String.format(Locale.ROOT, "groundtruth-%s-%s-%s-q%d-filter%s-seed%d-k%d.ivecs",
+        metric.name().toLowerCase(Locale.ROOT), qualifiedStem(baseFile), qualifiedStem(queryFile), queries.length,
+        Double.toString(filter.selectivity()), seed, depth));
+    if (!Files.exists(file)) {
+      log.printf(Locale.ROOT, "computing exact filtered top-%d of %,d queries over the %,d rows at level %s...%n",
+          depth, queries.length, filter.count(), filter.selectivity());
+      long t0 = System.nanoTime();
+      int[][] gt;
+      try (FvecsFile b = FvecsFile.open(baseFile)) {
+        gt = GroundTruth.compute(b, queries, metric, depth, filter, Runtime.getRuntime().availableProcessors(),
+            (done, total) -> {});
+      }
+      try (FvecsWriter w = new FvecsWriter(file)) {
+        for (int[] row : gt) {
+          w.write(row);
+        }
+        w.commit();
+      }
+      log.printf(Locale.ROOT, "filtered ground truth in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, file);
+    }
+    int[][] gt = Texmex.readIvecs(file, -1);
+    if (gt.length != queries.length) {
+      throw new IllegalStateException(file + " has " + gt.length + " rows for " + queries.length + " queries");
+    }
+    return gt;
   }
 
   private static void writeSynthetic(SyntheticClusters gen, int n, int queryCount, Path base, Path query,
@@ -112,6 +149,12 @@ record BenchData(Path baseFile, Path queryFile, Path groundTruthFile, Metric met
       w.commit();
     }
     log.printf(Locale.ROOT, "generated in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, base.getParent());
+  }
+
+  /** The file's folder and stem: generated data sets all name their files base and query. */
+  private static String qualifiedStem(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    return (parent == null || parent.getFileName() == null ? "" : parent.getFileName() + "-") + stem(file);
   }
 
   private static String stem(Path file) {

@@ -98,6 +98,17 @@ public final class BenchDiskCommand implements Callable<Integer> {
       description = "quiver-disk, quiver-hnsw, and with the quiver-bench jar jvector-disk. Default: quiver-disk.")
   List<String> engines = List.of("quiver-disk");
 
+  @Option(names = "--filters", split = ",", paramLabel = "LIST", description = {"Keyword filter selectivities,"
+      + " e.g. 0.001,0.01,0.1,0.5: each base row gets a seeded random label per level, matching with that"
+      + " probability and uncorrelated with the vectors; each query runs with the filter of each level against the"
+      + " exact filtered top-k (cached under --dir). 'none' adds the unfiltered searches. Default: none."})
+  List<String> filters = List.of("none");
+
+  @Option(names = "--filter-plan", paramLabel = "auto|scan|walk", description = "quiver-disk's filtered search:"
+      + " its planner, or always the code scan of the matches, or always the filtered graph walk."
+      + " Default: ${DEFAULT-VALUE}.")
+  String filterPlan = "auto";
+
   @Option(names = "--json", paramLabel = "FILE", description = "Append the JSON objects to FILE.")
   Path json;
 
@@ -170,6 +181,7 @@ public final class BenchDiskCommand implements Callable<Integer> {
     BenchData data = loadData(met, log);
     log.printf(Locale.ROOT, "data: %,d x %d %s, %,d queries, k %d; kernels %s%n", data.n(), data.dim(), met,
         data.queries().length, k, VectorUtil.implementationName());
+    List<SearchSession.Case> cases = buildOnly ? List.of() : filterCases(data, log);
     List<ObjectNode> out = new ArrayList<>();
     Map<String, Double> buildSeconds = new LinkedHashMap<>();
     if (!searchOnly) {
@@ -195,7 +207,7 @@ public final class BenchDiskCommand implements Callable<Integer> {
       EngineDir ed = EngineDir.of(dir, p.name());
       Double built = buildSeconds.containsKey(p.name()) ? buildSeconds.get(p.name())
           : Double.valueOf(ed.readBuild(mapper, p.name(), data));
-      List<ObjectNode> rows = capBytes == null ? searchHere(p, ed, data, built)
+      List<ObjectNode> rows = capBytes == null ? searchHere(p, ed, data, built, cases)
           : searchCapped(p, data, capBytes, heapBytes);
       for (ObjectNode row : rows) {
         failed |= row.has("error");
@@ -251,6 +263,24 @@ public final class BenchDiskCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--passes takes cold and/or warm, got '" + p + "'");
       }
     }
+    for (String f : filters) {
+      if (!f.trim().equalsIgnoreCase("none")) {
+        double s;
+        try {
+          s = Double.parseDouble(f.trim());
+        } catch (NumberFormatException e) {
+          s = Double.NaN;
+        }
+        if (!(s > 0 && s <= 1)) {
+          throw new ParameterException(spec.commandLine(), "--filters takes selectivities in (0, 1] (or 'none'), got '"
+              + f + "'");
+        }
+      }
+    }
+    if (!DiskSearchOptions.FILTER_PLANS.contains(filterPlan)) {
+      throw new ParameterException(spec.commandLine(), "--filter-plan is one of " + DiskSearchOptions.FILTER_PLANS
+          + ", got '" + filterPlan + "'");
+    }
     if (!graph.equals("hnsw") && !graph.equals("vamana")) {
       throw new ParameterException(spec.commandLine(), "--graph is hnsw or vamana, got '" + graph + "'");
     }
@@ -284,6 +314,21 @@ public final class BenchDiskCommand implements Callable<Integer> {
     return BenchData.files(dir, base, query, groundTruth, met, queries, k, log);
   }
 
+  /** The searches to run: unfiltered and/or one per filter level, with each level's exact filtered neighbours. */
+  private List<SearchSession.Case> filterCases(BenchData data, PrintStream log) throws Exception {
+    List<SearchSession.Case> cases = new ArrayList<>();
+    for (String f : filters) {
+      if (f.trim().equalsIgnoreCase("none")) {
+        cases.add(new SearchSession.Case(null, data.groundTruth()));
+      } else {
+        RowFilter filter = FilterLabels.level(seed, Double.parseDouble(f.trim()), data.n());
+        log.printf(Locale.ROOT, "filter %s: %,d of %,d rows match%n", filter.selectivity(), filter.count(), data.n());
+        cases.add(new SearchSession.Case(filter, data.filteredGroundTruth(filter, seed, k, log)));
+      }
+    }
+    return cases;
+  }
+
   private ObjectNode build(DiskEngineProvider provider, BenchData data) throws Exception {
     EngineDir ed = EngineDir.of(dir, provider.name());
     ed.reset();
@@ -302,17 +347,15 @@ public final class BenchDiskCommand implements Callable<Integer> {
     return ed.writeBuild(mapper, provider.name(), seconds, data, bytes);
   }
 
-  private List<ObjectNode> searchHere(DiskEngineProvider p, EngineDir ed, BenchData data, Double built)
-      throws Exception {
+  private List<ObjectNode> searchHere(DiskEngineProvider p, EngineDir ed, BenchData data, Double built,
+      List<SearchSession.Case> cases) throws Exception {
     SearchSession.Settings s = new SearchSession.Settings(threads, listSizes, List.copyOf(passes), runs, k,
-        new DiskSearchOptions(beamWidth, rerank == null ? k : rerank), (long) (warmup * 1e9));
-    List<SearchRow> rows;
+        new DiskSearchOptions(beamWidth, rerank == null ? k : rerank, filterPlan), (long) (warmup * 1e9), cases);
     try {
-      rows = new SearchSession(data, s, err).run(p, ed.index(), new SearchSession.BuildInfo(built));
+      return new SearchSession(data, s, err, mapper).run(p, ed.index(), new SearchSession.BuildInfo(built));
     } catch (Exception | LinkageError e) {
       throw new IllegalStateException(p.name() + " search failed: " + e, e);
     }
-    return rows.stream().map(r -> r.toJson(mapper)).collect(Collectors.toList());
   }
 
   /** Runs the search of one engine in a child JVM inside a fresh cgroup; fills cap and peak into its rows. */
@@ -326,7 +369,8 @@ public final class BenchDiskCommand implements Callable<Integer> {
         "--queries", String.valueOf(data.queries().length), "--k", String.valueOf(k),
         "--threads", join(threads), "--L", join(listSizes), "--passes", String.join(",", passes),
         "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup), "--engines", p.name(),
-        "--beam-width", String.valueOf(beamWidth),
+        "--beam-width", String.valueOf(beamWidth), "--seed", String.valueOf(seed),
+        "--filters", String.join(",", filters), "--filter-plan", filterPlan,
         "--child-rows", rowsFile.toString()));
     if (rerank != null) {
       args.addAll(List.of("--rerank", String.valueOf(rerank)));

@@ -29,6 +29,16 @@ public interface DiskEngine extends AutoCloseable {
   /** Row ids of the (approximately) k nearest base vectors, nearest first, with search list size {@code listSize}. Thread-safe. */
   int[] search(float[] query, int k, int listSize);
 
+  /**
+   * Row ids of the (approximately) k nearest base vectors that {@code filter} accepts, nearest first; never fewer
+   * than {@code min(k, filter.count())} from an engine that promises filtered results are never short. Thread-safe.
+   *
+   * @throws UnsupportedOperationException when the engine has no filtered search (the default)
+   */
+  default int[] search(float[] query, int k, int listSize, RowFilter filter) {
+    throw new UnsupportedOperationException(name() + " has no filtered search");
+  }
+
   /** RAM the opened index holds, heap and native, not counting the page cache of its files. */
   long ramBytes();
 

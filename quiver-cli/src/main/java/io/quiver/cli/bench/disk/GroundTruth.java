@@ -6,6 +6,7 @@ import io.quiver.index.BuildProgress;
 import io.quiver.util.LongHeap;
 import io.quiver.util.ScoredOrdinals;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,15 @@ final class GroundTruth {
 
   /** Row i: the ordinals of the {@code k} base vectors nearest to query i, nearest first (ties by ordinal). */
   static int[][] compute(FvecsFile base, float[][] queries, Metric metric, int k, int threads,
+      BuildProgress progress) throws InterruptedException {
+    return compute(base, queries, metric, k, null, threads, progress);
+  }
+
+  /**
+   * Row i: the ordinals of the {@code k} base vectors {@code filter} accepts (null: all) nearest to query i, nearest
+   * first (ties by ordinal); a row is padded with -1 when fewer than {@code k} vectors match.
+   */
+  static int[][] compute(FvecsFile base, float[][] queries, Metric metric, int k, RowFilter filter, int threads,
       BuildProgress progress) throws InterruptedException {
     int dim = base.dimension();
     int n = base.size();
@@ -54,7 +64,7 @@ final class GroundTruth {
         for (int t = 0; t < threads; t++) {
           int qFrom = (int) ((long) qs.length * t / threads);
           int qTo = (int) ((long) qs.length * (t + 1) / threads);
-          parts.add(pool.submit(() -> scan(qs, heaps, qFrom, qTo, block, from, count, dim, metric, kk)));
+          parts.add(pool.submit(() -> scan(qs, heaps, qFrom, qTo, block, from, count, dim, metric, kk, filter)));
         }
         for (Future<?> f : parts) {
           f.get();
@@ -69,8 +79,9 @@ final class GroundTruth {
     int[][] out = new int[qs.length][];
     for (int i = 0; i < qs.length; i++) {
       LongHeap h = heaps[i];
-      int[] row = new int[h.size()];
-      for (int r = row.length - 1; r >= 0; r--) {
+      int[] row = new int[kk];
+      Arrays.fill(row, -1);
+      for (int r = h.size() - 1; r >= 0; r--) {
         row[r] = ScoredOrdinals.ordinal(~h.pop());
       }
       out[i] = row;
@@ -80,11 +91,14 @@ final class GroundTruth {
 
   /** Max-heaps of ~packed (distance, ordinal): the top is the farthest kept neighbour. */
   private static void scan(float[][] qs, LongHeap[] heaps, int qFrom, int qTo, float[] block, int firstOrdinal,
-      int count, int dim, Metric metric, int k) {
+      int count, int dim, Metric metric, int k, RowFilter filter) {
     for (int q = qFrom; q < qTo; q++) {
       LongHeap heap = heaps[q];
       float[] query = qs[q];
       for (int j = 0; j < count; j++) {
+        if (filter != null && !filter.accept(firstOrdinal + j)) {
+          continue;
+        }
         long packed = ScoredOrdinals.pack(metric.storedDistance(query, 0, block, j * dim, dim), firstOrdinal + j);
         if (heap.size() < k) {
           heap.push(~packed);

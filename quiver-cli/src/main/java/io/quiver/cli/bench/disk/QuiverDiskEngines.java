@@ -4,6 +4,7 @@ import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
 import io.quiver.index.SearchParams;
 import io.quiver.index.VectorSource;
+import io.quiver.index.disk.DiskFilteredSearch;
 import io.quiver.index.disk.DiskIndex;
 import io.quiver.index.disk.DiskIndexConfig;
 import io.quiver.index.disk.DiskSearchParams;
@@ -60,6 +61,7 @@ public final class QuiverDiskEngines {
     private static final String FILE = "index" + DiskIndex.EXTENSION;
     private DiskIndex index;
     private DiskSearchOptions options = new DiskSearchOptions(DiskSearchParams.DEFAULT.beamWidth(), 10);
+    private DiskFilteredSearch planner = DiskFilteredSearch.DEFAULT;
 
     @Override
     public String name() {
@@ -87,12 +89,23 @@ public final class QuiverDiskEngines {
     @Override
     public void searchOptions(DiskSearchOptions options) {
       this.options = options;
+      planner = switch (options.filterPlan()) {
+        case "scan" -> DiskFilteredSearch.builder().force(DiskFilteredSearch.Strategy.SCAN_CODES).build();
+        case "walk" -> DiskFilteredSearch.builder().force(DiskFilteredSearch.Strategy.WALK).build();
+        default -> DiskFilteredSearch.DEFAULT;
+      };
     }
 
     @Override
     public int[] search(float[] query, int k, int listSize) {
       DiskSearchParams p = new DiskSearchParams(listSize, options.beamWidth(), options.rerank());
       return index.search(query, k, p, null).ordinals();
+    }
+
+    @Override
+    public int[] search(float[] query, int k, int listSize, RowFilter filter) {
+      DiskSearchParams p = new DiskSearchParams(listSize, options.beamWidth(), options.rerank());
+      return planner.search(index, query, k, p, filter.bits(), filter.rows(), filter.count()).ordinals();
     }
 
     @Override
@@ -145,6 +158,11 @@ public final class QuiverDiskEngines {
     @Override
     public int[] search(float[] query, int k, int listSize) {
       return index.search(query, k, SearchParams.ef(Math.max(k, listSize)), null).ordinals();
+    }
+
+    @Override
+    public int[] search(float[] query, int k, int listSize, RowFilter filter) {
+      return index.search(query, k, SearchParams.ef(Math.max(k, listSize)), filter.bits()).ordinals();
     }
 
     @Override

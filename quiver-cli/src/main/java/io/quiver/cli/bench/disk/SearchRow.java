@@ -9,18 +9,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param readsPerQuery the engine's own read count per query when it counts them ({@code readsSource} "engine"),
  *     else storage bytes read / 4096 ({@code readsSource} "read_bytes")
  * @param residentBytes for cold passes, what fincore found of the index still cached after eviction (-1 unknown)
+ * @param filter the selectivity level of the keyword filter the queries ran with, null when unfiltered
+ * @param returnedMin the fewest results any query got (k when no query came back short)
  */
 record SearchRow(String engine, int threads, int listSize, String pass, double recall10, double qps, double p50Ms,
     double p99Ms, double readsPerQuery, String readsSource, double readBytesPerQuery, double heapBytesPerVector,
-    Double buildSeconds, int n, int dim, int k, int queries, int runs, String metric, long residentBytes) {
+    Double buildSeconds, int n, int dim, int k, int queries, int runs, String metric, long residentBytes,
+    Double filter, int returnedMin) {
 
   /** The JSON object of the field list; cap and peak are null until the parent fills them for a capped run. */
   ObjectNode toJson(ObjectMapper mapper) {
-    ObjectNode o = mapper.createObjectNode();
-    o.put("engine", engine);
-    o.put("threads", threads);
-    o.put("L", listSize);
-    o.put("pass", pass);
+    ObjectNode o = head(mapper, engine, threads, listSize, pass, filter);
     o.put("recall10", recall10);
     o.put("qps", qps);
     o.put("p50_ms", p50Ms);
@@ -42,8 +41,33 @@ record SearchRow(String engine, int threads, int listSize, String pass, double r
     o.put("queries", queries);
     o.put("runs", runs);
     o.put("metric", metric);
+    o.put("returned_min", returnedMin);
     if ("cold".equals(pass)) {
       o.put("resident_after_evict_bytes", residentBytes);
+    }
+    return o;
+  }
+
+  /** The row of a setting the engine cannot run (a filtered search of an engine without one): no figures. */
+  static ObjectNode unsupported(ObjectMapper mapper, String engine, int threads, int listSize, String pass,
+      Double filter, int n, int dim) {
+    ObjectNode o = head(mapper, engine, threads, listSize, pass, filter);
+    o.put("n", n);
+    o.put("dim", dim);
+    o.put("supported", false);
+    o.put("note", "not supported");
+    return o;
+  }
+
+  private static ObjectNode head(ObjectMapper mapper, String engine, int threads, int listSize, String pass,
+      Double filter) {
+    ObjectNode o = mapper.createObjectNode();
+    o.put("engine", engine);
+    o.put("threads", threads);
+    o.put("L", listSize);
+    o.put("pass", pass);
+    if (filter != null) {
+      o.put("filter", filter);
     }
     return o;
   }

@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -198,6 +199,52 @@ class BenchDiskCommandTest {
       assertThat(row.get("recall10").asDouble()).isGreaterThan(0.8);
     }
     assertThat(dir.resolve("child-rows-quiver-hnsw.jsonl")).doesNotExist();
+  }
+
+  /**
+   * Filtered searches: a row per filter level carrying the level and the fewest results any query got; the disk
+   * index is never short and finds the filtered neighbours; an engine without filtered search gets "not supported"
+   * rows and the run still succeeds.
+   */
+  @Test
+  void filteredRowsCarryTheLevelAndTheFewestResultsAndAreNeverShort() throws Exception {
+    Path json = dir.resolve("filtered.jsonl");
+    int code = run("--synthetic", "5000", "--dim", "16", "--queries", "40", "--seed", "5", "--engines",
+        "quiver-disk,exact-scan,exact-scan-unfiltered", "--runs", "1", "--warmup", "0", "--L", "64", "--passes",
+        "warm", "--filters", "none,0.0005,0.01,0.5", "--json", json.toString());
+    assertThat(code).as(err.toString()).isZero();
+    List<JsonNode> rows = rows(json);
+    assertThat(rows).hasSize(1 + 3 * 4);
+    int[] matches = new int[4];
+    List<Double> levels = Arrays.asList(null, 0.0005, 0.01, 0.5);
+    for (int i = 1; i < levels.size(); i++) {
+      matches[i] = FilterLabels.level(5, levels.get(i), 5000).count();
+    }
+    assertThat(matches[1]).isLessThan(10); // a level with fewer matches than k
+    for (JsonNode row : rows.subList(1, rows.size())) {
+      String engine = row.get("engine").asText();
+      int level = levels.indexOf(row.has("filter") ? row.get("filter").asDouble() : null);
+      assertThat(level).as("filter of %s", row).isNotNegative();
+      if (engine.equals("exact-scan-unfiltered") && level > 0) {
+        assertThat(row.get("note").asText()).isEqualTo("not supported");
+        assertThat(row.has("recall10")).isFalse();
+        continue;
+      }
+      int expected = level == 0 ? 10 : Math.min(10, matches[level]);
+      assertThat(row.get("returned_min").asInt()).as("%s", row).isEqualTo(expected);
+      if (engine.startsWith("exact-scan")) {
+        assertThat(row.get("recall10").asDouble()).as("%s", row).isEqualTo(1.0);
+      } else if (level == 2) {
+        assertThat(row.get("recall10").asDouble()).as("%s", row).isGreaterThanOrEqualTo(0.9);
+      }
+    }
+    long cached;
+    try (Stream<Path> s = Files.list(dir.resolve("data"))) {
+      cached = s.filter(f -> f.getFileName().toString().contains("-filter")).count();
+    }
+    assertThat(cached).isEqualTo(3);
+    assertThat(run("--synthetic", "100", "--filters", "0.2,2")).isNotZero();
+    assertThat(err.toString()).contains("--filters takes selectivities in (0, 1]");
   }
 
   private static String[] concat(String[] a, String... b) {

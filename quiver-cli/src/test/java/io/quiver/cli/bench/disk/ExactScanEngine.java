@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test engine for the harness: writes the base to its folder and answers by scanning the mapped file exactly,
- * counting one logical read per vector scanned. Registered as {@code exact-scan} in the test class path only.
+ * counting one logical read per vector scanned. Registered as {@code exact-scan} (and without filtered search as
+ * {@code exact-scan-unfiltered}) in the test class path only.
  */
 final class ExactScanEngine implements DiskEngine {
   /** The provider ServiceLoader finds in the test class path. */
@@ -28,17 +29,40 @@ final class ExactScanEngine implements DiskEngine {
 
     @Override
     public DiskEngine create() {
-      return new ExactScanEngine();
+      return new ExactScanEngine(true);
+    }
+  }
+
+  /** {@code exact-scan-unfiltered}: the same engine without filtered search, as a peer may be. */
+  public static final class UnfilteredProvider implements DiskEngineProvider {
+    @Override
+    public String name() {
+      return "exact-scan-unfiltered";
+    }
+
+    @Override
+    public boolean supports(Metric metric) {
+      return metric == Metric.L2;
+    }
+
+    @Override
+    public DiskEngine create() {
+      return new ExactScanEngine(false);
     }
   }
 
   private static final String FILE = "vectors.fvecs";
   private final AtomicLong reads = new AtomicLong();
+  private final boolean filters;
   private FvecsFile vectors;
+
+  private ExactScanEngine(boolean filters) {
+    this.filters = filters;
+  }
 
   @Override
   public String name() {
-    return "exact-scan";
+    return filters ? "exact-scan" : "exact-scan-unfiltered";
   }
 
   @Override
@@ -60,8 +84,23 @@ final class ExactScanEngine implements DiskEngine {
 
   @Override
   public int[] search(float[] query, int k, int listSize) {
+    return scan(query, k, null);
+  }
+
+  @Override
+  public int[] search(float[] query, int k, int listSize, RowFilter filter) {
+    if (!filters) {
+      return DiskEngine.super.search(query, k, listSize, filter);
+    }
+    return scan(query, k, filter);
+  }
+
+  private int[] scan(float[] query, int k, RowFilter filter) {
     LongHeap heap = new LongHeap(k + 1);
     for (int i = 0; i < vectors.size(); i++) {
+      if (filter != null && !filter.accept(i)) {
+        continue;
+      }
       long packed = ScoredOrdinals.pack(Metric.L2.distance(query, vectors.vector(i)), i);
       if (heap.size() < k) {
         heap.push(~packed);
