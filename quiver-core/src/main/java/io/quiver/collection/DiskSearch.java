@@ -2,39 +2,30 @@ package io.quiver.collection;
 
 import io.quiver.index.OrdinalFilter;
 import io.quiver.index.SearchResult;
+import io.quiver.index.disk.DiskFilteredSearch;
 import io.quiver.index.disk.DiskSearchParams;
 import java.util.Arrays;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Search of a disk-resident vector field of one segment ({@link DiskField}): unfiltered, a beam search of the disk
- * index with the request's ef as its list size; filtered, the planner's estimate of the matches picks between
+ * index with the request's ef as its list size; filtered, the planner's estimate of the matches and the disk
+ * planner's costs ({@link DiskFilteredSearch}) pick between
  * {@link io.quiver.index.disk.DiskIndex#searchAmong} over the matching ordinals (their RAM codes scored, only the
  * best list read from disk) and a filtered beam search with a list widened by the inverse selectivity. Either way
  * never fewer than {@code min(k, live matches)} results: a beam search that comes back short is followed by
  * searchAmong over all the matches. Exact searches do not come here (they scan with the stored vectors).
  */
 final class DiskSearch {
-  /**
-   * Cost of fetching and scoring one node block over scoring one RAM code. A block from the page cache costs about
-   * a page touch and an int8 distance (~1 us at 128 dims), a 1-bit code a popcount pass (~15 ns): about 64. A block
-   * from the disk costs ~45 us (this machine's random 4 KiB read), which only moves the choice further towards
-   * searchAmong; the page-cache figure keeps walks for the filters where they win even when cached.
-   */
-  static final double READ_TO_CODE_COST = 64;
-  /** Matches searchAmong always takes: scoring this many codes costs about one or two block reads. */
-  static final int AMONG_MIN_MATCHES = 4096;
-
   private DiskSearch() {}
 
   /**
-   * Largest match count searched with searchAmong. It scores m codes and reads L blocks; a filtered beam search at
-   * selectivity m/n reads about L·n/m blocks, so searchAmong is the cheaper while m·c_code + L·c_read <=
-   * L·(n/m)·c_read, about m <= sqrt(L·n·R) with R = {@link #READ_TO_CODE_COST}. At L 64 that is ~20% of a segment
-   * of 100K points, ~6% of one of 1M.
+   * The plan for a filter with about {@code estimate} matches among {@code live} points: the disk planner's cost
+   * model ({@link DiskFilteredSearch}), code scan or widened walk.
    */
-  static long amongThreshold(int listSize, long live) {
-    return Math.max(AMONG_MIN_MATCHES, (long) Math.sqrt((double) listSize * live * READ_TO_CODE_COST));
+  static DiskFilteredSearch.Plan plan(long estimate, long live, int k, int list) {
+    return DiskFilteredSearch.DEFAULT.plan((int) Math.min(Integer.MAX_VALUE, Math.max(0, estimate)),
+        (int) Math.min(Integer.MAX_VALUE, live), k, DiskSearchParams.listSize(list));
   }
 
   /** An unfiltered search of {@code s}'s disk field {@code f} into {@code hits}. */
@@ -65,7 +56,8 @@ final class DiskSearch {
     long estimate = plan.estimate();
     boolean exactEstimate = plan.indexed() != null;
     int list = Math.max(k, ef);
-    if (estimate <= amongThreshold(list, live)) {
+    DiskFilteredSearch.Plan diskPlan = plan(estimate, live, k, list);
+    if (diskPlan.strategy() == DiskFilteredSearch.Strategy.SCAN_CODES) {
       int[] m = matches(s, f, plan.indexed(), plan.indexed() != null ? null : plan.accept());
       SearchResult r = among(f, query, k, m, ef);
       offer(s, r, hits);
@@ -74,9 +66,8 @@ final class DiskSearch {
     }
     OrdinalFilter accept = plan.indexed() != null ? FilterPlanner.bitsetFilter(s, plan.indexed())
         : FilterPlanner.memoize(s, plan.accept());
-    // the list holds accepted and rejected nodes alike: widen it so that about L of it are matches
-    double selectivity = Math.max(1, estimate) / (double) Math.max(1, live);
-    int widened = (int) Math.min(SegmentSearcher.MAX_RESULT_WINDOW, Math.max(list, Math.ceil(list / selectivity)));
+    // the list holds accepted and rejected nodes alike: widened so that about L of it are matches
+    int widened = diskPlan.listSize();
     SearchResult r = f.index().search(query, k, params(widened, k), accept);
     long cost = r.distanceComputations();
     boolean fallback = false;

@@ -10,7 +10,7 @@ import java.util.Arrays;
 /**
  * A {@link DiskIndex} behind the {@link VectorIndex} contract, read-only (adds are refused): what a sealed segment
  * and the index test family use. {@link SearchParams#ef()} is the search list size (0: the default 64, never below
- * k). A filtered search never gets fewer than k results when k live points match (see {@link #SCAN_FACTOR}).
+ * k). A filtered search never gets fewer than k results when k live points match.
  */
 public final class DiskVectorIndex implements VectorIndex {
   private static final int DEFAULT_LIST = DiskSearchParams.DEFAULT.listSize();
@@ -42,13 +42,9 @@ public final class DiskVectorIndex implements VectorIndex {
   }
 
   /**
-   * Filtered searches count the filter's live matches first (one pass over the ordinals): up to
-   * {@link #SCAN_FACTOR} times the list size they are scanned by code ({@link DiskIndex#searchAmong}, which reads only
-   * the shortlist's blocks); above that the graph walk runs with its list widened by 1 / selectivity (at most
-   * {@link #SCAN_FACTOR} times), and falls back to the scan if it still comes back short.
+   * A filtered search first lists the filter's live matches (one pass over the ordinals), then runs as
+   * {@link DiskFilteredSearch} plans: a code scan of the matches or a widened walk, never short.
    */
-  static final int SCAN_FACTOR = 16;
-
   @Override
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter) {
     int list = Math.max(k, params.ef() == 0 ? DEFAULT_LIST : params.ef());
@@ -66,17 +62,7 @@ public final class DiskVectorIndex implements VectorIndex {
         matches[n++] = o;
       }
     }
-    if (n <= (long) SCAN_FACTOR * list) {
-      return disk.searchAmong(query, k, matches, n, p);
-    }
-    int widened = (int) Math.min((long) SCAN_FACTOR * list, (long) list * disk.count() / Math.max(1, n));
-    SearchResult r = disk.search(query, k, new DiskSearchParams(widened, p.beamWidth(), p.rerank()), filter);
-    if (r.size() >= Math.min(k, n)) {
-      return r;
-    }
-    SearchResult among = disk.searchAmong(query, k, matches, n, p);
-    return new SearchResult(among.ordinals(), among.distances(), r.distanceComputations()
-        + among.distanceComputations());
+    return DiskFilteredSearch.DEFAULT.search(disk, query, k, p, filter, matches, n);
   }
 
   @Override
