@@ -104,21 +104,29 @@ final class VamanaBuilder {
   }
 
   /**
-   * Rewrites {@code node}'s list as the RobustPrune (at alpha) of {@code list[0..count)} and
-   * {@code extra[0..extraCount)}: FreshDiskANN's repair of a node whose neighbours were deleted, given the node's
-   * surviving neighbours and its deleted neighbours' surviving neighbours.
+   * FreshDiskANN's repair of a node that lost neighbours to deletion (DiskANN's {@code process_delete}): its new list
+   * is {@code candidates[0..count)} (its surviving neighbours and its deleted neighbours' surviving neighbours; the
+   * node itself and repeats are skipped), nearest first when they fit in R, else their RobustPrune at alpha.
    */
-  void repair(int node, int[] list, int count, int[] extra, int extraCount, VamanaSearchContext ctx) {
+  void repair(int node, int[] candidates, int count, VamanaSearchContext ctx) {
     synchronized (lockFor(node)) {
-      setList(node, list, Math.min(count, slot));
       ctx.newPool();
       vectors.copy(node, ctx.otherQuery);
-      for (int i = 0; i < extraCount; i++) {
-        if (extra[i] != node) {
-          ctx.pool(extra[i], vectors.distance(ctx.otherQuery, extra[i]));
+      for (int i = 0; i < count; i++) {
+        if (candidates[i] != node) {
+          ctx.pool(candidates[i], vectors.distance(ctx.otherQuery, candidates[i]));
         }
       }
-      prune(node, alpha, ctx, ctx.otherQuery);
+      if (ctx.poolCount <= maxDegree) {
+        Arrays.sort(ctx.pool, 0, ctx.poolCount);
+        for (int i = 0; i < ctx.poolCount; i++) {
+          ctx.kept[i] = VamanaSearchContext.node(ctx.pool[i]);
+        }
+        setList(node, ctx.kept, ctx.poolCount);
+      } else {
+        INTS.setRelease(counts, node, 0);
+        prune(node, alpha, ctx, ctx.otherQuery);
+      }
     }
   }
 
