@@ -35,10 +35,11 @@ import java.util.function.IntPredicate;
  *       writes the base's file again).
  * </ol>
  *
- * <p>Distances are exact on float vectors, in the build space of {@link BuildSpaceVectors}. The merged index has no
- * routing layers: its searches start from one entry on the bottom layer, which is the base's entry when the base had
- * no routing layers (a Vamana medoid) and it survives, else the medoid of the survivors. (An HNSW base's entry is a
- * top-layer node, a poor start without the layers above.)
+ * <p>Distances are exact on float vectors, in the build space of {@link BuildSpaceVectors}. <b>Entry and routing.</b>
+ * A base without routing layers (Vamana) gives the merged index none either; its entry, where the inserts' searches
+ * start too, is the base's (the old medoid) if it survives, else the survivors' medoid. A base with routing layers
+ * (HNSW) gives them over to the merged index without its dropped nodes ({@link MergedRouting}); the entry is the old
+ * one if it survives, else the top layer's node nearest the survivors' medoid, where the inserts start.
  *
  * <p>The base is only read: it stays open and searchable, and its tombstones are honoured (tombstoned ordinals are
  * dropped). RAM: the merged vectors in the build space, R times the slack ints per node, and the dropped nodes' lists.
@@ -120,8 +121,19 @@ public final class DiskIndexMerger {
     VamanaBuilder builder = new VamanaBuilder(space, maxDegree, config.buildListSize(), config.alpha(),
         config.threads(), config.seed(), BuildProgress.NONE);
     loadGraph(builder);
-    int entry = entry(space);
-    builder.startFrom(entry);
+    MergedRouting routing = MergedRouting.NONE;
+    int start;
+    int entry;
+    int old = newOrdinals[ordinalAt[base.entry]];
+    if (base.routing.layers() == 0) {
+      entry = old >= 0 ? old : Medoid.of(space, kept, config.threads());
+      start = entry;
+    } else {
+      start = Medoid.of(space, kept, config.threads());
+      routing = MergedRouting.of(base, ordinalAt, newOrdinals, space, maxDegree, start);
+      entry = routing.layers() > 0 ? routing.entry() : start;
+    }
+    builder.startFrom(start);
     long t1 = System.nanoTime();
 
     AtomicLong done = new AtomicLong();
@@ -135,19 +147,10 @@ public final class DiskIndexMerger {
     long t3 = System.nanoTime();
 
     DiskIndexWriter.write(out, new SpaceSource(space, base.dimension), base.metric,
-        new MergedGraph(builder, size, maxDegree, entry), (BinaryQuantizer) base.codeQuantizer, base.rotation);
+        new MergedGraph(builder, routing, size, maxDegree, entry), (BinaryQuantizer) base.codeQuantizer, base.rotation);
     long t4 = System.nanoTime();
     return new DiskMergeResult(newOrdinals, kept, added.size(), toRepairCount, bytesRead, t1 - t0, t2 - t1,
         t3 - t2, t4 - t3);
-  }
-
-  /** The merged ordinal searches and inserts start from, as the class comment says. */
-  private int entry(BuildSpaceVectors space) {
-    int old = ordinalAt[base.entry];
-    if (old >= 0 && base.routing.layers() == 0 && newOrdinals[old] >= 0) {
-      return newOrdinals[old];
-    }
-    return Medoid.of(space, kept, config.threads());
   }
 
   /**
@@ -329,25 +332,22 @@ public final class DiskIndexMerger {
     }
   }
 
-  /** The merged bottom layer, read from the builder's lists (at most R each once finished); no routing layers. */
-  private record MergedGraph(VamanaBuilder builder, int size, int maxDegree, int entryNode)
+  /** The merged graph: the builder's lists (at most R each once finished) and the carried routing layers. */
+  private record MergedGraph(VamanaBuilder builder, MergedRouting routing, int size, int maxDegree, int entryNode)
       implements DiskGraphSource {
     @Override
     public int routingLayers() {
-      return 0;
+      return routing.layers();
     }
 
     @Override
     public int[] nodesOn(int layer) {
-      throw new IllegalArgumentException("a merged graph has no routing layers, asked for layer " + layer);
+      return routing.nodesOn(layer);
     }
 
     @Override
     public int neighbours(int layer, int node, int[] out) {
-      if (layer != 0) {
-        throw new IllegalArgumentException("a merged graph has only layer 0, asked for layer " + layer);
-      }
-      return builder.readNeighbours(node, out);
+      return layer == 0 ? builder.readNeighbours(node, out) : routing.neighbours(layer, node, out);
     }
   }
 

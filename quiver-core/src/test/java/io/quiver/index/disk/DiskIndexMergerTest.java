@@ -113,12 +113,13 @@ class DiskIndexMergerTest extends RandomizedTest {
           result.repaired(), result.baseBytesRead());
       assertThat(mergedRecall).isGreaterThanOrEqualTo(rebuiltRecall - 0.02);
 
-      // every added vector is found as its own nearest neighbour
+      // added vectors are found: first for themselves (under DOT, the exact best for them, a longer vector maybe)
       int found = 0;
       for (int j = 0; j < added.length; j++) {
-        found += m.search(added[j], 1, params, null).ordinals()[0] == kept + j ? 1 : 0;
+        int best = metric == Metric.DOT ? TestVectors.exactTopK(metric, all, added[j], 1, o -> true)[0] : kept + j;
+        found += m.search(added[j], 1, params, null).ordinals()[0] == best ? 1 : 0;
       }
-      assertThat(found).as("added vectors found first by themselves").isGreaterThanOrEqualTo(added.length * 98 / 100);
+      assertThat(found).as("added vectors found first").isGreaterThanOrEqualTo(added.length * 98 / 100);
       // dropped vectors are gone: searching for one never returns a vector equal to it
       for (int o = dropped.nextSetBit(0); o >= 0; o = dropped.nextSetBit(o + 1)) {
         for (int hit : m.search(base[o], 3, params, null).ordinals()) {
