@@ -9,6 +9,7 @@ import io.quiver.storage.CorruptFileException;
 import io.quiver.storage.ReadAdvice;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -32,7 +33,7 @@ import java.util.function.IntPredicate;
  *       pruned and nodes the entry cannot reach are linked back ({@link VamanaBuilder#finishLists}).
  *   <li><b>Write</b>: the merged graph through {@link DiskIndexWriter}, with the base's code quantizer and rotation
  *       (no retraining: the codes' centroids move little for a tenth of new points, and a merge of nothing then
- *       writes the base's file again).
+ *       writes the base's file again); so the survivors' codes and block records are copied, not recomputed.
  * </ol>
  *
  * <p>Distances are exact on float vectors, in the build space of {@link BuildSpaceVectors}. <b>Entry and routing.</b>
@@ -42,7 +43,8 @@ import java.util.function.IntPredicate;
  * one if it survives, else the top layer's node nearest the survivors' medoid, where the inserts start.
  *
  * <p>The base is only read: it stays open and searchable, and its tombstones are honoured (tombstoned ordinals are
- * dropped). RAM: the merged vectors in the build space, R times the slack ints per node, and the dropped nodes' lists.
+ * dropped). RAM: the merged vectors in the build space, R times the slack ints per node, the dropped nodes' lists
+ * and the survivors' block records.
  */
 public final class DiskIndexMerger {
   private final DiskIndex base;
@@ -60,6 +62,9 @@ public final class DiskIndexMerger {
   /** Surviving nodes (merged ordinals) that lost a neighbour. */
   private int[] toRepair;
   private int toRepairCount;
+  /** Survivor i's block position in the base, and its block record (copied while loading). */
+  private int[] survivorPosition;
+  private byte[] survivorRecords;
   private long bytesRead;
 
   private DiskIndexMerger(DiskIndex base, IntPredicate keep, VectorSource added, DiskIndexConfig config) {
@@ -147,7 +152,8 @@ public final class DiskIndexMerger {
     long t3 = System.nanoTime();
 
     DiskIndexWriter.write(out, new SpaceSource(space, base.dimension), base.metric,
-        new MergedGraph(builder, routing, size, maxDegree, entry), (BinaryQuantizer) base.codeQuantizer, base.rotation);
+        new MergedGraph(builder, routing, size, maxDegree, entry), (BinaryQuantizer) base.codeQuantizer, base.rotation,
+        new SurvivorCodes());
     long t4 = System.nanoTime();
     return new DiskMergeResult(newOrdinals, kept, added.size(), toRepairCount, bytesRead, t1 - t0, t2 - t1,
         t3 - t2, t4 - t3);
@@ -181,6 +187,13 @@ public final class DiskIndexMerger {
     droppedLists = new int[dropped * maxDegree];
     droppedCounts = new int[dropped];
     toRepair = new int[kept];
+    survivorPosition = new int[kept];
+    int recordBytes = base.records.bytesPerVector();
+    if ((long) kept * recordBytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(kept + " surviving block records of " + recordBytes
+          + " bytes exceed one array (2 GiB); merge smaller segments");
+    }
+    survivorRecords = new byte[kept * recordBytes];
     int[] list = new int[maxDegree];
     DiskLayout layout = base.layout;
     MemorySegment blocks = base.blocks;
@@ -216,6 +229,8 @@ public final class DiskIndexMerger {
         }
       }
       if (self >= 0) {
+        survivorPosition[self] = p;
+        MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, at, survivorRecords, self * recordBytes, recordBytes);
         builder.setList(self, list, m);
         if (lost) {
           toRepair[toRepairCount++] = self;
@@ -314,6 +329,30 @@ public final class DiskIndexMerger {
         }
       }
       return v;
+    }
+  }
+
+  /** The survivors' codes (from the base's RAM) and block records (copied while loading): same quantizer, same rotation. */
+  private final class SurvivorCodes implements DiskIndexWriter.Precoded {
+    private final int codeBytes = base.codeQuantizer.bytesPerVector();
+    private final int recordBytes = base.records.bytesPerVector();
+
+    @Override
+    public boolean code(int ordinal, byte[] dst, int off) {
+      if (ordinal >= kept) {
+        return false;
+      }
+      System.arraycopy(base.codes, survivorPosition[ordinal] * codeBytes, dst, off, codeBytes);
+      return true;
+    }
+
+    @Override
+    public boolean record(int ordinal, byte[] dst, int off) {
+      if (ordinal >= kept) {
+        return false;
+      }
+      System.arraycopy(survivorRecords, ordinal * recordBytes, dst, off, recordBytes);
+      return true;
     }
   }
 
