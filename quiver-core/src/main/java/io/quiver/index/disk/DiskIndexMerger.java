@@ -115,7 +115,7 @@ public final class DiskIndexMerger {
     if (merger.kept == 0) {
       long t0 = System.nanoTime();
       DiskIndex.build(added, base.metric, config, out, progress); // no graph left to reuse
-      return new DiskMergeResult(merger.newOrdinals, 0, added.size(), 0, 0, 0, 0, 0, System.nanoTime() - t0);
+      return new DiskMergeResult(merger.newOrdinals, 0, added.size(), 0, 0, 0, 0, 0, 0, System.nanoTime() - t0);
     }
     return merger.run(out, progress);
   }
@@ -148,6 +148,7 @@ public final class DiskIndexMerger {
     long t2 = System.nanoTime();
 
     builder.insertAll(insertOrder(), report);
+    long t3a = System.nanoTime();
     builder.finishLists();
     long t3 = System.nanoTime();
 
@@ -156,7 +157,7 @@ public final class DiskIndexMerger {
         new SurvivorCodes());
     long t4 = System.nanoTime();
     return new DiskMergeResult(newOrdinals, kept, added.size(), toRepairCount, bytesRead, t1 - t0, t2 - t1,
-        t3 - t2, t4 - t3);
+        t3a - t2, t3 - t3a, t4 - t3);
   }
 
   /**

@@ -12,11 +12,12 @@ package io.quiver.index.disk;
  *     vectors of the survivors, each once and in file order
  * @param loadNanos time to read the base (lists and vectors) into RAM
  * @param repairNanos time of the delete phase
- * @param insertNanos time of the insert phase and the final pruning of over-full lists
+ * @param insertNanos time of the insert phase
+ * @param finishNanos time of the final pruning of lists over R and the linking of unreachable nodes
  * @param writeNanos time to write the new file
  */
 public record DiskMergeResult(int[] newOrdinals, int kept, int added, int repaired, long baseBytesRead,
-    long loadNanos, long repairNanos, long insertNanos, long writeNanos) {
+    long loadNanos, long repairNanos, long insertNanos, long finishNanos, long writeNanos) {
 
   /** Vectors in the merged index. */
   public int size() {
@@ -30,6 +31,6 @@ public record DiskMergeResult(int[] newOrdinals, int kept, int added, int repair
 
   /** Wall time of the whole merge. */
   public long totalNanos() {
-    return loadNanos + repairNanos + insertNanos + writeNanos;
+    return loadNanos + repairNanos + insertNanos + finishNanos + writeNanos;
   }
 }

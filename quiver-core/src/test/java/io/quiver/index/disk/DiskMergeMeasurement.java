@@ -76,9 +76,10 @@ class DiskMergeMeasurement {
           BuildProgress.NONE);
     }
     double mergeSeconds = (System.nanoTime() - m0) / 1e9;
-    System.out.printf(Locale.ROOT, "merge %.1f s (load %.1f, delete phase %.1f, insert phase %.1f, write %.1f); "
-        + "%d nodes repaired; %.1f MB of the base read (file %.1f MB)%n", mergeSeconds, merge.loadNanos() / 1e9,
-        merge.repairNanos() / 1e9, merge.insertNanos() / 1e9, merge.writeNanos() / 1e9, merge.repaired(),
+    System.out.printf(Locale.ROOT, "merge %.1f s (load %.1f, delete phase %.1f, insert phase %.1f, final prune %.1f, "
+        + "write %.1f); %d nodes repaired; %.1f MB of the base read (file %.1f MB)%n", mergeSeconds,
+        merge.loadNanos() / 1e9, merge.repairNanos() / 1e9, merge.insertNanos() / 1e9, merge.finishNanos() / 1e9,
+        merge.writeNanos() / 1e9, merge.repaired(),
         merge.baseBytesRead() / 1e6, Files.size(baseFile) / 1e6);
 
     Path rebuiltFile = dir.resolve("rebuilt" + DiskIndex.EXTENSION);
