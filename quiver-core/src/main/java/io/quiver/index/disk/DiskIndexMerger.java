@@ -1,6 +1,5 @@
 package io.quiver.index.disk;
 
-import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.VectorSource;
@@ -28,7 +27,7 @@ import java.util.function.IntPredicate;
  *       neighbours and each dropped neighbour's surviving neighbours, RobustPrune'd to R when more
  *       ({@link VamanaBuilder#repair}). Dropped nodes' lists are read as they were in the base, so the phase is
  *       order-free and runs in parallel without contention.
- *   <li><b>Insert phase</b>: each added vector is inserted as Vamana inserts (greedy search from the entry,
+ *   <li><b>Insert phase</b>: each added vector is inserted as Vamana inserts (greedy search from the start,
  *       RobustPrune at the config's alpha, back-edges with slack), on the config's threads; then lists over R are
  *       pruned and nodes the entry cannot reach are linked back ({@link VamanaBuilder#finishLists}).
  *   <li><b>Write</b>: the merged graph through {@link DiskIndexWriter}, with the base's code quantizer and rotation
@@ -40,7 +39,7 @@ import java.util.function.IntPredicate;
  * A base without routing layers (Vamana) gives the merged index none either; its entry, where the inserts' searches
  * start too, is the base's (the old medoid) if it survives, else the survivors' medoid. A base with routing layers
  * (HNSW) gives them over to the merged index without its dropped nodes ({@link MergedRouting}); the entry is the old
- * one if it survives, else the top layer's node nearest the survivors' medoid, where the inserts start.
+ * one if it survives, else the top layer's node nearest the survivors' medoid; the inserts start from that medoid.
  *
  * <p>The base is only read: it stays open and searchable, and its tombstones are honoured (tombstoned ordinals are
  * dropped). RAM: the merged vectors in the build space, R times the slack ints per node, the dropped nodes' lists
