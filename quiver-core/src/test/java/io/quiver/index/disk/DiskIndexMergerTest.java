@@ -54,7 +54,7 @@ class DiskIndexMergerTest extends RandomizedTest {
     float[][] centres = TestVectors.centres(rnd, 16, dim);
     float[][] base = TestVectors.around(rnd, centres, n);
     float[][] added = TestVectors.around(rnd, centres, n / 10);
-    float[][] queries = TestVectors.around(rnd, centres, 100);
+    float[][] queries = TestVectors.around(rnd, centres, 200);
     DiskIndexConfig config = config(rnd, kind);
     BitSet dropped = new BitSet(n);
     while (dropped.cardinality() < n / 10) {
