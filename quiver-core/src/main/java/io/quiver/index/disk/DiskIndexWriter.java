@@ -25,8 +25,26 @@ final class DiskIndexWriter {
   /** The kind of block record: {@link ResidualInt8Codec}, on the codes' centroids. */
   static final int RECORD_RESIDUAL_INT8 = 1;
 
+  /**
+   * Codes and block records already made for some ordinals with the same quantizer and rotation (a merge's
+   * survivors, copied from the base), so that the writer need not rotate and encode those vectors again.
+   */
+  interface Precoded {
+    /** Copies {@code ordinal}'s code to {@code dst[off..)}; false when there is none. */
+    boolean code(int ordinal, byte[] dst, int off);
+
+    /** Copies {@code ordinal}'s block record to {@code dst[off..)}; false when there is none. */
+    boolean record(int ordinal, byte[] dst, int off);
+  }
+
   static void write(Path file, VectorSource vectors, Metric metric, DiskGraphSource graph, BinaryQuantizer codes,
       RandomRotation rotation) throws IOException {
+    write(file, vectors, metric, graph, codes, rotation, null);
+  }
+
+  /** As the method above, but taking the codes and records {@code precoded} has (null: none) instead of encoding. */
+  static void write(Path file, VectorSource vectors, Metric metric, DiskGraphSource graph, BinaryQuantizer codes,
+      RandomRotation rotation, Precoded precoded) throws IOException {
     ResidualInt8Codec blockCodes = DiskIndex.recordCodec(codes);
     int n = graph.size();
     int dim = vectors.dimension();
@@ -57,7 +75,9 @@ final class DiskIndexWriter {
       offsets[SECTION_CODES] = out.position();
       byte[] rec = new byte[codes.bytesPerVector()];
       for (int p = 0; p < n; p++) {
-        codes.encode(coded(vectors.vector(order[p]), metric, rotation), rec, 0);
+        if (precoded == null || !precoded.code(order[p], rec, 0)) {
+          codes.encode(coded(vectors.vector(order[p]), metric, rotation), rec, 0);
+        }
         out.putBytes(rec, 0, rec.length);
       }
       lengths[SECTION_CODES] = out.position() - offsets[SECTION_CODES];
@@ -71,7 +91,7 @@ final class DiskIndexWriter {
       out.putZeros(DiskLayout.alignToPage(out.position()) - out.position());
       out.takeChecksum();
       offsets[SECTION_BLOCKS] = out.position();
-      writeBlocks(out, vectors, metric, rotation, graph, blockCodes, layout, order, position);
+      writeBlocks(out, vectors, metric, rotation, graph, blockCodes, layout, order, position, precoded);
       lengths[SECTION_BLOCKS] = out.position() - offsets[SECTION_BLOCKS];
       out.takeChecksum();
 
@@ -156,7 +176,8 @@ final class DiskIndexWriter {
 
   private static void writeBlocks(IndexFiles.Output out, VectorSource vectors, Metric metric,
       RandomRotation rotation, DiskGraphSource graph,
-      ResidualInt8Codec blockCodes, DiskLayout layout, int[] order, int[] position) throws IOException {
+      ResidualInt8Codec blockCodes, DiskLayout layout, int[] order, int[] position, Precoded precoded)
+      throws IOException {
     int n = graph.size();
     byte[] block = new byte[layout.blockBytes()];
     ByteBuffer bb = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
@@ -167,7 +188,9 @@ final class DiskIndexWriter {
     for (int node = 0; node < n; node++) {
       int ordinal = order[node];
       Arrays.fill(block, (byte) 0);
-      blockCodes.encode(coded(vectors.vector(ordinal), metric, rotation), block, 0);
+      if (precoded == null || !precoded.record(ordinal, block, 0)) {
+        blockCodes.encode(coded(vectors.vector(ordinal), metric, rotation), block, 0);
+      }
       bb.putInt(layout.ordinalOffset(), ordinal);
       int c = graph.neighbours(0, ordinal, nbrs);
       if (c > layout.maxDegree()) {

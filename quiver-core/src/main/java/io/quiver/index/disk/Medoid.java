@@ -10,7 +10,14 @@ final class Medoid {
 
   /** The node nearest the mean (ties: the lowest node), on {@code threads} threads. */
   static int of(BuildSpaceVectors vectors, int threads) {
-    int n = vectors.size();
+    return of(vectors, vectors.size(), threads);
+  }
+
+  /** The medoid of the first {@code n} nodes only. */
+  static int of(BuildSpaceVectors vectors, int n, int threads) {
+    if (n < 1 || n > vectors.size()) {
+      throw new IllegalArgumentException("medoid of " + n + " nodes out of " + vectors.size());
+    }
     int dim = vectors.dimension();
     double[] sum = new double[dim];
     for (int node = 0; node < n; node++) {

@@ -88,6 +88,21 @@ final class RoutingLayers {
     return nodes.length;
   }
 
+  /** The nodes on {@code layer} (1-based), ascending; the caller must not change the array. */
+  int[] nodesOn(int layer) {
+    return nodes[layer - 1];
+  }
+
+  /** Most neighbours a node has on {@code layer} (1-based). */
+  int maxDegree(int layer) {
+    int[] off = offsets[layer - 1];
+    int max = 0;
+    for (int i = 0; i + 1 < off.length; i++) {
+      max = Math.max(max, off[i + 1] - off[i]);
+    }
+    return max;
+  }
+
   /** Neighbours of {@code node} on {@code layer} (1-based) into {@code out}; 0 when the node is not on it. */
   int neighbours(int layer, int node, int[] out) {
     int[] ns = nodes[layer - 1];

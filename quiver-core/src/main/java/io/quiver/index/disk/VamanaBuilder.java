@@ -85,6 +85,61 @@ final class VamanaBuilder {
     Chunked report = count -> progress.update(done.addAndGet(count), total);
     forEachNode(order(1), (node, ctx) -> insert(node, 1f, ctx), report);
     forEachNode(order(2), (node, ctx) -> insert(node, alpha, ctx), report);
+    finishLists();
+    return medoid;
+  }
+
+  /** Makes {@code node} the start of every greedy search (and of {@link #connect}). */
+  void startFrom(int node) {
+    medoid = node;
+  }
+
+  /** Sets {@code node}'s list to {@code list[0..count)} (at most the slot size); not concurrently with searches. */
+  void setList(int node, int[] list, int count) {
+    if (count > slot) {
+      throw new IllegalArgumentException("node " + node + " given " + count + " neighbours, more than " + slot);
+    }
+    System.arraycopy(list, 0, adjacency, node * slot, count);
+    INTS.setRelease(counts, node, count);
+  }
+
+  /**
+   * FreshDiskANN's repair of a node that lost neighbours to deletion (DiskANN's {@code process_delete}): its new list
+   * is {@code candidates[0..count)} (its surviving neighbours and its deleted neighbours' surviving neighbours; the
+   * node itself and repeats are skipped), nearest first when they fit in R, else their RobustPrune at alpha.
+   */
+  void repair(int node, int[] candidates, int count, VamanaSearchContext ctx) {
+    synchronized (lockFor(node)) {
+      ctx.newPool();
+      vectors.copy(node, ctx.otherQuery);
+      for (int i = 0; i < count; i++) {
+        if (candidates[i] != node) {
+          ctx.pool(candidates[i], vectors.distance(ctx.otherQuery, candidates[i]));
+        }
+      }
+      if (ctx.poolCount <= maxDegree) {
+        Arrays.sort(ctx.pool, 0, ctx.poolCount);
+        for (int i = 0; i < ctx.poolCount; i++) {
+          ctx.kept[i] = VamanaSearchContext.node(ctx.pool[i]);
+        }
+        setList(node, ctx.kept, ctx.poolCount);
+      } else {
+        INTS.setRelease(counts, node, 0);
+        prune(node, alpha, ctx, ctx.otherQuery);
+      }
+    }
+  }
+
+  /**
+   * Inserts {@code nodes} (whose lists are empty) into the graph at alpha: greedy search from the start node,
+   * RobustPrune, back-edges; FreshDiskANN's insert. {@code afterChunk} (may be null) is told of finished chunks.
+   */
+  void insertAll(int[] nodes, Chunked afterChunk) {
+    forEachNode(nodes, (node, ctx) -> insert(node, alpha, ctx), afterChunk);
+  }
+
+  /** Prunes every list still above R (the slack) back to R, then links unreachable nodes ({@link #connect}). */
+  void finishLists() {
     forEachNode(identity(), (node, ctx) -> {
       if (counts[node] > maxDegree) {
         synchronized (lockFor(node)) {
@@ -98,7 +153,11 @@ final class VamanaBuilder {
       contexts[0] = new VamanaSearchContext(size, vectors.dimension(), listSize, slot);
     }
     connect(contexts[0]);
-    return medoid;
+  }
+
+  /** Ints per node while building: R with the slack. */
+  int slot() {
+    return slot;
   }
 
   /**
@@ -396,8 +455,8 @@ final class VamanaBuilder {
     return keptCount;
   }
 
-  /** Copies {@code node}'s list into {@code out} without a lock; returns how many. */
-  private int readNeighbours(int node, int[] out) {
+  /** Copies {@code node}'s list into {@code out} (room for {@link #slot()}) without a lock; returns how many. */
+  int readNeighbours(int node, int[] out) {
     int count = (int) INTS.getAcquire(counts, node);
     System.arraycopy(adjacency, node * slot, out, 0, count);
     return count;
@@ -436,17 +495,17 @@ final class VamanaBuilder {
   }
 
   /** One node's work in a phase, with the calling thread's scratch. */
-  private interface NodeStep {
+  interface NodeStep {
     void run(int node, VamanaSearchContext ctx);
   }
 
   /** Told how many nodes a chunk held once it is done. */
-  private interface Chunked {
+  interface Chunked {
     void done(int count);
   }
 
   /** Runs {@code step} on every node of {@code order}, in chunks on the build threads; {@code afterChunk} may be null. */
-  private void forEachNode(int[] order, NodeStep step, Chunked afterChunk) {
+  void forEachNode(int[] order, NodeStep step, Chunked afterChunk) {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger workerIds = new AtomicInteger();
     Runnable worker = () -> {

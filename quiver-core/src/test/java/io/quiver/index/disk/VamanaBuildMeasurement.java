@@ -120,7 +120,7 @@ class VamanaBuildMeasurement {
     return tail;
   }
 
-  private static int[][] groundTruth(float[][] base, float[][] queries, Metric metric, int threads) {
+  static int[][] groundTruth(float[][] base, float[][] queries, Metric metric, int threads) {
     try (FlatIndex flat = new FlatIndex(base[0].length, metric)) {
       flat.addAll(VectorSource.of(base), threads, BuildProgress.NONE);
       SearchResult[] results = flat.searchBatch(queries, 10, null, threads);
@@ -136,7 +136,7 @@ class VamanaBuildMeasurement {
    * A seeded Gaussian mixture whose clusters lie near low-dimensional subspaces (8 directions each, decaying
    * deviations, small isotropic noise), with Zipf cluster sizes; a fifth of the queries lie between two clusters.
    */
-  private static final class SubspaceMixture {
+  static final class SubspaceMixture {
     private static final int SUBSPACE = 8;
     private static final float CENTRE_SCALE = Float.parseFloat(System.getProperty("quiver.centreScale", "0.25"));
     private static final float SPREAD = Float.parseFloat(System.getProperty("quiver.spread", "3"));
