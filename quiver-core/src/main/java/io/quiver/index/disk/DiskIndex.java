@@ -21,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntPredicate;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -180,6 +181,16 @@ public final class DiskIndex implements AutoCloseable {
   public static void write(VectorSource vectors, Metric metric, DiskGraphSource graph, DiskIndexConfig config,
       Path file) throws IOException {
     DiskIndexBuilder.write(vectors, metric, graph, config, file);
+  }
+
+  /**
+   * Writes to {@code out} the index of {@code base}'s ordinals that {@code keep} accepts plus {@code added}, reusing
+   * {@code base}'s graph (FreshDiskANN's streaming merge, {@link DiskIndexMerger}) instead of rebuilding it. The base
+   * stays open and searchable, and unchanged.
+   */
+  public static DiskMergeResult merge(DiskIndex base, IntPredicate keep, VectorSource added, DiskIndexConfig config,
+      Path out, BuildProgress progress) throws IOException {
+    return DiskIndexMerger.merge(base, keep, added, config, out, progress);
   }
 
   /** Maps {@code file} and reads its RAM-resident parts (checked against their checksums). */
