@@ -66,7 +66,7 @@ final class DiskBeamSearch {
       if (n == 0) {
         break;
       }
-      if (n > 1) {
+      if (n > 1 && index.readsMiss()) {
         for (int i = 0; i < n; i++) {
           ReadAdvice.willNeed(index.blocks, layout.blockOffset(ctx.expand[i]), layout.blockBytes());
         }
@@ -78,7 +78,9 @@ final class DiskBeamSearch {
           continue; // scored as a page-mate after it was picked
         }
         reads++;
+        long t0 = System.nanoTime();
         walk.score(p, true);
+        index.recordRead(System.nanoTime() - t0);
         // the rest of the page came with the same read: score it too
         int first = layout.firstOnPage(p);
         int last = Math.min(index.count, first + layout.blocksPerPage());
@@ -215,9 +217,10 @@ final class DiskBeamSearch {
     int recordBytes = index.records.bytesPerVector();
     int beam = Math.max(params.beamWidth(), 8);
     int listed = ctx.candSize;
+    boolean prefetch = index.readsMiss();
     for (int from = 0; from < listed; from += beam) {
       int n = Math.min(beam, listed - from);
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n && prefetch; i++) {
         ReadAdvice.willNeed(blocks, layout.blockOffset(ctx.candNode[from + i]), layout.blockBytes());
       }
       for (int i = 0; i < n; i++) {

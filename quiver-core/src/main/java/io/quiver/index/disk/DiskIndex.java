@@ -335,6 +335,32 @@ public final class DiskIndex implements AutoCloseable {
     return data.isMapped() ? data.byteSize() : 0;
   }
 
+  /**
+   * A block read slower than this waited for storage: a page-cache hit (a page touch, a checksum and an int8
+   * distance) takes about 1 us here, a random 4 KiB read 50-200 us.
+   */
+  private static final long MISS_NANOS = 15_000;
+  /**
+   * Rises by 8 for a block read that missed the page cache and falls by 1 for a hit, within [0, 64]: it stays above
+   * 2 while more than about one read in nine misses. Racy updates are fine: it only steers prefetching.
+   */
+  private volatile int missScore = 64;
+
+  /**
+   * Whether recent block reads waited for storage, so that asking the kernel to read a round's blocks together
+   * ({@code madvise(WILLNEED)}, one system call per block) pays: with the index in the page cache those calls were
+   * the largest single cost of a warm search.
+   */
+  boolean readsMiss() {
+    return missScore > 2;
+  }
+
+  /** Folds one block read's time into {@link #readsMiss}'s moving estimate. */
+  void recordRead(long nanos) {
+    int m = missScore;
+    missScore = Math.max(0, Math.min(64, nanos > MISS_NANOS ? m + 8 : m - 1));
+  }
+
   /** Node blocks fetched by all searches so far (logical reads; the page cache may serve some). */
   public long blocksRead() {
     return blocksRead.sum();
