@@ -214,7 +214,6 @@ final class DiskBeamSearch {
     // read the shortlist's blocks, `beam` at a time with the reads in flight together
     MemorySegment blocks = index.blocks;
     DiskLayout layout = index.layout;
-    int recordBytes = index.records.bytesPerVector();
     int beam = Math.max(params.beamWidth(), 8);
     int listed = ctx.candSize;
     boolean prefetch = index.readsMiss();
@@ -225,17 +224,33 @@ final class DiskBeamSearch {
       }
       for (int i = 0; i < n; i++) {
         int p = ctx.candNode[from + i];
-        long base = layout.blockOffset(p);
-        if (index.verifyBlocks) {
-          checkBlockUnchecked(index, base, p);
+        if (!ctx.scored.add(p)) {
+          continue; // already scored as a page-mate of an earlier read
         }
-        MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, base, ctx.records, 0, recordBytes);
-        ctx.addResult(blocks.get(IndexFiles.LE_INT, base + layout.ordinalOffset()), records.score(ctx.records, 0));
+        computations += scoreAmong(index, ctx, records, p);
+        // the page came with the same read: its other matches (graph neighbours, so often near) are scored too
+        int first = layout.firstOnPage(p);
+        int last = Math.min(index.count, first + layout.blocksPerPage());
+        for (int m = first; m < last; m++) {
+          if (m != p && ctx.visited.contains(m) && ctx.scored.add(m)) {
+            computations += scoreAmong(index, ctx, records, m);
+          }
+        }
       }
-      computations += n;
     }
     index.blocksRead.add(listed);
     return finish(index, ctx, q, k, Math.min(listed, Math.max(params.rerank(), 2 * k)), computations);
+  }
+
+  /** Scores the block at position {@code p} (a match of a shortlist scan) into the results; returns 1. */
+  private static int scoreAmong(DiskIndex index, DiskSearchContext ctx, ResidualInt8Codec.Scorer records, int p) {
+    long base = index.layout.blockOffset(p);
+    if (index.verifyBlocks) {
+      checkBlockUnchecked(index, base, p);
+    }
+    MemorySegment.copy(index.blocks, ValueLayout.JAVA_BYTE, base, ctx.records, 0, index.records.bytesPerVector());
+    ctx.addResult(index.blocks.get(IndexFiles.LE_INT, base + index.layout.ordinalOffset()), records.score(ctx.records, 0));
+    return 1;
   }
 
   /** The best k of the gathered results: by block distance, the first {@code rerank} rescored with float vectors. */

@@ -223,8 +223,10 @@ public final class DiskIndex implements AutoCloseable {
 
   /**
    * The k nearest among {@code count} given live ordinals (a selective filter's matches): their RAM codes are scored,
-   * and only the best {@code max(k, params.listSize())} are read from disk and reranked. Exact up to the codes'
-   * ranking of that shortlist; never returns fewer than {@code min(k, live ordinals given)}.
+   * and only the best {@code max(k, params.listSize())} are read from disk and scored by their int8 records, with the
+   * other given ordinals that share their pages (read anyway); the best {@code max(rerank, 2k)} are rescored with the
+   * float vectors. Exact up to the codes' ranking of that shortlist; never returns fewer than
+   * {@code min(k, live ordinals given)}.
    */
   public SearchResult searchAmong(float[] query, int k, int[] ordinals, int count, DiskSearchParams params) {
     float[] q = prepare(query, k);
