@@ -1,10 +1,7 @@
 package io.quiver.index;
 
 import io.quiver.distance.Metric;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import io.quiver.util.Parallel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,29 +42,7 @@ public interface VectorIndex extends AutoCloseable {
         progress.update(done.addAndGet(end - start), n);
       }
     };
-    if (threads <= 1) {
-      worker.run();
-      return;
-    }
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-      Future<?>[] futures = new Future<?>[threads];
-      for (int t = 0; t < threads; t++) {
-        futures[t] = pool.submit(worker);
-      }
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new IllegalStateException("build failed", e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("build interrupted", e);
-        }
-      }
-    }
+    Parallel.runOnThreads(worker, threads, "build");
   }
 
   /**

@@ -72,16 +72,7 @@ final class DiskSearchContext {
     if (candSize == listSize && dist >= candDist[candSize - 1]) {
       return false;
     }
-    int lo = 0;
-    int hi = candSize;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (candDist[mid] <= dist) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
+    int lo = insertionPoint(dist);
     int move = Math.min(candSize, listSize - 1) - lo;
     if (move > 0) {
       System.arraycopy(candNode, lo, candNode, lo + 1, move);
@@ -108,6 +99,18 @@ final class DiskSearchContext {
     System.arraycopy(candDist, index + 1, candDist, index, candSize - index - 1);
     System.arraycopy(candExpanded, index + 1, candExpanded, index, candSize - index - 1);
     candSize--;
+    int lo = insertionPoint(dist);
+    System.arraycopy(candNode, lo, candNode, lo + 1, candSize - lo);
+    System.arraycopy(candDist, lo, candDist, lo + 1, candSize - lo);
+    System.arraycopy(candExpanded, lo, candExpanded, lo + 1, candSize - lo);
+    candNode[lo] = node;
+    candDist[lo] = dist;
+    candExpanded[lo] = true;
+    candSize++;
+  }
+
+  /** The index before which {@code dist} goes in the candidate list (after equal distances). */
+  private int insertionPoint(float dist) {
     int lo = 0;
     int hi = candSize;
     while (lo < hi) {
@@ -118,13 +121,7 @@ final class DiskSearchContext {
         hi = mid;
       }
     }
-    System.arraycopy(candNode, lo, candNode, lo + 1, candSize - lo);
-    System.arraycopy(candDist, lo, candDist, lo + 1, candSize - lo);
-    System.arraycopy(candExpanded, lo, candExpanded, lo + 1, candSize - lo);
-    candNode[lo] = node;
-    candDist[lo] = dist;
-    candExpanded[lo] = true;
-    candSize++;
+    return lo;
   }
 
   void addResult(int node, float dist) {

@@ -1,14 +1,11 @@
 package io.quiver.index.disk;
 
 import io.quiver.index.BuildProgress;
+import io.quiver.util.Parallel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -529,29 +526,7 @@ final class VamanaBuilder {
   }
 
   static void runOnThreads(Runnable worker, int threads) {
-    if (threads <= 1) {
-      worker.run();
-      return;
-    }
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-      Future<?>[] futures = new Future<?>[threads];
-      for (int t = 0; t < threads; t++) {
-        futures[t] = pool.submit(worker);
-      }
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new IllegalStateException("graph build failed", e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("graph build interrupted", e);
-        }
-      }
-    }
+    Parallel.runOnThreads(worker, threads, "graph build");
   }
 
   static long mix(long z) {
