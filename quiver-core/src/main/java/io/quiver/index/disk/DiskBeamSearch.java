@@ -109,7 +109,6 @@ final class DiskBeamSearch {
     final int listSize;
     final MemorySegment blocks;
     final DiskLayout layout;
-    final int recordBytes;
     long computations;
     int gathered;
 
@@ -122,7 +121,6 @@ final class DiskBeamSearch {
       this.listSize = listSize;
       this.blocks = index.blocks;
       this.layout = index.layout;
-      this.recordBytes = index.records.bytesPerVector();
     }
 
     /**
@@ -131,22 +129,16 @@ final class DiskBeamSearch {
      * for code scoring. A page-mate that would not enter the list is only a result.
      */
     void score(int p, boolean picked) {
-      long base = layout.blockOffset(p);
-      if (index.verifyBlocks) {
-        checkBlockUnchecked(index, base, p);
-      }
       ctx.scored.add(p);
-      MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, base, ctx.records, 0, recordBytes);
+      long base = readRecord(index, ctx, p);
       float d = records.score(ctx.records, 0);
       computations++;
-      int ordinal = blocks.get(IndexFiles.LE_INT, base + layout.ordinalOffset());
-      if (ordinal < 0 || ordinal >= index.count) {
-        throw corrupt(index, "block at position " + p + " holds ordinal " + ordinal + " of " + index.count);
-      }
+      int ordinal = ordinalAt(index, base, p);
       if (!index.deleted.get(ordinal) && (filter == null || filter.accept(ordinal))) {
         ctx.addResult(ordinal, d);
       }
-      int at = indexOf(ctx, p);
+      // everything in the list was visited first: an unvisited page-mate needs no scan of the list
+      int at = ctx.visited.contains(p) ? indexOf(ctx, p) : -1;
       boolean expand;
       if (at >= 0) {
         expand = picked || !ctx.candExpanded[at];
@@ -244,13 +236,28 @@ final class DiskBeamSearch {
 
   /** Scores the block at position {@code p} (a match of a shortlist scan) into the results; returns 1. */
   private static int scoreAmong(DiskIndex index, DiskSearchContext ctx, ResidualInt8Codec.Scorer records, int p) {
+    long base = readRecord(index, ctx, p);
+    ctx.addResult(ordinalAt(index, base, p), records.score(ctx.records, 0));
+    return 1;
+  }
+
+  /** Checks the block at position {@code p} (when verifying) and copies its int8 record to {@code ctx.records}. */
+  private static long readRecord(DiskIndex index, DiskSearchContext ctx, int p) {
     long base = index.layout.blockOffset(p);
     if (index.verifyBlocks) {
       checkBlockUnchecked(index, base, p);
     }
     MemorySegment.copy(index.blocks, ValueLayout.JAVA_BYTE, base, ctx.records, 0, index.records.bytesPerVector());
-    ctx.addResult(index.blocks.get(IndexFiles.LE_INT, base + index.layout.ordinalOffset()), records.score(ctx.records, 0));
-    return 1;
+    return base;
+  }
+
+  /** The ordinal the block at {@code base} (position {@code p}) holds, range-checked. */
+  private static int ordinalAt(DiskIndex index, long base, int p) {
+    int ordinal = index.blocks.get(IndexFiles.LE_INT, base + index.layout.ordinalOffset());
+    if (ordinal < 0 || ordinal >= index.count) {
+      throw corrupt(index, "block at position " + p + " holds ordinal " + ordinal + " of " + index.count);
+    }
+    return ordinal;
   }
 
   /** The best k of the gathered results: by block distance, the first {@code rerank} rescored with float vectors. */

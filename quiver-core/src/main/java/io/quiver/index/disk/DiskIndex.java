@@ -3,6 +3,7 @@ package io.quiver.index.disk;
 import static io.quiver.index.disk.DiskIndexFormat.*;
 
 import io.quiver.distance.Metric;
+import io.quiver.distance.VectorUtil;
 import io.quiver.index.BuildProgress;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
@@ -256,7 +257,7 @@ public final class DiskIndex implements AutoCloseable {
     }
     if (metric.normalizes()) {
       float[] q = query.clone();
-      io.quiver.distance.VectorUtil.normalize(q);
+      VectorUtil.normalize(q);
       return q;
     }
     return query;

@@ -13,6 +13,7 @@ import io.quiver.testing.TestVectors;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,7 +129,7 @@ class DiskIndexTest extends RandomizedTest {
     byte[] good = Files.readAllBytes(file);
     long codesAt;
     try (DiskIndex index = DiskIndex.open(file)) {
-      codesAt = ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+      codesAt = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN)
           .getLong(DiskIndexFormat.sectionOffset(DiskIndexFormat.SECTION_CODES));
     }
     flip(file, rnd.nextInt(100));
