@@ -5,6 +5,8 @@ import io.quiver.index.VectorSource;
 import io.quiver.index.disk.DiskGraphSource;
 import io.quiver.index.disk.DiskIndex;
 import io.quiver.index.disk.DiskIndexConfig;
+import io.quiver.index.disk.DiskIndexMerger;
+import io.quiver.index.disk.DiskMergeResult;
 import io.quiver.storage.CorruptFileException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -76,36 +78,7 @@ final class DiskField implements AutoCloseable {
    */
   static void write(Path dir, String base, MutableSegment source, String field, int count, VectorParams params)
       throws IOException {
-    RoaringBitmap absent = new RoaringBitmap();
-    float[] first = null;
-    for (int i = 0; i < count; i++) {
-      if (!source.hasVector(field, i)) {
-        absent.add(i);
-      } else if (first == null) {
-        first = source.vector(field, i);
-      }
-    }
-    if (first == null) { // no point has this vector: any unit vector holds the places
-      first = new float[params.size()];
-      first[0] = 1f;
-    }
-    float[] placeholder = first;
-    VectorSource vectors = new VectorSource() {
-      @Override
-      public int size() {
-        return count;
-      }
-
-      @Override
-      public int dimension() {
-        return params.size();
-      }
-
-      @Override
-      public float[] vector(int i) {
-        return absent.contains(i) ? placeholder : source.vector(field, i);
-      }
-    };
+    FieldVectors vectors = FieldVectors.of(source, field, count, params);
     MutableSegment.Lane lane = source.lanes().get(field);
     if (lane.graphless) {
       DiskIndex.build(vectors, params.metric(), config(params), indexFile(dir, base), BuildProgress.NONE);
@@ -115,12 +88,116 @@ final class DiskField implements AutoCloseable {
       DiskIndex.write(vectors, params.metric(), new AllOrdinals(lane.graph.graphSource(), count), config(params),
           indexFile(dir, base));
     }
+    writeAbsent(dir, base, count, vectors.absent);
+  }
+
+  /**
+   * Whether a rewrite can merge into {@code from}'s graph rather than build one: same dimension and block degree as
+   * the field's configuration would build, and the reused graph covering at least half the result (a graph mostly
+   * made of inserts is better built in passes).
+   */
+  static boolean canMergeInto(DiskField from, VectorParams params, int kept, int count) {
+    return from != null && from.index.dimension() == params.size()
+        && from.index.maxDegree() == config(params).maxDegree() && kept > 0 && 2L * kept >= count;
+  }
+
+  /**
+   * Writes field {@code field} of the first {@code count} ordinals of {@code source} as a disk index in {@code dir}
+   * by FreshDiskANN's streaming merge into {@code from}'s graph: the first {@code kept} ordinals of {@code source}
+   * must be {@code from}'s ordinals in {@code keep}, in ascending order (tombstoned in its index or not: deletes
+   * arriving during the rewrite are applied to the new segment afterwards); the rest are inserted.
+   *
+   * @return what the merge did
+   */
+  static DiskMergeResult writeMerged(Path dir, String base, MutableSegment source, String field, int count,
+      VectorParams params, DiskField from, RoaringBitmap keep, int kept, int threads) throws IOException {
+    FieldVectors vectors = FieldVectors.of(source, field, count, params);
+    VectorSource added = new VectorSource() {
+      @Override
+      public int size() {
+        return count - kept;
+      }
+
+      @Override
+      public int dimension() {
+        return params.size();
+      }
+
+      @Override
+      public float[] vector(int i) {
+        return vectors.vector(kept + i);
+      }
+    };
+    // a point of the base without this vector keeps its placeholder node, tombstoned again at open from the new list
+    DiskMergeResult result = DiskIndexMerger.merge(from.index, o -> o < from.count && keep.contains(o), false, added,
+        config(params).toBuilder().threads(Math.max(1, threads)).build(), indexFile(dir, base), BuildProgress.NONE);
+    if (result.kept() != kept) {
+      throw new IllegalStateException("merge into segment field " + from.file + " kept " + result.kept()
+          + " ordinals, the rewrite " + kept);
+    }
+    writeAbsent(dir, base, count, vectors.absent);
+    return result;
+  }
+
+  private static void writeAbsent(Path dir, String base, int count, RoaringBitmap absent) throws IOException {
     try (SegmentFiles.Writer w = new SegmentFiles.Writer(absentFile(dir, base))) {
       w.putInt(ABSENT_MAGIC).putInt(SegmentFiles.VERSION).putInt(count).putInt(absent.getCardinality());
       for (var it = absent.getIntIterator(); it.hasNext(); ) {
         w.putInt(it.next());
       }
       w.finish();
+    }
+  }
+
+  /**
+   * A field's vectors over the first {@code count} ordinals of a mutable segment, the points without one (listed in
+   * {@code absent}) holding the place with another point's vector (or a unit vector when none has one).
+   */
+  private static final class FieldVectors implements VectorSource {
+    final RoaringBitmap absent;
+    private final MutableSegment source;
+    private final String field;
+    private final int count;
+    private final float[] placeholder;
+
+    private FieldVectors(MutableSegment source, String field, int count, RoaringBitmap absent, float[] placeholder) {
+      this.source = source;
+      this.field = field;
+      this.count = count;
+      this.absent = absent;
+      this.placeholder = placeholder;
+    }
+
+    static FieldVectors of(MutableSegment source, String field, int count, VectorParams params) {
+      RoaringBitmap absent = new RoaringBitmap();
+      float[] first = null;
+      for (int i = 0; i < count; i++) {
+        if (!source.hasVector(field, i)) {
+          absent.add(i);
+        } else if (first == null) {
+          first = source.vector(field, i);
+        }
+      }
+      if (first == null) { // no point has this vector: any unit vector holds the places
+        first = new float[params.size()];
+        first[0] = 1f;
+      }
+      return new FieldVectors(source, field, count, absent, first);
+    }
+
+    @Override
+    public int size() {
+      return count;
+    }
+
+    @Override
+    public int dimension() {
+      return placeholder.length;
+    }
+
+    @Override
+    public float[] vector(int i) {
+      return absent.contains(i) ? placeholder : source.vector(field, i);
     }
   }
 

@@ -9,6 +9,7 @@ import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * The segment operations the optimizations choose among: sealing a frozen segment, rewriting sealed ones (merge,
@@ -38,6 +40,7 @@ final class SegmentMaintenance implements OptimizerHost {
   private final AtomicLong seals = new AtomicLong();
   private final AtomicLong merges = new AtomicLong();
   private final AtomicLong vacuums = new AtomicLong();
+  private final AtomicLong graphMerges = new AtomicLong();
   final AtomicInteger optimizing = new AtomicInteger();
 
   SegmentMaintenance(SegmentHolder holder, Checkpointer checkpointer, Path segmentsDir, ObjectMapper json,
@@ -71,7 +74,7 @@ final class SegmentMaintenance implements OptimizerHost {
   }
 
   OptimizerStats stats() {
-    return new OptimizerStats(seals.get(), merges.get(), vacuums.get(), optimizing.get());
+    return new OptimizerStats(seals.get(), merges.get(), vacuums.get(), graphMerges.get(), optimizing.get());
   }
 
   @Override
@@ -209,18 +212,27 @@ final class SegmentMaintenance implements OptimizerHost {
     return done[0];
   }
 
-  /** Writes the live points of {@code sources} as one new sealed segment and swaps it in; false if stopped. */
+  /**
+   * Writes the live points of {@code sources} as one new sealed segment and swaps it in; false if stopped. The
+   * source with the most live points comes first, so that its disk fields' graphs can be merged into
+   * ({@link SegmentWriter.MergeBase}) instead of rebuilt.
+   */
   private boolean rewriteSegments(List<SealedSegment> sources, BooleanSupplier stop) throws IOException {
     CollectionConfig config = holder.config;
     MutableSegment built = new MutableSegment(holder.nextSegmentId.getAndIncrement(), config);
     // a disk field's index builds its graph from the merged points: an HNSW over them would be thrown away
-    config.vectors().forEach((field, params) -> {
-      if (params.diskSegments()) {
-        built.skipGraph(field);
+    boolean diskFields = false;
+    for (var e : config.vectors().entrySet()) {
+      if (e.getValue().diskSegments()) {
+        built.skipGraph(e.getKey());
+        diskFields = true;
       }
-    });
+    }
+    List<SealedSegment> order = new ArrayList<>(sources);
+    order.sort(Comparator.comparingInt((SealedSegment s) -> s.ordinals() - s.deletedCount()).reversed());
+    RoaringBitmap baseKeep = new RoaringBitmap();
     List<Location> origin = new ArrayList<>();
-    for (SealedSegment s : sources) {
+    for (SealedSegment s : order) {
       for (int ord = 0; ord < s.ordinals(); ord++) {
         if (!s.isDeleted(ord)) {
           Map<String, float[]> vectors = new HashMap<>();
@@ -232,9 +244,14 @@ final class SegmentMaintenance implements OptimizerHost {
           }
           built.append(new Point(s.idOf(ord), vectors, s.payload(ord)));
           origin.add(new Location(s, ord));
+          if (s == order.get(0)) {
+            baseKeep.add(ord);
+          }
         }
       }
     }
+    SegmentWriter.MergeBase mergeBase = diskFields
+        ? new SegmentWriter.MergeBase(order.get(0), baseKeep, baseKeep.getCardinality(), threads) : null;
     while (!built.fullyIndexed()) {
       if (stop.getAsBoolean()) {
         return false;
@@ -246,7 +263,7 @@ final class SegmentMaintenance implements OptimizerHost {
     AtomicFiles.deleteTree(segDir);
     SealedSegment merged;
     if (count > 0) {
-      SegmentWriter.write(segDir, built, count, json, config);
+      graphMerges.addAndGet(SegmentWriter.write(segDir, built, count, json, config, mergeBase));
       merged = SealedSegment.open(built.id, segDir, count, config, json);
     } else {
       merged = null;

@@ -2,6 +2,7 @@ package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.index.disk.DiskMergeResult;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.index.hnsw.PayloadLinks;
 import io.quiver.payload.PayloadIndex;
@@ -9,6 +10,7 @@ import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Writes a fully indexed mutable segment as a sealed segment directory (files in {@link SealedSegment}). A vector
@@ -22,11 +24,29 @@ final class SegmentWriter {
   private SegmentWriter() {}
 
   /**
+   * A sealed segment whose disk fields a rewrite merges into rather than building new graphs: the rewrite's first
+   * {@code kept} ordinals are its ordinals in {@code keep}, ascending.
+   */
+  record MergeBase(SealedSegment segment, RoaringBitmap keep, int kept, int threads) {}
+
+  /**
    * Writes the first {@code count} ordinals of {@code source} (fully indexed, no longer written) as a segment in the
    * new directory {@code dir}, every file fsync'd.
    */
   static void write(Path dir, MutableSegment source, int count, ObjectMapper json, CollectionConfig config)
       throws IOException {
+    write(dir, source, count, json, config, null);
+  }
+
+  /**
+   * As {@link #write(Path, MutableSegment, int, ObjectMapper, CollectionConfig)}; a disk field that {@code mergeBase}
+   * (nullable) also has as a disk field is merged into its graph when {@link DiskField#canMergeInto} allows.
+   *
+   * @return the number of disk fields written by merging into the base's graph
+   */
+  static int write(Path dir, MutableSegment source, int count, ObjectMapper json, CollectionConfig config,
+      MergeBase mergeBase) throws IOException {
+    int merged = 0;
     Files.createDirectories(dir);
     SegmentFiles.writeIds(dir.resolve("ids.bin"), source, count);
     byte[][] payloadBytes = new byte[count][];
@@ -39,7 +59,17 @@ final class SegmentWriter {
       String field = e.getKey();
       VectorParams vp = config.vector(field);
       if (vp.diskSegments()) {
-        DiskField.write(dir, SealedSegment.fieldFile(field), source, field, count, vp);
+        DiskField from = mergeBase == null ? null : mergeBase.segment().diskField(field);
+        if (mergeBase != null && DiskField.canMergeInto(from, vp, mergeBase.kept(), count)) {
+          DiskMergeResult r = DiskField.writeMerged(dir, SealedSegment.fieldFile(field), source, field, count, vp,
+              from, mergeBase.keep(), mergeBase.kept(), mergeBase.threads());
+          merged++;
+          LOG.log(System.Logger.Level.DEBUG, "segment " + dir.getFileName() + " field '" + field + "': merged into "
+              + "the graph of segment " + mergeBase.segment().id + " (" + r.kept() + " kept, " + r.added()
+              + " inserted, " + r.repaired() + " repaired) in " + r.totalNanos() / 1_000_000 + " ms");
+        } else {
+          DiskField.write(dir, SealedSegment.fieldFile(field), source, field, count, vp);
+        }
         continue;
       }
       // the few nodes pruning left without in-links on level 0 would never be found by a walk: link them back first
@@ -62,6 +92,7 @@ final class SegmentWriter {
     SealedSegment.writePayloadIndex(dir, source.payloadIndex());
     AtomicFiles.syncDirectory(dir);
     AtomicFiles.syncDirectory(dir.getParent()); // the segment directory's own entry
+    return merged;
   }
 
   /**

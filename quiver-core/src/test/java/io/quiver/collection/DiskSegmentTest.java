@@ -308,21 +308,33 @@ class DiskSegmentTest extends RandomizedTest {
   }
 
   @Test
-  void mergesAndVacuumsWriteNewDiskSegments() throws Exception {
+  void mergesAndVacuumsIntoALargerSegmentReuseItsGraph() throws Exception {
+    // whichever sources a merge takes (sealing and merging race), the 300-point one is among them and holds at least
+    // half: every merge and the vacuum merge into an existing graph
+    mergeThenVacuum(new int[] {300, 100, 100});
+  }
+
+  /**
+   * Seals one segment per entry of {@code rounds}, waits for them to merge into one, deletes every other point and
+   * waits for the vacuum; checks recall, the ids' vectors and scores against the inserted vectors after each, and that
+   * every rewrite merged into its largest source's graph.
+   */
+  private void mergeThenVacuum(int[] rounds) throws Exception {
     Random rnd = random();
     int dim = 16;
-    int rounds = 3;
-    int per = 200;
-    float[][] base = TestVectors.clustered(rnd, rounds * per, dim, 8);
+    int total = IntStream.of(rounds).sum();
+    float[][] base = TestVectors.clustered(rnd, total, dim, 8);
     CollectionConfig cfg = CollectionConfig.builder().vector(VectorParams.of(dim, Metric.L2).withDiskIndex(true))
         .sealThreshold(10_000).mergeThreshold(10_000).vacuumRatio(0.3).build();
     try (Quiver db = Quiver.open(dir)) {
       Collection c = db.createCollection("m", cfg);
-      for (int r = 0; r < rounds; r++) { // three small sealed segments
+      int next = 0;
+      for (int size : rounds) { // one small sealed segment per round
         List<Point> batch = new ArrayList<>();
-        for (int i = r * per; i < (r + 1) * per; i++) {
+        for (int i = next; i < next + size; i++) {
           batch.add(Point.of(i, base[i], null));
         }
+        next += size;
         c.upsert(batch);
         c.flush();
       }
@@ -331,9 +343,11 @@ class DiskSegmentTest extends RandomizedTest {
         Thread.sleep(10);
       }
       assertThat(c.info().segments()).as("one merged sealed segment and the mutable one").isEqualTo(2);
+      assertThat(c.optimizerStats().graphMerges()).isEqualTo(c.optimizerStats().merges());
       assertThat(c.info().storage().vectors().heap()).isLessThan(64L * dim);
       float[][] queries = TestVectors.clustered(rnd, 20, dim, 8);
       assertThat(recall(c, base, queries, Metric.L2, i -> true, null, 10)).isGreaterThanOrEqualTo(0.9);
+      assertScoresMatchInsertedVectors(c, base, queries);
       Set<Integer> deleted = new HashSet<>();
       List<PointId> doomed = new ArrayList<>();
       for (int i = 0; i < base.length; i += 2) {
@@ -346,9 +360,12 @@ class DiskSegmentTest extends RandomizedTest {
         Thread.sleep(10);
       }
       assertThat(c.optimizerStats().vacuums()).isGreaterThanOrEqualTo(1);
+      assertThat(c.optimizerStats().graphMerges())
+          .isEqualTo(c.optimizerStats().merges() + c.optimizerStats().vacuums());
       assertThat(c.count()).isEqualTo(base.length - deleted.size());
       assertThat(recall(c, base, queries, Metric.L2, i -> !deleted.contains(i), null, 10))
           .isGreaterThanOrEqualTo(0.9);
+      assertScoresMatchInsertedVectors(c, base, queries);
       for (int i = 1; i < base.length; i += 50) {
         assertThat(c.get(PointId.of(i)).vectors().get(CollectionConfig.DEFAULT_VECTOR)).containsExactly(base[i],
             offset(1e-6f));
@@ -357,6 +374,17 @@ class DiskSegmentTest extends RandomizedTest {
     try (Stream<Path> files = Files.walk(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).filteredOn(f -> f.endsWith(DiskIndex.EXTENSION))
           .as("the vacuumed segment only").hasSize(1);
+    }
+  }
+
+  /** Every hit's score is the distance from the query to the vector inserted under the hit's id. */
+  private static void assertScoresMatchInsertedVectors(Collection c, float[][] base, float[][] queries) {
+    for (float[] q : queries) {
+      for (ScoredPoint h : c.search(SearchRequest.builder(q).limit(10).build())) {
+        int id = (int) ((PointId.Num) h.id()).value();
+        assertThat(h.score()).as("score of id %d", id)
+            .isCloseTo(Metric.L2.toScore(VectorUtil.squareDistance(q, base[id])), offset(1e-3f));
+      }
     }
   }
 

@@ -255,7 +255,7 @@ class SegmentLifecycleTest extends RandomizedTest {
         .mergeThreshold(1000).vacuumRatio(0.3).build();
     try (Quiver db = Quiver.open(dir)) {
       Collection c = db.createCollection("stats", cfg);
-      assertThat(c.optimizerStats()).isEqualTo(new OptimizerStats(0, 0, 0, 0));
+      assertThat(c.optimizerStats()).isEqualTo(new OptimizerStats(0, 0, 0, 0, 0));
       Random rnd = random();
       for (int round = 0; round < 3; round++) { // three small sealed segments of 30 points each
         List<Point> batch = new ArrayList<>();

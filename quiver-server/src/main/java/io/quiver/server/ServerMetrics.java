@@ -226,6 +226,8 @@ public final class ServerMetrics implements Filter, AutoCloseable {
           m -> m.stats.merges());
       counter("quiver.collection.vacuums", "Sealed segments rewritten without deleted points since opened", tags,
           m -> m.stats.vacuums());
+      counter("quiver.collection.disk.graph.merges", "Disk-index fields rewritten by merging into an existing graph"
+          + " (no rebuild) since the collection was opened", tags, m -> m.stats.graphMerges());
       // the filtered-search planner: how segments were searched, how often a graph walk gave up, and the cost
       for (SearchStrategy strategy : List.of(SearchStrategy.EXACT, SearchStrategy.ACORN, SearchStrategy.ROUTE_THROUGH)) {
         counter("quiver.search.segments", "Segment searches by strategy (exact includes fallbacks)",

@@ -287,6 +287,11 @@ public final class DiskIndex implements AutoCloseable {
     return dimension;
   }
 
+  /** Most neighbours per node block (a merge into this index's graph keeps it). */
+  public int maxDegree() {
+    return layout.maxDegree();
+  }
+
   public Metric metric() {
     return metric;
   }

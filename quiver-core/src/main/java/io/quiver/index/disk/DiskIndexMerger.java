@@ -66,7 +66,8 @@ public final class DiskIndexMerger {
   private byte[] survivorRecords;
   private long bytesRead;
 
-  private DiskIndexMerger(DiskIndex base, IntPredicate keep, VectorSource added, DiskIndexConfig config) {
+  private DiskIndexMerger(DiskIndex base, IntPredicate keep, boolean dropTombstoned, VectorSource added,
+      DiskIndexConfig config) {
     this.base = base;
     this.added = added;
     this.config = config;
@@ -74,7 +75,7 @@ public final class DiskIndexMerger {
     this.newOrdinals = new int[base.count];
     int next = 0;
     for (int o = 0; o < base.count; o++) {
-      newOrdinals[o] = !base.deleted.get(o) && keep.test(o) ? next++ : -1;
+      newOrdinals[o] = !(dropTombstoned && base.deleted.get(o)) && keep.test(o) ? next++ : -1;
     }
     this.kept = next;
     this.size = next + added.size();
@@ -93,6 +94,17 @@ public final class DiskIndexMerger {
    */
   public static DiskMergeResult merge(DiskIndex base, IntPredicate keep, VectorSource added, DiskIndexConfig config,
       Path out, BuildProgress progress) throws IOException {
+    return merge(base, keep, true, added, config, out, progress);
+  }
+
+  /**
+   * As {@link #merge(DiskIndex, IntPredicate, VectorSource, DiskIndexConfig, Path, BuildProgress)}, but when
+   * {@code dropTombstoned} is false {@code keep} alone decides which base ordinals survive, tombstoned or not: for a
+   * caller that chose the survivors from its own snapshot (a collection's merge, whose deletes arriving meanwhile are
+   * applied to the result afterwards) and needs the result to hold exactly them.
+   */
+  public static DiskMergeResult merge(DiskIndex base, IntPredicate keep, boolean dropTombstoned, VectorSource added,
+      DiskIndexConfig config, Path out, BuildProgress progress) throws IOException {
     Objects.requireNonNull(base, "base");
     Objects.requireNonNull(keep, "keep");
     Objects.requireNonNull(added, "added");
@@ -107,7 +119,7 @@ public final class DiskIndexMerger {
       throw new IllegalArgumentException("config maxDegree " + config.maxDegree() + " differs from the base index's "
           + base.layout.maxDegree() + ": a merge keeps the base's lists and block layout");
     }
-    DiskIndexMerger merger = new DiskIndexMerger(base, keep, added, config);
+    DiskIndexMerger merger = new DiskIndexMerger(base, keep, dropTombstoned, added, config);
     if (merger.size == 0) {
       throw new IllegalArgumentException("the merge would leave no vectors: the base keeps none and none are added");
     }
