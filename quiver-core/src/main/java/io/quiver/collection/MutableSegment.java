@@ -55,7 +55,7 @@ final class MutableSegment extends Segment {
     Lane(VectorParams params) {
       this.params = params;
       this.raw = new FloatVectorStore(params.size());
-      this.graph = new HnswIndex(params.size(), params.metric(), params.hnsw());
+      this.graph = new HnswIndex(params.size(), params.metric(), params.graphConfig());
     }
   }
 

@@ -202,22 +202,24 @@ final class SegmentMaintenance implements OptimizerHost {
     if (!budgetAdmits(transientBytes, (sources.size() == 1 ? "vacuum" : "merge") + " of segments " + ids)) {
       return false;
     }
-    boolean[] done = new boolean[1];
+    int[] graphMerged = {-1};
     run(() -> {
-      done[0] = rewriteSegments(sources, stop);
-      if (done[0]) {
+      graphMerged[0] = rewriteSegments(sources, stop);
+      if (graphMerged[0] >= 0) {
         (sources.size() == 1 ? vacuums : merges).incrementAndGet();
+        graphMerges.addAndGet(graphMerged[0]);
       }
     });
-    return done[0];
+    return graphMerged[0] >= 0;
   }
 
   /**
-   * Writes the live points of {@code sources} as one new sealed segment and swaps it in; false if stopped. The
+   * Writes the live points of {@code sources} as one new sealed segment and swaps it in; returns the number of disk
+   * fields written by merging into an existing graph, or -1 if stopped. The
    * source with the most live points comes first, so that its disk fields' graphs can be merged into
    * ({@link SegmentWriter.MergeBase}) instead of rebuilt.
    */
-  private boolean rewriteSegments(List<SealedSegment> sources, BooleanSupplier stop) throws IOException {
+  private int rewriteSegments(List<SealedSegment> sources, BooleanSupplier stop) throws IOException {
     CollectionConfig config = holder.config;
     MutableSegment built = new MutableSegment(holder.nextSegmentId.getAndIncrement(), config);
     // a disk field's index builds its graph from the merged points: an HNSW over them would be thrown away
@@ -254,7 +256,7 @@ final class SegmentMaintenance implements OptimizerHost {
         ? new SegmentWriter.MergeBase(order.get(0), baseKeep, baseKeep.getCardinality(), threads) : null;
     while (!built.fullyIndexed()) {
       if (stop.getAsBoolean()) {
-        return false;
+        return -1;
       }
       built.indexPending(4096, pool, threads);
     }
@@ -262,8 +264,9 @@ final class SegmentMaintenance implements OptimizerHost {
     Path segDir = segmentsDir.resolve(Manifest.segmentDirName(built.id));
     AtomicFiles.deleteTree(segDir);
     SealedSegment merged;
+    int graphMerged = 0;
     if (count > 0) {
-      graphMerges.addAndGet(SegmentWriter.write(segDir, built, count, json, config, mergeBase));
+      graphMerged = SegmentWriter.write(segDir, built, count, json, config, mergeBase);
       merged = SealedSegment.open(built.id, segDir, count, config, json);
     } else {
       merged = null;
@@ -282,6 +285,6 @@ final class SegmentMaintenance implements OptimizerHost {
     }
     LOG.log(System.Logger.Level.DEBUG, "collection {0}: merged {1} segments into {2} ({3} points)", holder.name,
         sources.size(), built.id, count);
-    return true;
+    return graphMerged;
   }
 }

@@ -1,6 +1,7 @@
 package io.quiver.collection;
 
 import io.quiver.distance.Metric;
+import io.quiver.index.disk.DiskIndexConfig;
 import io.quiver.index.hnsw.HnswConfig;
 import java.util.Objects;
 
@@ -51,6 +52,16 @@ public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onD
   /** Both {@code on_disk} flags: sealed segments of this field are searched through a disk index. */
   public VectorParams withDiskIndex(boolean value) {
     return new VectorParams(size, metric, hnsw, value || onDisk, value);
+  }
+
+  /**
+   * The graph parameters this field's HNSW graphs are built with: {@link #hnsw()}, except that a field with
+   * {@link #diskSegments() disk segments} prunes with at least {@link DiskIndexConfig#DEFAULT_ALPHA}, because its
+   * level 0 becomes the disk graph, whose reads per query at a given recall that alpha about halves.
+   */
+  public HnswConfig graphConfig() {
+    return diskSegments() && hnsw.alpha() < DiskIndexConfig.DEFAULT_ALPHA
+        ? hnsw.withAlpha(DiskIndexConfig.DEFAULT_ALPHA) : hnsw;
   }
 
   /** Whether sealing writes this field as a disk index ({@code on_disk} and {@code hnsw_config.on_disk}). */

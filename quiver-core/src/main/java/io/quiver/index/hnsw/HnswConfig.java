@@ -9,7 +9,8 @@ package io.quiver.index.hnsw;
  * @param seed seed of the level assignment, so a build's shape does not depend on thread timing
  * @param alpha diversity slack of neighbour selection (as in DiskANN's robust prune): a candidate is dropped only when
  *     a kept neighbour is closer to it by a factor alpha than the base node is. 1.0 is the classic HNSW heuristic;
- *     larger values keep more long edges, which shortens search paths at the same M
+ *     above 1 the classic selection runs first and alpha then fills the free slots, giving denser lists (higher
+ *     recall at a given ef, longer builds)
  * @param payloadM links per node among the points sharing a value of an indexed keyword or integer field, built
  *     when a segment is sealed (Qdrant's {@code payload_m}; see {@link PayloadLinks}); 0 builds none. The builder's
  *     default is {@code m}, as in Qdrant: without the links an ACORN walk for a value uncorrelated with the query
@@ -38,6 +39,11 @@ public record HnswConfig(int m, int efConstruction, int efSearch, long seed, flo
 
   /** The same configuration with {@code payloadM} links per payload-value node. */
   public HnswConfig withPayloadM(int payloadM) {
+    return new HnswConfig(m, efConstruction, efSearch, seed, alpha, payloadM);
+  }
+
+  /** The same configuration pruning with {@code alpha}. */
+  public HnswConfig withAlpha(float alpha) {
     return new HnswConfig(m, efConstruction, efSearch, seed, alpha, payloadM);
   }
 

@@ -103,6 +103,12 @@ final class HnswGraphBuilder {
    * The HNSW heuristic (algorithm 4 of the paper): walking candidates nearest first, keep one only if it is closer to
    * the base node than to every neighbour kept so far. This keeps links pointing in diverse directions.
    *
+   * <p>With alpha above 1 the selection runs in two rounds, as DiskANN's RobustPrune raises alpha: the classic
+   * heuristic first, then the candidates it dropped, each kept unless a kept neighbour is closer to it by the factor
+   * alpha, until {@code maxConn}. One round at alpha filled the list with the nearest, mutually close candidates and
+   * left nodes without in-links (9.7% of level 0 unreachable at alpha 1.2 on clustered data); the first round keeps
+   * the diverse links alpha 1 would, and alpha only adds to them.
+   *
    * <p>Sorts {@code candidates} (packed (distance, ordinal)) in place. Equal distances are ordered by a permutation
    * of ordinals that differs per {@code self}: ordered by plain ordinal, every full list would keep the oldest of many
    * duplicate vectors and newer duplicates would lose all in-links and become unreachable.
@@ -113,23 +119,38 @@ final class HnswGraphBuilder {
       candidates[i] ^= mask & 0xFFFFFFFFL;
     }
     Arrays.sort(candidates, 0, n);
-    int selected = 0;
+    boolean[] taken = pruneFactor > 1f ? new boolean[n] : null;
+    int selected = selectRound(candidates, n, self, mask, maxConn, 1f, out, 0, taken, scratch);
+    if (taken != null && selected < maxConn) {
+      selected = selectRound(candidates, n, self, mask, maxConn, pruneFactor, out, selected, taken, scratch);
+    }
+    return selected;
+  }
+
+  /**
+   * One round of {@link #selectDiverse} at {@code factor}: appends to {@code out[selected..]} the candidates not yet
+   * {@code taken} that no neighbour in {@code out} is closer to by {@code factor}; returns the new count.
+   */
+  private int selectRound(long[] candidates, int n, int self, int mask, int maxConn, float factor, int[] out,
+      int selected, boolean[] taken, float[] scratch) {
     for (int i = 0; i < n && selected < maxConn; i++) {
       int c = ScoredOrdinals.ordinal(candidates[i]) ^ mask;
-      long sortedCandidate = candidates[i];
-      if (c == self) {
+      if (c == self || (taken != null && taken[i])) {
         continue;
       }
-      float dc = ScoredOrdinals.distance(sortedCandidate);
+      float dc = ScoredOrdinals.distance(candidates[i]);
       boolean diverse = true;
       for (int j = 0; j < selected; j++) {
-        if (pruneFactor * index.linkDistanceBetween(c, out[j], scratch) < dc) {
+        if (factor * index.linkDistanceBetween(c, out[j], scratch) < dc) {
           diverse = false;
           break;
         }
       }
       if (diverse) {
         out[selected++] = c;
+        if (taken != null) {
+          taken[i] = true;
+        }
       }
     }
     return selected;
