@@ -124,14 +124,10 @@ final class UpdatePhase {
             c.delete(ids);
             deleteMs[j] = (System.nanoTime() - t0) / 1e6;
             ack.deletesAcknowledged(to);
-            for (int q = 0; q < Math.min(s.deleteChecks(), to - from); q++) {
-              int id = data.deleteOrder()[from + (int) ((long) q * (to - from) / Math.min(s.deleteChecks(), to - from))];
-              for (ScoredPoint h : c.search(SearchRequest.builder(data.vector(id)).limit(s.k()).ef(s.ef()).build())) {
-                long hit = numeric(h.id());
-                if (hit < n && data.deleteRank()[(int) hit] < to) {
-                  deletedReturned.incrementAndGet();
-                }
-              }
+            int checks = Math.min(s.deleteChecks(), to - from);
+            for (int q = 0; q < checks; q++) {
+              int id = data.deleteOrder()[from + (int) ((long) q * (to - from) / checks)];
+              deletedReturned.addAndGet(deletedAmongHits(c, data, s, id, to));
               deleteChecks.incrementAndGet();
             }
           }
@@ -172,6 +168,21 @@ final class UpdatePhase {
     double[] allSearchMs = searchMs.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
     return new Result(upserted.get(), deletes, upsertSeconds, endSeconds[s.writers()], seconds, allUpsertMs,
         deleteMs, deleteChecks.get(), deletedReturned.get(), all, allSearchMs);
+  }
+
+  /**
+   * Searches with the vector of deleted point {@code id}; returns how many hits are among the first {@code deleted}
+   * ids of the delete order (all acknowledged as deleted).
+   */
+  private static int deletedAmongHits(Collection c, UpdateData data, Settings s, int id, int deleted) {
+    int count = 0;
+    for (ScoredPoint h : c.search(SearchRequest.builder(data.vector(id)).limit(s.k()).ef(s.ef()).build())) {
+      long hit = numeric(h.id());
+      if (hit >= 0 && hit < data.n() && data.deleteRank()[(int) hit] < deleted) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /**
