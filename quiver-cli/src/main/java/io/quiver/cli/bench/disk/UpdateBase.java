@@ -58,7 +58,9 @@ final class UpdateBase {
     Path base = keep.resolve("base");
     Path marker = keep.resolve("base.json");
     JsonNode previous = Files.exists(marker) ? mapper.readTree(marker.toFile()) : null;
-    boolean reuse = previous != null && identity.equals(previous.get("identity")) && Files.isDirectory(base);
+    // compared as text: read back, a small long (the seed) is an int node, which equals() tells from a long one
+    boolean reuse = previous != null && identity.toString().equals(String.valueOf(previous.get("identity")))
+        && Files.isDirectory(base);
     double loadSeconds;
     double sealSeconds;
     if (reuse) {
