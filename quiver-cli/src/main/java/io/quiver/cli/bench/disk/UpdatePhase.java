@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.PointId;
 import io.quiver.collection.Collection;
+import io.quiver.collection.CollectionInfo;
 import io.quiver.collection.Point;
 import io.quiver.collection.ScoredPoint;
 import io.quiver.collection.SearchRequest;
@@ -48,10 +49,11 @@ final class UpdatePhase {
    * @param upsertMs latencies of the upsert calls (acknowledged after the WAL fsync with durability fsync), sorted
    * @param deleteMs latencies of the delete calls, sorted
    * @param deletedReturned ids returned by the delete checks that had been deleted (acknowledged) before the check
+   * @param unindexedAtUpsertEnd points not yet in a graph when the last upsert was acknowledged (searches scan them)
    */
   record Result(int upserted, int deleted, double upsertSeconds, double deleteSeconds, double seconds,
       double[] upsertMs, double[] deleteMs, long deleteChecks, long deletedReturned, List<SearchRecord> searches,
-      double[] searchMs) {}
+      double[] searchMs, long unindexedAtUpsertEnd) {}
 
   private UpdatePhase() {}
 
@@ -72,6 +74,8 @@ final class UpdatePhase {
     AtomicInteger nextBatch = new AtomicInteger();
     AtomicInteger upserted = new AtomicInteger();
     AtomicInteger working = new AtomicInteger(s.writers() + 1);
+    AtomicInteger writersLeft = new AtomicInteger(s.writers());
+    AtomicLong unindexed = new AtomicLong(-1);
     AtomicLong deletedReturned = new AtomicLong();
     AtomicLong deleteChecks = new AtomicLong();
     List<double[]> upsertMs = new ArrayList<>();
@@ -101,6 +105,10 @@ final class UpdatePhase {
               upserted.addAndGet(pts.size());
             }
             endSeconds[writer] = (System.nanoTime() - start) / 1e9;
+            if (writersLeft.decrementAndGet() == 0) {
+              CollectionInfo info = c.info();
+              unindexed.set(info.points() - info.indexedPoints());
+            }
           } finally {
             working.decrementAndGet();
           }
@@ -167,7 +175,7 @@ final class UpdatePhase {
     List<SearchRecord> all = searchRecords.stream().flatMap(List::stream).toList();
     double[] allSearchMs = searchMs.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
     return new Result(upserted.get(), deletes, upsertSeconds, endSeconds[s.writers()], seconds, allUpsertMs,
-        deleteMs, deleteChecks.get(), deletedReturned.get(), all, allSearchMs);
+        deleteMs, deleteChecks.get(), deletedReturned.get(), all, allSearchMs, unindexed.get());
   }
 
   /**

@@ -78,6 +78,7 @@ final class UpdateReport {
     o.put("recall_method", "mean over searches sampled evenly through the phase of the share of the exact top-k"
         + " (brute force over the points acknowledged before the search started, acknowledged deletes excluded)"
         + " that the search returned");
+    o.put("unindexed_at_upsert_end", r.unindexedAtUpsertEnd());
     o.put("delete_checks", r.deleteChecks());
     o.put("deleted_returned", r.deletedReturned());
     info.accept(o, c);
@@ -85,6 +86,8 @@ final class UpdateReport {
         + " %,.0f deletes/s paced over the phase (%,d, call p50 %.1f ms)%n", r.upserted() / r.upsertSeconds(),
         r.upserted(), r.upsertSeconds(), percentile(r.upsertMs(), 0.5), percentile(r.upsertMs(), 0.99),
         r.deleted() / r.deleteSeconds(), r.deleted(), percentile(r.deleteMs(), 0.5));
+    out.printf(Locale.ROOT, "update: %,d points not yet in a graph when the last upsert was acknowledged (searches"
+        + " scan them exactly until indexed)%n", r.unindexedAtUpsertEnd());
     out.printf(Locale.ROOT, "update: searches %,.0f QPS on %d threads (p50 %.2f ms, p99 %.2f ms) at ef %d, recall@10"
         + " %.4f over %d sampled searches vs exact top-10 of the points acknowledged before each;"
         + " deleted ids returned by %,d searches with deleted vectors: %d (load %.2f)%n",

@@ -22,7 +22,7 @@ class BenchDiskUpdatesCommandTest {
 
   private static final List<String> UPDATE_FIELDS = List.of("phase", "n", "dim", "updates", "deletes", "writers",
       "upserts_per_s", "deletes_per_s", "search_qps", "recall10", "recall_samples", "deleted_returned",
-      "delete_checks", "heap_bytes", "load_avg_1m");
+      "delete_checks", "unindexed_at_upsert_end", "heap_bytes", "load_avg_1m");
 
   @TempDir
   Path dir;
@@ -79,6 +79,7 @@ class BenchDiskUpdatesCommandTest {
     assertThat(update.get("delete_checks").asLong()).isEqualTo(6 * 4); // 6 delete batches of 50, 4 checks each
     assertThat(update.get("deleted_returned").asLong()).isZero();
     assertThat(update.get("points").asLong()).isEqualTo(3000);
+    assertThat(update.get("unindexed_at_upsert_end").asLong()).isBetween(0L, 300L);
 
     JsonNode merge = rows.get(2);
     assertThat(merge.get("merge_finished").asBoolean()).isTrue();
