@@ -159,7 +159,11 @@ final class HnswConnectivity {
       }
     }
     if (target < 0) {
-      return false;
+      target = nearestWithFreeSlot(q, qNorm, node, reached, live, ctx);
+      evict = -1;
+      if (target < 0) {
+        return false;
+      }
     }
     synchronized (graph.lockFor(target)) {
       int[] arr = graph.level0Page(target);
@@ -189,6 +193,33 @@ final class HnswConnectivity {
       }
     }
     return true;
+  }
+
+  /**
+   * The nearest reached live node with a free level-0 slot, by a scan of every node; -1 if none. The fallback when
+   * the search's candidates are all full and none can give up a link: under an inner product with many duplicates and
+   * a small M, every search for a stranded node returned the same few full hubs, and 151 of 213 stranded nodes stayed
+   * stranded after four passes.
+   */
+  private int nearestWithFreeSlot(float[] q, float qNorm, int node, BitSet reached, IntPredicate live,
+      HnswSearchContext ctx) {
+    int best = -1;
+    float bestDist = Float.POSITIVE_INFINITY;
+    for (int c = reached.nextSetBit(0); c >= 0; c = reached.nextSetBit(c + 1)) {
+      if (c == node || !live.test(c) || !graph.linked(c)) {
+        continue;
+      }
+      int[] arr = graph.level0Page(c);
+      if (arr[graph.level0Base(c)] >= graph.maxConn0) {
+        continue;
+      }
+      float d = index.linkDistance(q, qNorm, c, ctx.scratch);
+      if (d < bestDist) {
+        bestDist = d;
+        best = c;
+      }
+    }
+    return best;
   }
 
   /** Marks in {@code reached} every node a walk on level 0 reaches from {@code from} (breadth first). */
