@@ -10,7 +10,10 @@ import java.util.Set;
  * {@code Qdrant/bm25}, so that vectors made by either match these. A document's value for a token is
  * {@code tf·(k+1) / (tf + k·(1 - b + b·dl/avg_len))} with {@code dl} the number of tokens kept (after stop words
  * and length limits); a query's is 1 per distinct token. Token ids are {@link TokenIds#of}. IDF is the collection's
- * job (sparse field modifier {@code idf}). Empty text, or text whose every token is dropped, gives an empty vector.
+ * job (sparse field modifier {@code idf}). Empty text, or text whose every token is dropped, gives an empty vector
+ * (as Qdrant's {@code empty_sparse}). Two distinct tokens with one id are not summed: in a document the value of the
+ * token whose first occurrence comes later replaces the other's (FastEmbed's order; Qdrant's server overwrites in
+ * its hash map's arbitrary order), and a query holds the id once with value 1.
  *
  * <p>Where FastEmbed differs from Qdrant's server, this follows the server: FastEmbed keeps {@code _} inside tokens
  * and drops tokens over 40 characters before stemming; the server splits at {@code _} and keeps long tokens unless

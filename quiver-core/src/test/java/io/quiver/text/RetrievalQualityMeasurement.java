@@ -19,7 +19,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Measures (does not assert) retrieval quality of the BM25 encoders on the shared SciFact and Cranfield sets:
  * nDCG@10 and recall@100 of brute-force sparse dot-product retrieval with the {@code idf} modifier, for
  * {@code qdrant/bm25} at avg_len 256 and at the corpus mean, and {@code quiver/bm25} with its default and its
- * measured alternatives. Run by hand: {@code ./mvnw -B -ntp -o test -pl quiver-core
+ * measured alternatives, and single-threaded document encoding speed (one pass, no warm-up: indicative). Run by
+ * hand: {@code ./mvnw -B -ntp -o test -pl quiver-core
  * -Dtest=RetrievalQualityMeasurement -Dsurefire.failIfNoSpecifiedTests=false -Dquiver.measure=true
  * -Dquiver.datasets=/work/shared/datasets}.
  */
@@ -40,7 +41,7 @@ class RetrievalQualityMeasurement {
   private static void run(BeirSet set) {
     System.out.printf(Locale.ROOT, "%n%s: %d documents, %d queries%n", set.name(), set.docIds().size(),
         set.queryIds().size());
-    System.out.printf(Locale.ROOT, "%-58s %8s %10s%n", "method", "nDCG@10", "recall@100");
+    System.out.printf(Locale.ROOT, "%-58s %8s %10s %10s%n", "method", "nDCG@10", "recall@100", "docs/s");
     QdrantBm25 q256 = QdrantBm25.withDefaults();
     double mean = set.docTexts().stream().mapToInt(t -> q256.tokens(t).size()).average().orElse(1);
     report(set, "qdrant/bm25 avg_len 256", q256);
@@ -72,9 +73,11 @@ class RetrievalQualityMeasurement {
   }
 
   private static void report(BeirSet set, String name, SparseTextEncoder encoder) {
+    long t0 = System.nanoTime();
     List<TermWeights> docs = set.docTexts().stream().map(encoder::encodeDocument).toList();
+    double docsPerSecond = docs.size() / ((System.nanoTime() - t0) / 1e9);
     List<TermWeights> queries = set.queryTexts().stream().map(encoder::encodeQuery).toList();
     double[] r = SparseRetrievalEval.evaluate(set, docs, queries);
-    System.out.printf(Locale.ROOT, "%-58s %8.4f %10.4f%n", name, r[0], r[1]);
+    System.out.printf(Locale.ROOT, "%-58s %8.4f %10.4f %10.0f%n", name, r[0], r[1], docsPerSecond);
   }
 }
