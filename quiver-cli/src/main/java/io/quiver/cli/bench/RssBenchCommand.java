@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,6 +86,10 @@ public final class RssBenchCommand implements Callable<Integer> {
       + " launcher's (repeatable), e.g. --jvm-opt=-Xlog:gc:file=gc.log or --jvm-opt=-XX:NativeMemoryTracking=summary.")
   List<String> jvmOptions = new ArrayList<>();
 
+  @Option(names = "--native-memory", description = "Track the server's native memory (" + NativeMemory.OPTION
+      + ") and add jcmd's committed bytes per category to each sample.")
+  boolean nativeMemory;
+
   @Option(names = "--green-timeout", description = "Seconds to wait for status green (default ${DEFAULT-VALUE}).")
   int greenTimeout = 1800;
 
@@ -127,7 +132,11 @@ public final class RssBenchCommand implements Callable<Integer> {
     PrintStream err = System.err;
     List<RssSample> samples = new ArrayList<>();
     List<String> serveArgs = memoryBudget == null ? List.of() : List.of("--memory-budget", memoryBudget);
-    try (ServerProcess server = ServerProcess.start(data, jvm, jvmOptions, serveArgs, root.resolve("server.log"),
+    List<String> extraJvm = new ArrayList<>(jvmOptions);
+    if (nativeMemory) {
+      extraJvm.add(NativeMemory.OPTION);
+    }
+    try (ServerProcess server = ServerProcess.start(data, jvm, extraJvm, serveArgs, root.resolve("server.log"),
         120)) {
       long t0 = System.nanoTime();
       err.printf(Locale.ROOT, "bench-rss: server pid %d on port %d, data in %s%n", server.pid(), server.port(), data);
@@ -171,12 +180,17 @@ public final class RssBenchCommand implements Callable<Integer> {
         RssSample.prometheusSum(metrics, "jvm_memory_committed_bytes", "area=\"heap\""),
         RssSample.prometheusSum(metrics, "jvm_memory_committed_bytes", "area=\"nonheap\""),
         info.path("status").asText(), info.path("points_count").asLong(), info.path("segments_count").asInt(),
-        info.path("storage"));
+        info.path("storage"), nativeMemory ? NativeMemory.committed(server.pid()) : Map.of());
     if (!s.storage().isObject()) {
       throw new IOException("GET /collections/" + COLLECTION + " has no storage object: " + info);
     }
     System.err.printf(Locale.ROOT, "bench-rss: %s at %.0f s: VmRSS %s, collection heap %s + mapped %s%n", phase,
         s.seconds(), mb(s.rss()), mb(s.storageTotal("heap")), mb(s.storageTotal("mapped")));
+    if (nativeMemory) {
+      StringBuilder b = new StringBuilder("bench-rss: " + phase + " native memory committed (MB):");
+      s.nativeMemory().forEach((k, v) -> b.append(' ').append(k).append(' ').append(mb(v)).append(','));
+      System.err.println(b.substring(0, b.length() - 1));
+    }
     return s;
   }
 
@@ -223,8 +237,8 @@ public final class RssBenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "## bench-rss: %,d x %d float32 %s points%s%s, batches of %,d with ?wait=true,"
         + " idle %d s%n%n", points, dim, metric.qdrant, quantization == Quantization.NONE ? "" : ", "
         + quantization.name().toLowerCase(Locale.ROOT) + " codes", diskIndex ? ", disk index" : "", batch, idle);
-    out.println("Server JVM options: " + String.join(" ", jvm.options()) + (jvmOptions.isEmpty() ? ""
-        : " " + String.join(" ", jvmOptions)) + "; environment " + jvm.environment() + ". MB = 2^20 bytes.");
+    out.println("Server JVM options: " + serverOptions(jvm) + "; environment " + jvm.environment()
+        + ". MB = 2^20 bytes.");
     out.println();
     out.println("| phase | s | VmRSS | VmHWM | RssAnon | RssFile | JVM heap used / committed | storage heap |"
         + " storage mapped | storage disk | heap: vectors / graph / codes / payloads / caches |");
@@ -243,14 +257,22 @@ public final class RssBenchCommand implements Callable<Integer> {
       ObjectNode settings = mapper.createObjectNode().put("bench", "rss").put("points", points).put("dim", dim)
           .put("metric", metric.qdrant).put("quantization", quantization.name().toLowerCase(Locale.ROOT))
           .put("disk_index", diskIndex).put("batch", batch).put("idle_s", idle).put("seed", seed)
-          .put("jvm_options", String.join(" ", jvm.options()) + (jvmOptions.isEmpty() ? "" : " "
-              + String.join(" ", jvmOptions)));
+          .put("jvm_options", serverOptions(jvm));
       List<String> lines = new ArrayList<>();
       for (RssSample s : samples) {
         lines.add(mapper.writeValueAsString(s.toJson(settings)));
       }
       Files.write(json, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
+  }
+
+  private String serverOptions(ServeJvm jvm) {
+    List<String> all = new ArrayList<>(jvm.options());
+    all.addAll(jvmOptions);
+    if (nativeMemory) {
+      all.add(NativeMemory.OPTION);
+    }
+    return String.join(" ", all);
   }
 
   private static String mb(long bytes) {

@@ -2,6 +2,8 @@ package io.quiver.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -15,11 +17,14 @@ import java.util.Map;
  * @param jvmHeapCommitted bytes of heap committed ({@code jvm_memory_committed_bytes{area="heap"}})
  * @param jvmNonHeapCommitted bytes of the JVM's non-heap pools committed (metaspace, code cache)
  * @param storage the collection's bytes by part and place, with totals, as the server reports them
+ * @param nativeMemory committed bytes per Native Memory Tracking category (empty unless tracked)
  */
 record RssSample(String phase, double seconds, Map<String, Long> proc, long jvmHeapUsed, long jvmHeapCommitted,
-    long jvmNonHeapCommitted, String status, long points, int segments, JsonNode storage) {
+    long jvmNonHeapCommitted, String status, long points, int segments, JsonNode storage,
+    Map<String, Long> nativeMemory) {
   RssSample {
     proc = Map.copyOf(proc);
+    nativeMemory = Collections.unmodifiableMap(new LinkedHashMap<>(nativeMemory));
   }
 
   long rss() {
@@ -48,6 +53,10 @@ record RssSample(String phase, double seconds, Map<String, Long> proc, long jvmH
         .put("storage_disk_bytes", storageTotal("disk"))
         .put("storage_sum_bytes", storageTotal("heap") + storageTotal("mapped"));
     o.set("storage", storage);
+    if (!nativeMemory.isEmpty()) {
+      ObjectNode nmt = o.putObject("native_memory_committed_bytes");
+      nativeMemory.forEach(nmt::put);
+    }
     return o;
   }
 

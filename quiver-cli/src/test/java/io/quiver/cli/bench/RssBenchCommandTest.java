@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class RssBenchCommandTest {
       code = new CommandLine(new RssBenchCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(
           "--points", Integer.toString(points), "--dim", "16", "--batch", "100", "--idle", "0", "--quantization",
           "int8", "--seed", Long.toString(seed), "--dir", dir.resolve("work").toString(), "--json", json.toString(),
-          "--memory-budget", "64MiB");
+          "--memory-budget", "64MiB", "--native-memory");
     } finally {
       System.setOut(saved);
     }
@@ -53,6 +54,8 @@ class RssBenchCommandTest {
       assertThat(row.path("vm_hwm_bytes").asLong()).as(phase).isGreaterThanOrEqualTo(row.path("vm_rss_bytes")
           .asLong());
       assertThat(row.path("jvm_heap_committed_bytes").asLong()).as(phase).isPositive();
+      assertThat(row.at("/native_memory_committed_bytes/Total").asLong()).as(phase)
+          .isGreaterThan(row.at("/native_memory_committed_bytes/Java Heap").asLong()).isPositive();
       assertThat(row.path("storage_heap_bytes").asLong()).as(phase).isPositive()
           .isEqualTo(row.at("/storage/total/heap_bytes").asLong());
       assertThat(row.path("storage_sum_bytes").asLong()).as(phase)
@@ -76,5 +79,20 @@ class RssBenchCommandTest {
     assertThat(ServeJvm.forBudget(2L << 30).options()).first().isEqualTo("-Xmx3328m");
     assertThat(ServeJvm.replacedByServeOptions("-XX:+UseParallelGC")).isTrue();
     assertThat(ServeJvm.replacedByServeOptions("--enable-native-access=ALL-UNNAMED")).isFalse();
+  }
+
+  @Test
+  void nativeMemorySummaryIsParsedInEitherScale() {
+    String bytes = """
+        Total: reserved=1532405457, committed=131184337
+               malloc: 6526673 #4729, peak=6447927 #4735
+        -                 Java Heap (reserved=67108864, committed=67108864)
+                                    (mmap: reserved=67108864, committed=67108864, at peak)
+        -                     Class (reserved=1073797486, committed=121198)
+        """;
+    assertThat(NativeMemory.parse(bytes)).containsExactly(Map.entry("Total", 131184337L),
+        Map.entry("Java Heap", 67108864L), Map.entry("Class", 121198L));
+    String kb = "Total: reserved=1496490KB, committed=128109KB\n-                    GC (reserved=2KB, committed=1KB)\n";
+    assertThat(NativeMemory.parse(kb)).containsExactly(Map.entry("Total", 128109L * 1024), Map.entry("GC", 1024L));
   }
 }
