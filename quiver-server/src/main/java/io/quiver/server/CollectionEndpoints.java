@@ -9,6 +9,7 @@ import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.CollectionInfo;
 import io.quiver.collection.QuantizationConfig;
+import io.quiver.collection.StorageUsage;
 import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
 import io.quiver.payload.FieldSchema;
@@ -157,6 +158,7 @@ final class CollectionEndpoints {
     o.put("indexed_vectors_count", info.indexedPoints());
     o.put("points_count", info.points());
     o.put("segments_count", info.segments());
+    o.set("storage", storageJson(info.storage()));
     ObjectNode cfg = o.putObject("config");
     ObjectNode params = cfg.putObject("params");
     VectorParams first = config.vectors().values().iterator().next();
@@ -205,6 +207,28 @@ final class CollectionEndpoints {
       }
       s.put("points", info.points());
     });
+    return o;
+  }
+
+  /**
+   * Quiver's own field (Qdrant has none): bytes by part and place as {@link CollectionInfo#storage()} counts them,
+   * the same figures as the {@code quiver_collection_storage_bytes} metric, and their sums per place.
+   */
+  private ObjectNode storageJson(StorageUsage st) {
+    ObjectNode o = ep.json.createObjectNode();
+    long heap = 0;
+    long mapped = 0;
+    long disk = 0;
+    for (Map.Entry<String, StorageUsage.Part> e : List.of(Map.entry("vectors", st.vectors()),
+        Map.entry("graph", st.graph()), Map.entry("codes", st.codes()), Map.entry("payloads", st.payloads()),
+        Map.entry("caches", st.caches()))) {
+      StorageUsage.Part p = e.getValue();
+      o.putObject(e.getKey()).put("heap_bytes", p.heap()).put("mapped_bytes", p.mapped()).put("disk_bytes", p.disk());
+      heap += p.heap();
+      mapped += p.mapped();
+      disk += p.disk();
+    }
+    o.putObject("total").put("heap_bytes", heap).put("mapped_bytes", mapped).put("disk_bytes", disk);
     return o;
   }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.QuantizationConfig;
+import io.quiver.collection.StorageUsage;
 import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +47,27 @@ class CollectionInfoTest {
       cfg = s.ok("GET", "/collections/lib", null).get("config");
       assertThat(cfg.at("/optimizer_config/deleted_threshold").asDouble()).isEqualTo(0.4);
       assertThat(cfg.at("/optimizer_config/indexing_threshold").asInt()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void storageIsReportedByPartAndPlaceWithTotals() throws Exception {
+    try (ServerHarness s = new ServerHarness(dir)) {
+      s.ok("PUT", "/collections/m", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+      s.ok("PUT", "/collections/m/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,0,0,0]},"
+          + "{\"id\":2,\"vector\":[0,1,0,0]}]}");
+      JsonNode st = s.ok("GET", "/collections/m", null).get("storage");
+      StorageUsage expected = s.db.collection("m").info().storage();
+      assertThat(st.at("/vectors/heap_bytes").asLong()).isEqualTo(expected.vectors().heap()).isPositive();
+      long heap = 0;
+      for (String part : List.of("vectors", "graph", "codes", "payloads", "caches")) {
+        for (String place : List.of("heap_bytes", "mapped_bytes", "disk_bytes")) {
+          assertThat(st.at("/" + part + "/" + place).isIntegralNumber()).as(part + "." + place).isTrue();
+        }
+        heap += st.at("/" + part + "/heap_bytes").asLong();
+      }
+      assertThat(st.at("/total/heap_bytes").asLong()).isEqualTo(heap).isEqualTo(expected.heapBytes());
+      assertThat(st.at("/total/disk_bytes").asLong()).isEqualTo(expected.diskBytes());
     }
   }
 
