@@ -62,6 +62,7 @@ public final class Collection implements AutoCloseable {
   private final Indexer indexer;
   private final Optimizer optimizer;
   private final ConfigChanges configChanges;
+  private final SparseSearcher sparseSearcher;
   /** The lease on the shared worker pool this collection took itself (null: its opener owns the pool). */
   private final WorkerPool.Lease ownLease;
   /** The process's memory budget; writes and optimizer jobs that would grow the heap past it are refused. */
@@ -85,6 +86,7 @@ public final class Collection implements AutoCloseable {
     FilterPlanner planner = new FilterPlanner(id -> holder.ids.get(id));
     this.reader = new PointReader(holder, planner, dir.resolve("wal"));
     this.searcher = new SegmentSearcher(holder, validator, planner, reader);
+    this.sparseSearcher = new SparseSearcher(holder, validator, planner, reader);
     this.configChanges = new ConfigChanges(dir, json, holder, updater, maintenance);
   }
 
@@ -343,6 +345,11 @@ public final class Collection implements AutoCloseable {
   /** The nearest points to the request's vector, best first. */
   public List<ScoredPoint> search(SearchRequest request) {
     return searcher.search(request, null);
+  }
+
+  /** The points of a sparse vector field with the largest dot product with the request's vector, best first. */
+  public List<ScoredPoint> search(SparseSearchRequest request) {
+    return sparseSearcher.search(request);
   }
 
   /**
