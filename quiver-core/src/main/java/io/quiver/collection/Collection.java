@@ -470,6 +470,16 @@ public final class Collection implements AutoCloseable {
     optimizer.wake();
   }
 
+  /**
+   * Declares sparse vector field {@code name} (Qdrant's create vector name): persisted first; the points already
+   * stored have no vector in it until written again.
+   *
+   * @throws QuiverException.InvalidInput when a dense or sparse field of that name exists, or the name is invalid
+   */
+  public void createSparseVector(String name, SparseVectorParams params) throws IOException {
+    configChanges.addSparseVector(name, params);
+  }
+
   // ------------------------------------------------------------------ durability and lifecycle
 
   /**

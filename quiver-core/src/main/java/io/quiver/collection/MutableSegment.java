@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -34,7 +35,8 @@ final class MutableSegment extends Segment {
   private static final int PAGE_MASK = (1 << PAGE_SHIFT) - 1;
 
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
-  private final Map<String, MutableSparseIndex> sparse = new LinkedHashMap<>();
+  /** Concurrent: a sparse field declared while the segment takes writes is added by the writer. */
+  private final Map<String, MutableSparseIndex> sparse = new ConcurrentHashMap<>();
   private volatile AtomicReferenceArray<Object>[] idPages = newPages(0);
   private volatile AtomicReferenceArray<Object>[] payloadPages = newPages(0);
   private volatile int count;
