@@ -338,7 +338,7 @@ final class CollectionEndpoints {
     if (!Json.present(body.get("sparse"))) {
       throw ApiError.badRequest("body: expected {\"sparse\": {\"modifier\": \"none\" | \"idf\"}} or {\"dense\": ...}");
     }
-    c.createSparseVector(vector, SparseJson.params(body.get("sparse"), "body.sparse"));
+    c.createSparseVector(vector, SparseJson.nameConfig(body.get("sparse"), "body.sparse"));
     return ep.updateResult();
   }
 

@@ -140,12 +140,7 @@ final class SparseJson {
   static SparseVectorParams params(JsonNode n, String path) {
     ObjectNode o = Json.object(n, path);
     Json.onlyFields(o, path, "modifier", "index");
-    String m = Json.stringField(o, "modifier", path, "none");
-    SparseVectorParams.Modifier modifier = switch (m.toLowerCase(Locale.ROOT)) {
-      case "none" -> SparseVectorParams.Modifier.NONE;
-      case "idf" -> SparseVectorParams.Modifier.IDF;
-      default -> throw ApiError.badRequest(path + ".modifier: unknown variant `" + m + "`, expected `none` or `idf`");
-    };
+    SparseVectorParams.Modifier modifier = modifier(o, path);
     String at = path + ".index";
     ObjectNode index = Json.object(o.get("index"), at);
     Json.onlyFields(index, at, "full_scan_threshold", "on_disk", "datatype", "memory");
@@ -157,12 +152,32 @@ final class SparseJson {
     }
     // memory overrides the deprecated on_disk: cold data stays in the mapped file
     boolean onDisk = memory != null ? memory.equals("cold") : Json.boolField(index, "on_disk", at, false);
-    String datatype = Json.stringField(index, "datatype", at, null);
+    return new SparseVectorParams(modifier, threshold, onDisk, datatype(index, at));
+  }
+
+  /** Qdrant's {@code SparseVectorConfig} of create named vector: {@code {modifier, datatype}}. */
+  static SparseVectorParams nameConfig(JsonNode n, String path) {
+    ObjectNode o = Json.object(n, path);
+    Json.onlyFields(o, path, "modifier", "datatype");
+    return new SparseVectorParams(modifier(o, path), null, false, datatype(o, path));
+  }
+
+  private static SparseVectorParams.Modifier modifier(ObjectNode o, String path) {
+    String m = Json.stringField(o, "modifier", path, "none");
+    return switch (m.toLowerCase(Locale.ROOT)) {
+      case "none" -> SparseVectorParams.Modifier.NONE;
+      case "idf" -> SparseVectorParams.Modifier.IDF;
+      default -> throw ApiError.badRequest(path + ".modifier: unknown variant `" + m + "`, expected `none` or `idf`");
+    };
+  }
+
+  private static String datatype(ObjectNode o, String path) {
+    String datatype = Json.stringField(o, "datatype", path, null);
     if (datatype != null && !datatype.equals("float32") && !datatype.equals("float16")
         && !datatype.equals("uint8")) {
-      throw ApiError.badRequest(at + ".datatype: expected float32, float16 or uint8, got `" + datatype + "`");
+      throw ApiError.badRequest(path + ".datatype: expected float32, float16 or uint8, got `" + datatype + "`");
     }
-    return new SparseVectorParams(modifier, threshold, onDisk, datatype);
+    return datatype;
   }
 
   /** The params as Qdrant reports them. */
