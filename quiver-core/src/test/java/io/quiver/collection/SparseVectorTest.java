@@ -227,6 +227,36 @@ class SparseVectorTest extends RandomizedTest {
   }
 
   @Test
+  void snapshotsCarrySealedAndLoggedSparseVectors() throws Exception {
+    Random rnd = random();
+    boolean idf = rnd.nextBoolean();
+    Model model = new Model();
+    Path archive = dir.resolve("snap.zip");
+    try (Quiver db = Quiver.open(dir.resolve("db"))) {
+      Collection c = db.createCollection("src", config(idf, false));
+      for (int round = 0; round < 2; round++) { // sealed points, then points only in the log
+        List<Point> batch = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          Point p = randomPoint(rnd, round * 1000L + i, 60);
+          batch.add(p);
+          model.points.put(p.id(), p);
+        }
+        c.upsert(batch);
+        if (round == 0) {
+          c.flush();
+        }
+      }
+      c.snapshot(archive);
+      Collection restored = db.restoreSnapshot("copy", archive, false);
+      assertStored(restored, model);
+      assertSearches(restored, model, rnd, idf, 60, "restored");
+    }
+    try (Quiver db = Quiver.open(dir.resolve("db"))) {
+      assertSearches(db.collection("copy"), model, rnd, idf, 60, "restored and reopened");
+    }
+  }
+
+  @Test
   void badSparseVectorsAreRejectedNamingTheFieldAndChangeNothing() throws Exception {
     try (Quiver db = Quiver.open(dir)) {
       Collection c = db.createCollection("bad", config(false, false));
