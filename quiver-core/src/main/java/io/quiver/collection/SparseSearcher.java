@@ -73,6 +73,9 @@ final class SparseSearcher {
     for (int i = 0; i < query.size(); i++) {
       index.accumulate(query.indices()[i], weights[i], limit, scores);
     }
+    if (scores.size() == 0) {
+      return; // nothing to filter: the planner's index lookups would be wasted
+    }
     OrdinalFilter accept = null;
     if (request.filter() != null) {
       FilterPlanner.Plan plan = planner.plan(s, request.filter(), SearchStrategy.EXACT, true, config.planner());

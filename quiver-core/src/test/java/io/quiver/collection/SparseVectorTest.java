@@ -17,6 +17,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -279,6 +280,31 @@ class SparseVectorTest extends RandomizedTest {
           SparseVector.of(new int[] {3, 3}, new float[] {1, 1}), "s").build()))
           .isInstanceOf(QuiverException.InvalidInput.class).hasMessageContaining("query sparse vector 's'");
     }
+  }
+
+  @Test
+  void logRecordsKeepTypeOneWithoutSparseVectorsAndRoundTripTypeThree() throws Exception {
+    Random rnd = random();
+    Point dense = new Point(PointId.of(5), Map.of("d", new float[] {1, 2}), JSON.createObjectNode().put("g", 1));
+    byte[] plain = WalOp.encode(new WalOp.Upsert(List.of(dense), null), JSON);
+    assertThat(plain[0]).as("a batch without sparse vectors is a type 1 record, as before type 3").isEqualTo((byte) 1);
+    WalOp.Upsert back = (WalOp.Upsert) WalOp.decode(plain, JSON);
+    assertThat(back.points().get(0).sparseVectors()).isEmpty();
+    assertThat(back.points().get(0).vectors().get("d")).containsExactly(1, 2);
+    List<Point> points = new ArrayList<>(List.of(dense));
+    for (int i = 0; i < 5; i++) {
+      points.add(randomPoint(rnd, 10 + i, 1000));
+    }
+    byte[] withSparse = WalOp.encode(new WalOp.Upsert(points, null), JSON);
+    assertThat(withSparse[0]).isEqualTo((byte) 3);
+    List<Point> decoded = ((WalOp.Upsert) WalOp.decode(withSparse, JSON)).points();
+    for (int i = 0; i < points.size(); i++) {
+      assertThat(decoded.get(i).sparseVectors()).isEqualTo(points.get(i).sparseVectors());
+      assertThat(decoded.get(i).payload()).isEqualTo(points.get(i).payload());
+    }
+    byte[] cut = Arrays.copyOf(withSparse, withSparse.length - 3);
+    assertThatThrownBy(() -> WalOp.decode(cut, JSON)).as("a truncated record fails, never yields short vectors")
+        .isInstanceOfAny(IOException.class, RuntimeException.class);
   }
 
   @Test
