@@ -435,6 +435,83 @@ await step('query with prefetch + fusion rrf (Qdrant RRF, k = 2)', async () => {
   assert.equal(await client.deleteCollection(hybrid), true);
 });
 
+await step('sparse vectors: create, createVectorName, upsert, query, prefetch + fusion, with_vector, 400s', async () => {
+  const sparse = `${name}_sparse`;
+  assert.equal(await client.createCollection(sparse, {
+    vectors: { dense: { size: 2, distance: 'Dot' } },
+    sparse_vectors: { text: { modifier: 'idf', index: { on_disk: false, full_scan_threshold: 1000 } } },
+  }), true);
+  const info = await client.getCollection(sparse);
+  assert.equal(info.config.params.sparse_vectors.text.modifier, 'idf');
+  assert.equal(info.config.params.sparse_vectors.text.index.full_scan_threshold, 1000);
+  await client.createVectorName(sparse, 'extra', { sparse: { modifier: 'none' } });
+  assert.ok((await client.getCollection(sparse)).config.params.sparse_vectors.extra);
+  await client.upsert(sparse, { wait: true, points: [
+    { id: 1, vector: { dense: [1, 0], text: { indices: [7, 4294967295], values: [2, 1] } }, payload: { g: 'a' } },
+    { id: 2, vector: { dense: [0, 1], text: { indices: [7], values: [0.5] } }, payload: { g: 'b' } },
+    { id: 3, vector: { dense: [1, 1], extra: { indices: [1], values: [3] } }, payload: { g: 'a' } },
+  ] });
+  await client.upsert(sparse, { wait: true, batch: { ids: [4, 5], vectors: {
+    dense: [[0.5, 0.5], [0.2, 0.1]],
+    text: [{ indices: [9, 7], values: [1, 1] }, { indices: [9], values: [4] }],
+  }, payloads: [{ g: 'b' }, { g: 'a' }] } });
+  // idf of index 7 over the 4 points with `text`, 3 of which have it: ln(1 + 1.5 / 3.5)
+  const r = await client.query(sparse, { query: { indices: [7], values: [1] }, using: 'text', with_vector: ['text'] });
+  assert.deepEqual(r.points.map((p) => p.id), [1, 4, 2]);
+  assert.ok(Math.abs(r.points[0].score - 2 * Math.log(1 + 1.5 / 3.5)) < 1e-5, `score ${r.points[0].score}`);
+  assert.deepEqual(r.points[0].vector.text, { indices: [7, 4294967295], values: [2, 1] });
+  const filtered = await client.query(sparse, { query: { nearest: { indices: [7, 9], values: [1, 1] } }, using: 'text',
+    filter: { must: [{ key: 'g', match: { value: 'a' } }] } });
+  assert.deepEqual(filtered.points.map((p) => p.id), [5, 1]);
+  const fused = await client.query(sparse, {
+    prefetch: [
+      { query: [1, 0], using: 'dense', limit: 2 },
+      { query: { indices: [9], values: [1] }, using: 'text', limit: 2 },
+    ],
+    query: { fusion: 'rrf' },
+    limit: 10,
+    with_vector: true,
+  });
+  // dense ranks 1,3 (tie broken by id); sparse ranks 5,4: each first gets 1/2, each second 1/3
+  [1 / 2, 1 / 2, 1 / 3, 1 / 3].forEach((x, i) => assert.ok(Math.abs(fused.points[i].score - x) < 1e-6));
+  assert.deepEqual(new Set(fused.points.map((p) => p.id)), new Set([1, 3, 4, 5]));
+  const five = fused.points.find((p) => p.id === 5);
+  assert.deepEqual(five.vector.text, { indices: [9], values: [4] });
+  assert.deepEqual(five.vector.dense.length, 2);
+  const dbsf = await client.query(sparse, {
+    prefetch: [
+      { query: [1, 0], using: 'dense', limit: 3 },
+      { query: { indices: [9], values: [1] }, using: 'text', limit: 3 },
+    ],
+    query: { fusion: 'dbsf' },
+    limit: 2,
+  });
+  assert.equal(dbsf.points.length, 2);
+  const scrolled = await client.scroll(sparse, { with_vector: true, limit: 10 });
+  assert.deepEqual(scrolled.points[2].vector.extra, { indices: [1], values: [3] });
+  const got = await client.retrieve(sparse, { ids: [2], with_vector: ['text'] });
+  assert.deepEqual(got[0].vector, { text: { indices: [7], values: [0.5] } });
+  await client.setPayload(sparse, { wait: true, points: [2], payload: { x: 1 } });
+  assert.deepEqual((await client.retrieve(sparse, { ids: [2], with_vector: true }))[0].vector.text,
+    { indices: [7], values: [0.5] });
+  const bad = [
+    { indices: [1, 1], values: [1, 2] },
+    { indices: [1, 2], values: [1] },
+    { indices: [-1], values: [1] },
+  ];
+  for (const v of bad) {
+    const e = await expectStatus(client.upsert(sparse, { wait: true, points: [{ id: 9, vector: { text: v } }] }), 400);
+    assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.text/);
+  }
+  await expectStatus(client.upsert(sparse, { wait: true, points: [{ id: 9, vector: { text: [1, 2] } }] }), 400);
+  await expectStatus(client.upsert(sparse, { wait: true, points: [{ id: 9,
+    vector: { dense: { indices: [1], values: [1] } } }] }), 400);
+  await expectStatus(client.query(sparse, { query: { indices: [1], values: [1] }, using: 'dense' }), 400);
+  await expectStatus(client.query(sparse, { query: { indices: [1], values: [1] }, using: 'nope' }), 400);
+  assert.equal((await client.count(sparse, { exact: true })).count, 5);
+  assert.equal(await client.deleteCollection(sparse), true);
+});
+
 await step('wrong vector dimension -> 400', async () => {
   const e = await expectStatus(client.upsert(name, { wait: true, points: [{ id: 9, vector: [1, 2, 3] }] }), 400);
   assert.match(JSON.stringify(e.data ?? e.message), /dimension|dim/i);

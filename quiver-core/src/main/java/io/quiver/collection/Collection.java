@@ -62,6 +62,7 @@ public final class Collection implements AutoCloseable {
   private final Indexer indexer;
   private final Optimizer optimizer;
   private final ConfigChanges configChanges;
+  private final SparseSearcher sparseSearcher;
   /** The lease on the shared worker pool this collection took itself (null: its opener owns the pool). */
   private final WorkerPool.Lease ownLease;
   /** The process's memory budget; writes and optimizer jobs that would grow the heap past it are refused. */
@@ -85,6 +86,7 @@ public final class Collection implements AutoCloseable {
     FilterPlanner planner = new FilterPlanner(id -> holder.ids.get(id));
     this.reader = new PointReader(holder, planner, dir.resolve("wal"));
     this.searcher = new SegmentSearcher(holder, validator, planner, reader);
+    this.sparseSearcher = new SparseSearcher(holder, validator, planner, reader);
     this.configChanges = new ConfigChanges(dir, json, holder, updater, maintenance);
   }
 
@@ -345,6 +347,11 @@ public final class Collection implements AutoCloseable {
     return searcher.search(request, null);
   }
 
+  /** The points of a sparse vector field with the largest dot product with the request's vector, best first. */
+  public List<ScoredPoint> search(SparseSearchRequest request) {
+    return sparseSearcher.search(request);
+  }
+
   /**
    * Qdrant's query by point id: searches with the vector of {@code request.using()} that point {@code id} has, in
    * place of {@code request.vector()} (any array, e.g. an empty one), and leaves the point out of its own neighbours;
@@ -461,6 +468,16 @@ public final class Collection implements AutoCloseable {
   public void updateHnswPayloadM(int payloadM) throws IOException {
     configChanges.payloadM(payloadM);
     optimizer.wake();
+  }
+
+  /**
+   * Declares sparse vector field {@code name} (Qdrant's create vector name): persisted first; the points already
+   * stored have no vector in it until written again.
+   *
+   * @throws QuiverException.InvalidInput when a dense or sparse field of that name exists, or the name is invalid
+   */
+  public void createSparseVector(String name, SparseVectorParams params) throws IOException {
+    configChanges.addSparseVector(name, params);
   }
 
   // ------------------------------------------------------------------ durability and lifecycle

@@ -30,17 +30,29 @@ import java.util.regex.Pattern;
  * @param quantization codes built for every vector field when a segment is sealed, or null for none
  * @param tenantFields indexed keyword or integer fields marked {@code is_tenant} (Qdrant): when a filter matches
  *     values of several fields with payload links ({@code payload_m}), a tenant field's links are preferred
+ * @param sparseVectors sparse vector fields by name (names distinct from the dense ones), in declaration order
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
     int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
-    int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields) {
+    int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields,
+    Map<String, SparseVectorParams> sparseVectors) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
   public CollectionConfig {
-    if (vectors.isEmpty()) {
+    sparseVectors = sparseVectors == null ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(sparseVectors));
+    if (vectors.isEmpty() && sparseVectors.isEmpty()) {
       throw new IllegalArgumentException("a collection needs at least one vector field");
+    }
+    for (String name : sparseVectors.keySet()) {
+      if (!VECTOR_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("sparse vector name '" + name + "' must match " + VECTOR_NAME.pattern());
+      }
+      if (vectors.containsKey(name)) {
+        throw new IllegalArgumentException("'" + name + "' names both a dense and a sparse vector field");
+      }
     }
     for (String name : vectors.keySet()) {
       if (!name.equals(DEFAULT_VECTOR) && !VECTOR_NAME.matcher(name).matches()) {
@@ -83,6 +95,18 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     }
   }
 
+  public CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
+      int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
+      int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields) {
+    this(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes, payloadSchema,
+        indexingLag, planner, quantization, tenantFields, Map.of());
+  }
+
+  /** The sparse vector field {@code name}, or null. */
+  public SparseVectorParams sparseVector(String name) {
+    return sparseVectors.get(name);
+  }
+
   /** A collection with one unnamed vector field. */
   public static CollectionConfig of(VectorParams vector) {
     return builder().vector(vector).build();
@@ -109,6 +133,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.planner = planner;
     b.quantization = quantization;
     b.tenantFields.addAll(tenantFields);
+    b.sparseVectors.putAll(sparseVectors);
     return b;
   }
 
@@ -124,6 +149,13 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     private PlannerConfig planner = PlannerConfig.DEFAULT;
     private QuantizationConfig quantization;
     private final Set<String> tenantFields = new TreeSet<>();
+    private final Map<String, SparseVectorParams> sparseVectors = new LinkedHashMap<>();
+
+    /** A sparse vector field (Qdrant's {@code sparse_vectors}). */
+    public Builder sparseVector(String name, SparseVectorParams params) {
+      sparseVectors.put(name, params);
+      return this;
+    }
 
     /** Quantized codes for every vector field of sealed segments (null: none). */
     public Builder quantization(QuantizationConfig value) {
@@ -204,7 +236,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
 
     public CollectionConfig build() {
       return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
-          payloadSchema, indexingLag, planner, quantization, tenantFields);
+          payloadSchema, indexingLag, planner, quantization, tenantFields, sparseVectors);
     }
   }
 }

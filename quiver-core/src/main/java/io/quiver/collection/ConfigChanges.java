@@ -1,6 +1,7 @@
 package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.QuiverException;
 import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
@@ -66,6 +67,26 @@ final class ConfigChanges {
       maintenance.run(() -> {
         for (SealedSegment s : sealed) {
           s.requantize(config); // the optimizer lock keeps merges from closing s meanwhile
+        }
+      });
+    } finally {
+      holder.optimizerLock.unlock();
+    }
+  }
+
+  /** {@link Collection#createSparseVector}. */
+  void addSparseVector(String name, SparseVectorParams params) throws IOException {
+    holder.optimizerLock.lock();
+    try {
+      persistConfig(c -> {
+        if (c.vector(name) != null || c.sparseVector(name) != null) {
+          throw new QuiverException.InvalidInput("collection " + holder.name + " already has a vector field '"
+              + name + "'");
+        }
+        try {
+          return c.toBuilder().sparseVector(name, params).build();
+        } catch (IllegalArgumentException e) {
+          throw new QuiverException.InvalidInput(e.getMessage());
         }
       });
     } finally {

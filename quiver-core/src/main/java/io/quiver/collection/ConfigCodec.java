@@ -69,6 +69,20 @@ public final class ConfigCodec {
       qn.put("oversampling", q.oversampling());
       qn.put("rescore", q.rescore());
     }
+    if (!c.sparseVectors().isEmpty()) {
+      ObjectNode sparse = root.putObject("sparse_vectors");
+      c.sparseVectors().forEach((name, sp) -> {
+        ObjectNode n = sparse.putObject(name);
+        n.put("modifier", sp.modifier().qdrantName());
+        n.put("on_disk", sp.onDisk());
+        if (sp.fullScanThreshold() != null) {
+          n.put("full_scan_threshold", sp.fullScanThreshold());
+        }
+        if (sp.datatype() != null) {
+          n.put("datatype", sp.datatype());
+        }
+      });
+    }
     ObjectNode schema = root.putObject("payload_schema");
     c.payloadSchema().forEach((k, v) -> schema.put(k, v.qdrantName()));
     var tenants = root.putArray("tenant_fields");
@@ -112,6 +126,13 @@ public final class ConfigCodec {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
       var e = it.next();
       b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));
+    }
+    for (var e : root.path("sparse_vectors").properties()) { // absent before sparse vectors existed
+      JsonNode n = e.getValue();
+      b.sparseVector(e.getKey(), new SparseVectorParams(
+          SparseVectorParams.Modifier.parse(n.path("modifier").asText("none")),
+          n.has("full_scan_threshold") ? n.get("full_scan_threshold").asInt() : null,
+          n.path("on_disk").asBoolean(false), n.has("datatype") ? n.get("datatype").asText() : null));
     }
     Set<String> tenants = new HashSet<>();
     root.path("tenant_fields").forEach(t -> tenants.add(t.asText())); // absent before payload links existed

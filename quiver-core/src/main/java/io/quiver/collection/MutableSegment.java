@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -34,6 +35,8 @@ final class MutableSegment extends Segment {
   private static final int PAGE_MASK = (1 << PAGE_SHIFT) - 1;
 
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
+  /** Concurrent: a sparse field declared while the segment takes writes is added by the writer. */
+  private final Map<String, MutableSparseIndex> sparse = new ConcurrentHashMap<>();
   private volatile AtomicReferenceArray<Object>[] idPages = newPages(0);
   private volatile AtomicReferenceArray<Object>[] payloadPages = newPages(0);
   private volatile int count;
@@ -64,7 +67,13 @@ final class MutableSegment extends Segment {
     for (var e : config.vectors().entrySet()) {
       lanes.put(e.getKey(), new Lane(e.getValue()));
     }
+    config.sparseVectors().keySet().forEach(name -> sparse.put(name, new MutableSparseIndex()));
     config.payloadSchema().forEach((key, schema) -> payloadIndex.createField(key, schema, this::payload));
+  }
+
+  @Override
+  MutableSparseIndex sparse(String name) {
+    return sparse.get(name);
   }
 
   @Override
@@ -83,6 +92,9 @@ final class MutableSegment extends Segment {
       Lane lane = lanes.get(e.getKey());
       lane.raw.set(ord, e.getValue());
       lane.has.set(ord);
+    }
+    for (var e : p.sparseVectors().entrySet()) {
+      sparse.computeIfAbsent(e.getKey(), n -> new MutableSparseIndex()).add(ord, e.getValue());
     }
     if ((ord >>> PAGE_SHIFT) >= idPages.length) {
       payloadPages = grown(payloadPages, ord);
@@ -295,6 +307,9 @@ final class MutableSegment extends Segment {
     long bytes = 16L * count * 2;
     for (Lane lane : lanes.values()) {
       bytes += lane.raw.ramBytesUsed() + lane.graph.ramBytesUsed() + lane.has.ramBytesUsed();
+    }
+    for (MutableSparseIndex s : sparse.values()) {
+      bytes += s.ramBytesUsed();
     }
     return bytes;
   }

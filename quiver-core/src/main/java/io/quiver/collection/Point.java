@@ -6,13 +6,20 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A point to write: its id, its vectors by field name ({@link CollectionConfig#DEFAULT_VECTOR} for the unnamed one)
- * and an optional JSON object payload.
+ * A point to write: its id, its dense vectors by field name ({@link CollectionConfig#DEFAULT_VECTOR} for the unnamed
+ * one), an optional JSON object payload, and its sparse vectors by field name.
  */
-public record Point(PointId id, Map<String, float[]> vectors, ObjectNode payload) {
+public record Point(PointId id, Map<String, float[]> vectors, ObjectNode payload,
+    Map<String, SparseVector> sparseVectors) {
   public Point {
     Objects.requireNonNull(id, "id");
     vectors = Map.copyOf(vectors);
+    sparseVectors = sparseVectors == null ? Map.of() : Map.copyOf(sparseVectors);
+  }
+
+  /** A point without sparse vectors. */
+  public Point(PointId id, Map<String, float[]> vectors, ObjectNode payload) {
+    this(id, vectors, payload, Map.of());
   }
 
   /** A point with the unnamed vector. */

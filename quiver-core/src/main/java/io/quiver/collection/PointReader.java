@@ -231,6 +231,7 @@ final class PointReader {
     if (p != null && payload == PayloadSelector.ALL) {
       p = p.deepCopy(); // stored payloads are shared; callers may mutate what they get
     }
-    return new PointRecord(id, p, withVectors == null ? null : holder.vectorsOf(loc, withVectors));
+    return withVectors == null ? new PointRecord(id, p, null)
+        : new PointRecord(id, p, holder.vectorsOf(loc, withVectors), holder.sparseOf(loc, withVectors));
   }
 }

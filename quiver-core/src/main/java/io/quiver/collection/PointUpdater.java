@@ -58,9 +58,10 @@ final class PointUpdater {
     List<Point> valid = new ArrayList<>(points.size());
     List<byte[]> payloadJson = new ArrayList<>(points.size());
     for (Point p : points) {
-      Point v = validator.vectors(p.id(), p.vectors(), true);
+      Point v = validator.vectors(p.id(), p.vectors(), p.sparseVectors(), true);
       payloadJson.add(validator.payload(p.id(), p.payload()));
-      valid.add(new Point(p.id(), v.vectors(), p.payload() == null ? null : p.payload().deepCopy()));
+      valid.add(new Point(p.id(), v.vectors(), p.payload() == null ? null : p.payload().deepCopy(),
+          v.sparseVectors()));
     }
     if (mode == UpdateMode.UPSERT) {
       write(() -> new WalOp.Upsert(valid, payloadJson));
@@ -141,7 +142,7 @@ final class PointUpdater {
         Location loc = found.get(i);
         ObjectNode payload = fn.apply(loc.segment().payload(loc.ordinal()));
         bytes.add(validator.payload(id, payload));
-        out.add(new Point(id, holder.vectorsOf(loc, null), payload));
+        out.add(new Point(id, holder.vectorsOf(loc, null), payload, holder.sparseOf(loc, null)));
       }
       n[0] = out.size();
       return out.isEmpty() ? null : new WalOp.Upsert(out, bytes);
@@ -157,7 +158,7 @@ final class PointUpdater {
     PointValidator.checkBatch(points.size());
     List<Point> valid = new ArrayList<>();
     for (Point p : points) {
-      valid.add(validator.vectors(p.id(), p.vectors(), false));
+      valid.add(validator.vectors(p.id(), p.vectors(), p.sparseVectors(), false));
     }
     int[] n = new int[1];
     write(() -> {
@@ -166,9 +167,11 @@ final class PointUpdater {
       for (Point p : valid) {
         Point before = merged.get(p.id());
         Map<String, float[]> vectors;
+        Map<String, SparseVector> sparse;
         ObjectNode payload;
         if (before != null) {
           vectors = new HashMap<>(before.vectors());
+          sparse = new HashMap<>(before.sparseVectors());
           payload = before.payload();
         } else {
           Location loc = holder.ids.get(p.id());
@@ -176,10 +179,12 @@ final class PointUpdater {
             continue;
           }
           vectors = new HashMap<>(holder.vectorsOf(loc, null));
+          sparse = new HashMap<>(holder.sparseOf(loc, null));
           payload = loc.segment().payload(loc.ordinal());
         }
         vectors.putAll(p.vectors());
-        merged.put(p.id(), new Point(p.id(), vectors, payload));
+        sparse.putAll(p.sparseVectors());
+        merged.put(p.id(), new Point(p.id(), vectors, payload, sparse));
       }
       List<Point> out = new ArrayList<>(merged.values());
       n[0] = out.size();

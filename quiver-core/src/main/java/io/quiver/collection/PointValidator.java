@@ -43,10 +43,23 @@ final class PointValidator {
    * {@code requireDefault}: the unnamed vector must be there if the collection has one.
    */
   Point vectors(PointId id, Map<String, float[]> vectors, boolean requireDefault) {
+    return vectors(id, vectors, Map.of(), requireDefault);
+  }
+
+  /** As {@link #vectors(PointId, Map, boolean)}, with sparse vectors (returned sorted by index). */
+  Point vectors(PointId id, Map<String, float[]> vectors, Map<String, SparseVector> sparse, boolean requireDefault) {
     CollectionConfig c = config.get();
+    Map<String, SparseVector> sparseCopy = new LinkedHashMap<>();
+    for (var e : sparse.entrySet()) {
+      sparseCopy.put(e.getKey(), sparse(e.getValue(), e.getKey(), "point " + id));
+    }
     Map<String, float[]> copy = new LinkedHashMap<>();
     for (var e : vectors.entrySet()) {
       VectorParams params = c.vector(e.getKey());
+      if (params == null && c.sparseVector(e.getKey()) != null) {
+        throw new QuiverException.InvalidInput("point " + id + ": vector '" + e.getKey()
+            + "' is a sparse vector field; give it indices and values, not a dense vector");
+      }
       if (params == null) {
         throw new QuiverException.InvalidInput("point " + id + ": collection " + name + " has no vector field '"
             + e.getKey() + "'; it has " + fieldNames());
@@ -57,7 +70,28 @@ final class PointValidator {
         && !vectors.containsKey(CollectionConfig.DEFAULT_VECTOR)) {
       throw new QuiverException.InvalidInput("point " + id + " has no vector");
     }
-    return new Point(id, copy, null);
+    return new Point(id, copy, null, sparseCopy);
+  }
+
+  /**
+   * The sparse vector {@code v} for field {@code field} of what {@code label} names (a point or the query), checked
+   * (the field exists and is sparse, equal lengths, unique indices, finite values) and sorted by index.
+   */
+  SparseVector sparse(SparseVector v, String field, String label) {
+    CollectionConfig c = config.get();
+    if (c.sparseVector(field) == null) {
+      if (c.vector(field) != null) {
+        throw new QuiverException.InvalidInput(label + ": vector '" + field
+            + "' is a dense vector field; a sparse vector cannot go there");
+      }
+      throw new QuiverException.InvalidInput(label + ": collection " + name + " has no sparse vector field '" + field
+          + "'; it has " + c.sparseVectors().keySet());
+    }
+    String problem = v.problem();
+    if (problem != null) {
+      throw new QuiverException.InvalidInput(label + " sparse vector '" + field + "': " + problem);
+    }
+    return v.sorted();
   }
 
   /** The query vector for field {@code field}, checked and prepared like a stored one. */

@@ -54,6 +54,8 @@ final class SealedSegment extends Segment {
   private final Map<String, QuantizedField> quantizedFields = new ConcurrentHashMap<>();
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
   private final Map<String, PayloadLinks> payloadLinks = new ConcurrentHashMap<>();
+  /** Sparse vector fields; a field the segment has no file for (declared after sealing) has no points here. */
+  private final Map<String, SealedSparseIndex> sparse = new LinkedHashMap<>();
   private final PayloadIndex payloadIndex;
   /** Filter matches and parsed payloads (never mutated by callers). */
   private final SegmentCaches caches;
@@ -92,6 +94,12 @@ final class SealedSegment extends Segment {
           payloadLinks.put(e.getKey(), PayloadLinks.read(links, graph));
         }
       }
+      for (var e : config.sparseVectors().entrySet()) {
+        if (Files.exists(SealedSparseIndex.file(dir, e.getKey()))) {
+          sparse.put(e.getKey(), SealedSparseIndex.open(dir, e.getKey(), count, e.getValue().onDisk() || readOnly,
+              arena));
+        }
+      }
       this.payloadIndex = loadPayloadIndex(dir, config);
     } catch (IOException | RuntimeException e) {
       closeResources();
@@ -128,6 +136,11 @@ final class SealedSegment extends Segment {
   /** The disk index of each disk-resident vector field. */
   Map<String, DiskField> diskFields() {
     return Map.copyOf(diskFields);
+  }
+
+  @Override
+  SparseIndex sparse(String name) {
+    return sparse.get(name);
   }
 
   @Override
@@ -490,6 +503,9 @@ final class SealedSegment extends Segment {
     for (DiskField f : diskFields.values()) {
       bytes += f.ramBytes();
     }
+    for (SealedSparseIndex s : sparse.values()) {
+      bytes += s.inRam() ? s.bytes() : 0;
+    }
     return bytes + quantizedBytes() + payloadLinkBytes();
   }
 
@@ -501,6 +517,9 @@ final class SealedSegment extends Segment {
     }
     for (DiskField f : diskFields.values()) {
       bytes += f.mappedBytes();
+    }
+    for (SealedSparseIndex s : sparse.values()) {
+      bytes += s.inRam() ? 0 : s.bytes();
     }
     return bytes;
   }

@@ -78,6 +78,11 @@ abstract class Segment {
    */
   record Quantized(boolean rescore, double oversampling, boolean wholeBeam) {}
 
+  /** The sparse index of sparse vector field {@code name}, or null when this segment has none for it. */
+  SparseIndex sparse(String name) {
+    return null;
+  }
+
   /** Whether the point at {@code ordinal} has a vector in field {@code name}. */
   abstract boolean hasVector(String name, int ordinal);
 

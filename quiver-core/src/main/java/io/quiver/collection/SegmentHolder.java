@@ -168,6 +168,21 @@ final class SegmentHolder {
     return out;
   }
 
+  /** The sparse vectors of the point at {@code loc}: the named fields, or all when {@code names} is null or empty. */
+  Map<String, SparseVector> sparseOf(Location loc, Set<String> names) {
+    Map<String, SparseVector> out = new LinkedHashMap<>();
+    for (String field : config.sparseVectors().keySet()) {
+      if (names == null || names.isEmpty() || names.contains(field)) {
+        SparseIndex index = loc.segment().sparse(field);
+        SparseVector v = index == null ? null : index.vector(loc.ordinal());
+        if (v != null) {
+          out.put(field, v);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The sealed segments, in list order. */
   List<SealedSegment> sealed() {
     return segments.stream().filter(s -> s instanceof SealedSegment).map(s -> (SealedSegment) s).toList();

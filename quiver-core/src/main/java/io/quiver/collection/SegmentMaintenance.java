@@ -244,7 +244,7 @@ final class SegmentMaintenance implements OptimizerHost {
               vectors.put(field, v);
             }
           }
-          built.append(new Point(s.idOf(ord), vectors, s.payload(ord)));
+          built.append(new Point(s.idOf(ord), vectors, s.payload(ord), holder.sparseOf(new Location(s, ord), null)));
           origin.add(new Location(s, ord));
           if (s == order.get(0)) {
             baseKeep.add(ord);

@@ -88,6 +88,12 @@ final class SegmentWriter {
         }
       }
     }
+    for (String field : config.sparseVectors().keySet()) {
+      MutableSparseIndex sparse = source.sparse(field);
+      if (sparse != null) { // a field declared after the source was created has no points in it
+        SealedSparseIndex.write(dir, field, sparse, count);
+      }
+    }
     source.payloadIndex().compact();
     SealedSegment.writePayloadIndex(dir, source.payloadIndex());
     AtomicFiles.syncDirectory(dir);

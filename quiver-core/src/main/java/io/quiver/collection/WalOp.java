@@ -26,6 +26,8 @@ sealed interface WalOp {
   byte UPSERT = 1;
   ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   byte DELETE = 2;
+  /** An upsert whose points carry sparse vectors: each point's dense vectors are followed by its sparse ones. */
+  byte UPSERT_SPARSE = 3;
 
   /**
    * Points written whole (insert or replace). {@code payloadJson}, when not null, holds each point's payload
@@ -56,6 +58,8 @@ sealed interface WalOp {
 
   private static byte[] encodeUpsert(Upsert u, ObjectMapper json) throws JsonProcessingException {
     List<byte[]> payloads = new ArrayList<>(u.points().size());
+    // batches without sparse vectors keep record type 1, byte for byte what logs held before type 3 existed
+    boolean sparse = u.points().stream().anyMatch(p -> !p.sparseVectors().isEmpty());
     long size = 5;
     for (int i = 0; i < u.points().size(); i++) {
       Point p = u.points().get(i);
@@ -66,12 +70,18 @@ sealed interface WalOp {
       for (var e : p.vectors().entrySet()) {
         size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 4L * e.getValue().length;
       }
+      if (sparse) {
+        size += 4;
+        for (var e : p.sparseVectors().entrySet()) {
+          size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 8L * e.getValue().size();
+        }
+      }
     }
     if (size > Integer.MAX_VALUE - 64) {
       throw new IllegalArgumentException("batch of " + u.points().size() + " points is too large for one log record");
     }
     ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(UPSERT).putInt(u.points().size());
+    b.put(sparse ? UPSERT_SPARSE : UPSERT).putInt(u.points().size());
     for (int i = 0; i < u.points().size(); i++) {
       Point p = u.points().get(i);
       putId(b, p.id());
@@ -82,6 +92,20 @@ sealed interface WalOp {
         MemorySegment.copy(e.getValue(), 0, MemorySegment.ofArray(b.array()), LE_FLOAT, b.position(),
             e.getValue().length);
         b.position(b.position() + 4 * e.getValue().length);
+      }
+      if (sparse) {
+        b.putInt(p.sparseVectors().size());
+        for (var e : p.sparseVectors().entrySet()) {
+          byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+          SparseVector v = e.getValue();
+          b.putShort((short) name.length).put(name).putInt(v.size());
+          for (int x : v.indices()) {
+            b.putInt(x);
+          }
+          for (float x : v.values()) {
+            b.putFloat(x);
+          }
+        }
       }
       byte[] pl = payloads.get(i);
       b.putInt(pl == null ? -1 : pl.length);
@@ -97,7 +121,7 @@ sealed interface WalOp {
     byte type = b.get();
     int n = b.getInt();
     switch (type) {
-      case UPSERT -> {
+      case UPSERT, UPSERT_SPARSE -> {
         List<Point> points = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           PointId id = getId(b);
@@ -111,13 +135,30 @@ sealed interface WalOp {
             b.position(b.position() + 4 * vec.length);
             vectors.put(new String(name, StandardCharsets.UTF_8), vec);
           }
+          Map<String, SparseVector> sparse = new HashMap<>();
+          int ns = type == UPSERT_SPARSE ? b.getInt() : 0;
+          for (int v = 0; v < ns; v++) {
+            byte[] name = new byte[b.getShort()];
+            b.get(name);
+            int nnz = b.getInt();
+            if (nnz < 0 || 8L * nnz > b.remaining()) {
+              throw new IOException("sparse vector of " + nnz + " entries overruns the record");
+            }
+            int[] idx = new int[nnz];
+            float[] val = new float[nnz];
+            b.asIntBuffer().get(idx);
+            b.position(b.position() + 4 * nnz);
+            b.asFloatBuffer().get(val);
+            b.position(b.position() + 4 * nnz);
+            sparse.put(new String(name, StandardCharsets.UTF_8), new SparseVector(idx, val));
+          }
           int pl = b.getInt();
           ObjectNode payload = null;
           if (pl >= 0) {
             payload = (ObjectNode) json.readTree(bytes, b.position(), pl);
             b.position(b.position() + pl);
           }
-          points.add(new Point(id, vectors, payload));
+          points.add(new Point(id, vectors, payload, sparse));
         }
         return new Upsert(points, null);
       }

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.StringJoiner;
 
@@ -25,7 +26,29 @@ public final class CollectionCrashChild {
   static CollectionConfig config(boolean diskSegments) {
     VectorParams vectors = VectorParams.of(DIM, Metric.L2);
     return CollectionConfig.builder().vector(diskSegments ? vectors.withDiskIndex(true) : vectors).sealThreshold(400)
-        .mergeThreshold(1000).build();
+        .mergeThreshold(1000).sparseVector(SPARSE, SparseVectorParams.of(SparseVectorParams.Modifier.IDF)).build();
+  }
+
+  static final String SPARSE = "s";
+
+  /** The sparse vector of (id, version), sorted by index; none for one in five versions. */
+  static SparseVector sparse(long id, long version) {
+    Random r = new Random(id * 7_000_003L + version);
+    if (r.nextInt(5) == 0) {
+      return null;
+    }
+    int[] idx = r.ints(0, 300).distinct().limit(1 + r.nextInt(20)).sorted().toArray();
+    float[] val = new float[idx.length];
+    for (int i = 0; i < val.length; i++) {
+      val[i] = r.nextFloat();
+    }
+    return new SparseVector(idx, val);
+  }
+
+  static Point point(long id, long version) {
+    SparseVector s = sparse(id, version);
+    return new Point(PointId.of(id), Map.of("", vector(id, version)), payload(id, version),
+        s == null ? Map.of() : Map.of(SPARSE, s));
   }
 
   static float[] vector(long id, long version) {
@@ -69,7 +92,7 @@ public final class CollectionCrashChild {
           out.println("W U " + version + " " + j);
           List<Point> points = new ArrayList<>();
           for (long id : ids) {
-            points.add(Point.of(id, vector(id, version), payload(id, version)));
+            points.add(point(id, version));
           }
           c.upsert(points);
         }

@@ -12,11 +12,15 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +108,7 @@ class CollectionCrashTest extends RandomizedTest {
         if (asPending) {
           model = withPending;
         }
+        assertSparseSearch(c, model, rnd);
       }
     }
     assertThat(acknowledged).as("writes acknowledged over all rounds").isGreaterThan(rounds);
@@ -138,11 +143,46 @@ class CollectionCrashTest extends RandomizedTest {
     }
     for (var e : state.entrySet()) {
       PointRecord r = c.get(PointId.of(e.getKey()));
-      if (r == null || !java.util.Arrays.equals(r.vectors().get(""),
-          CollectionCrashChild.vector(e.getKey(), e.getValue()))) {
+      if (r == null || !Arrays.equals(r.vectors().get(""),
+          CollectionCrashChild.vector(e.getKey(), e.getValue()))
+          || !Objects.equals(r.sparseVectors().get(CollectionCrashChild.SPARSE),
+              CollectionCrashChild.sparse(e.getKey(), e.getValue()))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** A sparse query's hits equal a brute-force scoring of {@code state} (IDF over the live points). */
+  static void assertSparseSearch(Collection c, Map<Long, Long> state, Random rnd) {
+    int[] idx = rnd.ints(0, 300).distinct().limit(1 + rnd.nextInt(6)).sorted().toArray();
+    float[] val = new float[idx.length];
+    Arrays.fill(val, 1f);
+    SparseVector q = new SparseVector(idx, val);
+    Map<Long, SparseVector> docs = new HashMap<>();
+    state.forEach((id, v) -> {
+      SparseVector s = CollectionCrashChild.sparse(id, v);
+      if (s != null) {
+        docs.put(id, s);
+      }
+    });
+    float[] w = new float[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      int term = idx[i];
+      long n = docs.values().stream().filter(d -> Arrays.stream(d.indices()).anyMatch(t -> t == term)).count();
+      w[i] = SparseSearcher.idf(docs.size(), n);
+    }
+    SparseVector weighted = new SparseVector(idx, w);
+    List<Float> want = docs.values().stream()
+        .filter(d -> Arrays.stream(d.indices()).anyMatch(t -> Arrays.binarySearch(idx, t) >= 0))
+        .map(d -> d.dot(weighted)).sorted(Comparator.reverseOrder()).limit(10).toList();
+    List<ScoredPoint> got = c.search(SparseSearchRequest.builder(q, CollectionCrashChild.SPARSE).limit(10).build());
+    assertThat(got).hasSameSizeAs(want);
+    for (int i = 0; i < got.size(); i++) {
+      assertThat(got.get(i).score()).as("sparse hit %d of %s", i, q).isCloseTo(want.get(i), Offset.offset(1e-4f));
+      SparseVector stored = CollectionCrashChild.sparse(((PointId.Num) got.get(i).id()).value(),
+          state.get(((PointId.Num) got.get(i).id()).value()));
+      assertThat(stored.dot(weighted)).isCloseTo(got.get(i).score(), Offset.offset(1e-4f));
+    }
   }
 }

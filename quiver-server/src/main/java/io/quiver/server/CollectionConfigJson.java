@@ -28,7 +28,7 @@ final class CollectionConfigJson {
     }
     if (opt.hasNonNull("max_segment_size")) {
       long kib = Json.intField(opt, "max_segment_size", "body.optimizers_config", 0, 1);
-      long bytesPerPoint = b.build().vectors().values().stream().mapToLong(v -> 4L * v.size()).sum();
+      long bytesPerPoint = Math.max(4, b.build().vectors().values().stream().mapToLong(v -> 4L * v.size()).sum());
       b.sealThreshold((int) Math.max(1_000, Math.min(Integer.MAX_VALUE, kib * 1024 / bytesPerPoint)));
     }
   }

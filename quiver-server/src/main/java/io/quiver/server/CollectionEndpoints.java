@@ -12,6 +12,7 @@ import io.quiver.collection.QuantizationConfig;
 import io.quiver.collection.StorageUsage;
 import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
+import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
@@ -108,22 +109,23 @@ final class CollectionEndpoints {
       throw new ApiError(409, "Wrong input: Collection `" + name + "` already exists!");
     }
     Json.object(body.get("payload"), "body.payload");
-    if (Json.present(body.get("sparse_vectors")) && !body.get("sparse_vectors").isEmpty()) {
-      throw ApiError.badRequest("body.sparse_vectors: sparse vectors are not supported");
-    }
     if (Json.present(body.get("init_from"))) {
       throw ApiError.badRequest("body.init_from: not supported");
     }
     ObjectNode defaultHnsw = Json.object(body.get("hnsw_config"), "body.hnsw_config");
+    ObjectNode sparse = Json.object(body.get("sparse_vectors"), "body.sparse_vectors");
     JsonNode vectors = body.get("vectors");
-    if (!Json.present(vectors) || !vectors.isObject()) {
+    if (sparse.isEmpty() && (!Json.present(vectors) || !vectors.isObject())) {
       throw ApiError.badRequest("body.vectors: required, {size, distance} or an object of named vector params");
     }
     CollectionConfig.Builder b = CollectionConfig.builder().maxPayloadBytes(ep.config.maxPayloadBytes());
-    if (vectors.has("size") || vectors.has("distance")) {
+    if (Json.present(vectors) && !vectors.isObject()) {
+      throw ApiError.badRequest("body.vectors: expected {size, distance} or an object of named vector params");
+    }
+    if (Json.present(vectors) && (vectors.has("size") || vectors.has("distance"))) {
       b.vector(CollectionConfigJson.vectorParams(vectors, "body.vectors", defaultHnsw));
-    } else {
-      if (vectors.isEmpty()) {
+    } else if (Json.present(vectors)) {
+      if (vectors.isEmpty() && sparse.isEmpty()) {
         throw ApiError.badRequest("body.vectors: at least one vector is required");
       }
       for (var e : vectors.properties()) {
@@ -131,11 +133,23 @@ final class CollectionEndpoints {
             defaultHnsw));
       }
     }
+    for (var e : sparse.properties()) {
+      String at = "body.sparse_vectors." + e.getKey();
+      if (Json.present(vectors) && vectors.has(e.getKey())) {
+        throw ApiError.badRequest(at + ": '" + e.getKey() + "' already names a dense vector");
+      }
+      b.sparseVector(e.getKey(), SparseJson.params(e.getValue(), at));
+    }
     CollectionConfigJson.applyOptimizers(b, Json.object(body.get("optimizers_config"), "body.optimizers_config"));
     if (Json.present(body.get("quantization_config"))) {
       b.quantization(CollectionConfigJson.quantization(body.get("quantization_config"), "body.quantization_config"));
     }
-    CollectionConfig config = b.build();
+    CollectionConfig config;
+    try {
+      config = b.build();
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("body: " + e.getMessage());
+    }
     db.createCollection(name, config);
     ObjectNode stored = ep.json.createObjectNode();
     for (String k : List.of("optimizers_config", "wal_config")) {
@@ -161,12 +175,18 @@ final class CollectionEndpoints {
     o.set("storage", storageJson(info.storage()));
     ObjectNode cfg = o.putObject("config");
     ObjectNode params = cfg.putObject("params");
-    VectorParams first = config.vectors().values().iterator().next();
+    // a collection with sparse fields only reports the default HNSW settings, as Qdrant does
+    VectorParams first = config.vectors().values().stream().findFirst()
+        .orElse(new VectorParams(1, Metric.DOT, HnswConfig.DEFAULT, false));
     if (config.vectors().containsKey(CollectionConfig.DEFAULT_VECTOR)) {
       params.set("vectors", CollectionConfigJson.vectorParamsJson(first));
     } else {
       ObjectNode named = params.putObject("vectors");
       config.vectors().forEach((k, v) -> named.set(k, CollectionConfigJson.vectorParamsJson(v)));
+    }
+    if (!config.sparseVectors().isEmpty()) {
+      ObjectNode sparseParams = params.putObject("sparse_vectors");
+      config.sparseVectors().forEach((k, v) -> sparseParams.set(k, SparseJson.paramsJson(v)));
     }
     params.put("shard_number", 1);
     params.put("replication_factor", 1);
@@ -326,6 +346,26 @@ final class CollectionEndpoints {
   }
 
   /** DELETE /collections/{name}/index/{field}. */
+  /**
+   * PUT /collections/{name}/vectors/{vector}: Qdrant's create named vector. A sparse one
+   * ({@code {"sparse": {"modifier": ...}}}) is declared at once; adding a dense field to a collection that holds points
+   * is not supported.
+   */
+  JsonNode createVector(ServerRequest req) throws Exception {
+    Collection c = ep.collection(req);
+    String vector = req.path().pathParameters().get("vector");
+    ObjectNode body = ep.body(req);
+    Json.onlyFields(body, "body", "dense", "sparse");
+    if (Json.present(body.get("dense"))) {
+      throw ApiError.badRequest("body.dense: adding a dense vector to an existing collection is not supported");
+    }
+    if (!Json.present(body.get("sparse"))) {
+      throw ApiError.badRequest("body: expected {\"sparse\": {\"modifier\": \"none\" | \"idf\"}} or {\"dense\": ...}");
+    }
+    c.createSparseVector(vector, SparseJson.nameConfig(body.get("sparse"), "body.sparse"));
+    return ep.updateResult();
+  }
+
   JsonNode deleteIndex(ServerRequest req) throws Exception {
     ep.collection(req).deletePayloadIndex(req.path().pathParameters().get("field"));
     return ep.updateResult();

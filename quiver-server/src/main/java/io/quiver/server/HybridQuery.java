@@ -42,8 +42,11 @@ final class HybridQuery {
 
   private sealed interface Query {}
 
-  /** A query vector, or the id of the point whose vector is the query ({@code vector} null). */
-  private record Nearest(float[] vector, PointId near) implements Query {}
+  /**
+   * A query vector, or the id of the point whose vector is the query ({@code vector} null); or, for a sparse field,
+   * {@code sparse}.
+   */
+  private record Nearest(float[] vector, PointId near, SparseQuery.Target sparse) implements Query {}
 
   private record Rrf(int k, float[] weights) implements Query {}
 
@@ -80,7 +83,7 @@ final class HybridQuery {
     for (ScoredPoint p : page) {
       PointRecord r = records.get(p.id());
       if (r != null) { // else deleted since
-        out.add(new ScoredPoint(p.id(), p.score(), r.payload(), r.vectors()));
+        out.add(new ScoredPoint(p.id(), p.score(), r.payload(), r.vectors(), r.sparseVectors()));
       }
     }
     return new Page(out, payload);
@@ -108,7 +111,7 @@ final class HybridQuery {
     Query query = query(c, node.get("query"), path + ".query", using);
     List<JsonNode> subs = prefetches(node.get("prefetch"), path + ".prefetch");
     boolean largerBetter = true;
-    if (query instanceof Nearest) { // only a vector query needs the vector field (a fusion level names none)
+    if (query instanceof Nearest n && n.sparse() == null) { // a fusion level names no field; sparse: dot product
       Metric metric = c.config().vector(using).metric();
       largerBetter = metric != Metric.L2 && metric != Metric.L1;
     }
@@ -187,7 +190,7 @@ final class HybridQuery {
     if (!Json.present(q)) {
       return null;
     }
-    if (q.isObject()) {
+    if (q.isObject() && !SparseJson.isSparse(q)) {
       if (q.size() != 1) {
         throw ApiError.badRequest(path + ": expected one of nearest, fusion, rrf");
       }
@@ -215,18 +218,25 @@ final class HybridQuery {
   }
 
   private static Nearest nearestQuery(Collection c, JsonNode q, String path, String using) {
+    SparseQuery.Target sparse = SparseQuery.target(c, q, path, using);
+    if (sparse != null) {
+      return new Nearest(null, null, sparse);
+    }
     if (c.config().vector(using) == null) {
       throw ApiError.badRequest("Wrong input: Not existing vector name error: "
           + (using.isEmpty() ? "the collection has only named vectors; pass one" : using));
     }
     if (q != null && q.isArray()) {
-      return new Nearest(Json.vector(q, path), null);
+      return new Nearest(Json.vector(q, path), null, null);
     }
-    return new Nearest(null, Json.pointId(q, path)); // searched with the point's own vector, see nearest
+    return new Nearest(null, Json.pointId(q, path), null); // searched with the point's own vector, see nearest
   }
 
   private static List<ScoredPoint> nearest(Collection c, Nearest n, String using, Filter filter, int limit,
       Float threshold, int ef, boolean exact) {
+    if (n.sparse() != null) { // exact whatever is asked: sparse search always scores every candidate
+      return SparseQuery.run(c, n.sparse(), using, filter, limit, 0, threshold, PayloadSelector.NONE, null);
+    }
     SearchRequest sr = SearchRequest.builder(n.vector() == null ? new float[0] : n.vector()).using(using)
         .limit(limit).filter(filter).scoreThreshold(threshold).ef(ef).exact(exact).build();
     // by point id: Qdrant leaves the query point out of its own neighbours

@@ -316,7 +316,7 @@ final class Json {
     ObjectNode o = NODES.objectNode();
     o.set("id", idJson(r.id()));
     o.set("payload", payloadJson(r.payload(), asked));
-    o.set("vector", vectorsJson(r.vectors()));
+    o.set("vector", SparseJson.vectorsJson(r.vectors(), r.sparseVectors()));
     return o;
   }
 
@@ -327,7 +327,7 @@ final class Json {
     o.put("version", 0);
     o.put("score", p.score());
     o.set("payload", payloadJson(p.payload(), asked));
-    o.set("vector", vectorsJson(p.vectors()));
+    o.set("vector", SparseJson.vectorsJson(p.vectors(), p.sparseVectors()));
     return o;
   }
 }

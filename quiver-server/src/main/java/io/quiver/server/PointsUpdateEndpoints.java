@@ -8,6 +8,7 @@ import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.Point;
+import io.quiver.collection.SparseVector;
 import io.quiver.collection.UpdateMode;
 import io.quiver.filter.Filter;
 import java.util.ArrayList;
@@ -65,8 +66,8 @@ final class PointsUpdateEndpoints {
         JsonNode p = Json.object(list.get(i), path);
         Json.onlyFields(p, path, "id", "vector", "payload");
         PointId id = Json.pointId(p.get("id"), path + ".id");
-        points.add(new Point(id, Json.vectors(p.get("vector"), path + ".vector"),
-            Json.payload(p.get("payload"), path + ".payload")));
+        points.add(SparseJson.vectors(p.get("vector"), path + ".vector", c.config())
+            .point(id, Json.payload(p.get("payload"), path + ".payload")));
       }
     } else if (Json.present(body.get("batch"))) {
       ObjectNode batch = Json.object(body.get("batch"), "body.batch");
@@ -75,8 +76,10 @@ final class PointsUpdateEndpoints {
       ep.checkBatchSize(ids.size(), "body.batch.ids");
       JsonNode vectors = batch.get("vectors");
       List<Map<String, float[]>> vs = new ArrayList<>();
+      List<Map<String, SparseVector>> sparse = new ArrayList<>();
       for (int i = 0; i < ids.size(); i++) {
         vs.add(new LinkedHashMap<>());
+        sparse.add(new LinkedHashMap<>());
       }
       if (vectors != null && vectors.isArray()) {
         Endpoints.checkBatchLength(vectors, ids.size(), "body.batch.vectors");
@@ -88,7 +91,8 @@ final class PointsUpdateEndpoints {
           String path = "body.batch.vectors." + e.getKey();
           Endpoints.checkBatchLength(e.getValue(), ids.size(), path);
           for (int i = 0; i < ids.size(); i++) {
-            vs.get(i).put(e.getKey(), Json.vector(e.getValue().get(i), path + "[" + i + "]"));
+            SparseJson.put(e.getKey(), e.getValue().get(i), path + "[" + i + "]", c.config(), vs.get(i),
+                sparse.get(i));
           }
         }
       } else {
@@ -101,7 +105,7 @@ final class PointsUpdateEndpoints {
       for (int i = 0; i < ids.size(); i++) {
         ObjectNode payload = Json.present(payloads)
             ? Json.payload(payloads.get(i), "body.batch.payloads[" + i + "]") : null;
-        points.add(new Point(ids.get(i), vs.get(i), payload));
+        points.add(new Point(ids.get(i), vs.get(i), payload, sparse.get(i)));
       }
     } else {
       throw ApiError.badRequest("body: expected `points` or `batch`");
@@ -129,8 +133,8 @@ final class PointsUpdateEndpoints {
       String path = "body.points[" + i + "]";
       JsonNode p = Json.object(list.get(i), path);
       Json.onlyFields(p, path, "id", "vector");
-      points.add(new Point(Json.pointId(p.get("id"), path + ".id"), Json.vectors(p.get("vector"), path + ".vector"),
-          null));
+      points.add(SparseJson.vectors(p.get("vector"), path + ".vector", c.config())
+          .point(Json.pointId(p.get("id"), path + ".id"), null));
     }
     c.updateVectors(points);
     return ep.updateResult();

@@ -53,14 +53,25 @@ final class QueryEndpoints {
       }
       return result;
     }
-    String using = SearchParams.vectorName(c, Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR));
+    String named = Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
     JsonNode q = body.get("query");
-    if (q != null && q.isObject()) {
-      Json.onlyFields(q, path + ".query", "nearest");
+    String queryPath = path + ".query";
+    if (q != null && q.isObject() && !SparseJson.isSparse(q)) {
+      Json.onlyFields(q, queryPath, "nearest");
       q = q.get("nearest");
+      queryPath += ".nearest";
     }
     ObjectNode result = ep.json.createObjectNode();
     ArrayNode points = result.putArray("points");
+    SparseQuery.Target sparse = Json.present(q) ? SparseQuery.target(c, q, queryPath, named) : null;
+    if (sparse != null) {
+      PayloadSelector[] asked = new PayloadSelector[1];
+      for (ScoredPoint p : SparseQuery.run(c, sparse, named, body, path, ep, asked)) {
+        points.add(Json.scoredJson(p, asked[0]));
+      }
+      return result;
+    }
+    String using = SearchParams.vectorName(c, named);
     if (!Json.present(q)) {
       // No query: points in id order, as Qdrant's scroll-like query.
       int limit = Json.intField(body, "limit", path, 10, 1);

@@ -118,6 +118,7 @@ public final class QuiverServer implements AutoCloseable {
     rt.patch("/collections/{name}", ep.wrap(collections::update));
     rt.put("/collections/{name}/index", ep.wrap(waitAware(collections::createIndex)));
     rt.delete("/collections/{name}/index/{field}", ep.wrap(waitAware(collections::deleteIndex)));
+    rt.put("/collections/{name}/vectors/{vector}", ep.wrap(waitAware(collections::createVector)));
 
     AliasEndpoints aliases = new AliasEndpoints(ep);
     rt.get("/aliases", ep.wrap(aliases::all));

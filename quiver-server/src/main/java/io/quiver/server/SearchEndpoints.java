@@ -46,6 +46,15 @@ final class SearchEndpoints {
     if (v != null && v.isObject()) {
       Json.onlyFields(v, path + ".vector", "name", "vector");
       using = Json.stringField(v, "name", path + ".vector", CollectionConfig.DEFAULT_VECTOR);
+      SparseQuery.Target sparse = SparseQuery.target(c, v.get("vector"), path + ".vector.vector", using);
+      if (sparse != null) { // Qdrant's NamedSparseVector
+        PayloadSelector[] asked = new PayloadSelector[1];
+        ArrayNode out = ep.json.createArrayNode();
+        for (ScoredPoint p : SparseQuery.run(c, sparse, using, body, path, ep, asked)) {
+          out.add(Json.scoredJson(p, asked[0]));
+        }
+        return out;
+      }
       vector = Json.vector(v.get("vector"), path + ".vector.vector");
     } else {
       vector = Json.vector(v, path + ".vector");
