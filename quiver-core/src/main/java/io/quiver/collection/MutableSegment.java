@@ -64,7 +64,8 @@ final class MutableSegment extends Segment {
     for (var e : config.vectors().entrySet()) {
       lanes.put(e.getKey(), new Lane(e.getValue()));
     }
-    config.payloadSchema().forEach((key, schema) -> payloadIndex.createField(key, schema, this::payload));
+    config.payloadSchema().forEach((key, schema) -> payloadIndex.createField(key, schema, config.textIndex(key),
+        this::payload));
   }
 
   @Override
