@@ -1,6 +1,7 @@
 package io.quiver.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import io.quiver.filter.Condition.TextMatch.Kind;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
 import io.quiver.filter.TextMatching;
+import io.quiver.storage.CorruptFileException;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.text.TextAnalyzer;
 import io.quiver.text.TextIndexParams;
@@ -20,9 +22,13 @@ import io.quiver.text.TextIndexParams.Tokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -252,6 +258,54 @@ class TextIndexRandomizedTest extends RandomizedTest {
     assertThat(TextMatching.substring(Kind.TEXT, "Alpha", List.of("alpha beta"))).as("case-sensitive").isFalse();
     assertThat(TextMatching.substring(Kind.TEXT_ANY, " zz  bet ", List.of("alpha beta"))).isTrue();
     assertThat(TextMatching.substring(Kind.TEXT_ANY, "  ", List.of("alpha beta"))).isFalse();
+  }
+
+  @Test
+  void versionOneFilesAreReadAndBadTextSectionsRejected() throws IOException {
+    List<JsonNode> payloads = List.of(JSON.readTree("{\"c\": \"a b\"}"), JSON.readTree("{\"c\": [\"b c\", 1]}"));
+    PayloadIndex keyword = new PayloadIndex();
+    keyword.createField("c", FieldSchema.KEYWORD, payloads::get);
+    PayloadIndex text = new PayloadIndex();
+    text.createField("c", FieldSchema.TEXT, TextIndexParams.builder().phraseMatching(true).build(), payloads::get);
+    for (int o = 0; o < payloads.size(); o++) {
+      keyword.add(o, payloads.get(o));
+      text.add(o, payloads.get(o));
+    }
+    byte[] v1 = keyword.serialize(64);
+    v1[4] = 1;
+    recrc(v1);
+    assertThat(PayloadIndex.readFrom(ByteBuffer.wrap(v1)).fields()).containsEntry("c", FieldSchema.KEYWORD);
+
+    byte[] ok = text.serialize(64);
+    PayloadIndex back = PayloadIndex.readFrom(ByteBuffer.wrap(ok));
+    Filter phrase = Filter.must(new Condition.TextMatch("c", Kind.PHRASE, "b c"));
+    SegmentView view = new SegmentView(RoaringBitmap.bitmapOf(0, 1), payloads::get, PointId::of, id -> -1);
+    assertThat(back.evaluate(phrase, view)).isEqualTo(RoaringBitmap.bitmapOf(1));
+    byte[] badParams = ok.clone();
+    int at = indexOf(badParams, "\"text\"".getBytes(StandardCharsets.UTF_8));
+    badParams[at + 1] = 'T';
+    recrc(badParams);
+    assertThatThrownBy(() -> PayloadIndex.readFrom(ByteBuffer.wrap(badParams)))
+        .isInstanceOf(CorruptFileException.class).hasMessageContaining("text field 'c' has bad parameters");
+  }
+
+  private static void recrc(byte[] file) {
+    CRC32C crc = new CRC32C();
+    crc.update(file, 0, file.length - 4);
+    ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(file.length - 4, (int) crc.getValue());
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("not found");
   }
 
   private static boolean match(TextAnalyzer a, Kind kind, String text, String... strings) {
