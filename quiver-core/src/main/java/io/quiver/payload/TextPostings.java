@@ -3,6 +3,7 @@ package io.quiver.payload;
 import io.quiver.filter.Condition;
 import io.quiver.filter.TextMatching;
 import io.quiver.text.TextAnalyzer;
+import io.quiver.text.TextIndexParams;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -49,15 +50,15 @@ final class TextPostings {
     if (strings.isEmpty()) {
       return;
     }
-    for (String s : strings) {
-      for (String t : analyzer.indexTokens(s)) {
+    boolean prefix = analyzer.params().tokenizerOrDefault() == TextIndexParams.Tokenizer.PREFIX;
+    int[][] docs = documents == null ? null : new int[strings.size()][];
+    for (int i = 0; i < strings.size(); i++) {
+      // without the prefix tokenizer a string's tokens are its words: analyse it once
+      List<String> ws = documents != null || !prefix ? analyzer.words(strings.get(i)) : null;
+      for (String t : prefix ? analyzer.indexTokens(strings.get(i)) : ws) {
         postings.computeIfAbsent(t, k -> new RoaringBitmap()).add(ordinal);
       }
-    }
-    if (documents != null) {
-      int[][] docs = new int[strings.size()][];
-      for (int i = 0; i < docs.length; i++) {
-        List<String> ws = analyzer.words(strings.get(i));
+      if (docs != null) {
         docs[i] = new int[ws.size()];
         for (int j = 0; j < docs[i].length; j++) {
           docs[i][j] = wordIds.computeIfAbsent(ws.get(j), w -> {
@@ -66,6 +67,8 @@ final class TextPostings {
           });
         }
       }
+    }
+    if (docs != null) {
       documents.put(ordinal, docs);
     }
   }
