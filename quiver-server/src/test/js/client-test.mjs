@@ -521,6 +521,36 @@ await step('wrong query dimension -> 400', async () => {
   await expectStatus(client.query(name, { query: [1, 2], limit: 1 }), 400);
 });
 
+await step('text index: createPayloadIndex with TextIndexParams, text / text_any / phrase filters', async () => {
+  const t = 'js_client_text';
+  await client.createCollection(t, { vectors: { size: 2, distance: 'Dot' } });
+  await client.upsert(t, { wait: true, points: [
+    { id: 1, vector: [1, 0], payload: { body: 'The quick brown fox jumps' } },
+    { id: 2, vector: [0, 1], payload: { body: 'Running cats and a brown dog' } },
+    { id: 3, vector: [1, 1], payload: { body: ['brown', 'quick cat'] } },
+  ] });
+  const byText = async (match) => (await client.scroll(t, { limit: 10,
+    filter: { must: [{ key: 'body', match }] } })).points.map((p) => p.id).sort();
+  // no index yet: substring semantics, as LangChain4j's containsString expects
+  assert.deepEqual(await byText({ text: 'rown' }), [1, 2, 3]);
+  const r = await client.createPayloadIndex(t, { field_name: 'body', wait: true, field_schema: {
+    type: 'text', tokenizer: 'word', lowercase: true, phrase_matching: true, stopwords: 'english',
+    stemmer: { type: 'snowball', language: 'english' } } });
+  assert.equal(r.status, 'completed');
+  const info = await client.getCollection(t);
+  assert.equal(info.payload_schema.body.data_type, 'text');
+  assert.equal(info.payload_schema.body.params.stemmer.language, 'english');
+  assert.deepEqual(await byText({ text: 'run cats' }), [2]);
+  assert.deepEqual(await byText({ text: 'quick cat' }), [3]);
+  assert.deepEqual(await byText({ text_any: 'fox dog' }), [1, 2]);
+  assert.deepEqual(await byText({ phrase: 'brown foxes' }), [1]);
+  const e = await expectStatus(client.createPayloadIndex(t, { field_name: 'body', wait: true,
+    field_schema: { type: 'text', min_token_len: 5, max_token_len: 2 } }), 400);
+  assert.match(e.data?.status?.error ?? '', /body\.field_schema: min_token_len/);
+  assert.equal((await client.getCollection(t)).payload_schema.body.params.phrase_matching, true);
+  assert.equal(await client.deleteCollection(t), true);
+});
+
 await step('malformed filter -> 400 naming the bad field', async () => {
   const e = await expectStatus(client.count(name, { filter: { must: [{ key: 'city', match: { valu: 'x' } }] } }), 400);
   const msg = e.data?.status?.error ?? '';

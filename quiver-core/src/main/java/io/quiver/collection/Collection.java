@@ -10,6 +10,7 @@ import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
 import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.payload.FieldSchema;
+import io.quiver.text.TextIndexParams;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.WalOptions;
 import io.quiver.storage.wal.WriteAheadLog;
@@ -431,7 +432,19 @@ public final class Collection implements AutoCloseable {
     if (isTenant && schema != FieldSchema.KEYWORD && schema != FieldSchema.INTEGER) {
       throw new QuiverException.InvalidInput("is_tenant needs a keyword or integer index, not " + schema.qdrantName());
     }
-    configChanges.schema(key, Objects.requireNonNull(schema, "schema"), isTenant);
+    configChanges.schema(key, Objects.requireNonNull(schema, "schema"),
+        schema == FieldSchema.TEXT ? TextIndexParams.DEFAULT : null, isTenant);
+  }
+
+  /**
+   * Indexes the payload field {@code key} as full text (Qdrant's {@code text} index) with {@code params}, in every
+   * segment; a text index with other parameters is rebuilt. Full-text filters on the field then compare tokens.
+   */
+  public void createPayloadIndex(String key, TextIndexParams params) throws IOException {
+    if (!PayloadPath.isValidKey(key)) {
+      throw new QuiverException.InvalidInput("'" + key + "' is not a valid payload key");
+    }
+    configChanges.schema(key, FieldSchema.TEXT, Objects.requireNonNull(params, "params"), false);
   }
 
   /** Drops the payload index on {@code key}; returns false if there was none. */
@@ -439,7 +452,7 @@ public final class Collection implements AutoCloseable {
     if (!holder.config.payloadSchema().containsKey(key)) {
       return false;
     }
-    configChanges.schema(key, null, false);
+    configChanges.schema(key, null, null, false);
     return true;
   }
 

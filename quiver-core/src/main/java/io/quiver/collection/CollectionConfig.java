@@ -3,6 +3,7 @@ package io.quiver.collection;
 import io.quiver.distance.Metric;
 import io.quiver.payload.FieldSchema;
 import io.quiver.storage.wal.Durability;
+import io.quiver.text.TextIndexParams;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,11 +32,13 @@ import java.util.regex.Pattern;
  * @param tenantFields indexed keyword or integer fields marked {@code is_tenant} (Qdrant): when a filter matches
  *     values of several fields with payload links ({@code payload_m}), a tenant field's links are preferred
  * @param sparseVectors sparse vector fields by name (names distinct from the dense ones), in declaration order
+ * @param textIndexes the parameters of each {@link FieldSchema#TEXT} field of {@code payloadSchema} (a text field
+ *     given none gets {@link TextIndexParams#DEFAULT})
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
     int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
     int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields,
-    Map<String, SparseVectorParams> sparseVectors) {
+    Map<String, SparseVectorParams> sparseVectors, Map<String, TextIndexParams> textIndexes) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -65,6 +68,14 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     vectors = Collections.unmodifiableMap(new LinkedHashMap<>(vectors));
     payloadSchema = payloadSchema == null ? Map.of()
         : Collections.unmodifiableMap(new TreeMap<>(payloadSchema));
+    Map<String, TextIndexParams> text = new TreeMap<>();
+    for (var e : payloadSchema.entrySet()) {
+      if (e.getValue() == FieldSchema.TEXT) {
+        TextIndexParams p = textIndexes == null ? null : textIndexes.get(e.getKey());
+        text.put(e.getKey(), p == null ? TextIndexParams.DEFAULT : p);
+      }
+    }
+    textIndexes = Collections.unmodifiableMap(text);
     if (sealThreshold < 1) {
       throw new IllegalArgumentException("sealThreshold must be >= 1, got " + sealThreshold);
     }
@@ -99,7 +110,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
       int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields) {
     this(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes, payloadSchema,
-        indexingLag, planner, quantization, tenantFields, Map.of());
+        indexingLag, planner, quantization, tenantFields, Map.of(), Map.of());
   }
 
   /** The sparse vector field {@code name}, or null. */
@@ -120,6 +131,11 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     return vectors.get(name);
   }
 
+  /** The parameters of the text index on {@code key}, or null when {@code key} has no text index. */
+  public TextIndexParams textIndex(String key) {
+    return textIndexes.get(key);
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
     b.vectors.putAll(vectors);
@@ -134,6 +150,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.quantization = quantization;
     b.tenantFields.addAll(tenantFields);
     b.sparseVectors.putAll(sparseVectors);
+    b.textIndexes.putAll(textIndexes);
     return b;
   }
 
@@ -156,6 +173,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       sparseVectors.put(name, params);
       return this;
     }
+    private final Map<String, TextIndexParams> textIndexes = new TreeMap<>();
 
     /** Quantized codes for every vector field of sealed segments (null: none). */
     public Builder quantization(QuantizationConfig value) {
@@ -211,6 +229,15 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     /** Indexes the payload field {@code key} (a path as in filters) with {@code schema}. */
     public Builder payloadIndex(String key, FieldSchema schema) {
       payloadSchema.put(key, schema);
+      textIndexes.remove(key);
+      return this;
+    }
+
+    /** Indexes the payload field {@code key} as full text with {@code params}. */
+    public Builder payloadIndex(String key, TextIndexParams params) {
+      payloadSchema.put(key, FieldSchema.TEXT);
+      textIndexes.put(key, params);
+      tenantFields.remove(key);
       return this;
     }
 
@@ -220,6 +247,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
      */
     public Builder payloadIndex(String key, FieldSchema schema, boolean isTenant) {
       payloadSchema.put(key, schema);
+      textIndexes.remove(key);
       if (isTenant) {
         tenantFields.add(key);
       } else {
@@ -230,13 +258,14 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
 
     public Builder withoutPayloadIndex(String key) {
       payloadSchema.remove(key);
+      textIndexes.remove(key);
       tenantFields.remove(key);
       return this;
     }
 
     public CollectionConfig build() {
       return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
-          payloadSchema, indexingLag, planner, quantization, tenantFields, sparseVectors);
+          payloadSchema, indexingLag, planner, quantization, tenantFields, sparseVectors, textIndexes);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.QuiverException;
 import io.quiver.payload.FieldSchema;
 import io.quiver.storage.AtomicFiles;
+import io.quiver.text.TextIndexParams;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,8 +31,11 @@ final class ConfigChanges {
     this.maintenance = maintenance;
   }
 
-  /** Adds ({@code schema} non-null) or drops the payload index on {@code key} in the config and every segment. */
-  void schema(String key, FieldSchema schema, boolean isTenant) throws IOException {
+  /**
+   * Adds ({@code schema} non-null) or drops the payload index on {@code key} in the config and every segment;
+   * {@code text} configures a text index.
+   */
+  void schema(String key, FieldSchema schema, TextIndexParams text, boolean isTenant) throws IOException {
     holder.optimizerLock.lock();
     try {
       holder.writeLock.lock();
@@ -39,15 +43,16 @@ final class ConfigChanges {
         updater.checkWritable();
         CollectionConfig.Builder b = holder.config.toBuilder();
         CollectionConfig next = schema == null ? b.withoutPayloadIndex(key).build()
+            : schema == FieldSchema.TEXT ? b.payloadIndex(key, text).build()
             : b.payloadIndex(key, schema, isTenant).build();
         writeConfig(next);
         for (Segment s : holder.segments) {
           if (s instanceof SealedSegment sealed) {
-            sealed.updatePayloadSchema(key, schema);
+            sealed.updatePayloadSchema(key, schema, next.textIndex(key));
           } else if (schema == null) {
             s.payloadIndex().dropField(key);
           } else {
-            s.payloadIndex().createField(key, schema, s::payload);
+            s.payloadIndex().createField(key, schema, next.textIndex(key), s::payload);
           }
         }
       } finally {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.distance.Metric;
 import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.payload.FieldSchema;
+import io.quiver.text.TextIndexParamsJson;
 import io.quiver.storage.wal.Durability;
 import java.io.IOException;
 import java.util.HashSet;
@@ -84,7 +85,13 @@ public final class ConfigCodec {
       });
     }
     ObjectNode schema = root.putObject("payload_schema");
-    c.payloadSchema().forEach((k, v) -> schema.put(k, v.qdrantName()));
+    c.payloadSchema().forEach((k, v) -> {
+      if (v == FieldSchema.TEXT) {
+        schema.set(k, TextIndexParamsJson.write(c.textIndex(k)));
+      } else {
+        schema.put(k, v.qdrantName());
+      }
+    });
     var tenants = root.putArray("tenant_fields");
     c.tenantFields().forEach(tenants::add);
     return root;
@@ -125,7 +132,15 @@ public final class ConfigCodec {
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("payload_schema").fields(); it.hasNext(); ) {
       var e = it.next();
-      b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));
+      if (e.getValue().isObject()) {
+        try {
+          b.payloadIndex(e.getKey(), TextIndexParamsJson.parse(e.getValue(), "payload_schema." + e.getKey()));
+        } catch (IllegalArgumentException ex) {
+          throw new IOException("collection.json: " + ex.getMessage(), ex);
+        }
+      } else {
+        b.payloadIndex(e.getKey(), FieldSchema.parse(e.getValue().asText()));
+      }
     }
     for (var e : root.path("sparse_vectors").properties()) { // absent before sparse vectors existed
       JsonNode n = e.getValue();

@@ -189,6 +189,7 @@ final class FilterPlanner {
       case Condition.Nested x -> false;
       case Condition.GeoRadius x -> false;
       case Condition.GeoBoundingBox x -> false;
+      case Condition.TextMatch x -> indexed.contains(x.key());
     };
   }
 }

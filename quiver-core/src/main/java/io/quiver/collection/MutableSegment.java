@@ -68,7 +68,8 @@ final class MutableSegment extends Segment {
       lanes.put(e.getKey(), new Lane(e.getValue()));
     }
     config.sparseVectors().keySet().forEach(name -> sparse.put(name, new MutableSparseIndex()));
-    config.payloadSchema().forEach((key, schema) -> payloadIndex.createField(key, schema, this::payload));
+    config.payloadSchema().forEach((key, schema) -> payloadIndex.createField(key, schema, config.textIndex(key),
+        this::payload));
   }
 
   @Override

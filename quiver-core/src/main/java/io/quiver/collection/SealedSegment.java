@@ -12,6 +12,7 @@ import io.quiver.index.VectorFile;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.index.hnsw.PayloadLinks;
 import io.quiver.payload.FieldSchema;
+import io.quiver.text.TextIndexParams;
 import io.quiver.payload.PayloadIndex;
 import io.quiver.quantization.QuantizedScorer;
 import io.quiver.storage.AtomicFiles;
@@ -186,7 +187,7 @@ final class SealedSegment extends Segment {
       }
     }
     for (var e : config.payloadSchema().entrySet()) {
-      changed |= index.createField(e.getKey(), e.getValue(), this::payload);
+      changed |= index.createField(e.getKey(), e.getValue(), config.textIndex(e.getKey()), this::payload);
     }
     payloadIndexStale = changed;
     if (changed && !readOnly) {
@@ -224,9 +225,10 @@ final class SealedSegment extends Segment {
   }
 
   /** Applies a schema change to the loaded index and its file. */
-  void updatePayloadSchema(String key, FieldSchema schema) throws IOException {
+  void updatePayloadSchema(String key, FieldSchema schema, TextIndexParams text) throws IOException {
     caches.clearMatches();
-    boolean changed = schema == null ? payloadIndex.dropField(key) : payloadIndex.createField(key, schema, this::payload);
+    boolean changed = schema == null ? payloadIndex.dropField(key)
+        : payloadIndex.createField(key, schema, text, this::payload);
     if (changed) {
       writePayloadIndex(dir, payloadIndex);
     }

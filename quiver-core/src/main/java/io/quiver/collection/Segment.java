@@ -158,6 +158,7 @@ abstract class Segment {
 
   /** Whether {@code ordinal} is live and passes {@code filter} (null: any). */
   final boolean matches(int ordinal, Filter filter) {
-    return !isDeleted(ordinal) && (filter == null || filter.test(idOf(ordinal), payload(ordinal)));
+    return !isDeleted(ordinal)
+        && (filter == null || filter.test(idOf(ordinal), payload(ordinal), payloadIndex().textFields()));
   }
 }

@@ -3,6 +3,7 @@ package io.quiver.filter;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.PointId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -13,10 +14,56 @@ import java.util.Set;
  */
 public sealed interface Condition permits Filter, Condition.Match, Condition.MatchAny, Condition.MatchExcept,
     Condition.Range, Condition.DatetimeRange, Condition.ValuesCount, Condition.IsEmpty, Condition.IsNull,
-    Condition.HasId, Condition.Nested, Condition.GeoRadius, Condition.GeoBoundingBox {
+    Condition.HasId, Condition.Nested, Condition.GeoRadius, Condition.GeoBoundingBox, Condition.TextMatch {
 
   /** Whether the point with {@code id} and {@code payload} (an object, or null) satisfies the condition. */
   boolean test(PointId id, JsonNode payload);
+
+  /**
+   * {@link #test(PointId, JsonNode)} where full-text conditions on a key with a text index in {@code text} compare
+   * tokens with that index's analysis (the semantics of a segment that has the index).
+   */
+  default boolean test(PointId id, JsonNode payload, TextFields text) {
+    return test(id, payload);
+  }
+
+  /**
+   * {@code {"match": {"text" | "text_any" | "phrase": "..."}}}: full-text match of the strings at the key. With a
+   * text index on the key, tokens are compared ({@link TextMatching#matches}); without one, Qdrant's substring
+   * fallback applies ({@link TextMatching#substring}).
+   */
+  record TextMatch(String key, Kind kind, String text) implements Condition {
+    public enum Kind {
+      TEXT("text"), TEXT_ANY("text_any"), PHRASE("phrase");
+
+      private final String qdrantName;
+
+      Kind(String qdrantName) {
+        this.qdrantName = qdrantName;
+      }
+
+      public String qdrantName() {
+        return qdrantName;
+      }
+    }
+
+    @Override
+    public boolean test(PointId id, JsonNode payload) {
+      return test(id, payload, TextFields.NONE);
+    }
+
+    @Override
+    public boolean test(PointId id, JsonNode payload, TextFields fields) {
+      List<String> strings = new ArrayList<>();
+      for (JsonNode v : PayloadPath.values(payload, key)) {
+        if (v.isTextual()) {
+          strings.add(v.textValue());
+        }
+      }
+      TextAnalysis a = fields.analysis(key);
+      return a == null ? TextMatching.substring(kind, text, strings) : TextMatching.matches(a, kind, text, strings);
+    }
+  }
 
   /** {@code {"key": k, "match": {"value": v}}}: v is a string, integer or boolean. */
   record Match(String key, JsonNode value) implements Condition {
@@ -119,7 +166,13 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
   record Nested(String key, Filter filter) implements Condition {
     @Override
     public boolean test(PointId id, JsonNode payload) {
-      return PayloadPath.anyValue(payload, key, element -> element.isObject() && filter.test(id, element));
+      return test(id, payload, TextFields.NONE);
+    }
+
+    @Override
+    public boolean test(PointId id, JsonNode payload, TextFields text) {
+      TextFields inner = text.nested(key);
+      return PayloadPath.anyValue(payload, key, element -> element.isObject() && filter.test(id, element, inner));
     }
   }
 

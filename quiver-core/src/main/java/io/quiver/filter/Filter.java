@@ -44,20 +44,25 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
 
   @Override
   public boolean test(PointId id, JsonNode payload) {
+    return test(id, payload, TextFields.NONE);
+  }
+
+  @Override
+  public boolean test(PointId id, JsonNode payload, TextFields text) {
     for (Condition c : must) {
-      if (!c.test(id, payload)) {
+      if (!c.test(id, payload, text)) {
         return false;
       }
     }
     for (Condition c : mustNot) {
-      if (c.test(id, payload)) {
+      if (c.test(id, payload, text)) {
         return false;
       }
     }
     if (!should.isEmpty()) {
       boolean any = false;
       for (Condition c : should) {
-        if (c.test(id, payload)) {
+        if (c.test(id, payload, text)) {
           any = true;
           break;
         }
@@ -69,7 +74,7 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
     if (minShould != null) {
       int hits = 0;
       for (Condition c : minShould.conditions()) {
-        if (c.test(id, payload) && ++hits >= minShould.minCount()) {
+        if (c.test(id, payload, text) && ++hits >= minShould.minCount()) {
           break;
         }
       }

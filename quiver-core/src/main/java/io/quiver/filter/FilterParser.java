@@ -15,8 +15,8 @@ import java.util.Set;
 /**
  * Parses Qdrant's filter JSON: {@code must} / {@code should} / {@code must_not} (a condition or a list),
  * {@code min_should: {conditions, min_count}}, field conditions ({@code key} with one of {@code match} (value, any,
- * except), {@code range} (numbers or RFC 3339 datetimes), {@code values_count}, {@code geo_radius},
- * {@code geo_bounding_box}), {@code is_empty}, {@code is_null}, {@code has_id}, {@code nested} and nested filters.
+ * except, text, text_any, phrase), {@code range} (numbers or RFC 3339 datetimes), {@code values_count},
+ * {@code geo_radius}, {@code geo_bounding_box}), {@code is_empty}, {@code is_null}, {@code has_id}, {@code nested} and nested filters.
  * Unknown or ill-typed fields are errors naming their path.
  */
 public final class FilterParser {
@@ -183,7 +183,7 @@ public final class FilterParser {
   private static Condition match(String key, JsonNode m, String path) {
     requireObject(m, path);
     if (m.size() != 1) {
-      throw new FilterParseException(path, "expected exactly one of value, any, except");
+      throw new FilterParseException(path, "expected exactly one of value, any, except, text, text_any, phrase");
     }
     String f = m.fieldNames().next();
     JsonNode v = m.get(f);
@@ -192,10 +192,19 @@ public final class FilterParser {
       case "value" -> new Condition.Match(key, scalar(v, p));
       case "any" -> new Condition.MatchAny(key, scalars(v, p));
       case "except" -> new Condition.MatchExcept(key, scalars(v, p));
-      case "text", "phrase" -> throw new FilterParseException(p, "full-text match needs a text index, which Quiver "
-          + "does not have yet");
-      default -> throw new FilterParseException(p, "unknown match kind; expected value, any or except");
+      case "text" -> new Condition.TextMatch(key, Condition.TextMatch.Kind.TEXT, text(v, p));
+      case "text_any" -> new Condition.TextMatch(key, Condition.TextMatch.Kind.TEXT_ANY, text(v, p));
+      case "phrase" -> new Condition.TextMatch(key, Condition.TextMatch.Kind.PHRASE, text(v, p));
+      default -> throw new FilterParseException(p, "unknown match kind; expected value, any, except, text, text_any "
+          + "or phrase");
     };
+  }
+
+  private static String text(JsonNode v, String path) {
+    if (v == null || !v.isTextual()) {
+      throw new FilterParseException(path, "expected a string, got " + describe(v));
+    }
+    return v.textValue();
   }
 
   private static Condition range(String key, JsonNode r, String path) {

@@ -2,6 +2,9 @@ package io.quiver.payload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.filter.PayloadPath;
+import io.quiver.text.TextAnalyzer;
+import io.quiver.text.TextIndexParams;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.roaringbitmap.RoaringBitmap;
@@ -9,8 +12,8 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * The index of one payload field in one segment. Every field keeps, per ordinal, which kinds of values it holds at
  * the field's path (values as {@link PayloadPath#values} sees them: arrays count as their elements); a schema with
- * equality keys adds {@link Postings}, one with ranges a {@link RangeStore} (integer has both). Not thread-safe:
- * {@link PayloadIndex} guards it.
+ * equality keys adds {@link Postings}, one with ranges a {@link RangeStore} (integer has both), a text field
+ * {@link TextPostings}. Not thread-safe: {@link PayloadIndex} guards it.
  */
 final class FieldIndex {
   final String key;
@@ -31,16 +34,24 @@ final class FieldIndex {
   final TreeMap<Integer, RoaringBitmap> counts;
   final Postings postings;
   final RangeStore ranges;
+  /** The inverted index of a {@link FieldSchema#TEXT} field, else null. */
+  final TextPostings text;
 
   FieldIndex(String key, FieldSchema schema) {
+    this(key, schema, null);
+  }
+
+  /** An empty index; {@code textParams} configures a text field (null: Qdrant's defaults) and is ignored otherwise. */
+  FieldIndex(String key, FieldSchema schema, TextIndexParams textParams) {
     this(key, schema, new RoaringBitmap(), new RoaringBitmap(), new RoaringBitmap(), new RoaringBitmap(),
         new RoaringBitmap(), new RoaringBitmap(), new TreeMap<>(), schema.hasPostings() ? new Postings() : null,
-        schema.hasRanges() ? new RangeStore() : null);
+        schema.hasRanges() ? new RangeStore() : null, schema != FieldSchema.TEXT ? null
+            : new TextPostings(new TextAnalyzer(textParams == null ? TextIndexParams.DEFAULT : textParams)));
   }
 
   FieldIndex(String key, FieldSchema schema, RoaringBitmap indexed, RoaringBitmap nonNull, RoaringBitmap nullValue,
       RoaringBitmap explicitNull, RoaringBitmap foreign, RoaringBitmap inexact, TreeMap<Integer, RoaringBitmap> counts,
-      Postings postings, RangeStore ranges) {
+      Postings postings, RangeStore ranges, TextPostings text) {
     this.key = key;
     this.schema = schema;
     this.indexed = indexed;
@@ -52,6 +63,12 @@ final class FieldIndex {
     this.counts = counts;
     this.postings = postings;
     this.ranges = ranges;
+    this.text = text;
+  }
+
+  /** The text index's parameters, or null for a field of another schema. */
+  TextIndexParams textParams() {
+    return text == null ? null : text.analyzer.params();
   }
 
   void add(int ordinal, JsonNode payload) {
@@ -59,6 +76,9 @@ final class FieldIndex {
       explicitNull.add(ordinal);
     }
     List<JsonNode> values = PayloadPath.values(payload, key);
+    if (text != null) {
+      text.add(ordinal, strings(values));
+    }
     int n = 0;
     for (JsonNode v : values) {
       if (v.isNull()) {
@@ -90,6 +110,9 @@ final class FieldIndex {
   /** Forgets {@code ordinal}, whose payload was {@code oldPayload} when it was added. */
   void remove(int ordinal, JsonNode oldPayload) {
     List<JsonNode> values = PayloadPath.values(oldPayload, key);
+    if (text != null) {
+      text.remove(ordinal, strings(values));
+    }
     long[] rangeKeys = new long[values.size()];
     int nKeys = 0;
     for (JsonNode v : values) {
@@ -116,6 +139,16 @@ final class FieldIndex {
     counts.values().removeIf(b -> b.checkedRemove(ordinal) && b.isEmpty());
   }
 
+  private static List<String> strings(List<JsonNode> values) {
+    List<String> out = new ArrayList<>(values.size());
+    for (JsonNode v : values) {
+      if (v.isTextual()) {
+        out.add(v.textValue());
+      }
+    }
+    return out;
+  }
+
   /** Ordinals with any value at the path, null included (the ones {@code match except} does not pass for free). */
   RoaringBitmap present() {
     return RoaringBitmap.or(nonNull, nullValue);
@@ -128,6 +161,9 @@ final class FieldIndex {
     }
     if (postings != null) {
       postings.runOptimize();
+    }
+    if (text != null) {
+      text.compact();
     }
     for (RoaringBitmap b : List.of(indexed, nonNull, nullValue, explicitNull, foreign, inexact)) {
       b.runOptimize();

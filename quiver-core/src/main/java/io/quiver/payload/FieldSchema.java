@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  *       check.
  *   <li>{@code uuid}: UUID strings in canonical lower-case form, stored as 128 bits; answers {@code match} on
  *       strings. Other spellings of a UUID compare as text, so they are left to the per-point check.
+ *   <li>{@code text}: strings, split into tokens by the field's {@link io.quiver.text.TextIndexParams}; answers the
+ *       full-text {@code match} kinds text, text_any and phrase.
  * </ul>
  *
  * <p>Every indexed field also answers {@code is_empty}, {@code is_null} and {@code values_count} exactly.
@@ -30,7 +32,8 @@ public enum FieldSchema {
   FLOAT(2),
   BOOL(3),
   DATETIME(4),
-  UUID(5);
+  UUID(5),
+  TEXT(6);
 
   /** The byte that stands for the schema in the serialized index. */
   final int code;
@@ -39,7 +42,10 @@ public enum FieldSchema {
     this.code = code;
   }
 
-  /** Qdrant's name: {@code keyword}, {@code integer}, {@code float}, {@code bool}, {@code datetime}, {@code uuid}. */
+  /**
+   * Qdrant's name: {@code keyword}, {@code integer}, {@code float}, {@code bool}, {@code datetime}, {@code uuid},
+   * {@code text}.
+   */
   public String qdrantName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -128,7 +128,25 @@ final class FilterEvaluator {
       case Condition.Nested n -> unknownWhereNonNull(n.key());
       case Condition.GeoRadius g -> unknownWhereNonNull(g.key());
       case Condition.GeoBoundingBox g -> unknownWhereNonNull(g.key());
+      case Condition.TextMatch t -> text(t);
     };
+  }
+
+  /**
+   * A full-text condition: exact from the posting lists on a text field (a phrase without stored word sequences is
+   * bounded by the ordinals holding all its tokens); on a field with another index, strings are checked per point
+   * with substring semantics.
+   */
+  private Bounds text(Condition.TextMatch t) {
+    FieldIndex f = fields.get(t.key());
+    if (f == null) {
+      return unknown();
+    }
+    if (f.text == null) {
+      return unknownWhereNonNull(t.key());
+    }
+    TextPostings.Result r = f.text.match(t.kind(), t.text(), universe);
+    return r.exact() ? exact(r.ordinals()) : new Bounds(new RoaringBitmap(), r.ordinals());
   }
 
   private Bounds hasId(Set<PointId> wanted) {
@@ -268,7 +286,7 @@ final class FilterEvaluator {
       return unknown();
     }
     return switch (f.schema) {
-      case KEYWORD, BOOL, UUID, DATETIME -> maybeOnly(f.foreign); // numbers are foreign to these schemas
+      case KEYWORD, BOOL, UUID, DATETIME, TEXT -> maybeOnly(f.foreign); // numbers are foreign to these schemas
       case INTEGER -> {
         RoaringBitmap sure = keyRange(f, Long.MIN_VALUE, Long.MAX_VALUE, k -> aboveLower(r, (double) k),
             k -> belowUpper(r, (double) k));
@@ -300,7 +318,7 @@ final class FilterEvaluator {
     }
     return switch (f.schema) {
       case INTEGER, FLOAT, BOOL -> maybeOnly(f.foreign); // strings are foreign to these schemas
-      case KEYWORD, UUID -> unknownWhereNonNull(r.key());
+      case KEYWORD, UUID, TEXT -> unknownWhereNonNull(r.key());
       case DATETIME -> {
         RoaringBitmap sure = keyRange(f, -ValueKeys.MICROS_LIMIT, ValueKeys.MICROS_LIMIT, k -> {
           Instant t = ValueKeys.instantOfMicros(k);

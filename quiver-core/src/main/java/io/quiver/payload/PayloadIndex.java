@@ -3,7 +3,10 @@ package io.quiver.payload;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
+import io.quiver.filter.TextAnalysis;
+import io.quiver.filter.TextFields;
 import io.quiver.storage.CorruptFileException;
+import io.quiver.text.TextIndexParams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,6 +55,8 @@ public final class PayloadIndex {
   private final ReentrantLock writer = new ReentrantLock();
   private final RoaringBitmap ordinals;
   private final Map<String, FieldIndex> fields;
+  /** Key to analysis of the text fields: an immutable snapshot replaced when fields change. */
+  private volatile Map<String, TextAnalysis> textAnalyses = Map.of();
 
   public PayloadIndex() {
     this(new RoaringBitmap(), new HashMap<>());
@@ -60,6 +65,7 @@ public final class PayloadIndex {
   private PayloadIndex(RoaringBitmap ordinals, Map<String, FieldIndex> fields) {
     this.ordinals = ordinals;
     this.fields = fields;
+    refreshTextFields();
   }
 
   // ------------------------------------------------------------------ fields
@@ -69,6 +75,16 @@ public final class PayloadIndex {
    * {@code payloads}). Returns false when the field is already indexed with that schema; another schema replaces it.
    */
   public boolean createField(String key, FieldSchema schema, IntFunction<JsonNode> payloads) {
+    return createField(key, schema, null, payloads);
+  }
+
+  /**
+   * {@link #createField(String, FieldSchema, IntFunction)}, with {@code textParams} configuring a
+   * {@link FieldSchema#TEXT} field (null: Qdrant's defaults; ignored for other schemas). A text field with other
+   * parameters is rebuilt.
+   */
+  public boolean createField(String key, FieldSchema schema, TextIndexParams textParams,
+      IntFunction<JsonNode> payloads) {
     if (!PayloadPath.isValidKey(key)) {
       throw new IllegalArgumentException("invalid field key '" + key + "': segments are names, optionally with []");
     }
@@ -76,10 +92,12 @@ public final class PayloadIndex {
     writer.lock();
     try {
       FieldIndex existing = fields.get(key);
-      if (existing != null && existing.schema == schema) {
+      TextIndexParams text = schema != FieldSchema.TEXT ? null
+          : textParams == null ? TextIndexParams.DEFAULT : textParams;
+      if (existing != null && existing.schema == schema && Objects.equals(existing.textParams(), text)) {
         return false;
       }
-      FieldIndex f = new FieldIndex(key, schema);
+      FieldIndex f = new FieldIndex(key, schema, text);
       // ordinals only change under the writer mutex, which this thread holds
       for (IntIterator it = ordinals.getIntIterator(); it.hasNext(); ) {
         int ord = it.next();
@@ -88,6 +106,7 @@ public final class PayloadIndex {
       lock.writeLock().lock();
       try {
         fields.put(key, f);
+        refreshTextFields();
       } finally {
         lock.writeLock().unlock();
       }
@@ -102,10 +121,44 @@ public final class PayloadIndex {
     writer.lock();
     lock.writeLock().lock();
     try {
-      return fields.remove(key) != null;
+      boolean removed = fields.remove(key) != null;
+      refreshTextFields();
+      return removed;
     } finally {
       lock.writeLock().unlock();
       writer.unlock();
+    }
+  }
+
+  /** Rebuilds the snapshot {@link #textFields()} reads; the caller holds the write lock. */
+  private void refreshTextFields() {
+    Map<String, TextAnalysis> m = new HashMap<>();
+    fields.values().forEach(f -> {
+      if (f.text != null) {
+        m.put(f.key, f.text.analyzer);
+      }
+    });
+    textAnalyses = Map.copyOf(m);
+  }
+
+  /**
+   * The text fields of this index with their analysis: what a per-point check of this segment's points passes to
+   * {@link io.quiver.filter.Condition#test(io.quiver.PointId, JsonNode, TextFields)} so full-text conditions mean
+   * the same with and without the index's help.
+   */
+  public TextFields textFields() {
+    Map<String, TextAnalysis> m = textAnalyses;
+    return m.isEmpty() ? TextFields.NONE : m::get;
+  }
+
+  /** The parameters of the text field {@code key}, or null when it is not a text field. */
+  public TextIndexParams textParams(String key) {
+    lock.readLock().lock();
+    try {
+      FieldIndex f = fields.get(key);
+      return f == null ? null : f.textParams();
+    } finally {
+      lock.readLock().unlock();
     }
   }
 
@@ -241,9 +294,10 @@ public final class PayloadIndex {
   public RoaringBitmap evaluate(Filter filter, SegmentView segment) {
     Bounded b = bound(filter, segment);
     RoaringBitmap result = b.sure();
+    TextFields text = textFields();
     for (IntIterator it = b.undecided().getIntIterator(); it.hasNext(); ) {
       int ord = it.next();
-      if (filter.test(segment.ids().apply(ord), segment.payloads().apply(ord))) {
+      if (filter.test(segment.ids().apply(ord), segment.payloads().apply(ord), text)) {
         result.add(ord);
       }
     }
@@ -261,6 +315,7 @@ public final class PayloadIndex {
     Bounded b = bound(filter, segment);
     int sure = b.sure().getCardinality();
     int u = b.undecided().getCardinality();
+    TextFields text = textFields();
     if (u == 0) {
       return Cardinality.exact(sure);
     }
@@ -268,7 +323,7 @@ public final class PayloadIndex {
       int pass = 0;
       for (IntIterator it = b.undecided().getIntIterator(); it.hasNext(); ) {
         int ord = it.next();
-        pass += filter.test(segment.ids().apply(ord), segment.payloads().apply(ord)) ? 1 : 0;
+        pass += filter.test(segment.ids().apply(ord), segment.payloads().apply(ord), text) ? 1 : 0;
       }
       return Cardinality.exact(sure + pass);
     }
@@ -282,7 +337,7 @@ public final class PayloadIndex {
     }
     for (IntIterator it = ranks.getIntIterator(); it.hasNext(); ) {
       int ord = b.undecided().select(it.next());
-      pass += filter.test(segment.ids().apply(ord), segment.payloads().apply(ord)) ? 1 : 0;
+      pass += filter.test(segment.ids().apply(ord), segment.payloads().apply(ord), text) ? 1 : 0;
     }
     int expected = sure + (int) Math.round((double) pass * u / ESTIMATE_SAMPLE);
     return new Cardinality(sure, expected, sure + u);

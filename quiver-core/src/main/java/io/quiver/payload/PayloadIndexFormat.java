@@ -17,10 +17,15 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 import org.roaringbitmap.RoaringBitmap;
 
-/** The byte layout of a serialized payload index (version 1); docs/format.md describes it byte by byte. */
+/**
+ * The byte layout of a serialized payload index (version 2; version 1, written before text fields existed, has the
+ * same layout and is still read); docs/format.md describes it byte by byte.
+ */
 final class PayloadIndexFormat {
   static final int MAGIC = 0x58495051; // "QPIX" as little-endian bytes
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The oldest version this build reads. */
+  static final int MIN_VERSION = 1;
   static final int HEADER_BYTES = 16;
 
   private PayloadIndexFormat() {}
@@ -97,6 +102,9 @@ final class PayloadIndexFormat {
       out.buf.asIntBuffer().put(fr.ords());
       out.buf.position(out.buf.position() + n * 4);
     }
+    if (f.text != null) {
+      TextIndexFormat.write(out, f.text);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -115,9 +123,9 @@ final class PayloadIndexFormat {
           magic, MAGIC));
     }
     int version = b.getInt(4);
-    if (version != VERSION) {
+    if (version < MIN_VERSION || version > VERSION) {
       throw new CorruptFileException(null, "payload index: format version " + version + " is not supported (this build "
-          + "reads version " + VERSION + ")");
+          + "reads versions " + MIN_VERSION + " to " + VERSION + ")");
     }
     long bodyLength = b.getLong(8);
     if (bodyLength < 0 || bodyLength != b.remaining() - HEADER_BYTES - 4L) {
@@ -201,11 +209,12 @@ final class PayloadIndexFormat {
       b.position(b.position() + n * 4);
       ranges = new RangeStore(keys, ords);
     }
+    TextPostings text = schema == FieldSchema.TEXT ? TextIndexFormat.read(b, key) : null;
     return new FieldIndex(key, schema, common[0], common[1], common[2], common[3], common[4], common[5], counts,
-        postings, ranges);
+        postings, ranges, text);
   }
 
-  private static int count(ByteBuffer b, String what) throws CorruptFileException {
+  static int count(ByteBuffer b, String what) throws CorruptFileException {
     int n = b.getInt();
     if (n < 0 || n > b.remaining()) {
       throw new CorruptFileException(null, "payload index: " + what + " " + Integer.toUnsignedString(n) + " at byte "
@@ -214,14 +223,14 @@ final class PayloadIndexFormat {
     return n;
   }
 
-  private static String string(ByteBuffer b) throws CorruptFileException {
+  static String string(ByteBuffer b) throws CorruptFileException {
     int n = count(b, "string length");
     byte[] bytes = new byte[n];
     b.get(bytes);
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  private static RoaringBitmap bitmap(ByteBuffer b) throws CorruptFileException {
+  static RoaringBitmap bitmap(ByteBuffer b) throws CorruptFileException {
     int n = count(b, "bitmap length");
     RoaringBitmap r = new RoaringBitmap();
     try {
@@ -234,7 +243,7 @@ final class PayloadIndexFormat {
   }
 
   /** A growable little-endian buffer. */
-  private static final class Out {
+  static final class Out {
     ByteBuffer buf;
 
     Out(int initialCapacity) {

@@ -32,7 +32,7 @@ final class ValueKeys {
    */
   static Object keyOf(FieldSchema schema, JsonNode v) {
     return switch (schema) {
-      case KEYWORD -> v.isTextual() ? v.textValue() : FOREIGN;
+      case KEYWORD, TEXT -> v.isTextual() ? v.textValue() : FOREIGN;
       case BOOL -> v.isBoolean() ? (Object) v.booleanValue() : FOREIGN;
       case UUID -> !v.isTextual() ? FOREIGN : canonicalUuid(v.textValue()) != null ? canonicalUuid(v.textValue())
           : INEXACT;
@@ -131,7 +131,7 @@ final class ValueKeys {
         // from 2^53 on, a float (INEXACT here) can equal the integer as a double
         yield new MatchKey(n, Math.abs(n) >= EXACT_DOUBLE_LIMIT, false, false);
       }
-      case FLOAT, DATETIME -> new MatchKey(null, true, true, true);
+      case FLOAT, DATETIME, TEXT -> new MatchKey(null, true, true, true);
     };
   }
 

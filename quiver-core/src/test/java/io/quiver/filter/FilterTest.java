@@ -140,8 +140,12 @@ class FilterTest extends RandomizedTest {
         .hasMessageStartingWith("filter.must[0].key: expected a non-empty key string");
     assertThatThrownBy(() -> FilterParser.parse("{\"must\": [ "))
         .hasMessageStartingWith("filter: malformed JSON");
-    assertThatThrownBy(() -> FilterParser.parse("{\"must\":[{\"key\":\"t\",\"match\":{\"text\":\"x\"}}]}"))
-        .hasMessageContaining("needs a text index");
+    assertThatThrownBy(() -> FilterParser.parse("{\"must\":[{\"key\":\"t\",\"match\":{\"text\":1}}]}"))
+        .hasMessageStartingWith("filter.must[0].match.text: expected a string");
+    assertThatThrownBy(() -> FilterParser.parse("{\"must\":[{\"key\":\"t\",\"match\":{\"prefix\":\"x\"}}]}"))
+        .hasMessageStartingWith("filter.must[0].match.prefix: unknown match kind");
+    assertThat(FilterParser.parse("{\"must\":[{\"key\":\"t\",\"match\":{\"phrase\":\"a b\"}}]}").must())
+        .containsExactly(new Condition.TextMatch("t", Condition.TextMatch.Kind.PHRASE, "a b"));
     assertThatThrownBy(() -> FilterParser.parse("{\"must\":[{\"nested\":{\"key\":\"d\"}}]}"))
         .hasMessageStartingWith("filter.must[0].nested: missing field 'filter'");
     assertThatThrownBy(() -> FilterParser.parse("{\"must\":[{\"key\":\"g\",\"geo_radius\":{\"center\":"

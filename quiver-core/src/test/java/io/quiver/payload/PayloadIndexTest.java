@@ -259,7 +259,7 @@ class PayloadIndexTest extends RandomizedTest {
     assertThatThrownBy(() -> index.add(-1, null)).hasMessageContaining("ordinal must be >= 0");
     assertThatThrownBy(() -> index.createField("a..b", FieldSchema.KEYWORD, o -> null))
         .hasMessageContaining("invalid field key 'a..b'");
-    assertThatThrownBy(() -> FieldSchema.parse("text")).hasMessageContaining("unknown field schema 'text'");
+    assertThatThrownBy(() -> FieldSchema.parse("geo")).hasMessageContaining("unknown field schema 'geo'");
     assertThat(index.createField("a", FieldSchema.KEYWORD, o -> null)).isTrue();
     assertThat(index.createField("a", FieldSchema.KEYWORD, o -> null)).as("already there").isFalse();
     assertThat(index.createField("a", FieldSchema.INTEGER, o -> null)).as("another schema rebuilds").isTrue();

@@ -14,6 +14,8 @@ import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
 import io.quiver.index.hnsw.HnswConfig;
 import io.quiver.payload.FieldSchema;
+import io.quiver.text.TextIndexParams;
+import io.quiver.text.TextIndexParamsJson;
 import io.quiver.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -222,7 +224,9 @@ final class CollectionEndpoints {
     config.payloadSchema().forEach((k, v) -> {
       ObjectNode s = schema.putObject(k);
       s.put("data_type", v.qdrantName());
-      if (config.tenantFields().contains(k)) {
+      if (v == FieldSchema.TEXT) {
+        s.set("params", TextIndexParamsJson.write(config.textIndex(k)));
+      } else if (config.tenantFields().contains(k)) {
         s.putObject("params").put("type", v.qdrantName()).put("is_tenant", true);
       }
       s.put("points", info.points());
@@ -329,6 +333,17 @@ final class CollectionEndpoints {
     JsonNode schema = Json.present(body.get("field_schema")) ? body.get("field_schema") : body.get("field_type");
     String type;
     boolean isTenant = false;
+    if (schema != null && schema.isObject() && "text".equals(schema.path("type").asText(null))) {
+      String path = Json.present(body.get("field_schema")) ? "body.field_schema" : "body.field_type";
+      TextIndexParams params;
+      try {
+        params = TextIndexParamsJson.parse(schema, path);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest(e.getMessage());
+      }
+      c.createPayloadIndex(field, params);
+      return ep.updateResult();
+    }
     if (schema != null && schema.isTextual()) {
       type = schema.textValue();
     } else if (schema != null && schema.isObject() && schema.path("type").isTextual()) {
