@@ -220,6 +220,16 @@ class MmrEndpointsTest {
       JsonNode byId = s.ok("POST", q, "{\"using\":\"Dot\",\"query\":{\"nearest\":7,\"mmr\":{}},\"limit\":4}");
       assertThat(byId.get("points").size()).isEqualTo(4);
       assertThat(byId.get("points").toString()).doesNotContain("\"id\":7,");
+      // the same query in a batch, and grouped (every point has tag a or b: at most two groups)
+      String one = "{\"using\":\"Dot\",\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":0.7}},\"limit\":5}";
+      JsonNode single = s.ok("POST", q, one).get("points");
+      JsonNode batch = s.ok("POST", q + "/batch", "{\"searches\":[" + one + "," + one + "]}");
+      assertThat(batch.get(0).get("points")).isEqualTo(single);
+      assertThat(batch.get(1).get("points")).isEqualTo(single);
+      JsonNode groups = s.ok("POST", q + "/groups", one.replace("\"limit\":5", "\"group_by\":\"tag\",\"group_size\":2"))
+          .get("groups");
+      assertThat(groups.size()).isBetween(1, 2);
+      assertThat(groups.get(0).get("hits").get(0).get("id")).isEqualTo(single.get(0).get("id"));
     }
   }
 }
