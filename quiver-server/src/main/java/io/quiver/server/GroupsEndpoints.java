@@ -80,7 +80,10 @@ final class GroupsEndpoints {
     }
     int groupSize = Json.intField(body, "group_size", "body", 3, 1);
     int limit = Json.intField(body, "limit", "body", 10, 1);
-    ep.checkWindow((long) groupSize * limit, "body");
+    if ((long) groupSize * limit > ep.config.maxLimit()) {
+      throw ApiError.badRequest("body.group_size: group_size * limit = " + (long) groupSize * limit
+          + " exceeds the server's max_limit of " + ep.config.maxLimit());
+    }
     return new GroupParams(by.textValue(), groupSize, limit, lookup(body.get("with_lookup")));
   }
 

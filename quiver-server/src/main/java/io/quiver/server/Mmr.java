@@ -46,7 +46,7 @@ final class Mmr {
     int limit = Json.intField(body, "limit", path, 10, 1);
     int offset = Json.intField(body, "offset", path, 0, 0);
     int candidates = Json.intField(mmr, "candidates_limit", at, limit + offset, 0);
-    if (candidates > MAX_CANDIDATES) {
+    if (Json.present(mmr.get("candidates_limit")) && candidates > MAX_CANDIDATES) {
       throw ApiError.badRequest(at + ".candidates_limit: at most " + MAX_CANDIDATES + ", got " + candidates);
     }
     PayloadSelector payload = Json.payloadSelector(body.get("with_payload"), path + ".with_payload",
