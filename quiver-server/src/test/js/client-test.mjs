@@ -551,6 +551,67 @@ await step('text index: createPayloadIndex with TextIndexParams, text / text_any
   assert.equal(await client.deleteCollection(t), true);
 });
 
+await step('groups: queryGroups (arrays, missing key, with_lookup), searchPointGroups (1.12), 400s', async () => {
+  const g = 'js_client_groups';
+  const docs = 'js_client_group_docs';
+  await client.createCollection(g, { vectors: { size: 2, distance: 'Dot' } });
+  await client.createCollection(docs, { vectors: { size: 2, distance: 'Dot' } });
+  await client.upsert(docs, { wait: true, points: [
+    { id: 1, vector: [1, 0], payload: { title: 'one' } },
+    { id: 2, vector: [0, 1], payload: { title: 'two' } },
+  ] });
+  await client.upsert(g, { wait: true, points: [
+    { id: 1, vector: [1, 0], payload: { doc: 1 } },
+    { id: 2, vector: [0.9, 0], payload: { doc: [1, 2] } },
+    { id: 3, vector: [0.8, 0], payload: { doc: 1 } },
+    { id: 4, vector: [0.7, 0], payload: { doc: 2 } },
+    { id: 5, vector: [0.95, 0], payload: { other: 1 } },
+    { id: 6, vector: [0.1, 0], payload: { doc: 'x' } },
+  ] });
+  const r = await client.queryGroups(g, { query: [1, 0], group_by: 'doc', group_size: 2, limit: 2,
+    with_payload: true, with_lookup: { collection: docs, with_payload: true } });
+  assert.deepEqual(r.groups.map((x) => x.id), [1, 2]);
+  assert.deepEqual(r.groups[0].hits.map((h) => h.id), [1, 2]);
+  assert.deepEqual(r.groups[1].hits.map((h) => h.id), [2, 4]);
+  assert.deepEqual(r.groups[1].hits[0].payload.doc, [1, 2]);
+  assert.equal(r.groups[0].lookup.payload.title, 'one');
+  assert.equal(r.groups[1].lookup.id, 2);
+  const filtered = await client.queryGroups(g, { query: [1, 0], group_by: 'doc', group_size: 1,
+    filter: { must_not: [{ has_id: [1, 2] }] } });
+  assert.deepEqual(filtered.groups.map((x) => [x.id, x.hits[0].id]), [[1, 3], [2, 4], ['x', 6]]);
+  const old = new QdrantClient112({ url, checkCompatibility: false });
+  // this client's searchPointGroups sends no with_lookup
+  const s = await old.searchPointGroups(g, { vector: [1, 0], group_by: 'doc', group_size: 1, limit: 3 });
+  assert.deepEqual(s.groups.map((x) => [x.id, x.hits[0].id]), [[1, 1], [2, 2], ['x', 6]]);
+  let e = await expectStatus(client.queryGroups(g, { query: [1, 0], group_by: 'doc', group_size: 0 }), 400);
+  assert.match(e.data?.status?.error ?? '', /body\.group_size/);
+  e = await expectStatus(client.queryGroups(g, { query: [1, 0] }), 400);
+  assert.match(e.data?.status?.error ?? '', /body\.group_by/);
+  await expectStatus(client.queryGroups(g, { query: [1, 0], group_by: 'doc', with_lookup: 'nope' }), 404);
+  assert.equal(await client.deleteCollection(g), true);
+  assert.equal(await client.deleteCollection(docs), true);
+});
+
+await step('MMR: query {nearest, mmr} spreads near-duplicates, keeps the similarity as score, bad diversity -> 400',
+  async () => {
+    const m = 'js_client_mmr';
+    await client.createCollection(m, { vectors: { size: 2, distance: 'Cosine' } });
+    await client.upsert(m, { wait: true, points: [
+      { id: 1, vector: [1, 0] }, { id: 2, vector: [0.99, 0.01] }, { id: 3, vector: [0.98, 0.02] },
+      { id: 4, vector: [0.7, 0.7] },
+    ] });
+    const plain = await client.query(m, { query: { nearest: [1, 0], mmr: { diversity: 0, candidates_limit: 4 } },
+      limit: 2 });
+    assert.deepEqual(plain.points.map((p) => p.id), [1, 2]);
+    const diverse = await client.query(m, { query: { nearest: [1, 0], mmr: { diversity: 0.9, candidates_limit: 4 } },
+      limit: 2 });
+    assert.deepEqual(diverse.points.map((p) => p.id), [1, 4]);
+    assert.ok(Math.abs(diverse.points[1].score - Math.SQRT1_2) < 1e-4);
+    const e = await expectStatus(client.query(m, { query: { nearest: [1, 0], mmr: { diversity: 2 } } }), 400);
+    assert.match(e.data?.status?.error ?? '', /body\.query\.mmr\.diversity/);
+    assert.equal(await client.deleteCollection(m), true);
+  });
+
 await step('malformed filter -> 400 naming the bad field', async () => {
   const e = await expectStatus(client.count(name, { filter: { must: [{ key: 'city', match: { valu: 'x' } }] } }), 400);
   const msg = e.data?.status?.error ?? '';

@@ -71,9 +71,14 @@ final class HybridQuery {
       throw ApiError.badRequest(path + ": offset + limit exceeds " + Collection.MAX_RESULT_WINDOW);
     }
     List<ScoredPoint> all = evaluate(c, body, path, null, offset + limit).points();
-    List<ScoredPoint> page = all.subList(Math.min(offset, all.size()), all.size());
+    return withRecords(c, all.subList(Math.min(offset, all.size()), all.size()), payload, vectors);
+  }
+
+  /** {@code page} with each point's payload and vectors as asked, read now; points deleted since are left out. */
+  static Page withRecords(Collection c, List<ScoredPoint> page, PayloadSelector payload, Set<String> vectors) {
     if (page.isEmpty() || (payload instanceof PayloadSelector.None && vectors == null)) {
-      return new Page(page, payload);
+      return new Page(page.stream().map(p -> p.payload() == null && p.vectors() == null && p.sparseVectors().isEmpty()
+          ? p : new ScoredPoint(p.id(), p.score(), null, null)).toList(), payload);
     }
     Map<PointId, PointRecord> records = new HashMap<>();
     for (PointRecord r : c.retrieve(page.stream().map(ScoredPoint::id).toList(), payload, vectors)) {
@@ -191,6 +196,9 @@ final class HybridQuery {
       return null;
     }
     if (q.isObject() && !SparseJson.isSparse(q)) {
+      if (q.has("mmr")) {
+        throw ApiError.badRequest(path + ".mmr: MMR is supported on the top-level query without prefetch only");
+      }
       if (q.size() != 1) {
         throw ApiError.badRequest(path + ": expected one of nearest, fusion, rrf");
       }

@@ -13,8 +13,8 @@ import io.quiver.collection.ScoredPoint;
 import io.quiver.collection.ScrollPage;
 import io.quiver.collection.ScrollRequest;
 import io.quiver.collection.SearchRequest;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code /points/query} and {@code /points/query/batch}: by vector, by point id, without a query (id order), or with
@@ -39,37 +39,41 @@ final class QueryEndpoints {
   }
 
   private JsonNode query(Collection c, ObjectNode body, String path) {
+    HybridQuery.Page page = run(c, body, path);
+    ObjectNode result = ep.json.createObjectNode();
+    ArrayNode points = result.putArray("points");
+    for (ScoredPoint p : page.points()) {
+      points.add(Json.scoredJson(p, page.payload()));
+    }
+    return result;
+  }
+
+  /** Runs a query request body (at {@code path}): its ranked points with the payload and vectors it asks for. */
+  HybridQuery.Page run(Collection c, ObjectNode body, String path) {
     Json.onlyFields(body, path, "query", "using", "filter", "params", "limit", "offset", "with_payload",
         "with_vector", "score_threshold", "shard_key", "prefetch", "lookup_from");
     if (Json.present(body.get("lookup_from"))) {
       throw ApiError.badRequest(path + ".lookup_from: not supported yet");
     }
     if (HybridQuery.applies(body)) {
-      HybridQuery.Page page = HybridQuery.run(c, body, path);
-      ObjectNode result = ep.json.createObjectNode();
-      ArrayNode points = result.putArray("points");
-      for (ScoredPoint p : page.points()) {
-        points.add(Json.scoredJson(p, page.payload()));
-      }
-      return result;
+      return HybridQuery.run(c, body, path);
     }
     String named = Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
     JsonNode q = body.get("query");
     String queryPath = path + ".query";
     if (q != null && q.isObject() && !SparseJson.isSparse(q)) {
-      Json.onlyFields(q, queryPath, "nearest");
+      Json.onlyFields(q, queryPath, "nearest", "mmr");
+      if (Json.present(q.get("mmr"))) {
+        return Mmr.run(c, body, path, named, this);
+      }
       q = q.get("nearest");
       queryPath += ".nearest";
     }
-    ObjectNode result = ep.json.createObjectNode();
-    ArrayNode points = result.putArray("points");
     SparseQuery.Target sparse = Json.present(q) ? SparseQuery.target(c, q, queryPath, named) : null;
     if (sparse != null) {
       PayloadSelector[] asked = new PayloadSelector[1];
-      for (ScoredPoint p : SparseQuery.run(c, sparse, named, body, path, ep, asked)) {
-        points.add(Json.scoredJson(p, asked[0]));
-      }
-      return result;
+      List<ScoredPoint> hits = SparseQuery.run(c, sparse, named, body, path, ep, asked);
+      return new HybridQuery.Page(hits, asked[0]);
     }
     String using = SearchParams.vectorName(c, named);
     if (!Json.present(q)) {
@@ -81,30 +85,23 @@ final class QueryEndpoints {
       ScrollPage page = c.scroll(new ScrollRequest(Json.filter(body.get("filter")), null, offset + limit, asked,
           Json.vectorSelector(body.get("with_vector"), path + ".with_vector", false), null));
       List<PointRecord> rs = page.points();
+      List<ScoredPoint> out = new ArrayList<>();
       for (int i = offset; i < rs.size(); i++) {
-        ObjectNode o = Json.recordJson(rs.get(i), asked);
-        o.put("version", 0);
-        o.put("score", 0.0);
-        points.add(o);
+        PointRecord r = rs.get(i);
+        out.add(new ScoredPoint(r.id(), 0f, r.payload(), r.vectors(), r.sparseVectors()));
       }
-      return result;
+      return new HybridQuery.Page(out, asked);
     }
     if (!q.isArray()) { // a point id: its own vector, and the point left out of its own neighbours
-      PointId near = Json.pointId(q, path + ".query");
+      PointId near = Json.pointId(q, queryPath);
       SearchRequest.Builder b = SearchRequest.builder(new float[0]).using(using);
       SearchParams.apply(b, body, path, ep);
       SearchRequest sr = b.build();
-      for (ScoredPoint p : c.searchNear(near, sr)) {
-        points.add(Json.scoredJson(p, sr.payload()));
-      }
-      return result;
+      return new HybridQuery.Page(c.searchNear(near, sr), sr.payload());
     }
-    SearchRequest.Builder b = SearchRequest.builder(Json.vector(q, path + ".query")).using(using);
+    SearchRequest.Builder b = SearchRequest.builder(Json.vector(q, queryPath)).using(using);
     SearchParams.apply(b, body, path, ep);
     SearchRequest sr = b.build();
-    for (ScoredPoint p : c.search(sr)) {
-      points.add(Json.scoredJson(p, sr.payload()));
-    }
-    return result;
+    return new HybridQuery.Page(c.search(sr), sr.payload());
   }
 }

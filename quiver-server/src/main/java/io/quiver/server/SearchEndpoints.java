@@ -38,6 +38,16 @@ final class SearchEndpoints {
   }
 
   private JsonNode search(Collection c, ObjectNode body, String path) {
+    HybridQuery.Page page = run(c, body, path);
+    ArrayNode out = ep.json.createArrayNode();
+    for (ScoredPoint p : page.points()) {
+      out.add(Json.scoredJson(p, page.payload()));
+    }
+    return out;
+  }
+
+  /** Runs a search request body (at {@code path}): its hits with the payload and vectors it asks for. */
+  HybridQuery.Page run(Collection c, ObjectNode body, String path) {
     Json.onlyFields(body, path, "vector", "filter", "params", "limit", "offset", "with_payload", "with_vector",
         "score_threshold", "shard_key");
     JsonNode v = body.get("vector");
@@ -49,11 +59,8 @@ final class SearchEndpoints {
       SparseQuery.Target sparse = SparseQuery.target(c, v.get("vector"), path + ".vector.vector", using);
       if (sparse != null) { // Qdrant's NamedSparseVector
         PayloadSelector[] asked = new PayloadSelector[1];
-        ArrayNode out = ep.json.createArrayNode();
-        for (ScoredPoint p : SparseQuery.run(c, sparse, using, body, path, ep, asked)) {
-          out.add(Json.scoredJson(p, asked[0]));
-        }
-        return out;
+        List<ScoredPoint> hits = SparseQuery.run(c, sparse, using, body, path, ep, asked);
+        return new HybridQuery.Page(hits, asked[0]);
       }
       vector = Json.vector(v.get("vector"), path + ".vector.vector");
     } else {
@@ -62,11 +69,7 @@ final class SearchEndpoints {
     SearchRequest.Builder b = SearchRequest.builder(vector).using(SearchParams.vectorName(c, using));
     SearchParams.apply(b, body, path, ep);
     SearchRequest sr = b.build();
-    ArrayNode out = ep.json.createArrayNode();
-    for (ScoredPoint p : c.search(sr)) {
-      out.add(Json.scoredJson(p, sr.payload()));
-    }
-    return out;
+    return new HybridQuery.Page(c.search(sr), sr.payload());
   }
 
   /**

@@ -63,6 +63,8 @@ public final class ServerMetrics implements Filter, AutoCloseable {
       "/collections/{name}/points/query", "query",
       "/collections/{name}/points/search/batch", "search_batch",
       "/collections/{name}/points/query/batch", "query_batch",
+      "/collections/{name}/points/search/groups", "search_groups",
+      "/collections/{name}/points/query/groups", "query_groups",
       "/collections/{name}/points/scroll", "scroll",
       "/collections/{name}/points/count", "count");
 
