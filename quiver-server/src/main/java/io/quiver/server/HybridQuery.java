@@ -190,7 +190,7 @@ final class HybridQuery {
     if (!Json.present(q)) {
       return null;
     }
-    if (q.isObject() && !SparseJson.isSparse(q)) {
+    if (q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       if (q.size() != 1) {
         throw ApiError.badRequest(path + ": expected one of nearest, fusion, rrf");
       }
