@@ -54,9 +54,13 @@ final class DocumentVectors implements AutoCloseable {
     this.lengths = lengths;
   }
 
-  /** Whether {@code n} is shaped as a {@code Document}: an object with {@code text} or {@code model}. */
+  /**
+   * Whether {@code n} is shaped as a {@code Document}: an object whose {@code text} or {@code model} is a string (an
+   * object of named vectors may name a vector {@code text}, but its value is never a string).
+   */
   static boolean isDocument(JsonNode n) {
-    return n != null && n.isObject() && (n.has("text") || n.has("model")) && !SparseJson.isSparse(n);
+    return n != null && n.isObject() && !SparseJson.isSparse(n)
+        && ((n.has("text") && n.get("text").isTextual()) || (n.has("model") && n.get("model").isTextual()));
   }
 
   /** Reads a {@code Document}, every problem a 400 naming the path. */
