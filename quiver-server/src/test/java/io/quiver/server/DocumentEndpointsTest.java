@@ -1,6 +1,7 @@
 package io.quiver.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +11,7 @@ import io.quiver.text.CorpusStats;
 import io.quiver.text.QdrantBm25;
 import io.quiver.text.QuiverBm25;
 import io.quiver.text.TermWeights;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -282,6 +284,70 @@ class DocumentEndpointsTest {
           400)).contains("body.prefetch[1].query.model: unknown sparse model 'nope'");
       assertThat(s.ok("POST", "/collections/c/points/query", "{\"query\":" + d + ",\"using\":\"bm25\"}")
           .get("points").get(0).get("id").asInt()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void sciFactTextsEncodeAsQdrantBm25Does() throws Exception {
+    Path set = Path.of("/work/shared/datasets/scifact-minilm-384-cosine");
+    assumeTrue(Files.isDirectory(set), "skipping: the shared SciFact set is not at " + set);
+    List<String> texts = new ArrayList<>();
+    for (String line : Files.readAllLines(set.resolve("corpus.jsonl")).subList(0, 400)) {
+      JsonNode n = ServerHarness.JSON.readTree(line);
+      texts.add(n.path("title").asText("") + " " + n.path("text").asText(""));
+    }
+    List<String> queries = new ArrayList<>();
+    for (String line : Files.readAllLines(set.resolve("queries.jsonl")).subList(0, 100)) {
+      queries.add(ServerHarness.JSON.readTree(line).path("text").asText(""));
+    }
+    QdrantBm25 enc = QdrantBm25.withDefaults();
+    try (ServerHarness s = new ServerHarness(dir)) {
+      s.ok("PUT", "/collections/c", CREATE);
+      ObjectNode body = ServerHarness.JSON.createObjectNode();
+      ArrayNode points = body.putArray("points");
+      for (int i = 0; i < texts.size(); i++) {
+        points.addObject().put("id", i).putObject("vector").set("bm25", doc(texts.get(i), "qdrant/bm25"));
+      }
+      s.ok("PUT", "/collections/c/points?wait=true", body.toString());
+      Map<Integer, TermWeights> got = stored(s, "bm25", texts.size());
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(got.get(i)).as("document %s", i).isEqualTo(enc.encodeDocument(texts.get(i)));
+      }
+      for (String q : queries) {
+        assertThat(ranked(s.ok("POST", "/collections/c/points/query", "{\"query\":" + doc(q, "qdrant/bm25")
+            + ",\"using\":\"bm25\",\"limit\":20}").get("points"))).as(q).isEqualTo(ranked(s.ok("POST",
+            "/collections/c/points/query", "{\"query\":" + sparseJson(enc.encodeQuery(q))
+            + ",\"using\":\"bm25\",\"limit\":20}").get("points")));
+      }
+    }
+  }
+
+  @Test
+  void quiverBm25MeanIsReadBackFromStoredVectorsAfterARestart() throws Exception {
+    Random r = random();
+    List<String> texts = new ArrayList<>();
+    try (QuiverBm25 lengths = new QuiverBm25(QuiverBm25.Config.DEFAULTS, CorpusStats.fixed(1))) {
+      try (ServerHarness s = new ServerHarness(dir)) {
+        s.ok("PUT", "/collections/c", CREATE);
+        ObjectNode body = ServerHarness.JSON.createObjectNode();
+        ArrayNode points = body.putArray("points");
+        for (int i = 0; i < 20; i++) {
+          texts.add("unique " + text(r));
+          points.addObject().put("id", i).putObject("vector").set("ours", doc(texts.get(i), "quiver/bm25"));
+        }
+        s.ok("PUT", "/collections/c/points?wait=true", body.toString());
+        s.db.collection("c").flush();
+      }
+      try (ServerHarness s = new ServerHarness(dir)) {
+        String t = "unique " + text(r);
+        texts.add(t);
+        s.ok("PUT", "/collections/c/points?wait=true", "{\"points\":[{\"id\":99,\"vector\":{\"ours\":"
+            + doc(t, "quiver/bm25") + "}}]}");
+        double mean = texts.stream().mapToInt(lengths::documentLength).sum() / (double) texts.size();
+        try (QuiverBm25 want = new QuiverBm25(QuiverBm25.Config.DEFAULTS, CorpusStats.fixed(mean))) {
+          assertThat(stored(s, "ours", 100).get(99)).as("mean %s", mean).isEqualTo(want.encodeDocument(t));
+        }
+      }
     }
   }
 }
