@@ -68,11 +68,18 @@ final class DocumentLengths {
     }
   }
 
-  /** The {@code k1} the figures of a known field were computed with. */
+  /**
+   * The {@code k1} the figures of a known field were computed with; {@code quiver/bm25}'s default when a concurrent
+   * write has just forgotten them (the next use reads them again).
+   */
   double k1(Collection c, String field) {
     Map<String, Totals> m = byCollection.get(c);
+    if (m == null) {
+      return QuiverBm25.Config.DEFAULTS.k1();
+    }
     synchronized (m) {
-      return m.get(field).k1;
+      Totals t = m.get(field);
+      return t == null ? QuiverBm25.Config.DEFAULTS.k1() : t.k1;
     }
   }
 
