@@ -512,6 +512,49 @@ await step('sparse vectors: create, createVectorName, upsert, query, prefetch + 
   assert.equal(await client.deleteCollection(sparse), true);
 });
 
+await step('Document inference: qdrant/bm25 and quiver/bm25 upsert, query, prefetch + rrf, 400s', async () => {
+  const d = `${name}_docs`;
+  await client.createCollection(d, {
+    vectors: { dense: { size: 2, distance: 'Cosine' } },
+    sparse_vectors: { bm25: { modifier: 'idf' }, ours: { modifier: 'idf' } },
+  });
+  const doc = (text, model = 'qdrant/bm25') => ({ text, model });
+  await client.upsert(d, { wait: true, points: [
+    { id: 1, vector: { dense: [1, 0], bm25: doc('Dogs are running'), ours: doc('Dogs are running', 'quiver/bm25') } },
+    { id: 2, vector: { dense: [0, 1], bm25: doc('A cat sleeps'), ours: doc('A cat sleeps', 'quiver/bm25') } },
+  ] });
+  await client.upsert(d, { wait: true, batch: { ids: [3], vectors: {
+    dense: [[1, 1]], bm25: [{ text: 'Cats chase dogs', model: 'qdrant/bm25', options: { avg_len: 3 } }],
+  } } });
+  // "dogs are running": dog and run kept (are is a stop word), dl 2 at avg_len 256, tf 1
+  const value = 2.2 / (1 + 1.2 * (0.25 + 0.75 * 2 / 256));
+  const one = (await client.retrieve(d, { ids: [1], with_vector: ['bm25'] }))[0].vector.bm25;
+  assert.equal(one.indices.length, 2);
+  one.values.forEach((v) => assert.ok(Math.abs(v - value) < 1e-6, `value ${v}, want ${value}`));
+  const r = await client.query(d, { query: doc('running dog'), using: 'bm25' });
+  assert.deepEqual(r.points.map((p) => p.id), [1, 3]);
+  const n = await client.query(d, { query: { nearest: doc('cats', 'quiver/bm25') }, using: 'ours' });
+  assert.deepEqual(n.points.map((p) => p.id), [2]);
+  const fused = await client.query(d, {
+    prefetch: [
+      { query: [0, 1], using: 'dense', limit: 3 },
+      { query: doc('sleeping cat'), using: 'bm25', limit: 3 },
+    ],
+    query: { fusion: 'rrf' },
+    limit: 3,
+  });
+  assert.equal(fused.points[0].id, 2);
+  assert.ok(Math.abs(fused.points[0].score - 1) < 1e-6, `score ${fused.points[0].score}`); // 1/2 + 1/2
+  let e = await expectStatus(client.upsert(d, { wait: true, points: [{ id: 9, vector: { dense: doc('x') } }] }), 400);
+  assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.dense: a Document needs a sparse vector field/);
+  e = await expectStatus(client.upsert(d, { wait: true, points: [{ id: 9, vector: { bm25: doc('x', 'bert') } }] }), 400);
+  assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.bm25\.model: unknown sparse model/);
+  e = await expectStatus(client.query(d, { query: doc('x'), using: 'dense' }), 400);
+  assert.match(e.data?.status?.error ?? '', /query: a Document needs a sparse vector field/);
+  assert.equal((await client.count(d, { exact: true })).count, 3);
+  assert.equal(await client.deleteCollection(d), true);
+});
+
 await step('wrong vector dimension -> 400', async () => {
   const e = await expectStatus(client.upsert(name, { wait: true, points: [{ id: 9, vector: [1, 2, 3] }] }), 400);
   assert.match(JSON.stringify(e.data ?? e.message), /dimension|dim/i);

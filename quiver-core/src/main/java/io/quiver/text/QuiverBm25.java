@@ -91,6 +91,37 @@ public final class QuiverBm25 implements SparseTextEncoder, AutoCloseable {
     return terms(text).size();
   }
 
+  /**
+   * The document length (analysed terms, repeats counted) that a stored vector of this model was encoded from, read
+   * back from its values alone: a term's value is {@code tf·(k1+1)/(tf + K)} with one {@code K} per document, so
+   * the smallest value, taken to be a term seen once, gives {@code K = (k1+1)/v_min - 1}, and each term's count is
+   * {@code round(v·K/(k1+1-v))}. Exact when some term occurs once (nearly every real document) and no two terms
+   * share an id; otherwise an underestimate. With {@code k1 = 0} every value is 1 and this is the distinct-term
+   * count. Lets a collection recompute its mean length from what it stores.
+   */
+  public static double lengthOf(float[] values, double k1) {
+    if (values.length == 0) {
+      return 0;
+    }
+    if (!(k1 > 0)) {
+      return values.length;
+    }
+    float min = Float.MAX_VALUE;
+    for (float v : values) {
+      min = Math.min(min, v);
+    }
+    if (!(min > 0)) {
+      return values.length;
+    }
+    double bigK = Math.max((k1 + 1) / min - 1, 0);
+    double sum = 0;
+    for (float v : values) {
+      double gap = Math.max(k1 + 1 - v, 1e-6);
+      sum += Math.max(1, Math.round(v * bigK / gap));
+    }
+    return sum;
+  }
+
   @Override
   public TermWeights encodeDocument(String text) {
     List<String> terms = terms(text);

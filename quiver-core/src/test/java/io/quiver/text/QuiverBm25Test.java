@@ -77,4 +77,27 @@ class QuiverBm25Test extends RandomizedTest {
       }
     }
   }
+
+  @Test
+  void lengthIsReadBackFromStoredValues() {
+    Random r = random();
+    String[] words = {"alpha", "beta", "gamma", "delta", "kappa", "omega", "zeta", "theta", "sigma", "lambda"};
+    for (int iter = 0; iter < atLeast(200); iter++) {
+      double mean = 1 + r.nextDouble() * 300;
+      double k1 = 0.2 + r.nextDouble() * 2.5;
+      QuiverBm25.Config config = QuiverBm25.Config.DEFAULTS.withK1(k1).withB(r.nextDouble());
+      try (QuiverBm25 enc = new QuiverBm25(config, CorpusStats.fixed(mean))) {
+        StringBuilder text = new StringBuilder("unique");
+        int n = r.nextInt(60);
+        for (int i = 0; i < n; i++) {
+          text.append(' ').append(words[r.nextInt(words.length)]);
+        }
+        TermWeights w = enc.encodeDocument(text.toString());
+        assertThat(QuiverBm25.lengthOf(w.values(), k1)).as("%s at mean %s, k1 %s", text, mean, k1)
+            .isEqualTo(enc.documentLength(text.toString()));
+      }
+    }
+    assertThat(QuiverBm25.lengthOf(new float[0], 1.2)).isZero();
+    assertThat(QuiverBm25.lengthOf(new float[] {1f, 1f, 1f}, 0)).isEqualTo(3);
+  }
 }

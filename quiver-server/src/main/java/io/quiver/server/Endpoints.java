@@ -44,6 +44,8 @@ final class Endpoints implements AutoCloseable {
   final Quiver db;
   final ObjectMapper json;
   final ServerConfig config;
+  /** Mean document lengths of the fields {@code quiver/bm25} documents are written into. */
+  final DocumentLengths documentLengths = new DocumentLengths();
   /** Runs read requests that have a deadline, so the handler thread can give up waiting and answer 408. */
   private final ExecutorService deadlineExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicLong operationIds = new AtomicLong();

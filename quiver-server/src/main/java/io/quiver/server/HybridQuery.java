@@ -195,7 +195,7 @@ final class HybridQuery {
     if (!Json.present(q)) {
       return null;
     }
-    if (q.isObject() && !SparseJson.isSparse(q)) {
+    if (q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       if (q.has("mmr")) {
         throw ApiError.badRequest(path + ".mmr: MMR is supported on the top-level query without prefetch only");
       }

@@ -54,6 +54,25 @@ final class PointsUpdateEndpoints {
       throw ApiError.badRequest("body.update_mode: unknown variant `" + mode
           + "`, expected one of `upsert`, `insert_only`, `update_only`");
     }
+    try (DocumentVectors docs = new DocumentVectors(c, ep.documentLengths)) {
+      List<Point> points = docs.finish(parsePoints(c, body, docs), mode.equals("upsert"));
+      boolean done = false;
+      try {
+        // which points exist is decided under the collection's write lock, not here: two concurrent insert_only
+        // requests for one id write it once
+        c.upsert(points, UpdateMode.valueOf(mode.toUpperCase(Locale.ROOT)));
+        done = mode.equals("upsert");
+      } finally {
+        if (!done) { // the length figures counted a write that did not happen as counted
+          ep.documentLengths.invalidate(c);
+        }
+      }
+    }
+    return ep.updateResult();
+  }
+
+  /** The points of an upsert body, {@code points} or {@code batch}; their Documents wait in {@code docs}. */
+  private List<Point> parsePoints(Collection c, ObjectNode body, DocumentVectors docs) {
     List<Point> points = new ArrayList<>();
     if (Json.present(body.get("points"))) {
       JsonNode list = body.get("points");
@@ -66,7 +85,7 @@ final class PointsUpdateEndpoints {
         JsonNode p = Json.object(list.get(i), path);
         Json.onlyFields(p, path, "id", "vector", "payload");
         PointId id = Json.pointId(p.get("id"), path + ".id");
-        points.add(SparseJson.vectors(p.get("vector"), path + ".vector", c.config())
+        points.add(SparseJson.vectors(p.get("vector"), path + ".vector", c.config(), docs, i)
             .point(id, Json.payload(p.get("payload"), path + ".payload")));
       }
     } else if (Json.present(body.get("batch"))) {
@@ -84,7 +103,12 @@ final class PointsUpdateEndpoints {
       if (vectors != null && vectors.isArray()) {
         Endpoints.checkBatchLength(vectors, ids.size(), "body.batch.vectors");
         for (int i = 0; i < ids.size(); i++) {
-          vs.get(i).put(CollectionConfig.DEFAULT_VECTOR, Json.vector(vectors.get(i), "body.batch.vectors[" + i + "]"));
+          String path = "body.batch.vectors[" + i + "]";
+          if (DocumentVectors.isDocument(vectors.get(i))) {
+            docs.add(i, CollectionConfig.DEFAULT_VECTOR, vectors.get(i), path);
+          } else {
+            vs.get(i).put(CollectionConfig.DEFAULT_VECTOR, Json.vector(vectors.get(i), path));
+          }
         }
       } else if (vectors != null && vectors.isObject()) {
         for (var e : vectors.properties()) {
@@ -92,7 +116,7 @@ final class PointsUpdateEndpoints {
           Endpoints.checkBatchLength(e.getValue(), ids.size(), path);
           for (int i = 0; i < ids.size(); i++) {
             SparseJson.put(e.getKey(), e.getValue().get(i), path + "[" + i + "]", c.config(), vs.get(i),
-                sparse.get(i));
+                sparse.get(i), docs, i);
           }
         }
       } else {
@@ -110,10 +134,7 @@ final class PointsUpdateEndpoints {
     } else {
       throw ApiError.badRequest("body: expected `points` or `batch`");
     }
-    // which points exist is decided under the collection's write lock, not here: two concurrent insert_only
-    // requests for one id write it once
-    c.upsert(points, UpdateMode.valueOf(mode.toUpperCase(Locale.ROOT)));
-    return ep.updateResult();
+    return points;
   }
 
   /** PUT /collections/{name}/points/vectors. */
@@ -128,15 +149,22 @@ final class PointsUpdateEndpoints {
       throw ApiError.badRequest("body.points: expected an array of {id, vector}");
     }
     ep.checkBatchSize(list.size(), "body.points");
-    List<Point> points = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      String path = "body.points[" + i + "]";
-      JsonNode p = Json.object(list.get(i), path);
-      Json.onlyFields(p, path, "id", "vector");
-      points.add(SparseJson.vectors(p.get("vector"), path + ".vector", c.config())
-          .point(Json.pointId(p.get("id"), path + ".id"), null));
+    try (DocumentVectors docs = new DocumentVectors(c, ep.documentLengths)) {
+      List<Point> points = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        String path = "body.points[" + i + "]";
+        JsonNode p = Json.object(list.get(i), path);
+        Json.onlyFields(p, path, "id", "vector");
+        points.add(SparseJson.vectors(p.get("vector"), path + ".vector", c.config(), docs, i)
+            .point(Json.pointId(p.get("id"), path + ".id"), null));
+      }
+      points = docs.finish(points, false);
+      try {
+        c.updateVectors(points);
+      } finally { // replaced vectors are not subtracted: the figures are read again when next needed
+        ep.documentLengths.invalidate(c);
+      }
     }
-    c.updateVectors(points);
     return ep.updateResult();
   }
 
@@ -193,10 +221,14 @@ final class PointsUpdateEndpoints {
   private JsonNode delete(Collection c, ObjectNode body) {
     Json.onlyFields(body, "body", "points", "filter", "shard_key");
     Selector s = selector(body);
-    if (s.ids() != null) {
-      c.delete(s.ids());
-    } else {
-      c.delete(s.filter());
+    try {
+      if (s.ids() != null) {
+        c.delete(s.ids());
+      } else {
+        c.delete(s.filter());
+      }
+    } finally {
+      ep.documentLengths.invalidate(c);
     }
     return ep.updateResult();
   }

@@ -61,7 +61,7 @@ final class QueryEndpoints {
     String named = Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
     JsonNode q = body.get("query");
     String queryPath = path + ".query";
-    if (q != null && q.isObject() && !SparseJson.isSparse(q)) {
+    if (q != null && q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       Json.onlyFields(q, queryPath, "nearest", "mmr");
       if (Json.present(q.get("mmr"))) {
         return Mmr.run(c, body, path, named, this);

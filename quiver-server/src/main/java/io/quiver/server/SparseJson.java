@@ -73,12 +73,15 @@ final class SparseJson {
 
   /**
    * A point's {@code vector}: an array (the unnamed dense vector) or an object of named vectors, each an array
-   * (dense) or {indices, values} (sparse), checked against the kind of the collection's field of that name.
+   * (dense) or {indices, values} (sparse), checked against the kind of the collection's field of that name; a
+   * {@code Document} in place of a vector goes to {@code docs} as point number {@code point} of the request.
    */
-  static PointVectors vectors(JsonNode n, String path, CollectionConfig config) {
+  static PointVectors vectors(JsonNode n, String path, CollectionConfig config, DocumentVectors docs, int point) {
     Map<String, float[]> dense = new LinkedHashMap<>();
     Map<String, SparseVector> sparse = new LinkedHashMap<>();
-    if (n != null && n.isArray()) {
+    if (DocumentVectors.isDocument(n)) { // a Document in the unnamed slot
+      docs.add(point, CollectionConfig.DEFAULT_VECTOR, n, path);
+    } else if (n != null && n.isArray()) {
       if (config.sparseVector(CollectionConfig.DEFAULT_VECTOR) == null
           && config.vector(CollectionConfig.DEFAULT_VECTOR) == null) {
         throw ApiError.badRequest(path + ": the collection has no unnamed vector; give an object of named vectors");
@@ -86,7 +89,7 @@ final class SparseJson {
       dense.put(CollectionConfig.DEFAULT_VECTOR, Json.vector(n, path));
     } else if (n != null && n.isObject()) {
       for (var e : n.properties()) {
-        put(e.getKey(), e.getValue(), path + "." + e.getKey(), config, dense, sparse);
+        put(e.getKey(), e.getValue(), path + "." + e.getKey(), config, dense, sparse, docs, point);
       }
     } else {
       throw ApiError.badRequest(path + ": expected an array of numbers or an object of named vectors");
@@ -96,7 +99,11 @@ final class SparseJson {
 
   /** Reads one named vector {@code v} at {@code path} into {@code dense} or {@code sparse} by its field's kind. */
   static void put(String name, JsonNode v, String path, CollectionConfig config, Map<String, float[]> dense,
-      Map<String, SparseVector> sparse) {
+      Map<String, SparseVector> sparse, DocumentVectors docs, int point) {
+    if (DocumentVectors.isDocument(v)) {
+      docs.add(point, name, v, path);
+      return;
+    }
     boolean isSparseField = config.sparseVector(name) != null;
     if (!isSparseField && config.vector(name) == null) {
       throw ApiError.badRequest(path + ": Wrong input: Not existing vector name error: " + name);

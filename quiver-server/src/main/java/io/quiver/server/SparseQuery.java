@@ -29,10 +29,14 @@ final class SparseQuery {
   }
 
   /**
-   * Reads {@code q} (at {@code path}) as a query of field {@code using}: 400 when a sparse vector meets a dense field
+   * Reads {@code q} (at {@code path}) as a query of field {@code using}, a {@code Document} encoded by its model: 400
+   * when a sparse vector or a Document meets a dense field
    * or the reverse, or the field does not exist; null when {@code q} is not a query of a sparse field.
    */
   static Target target(Collection c, JsonNode q, String path, String using) {
+    if (DocumentVectors.isDocument(q)) {
+      return new Target(DocumentVectors.query(c, q, path, using), null);
+    }
     boolean sparseField = isSparseField(c, using);
     boolean sparseShape = SparseJson.isSparse(q);
     if (sparseShape && !sparseField) {
