@@ -655,6 +655,36 @@ await step('MMR: query {nearest, mmr} spreads near-duplicates, keeps the similar
     assert.equal(await client.deleteCollection(m), true);
   });
 
+await step('order_by and sample queries, scroll order_by, facet; order_by without a range index -> 400', async () => {
+  const o = 'js_client_ordered';
+  await client.createCollection(o, { vectors: { size: 2, distance: 'Dot' } });
+  await client.upsert(o, { wait: true, points: [
+    { id: 1, vector: [1, 0], payload: { n: 5, tag: 'x' } },
+    { id: 2, vector: [0, 1], payload: { n: 2, tag: 'y' } },
+    { id: 3, vector: [1, 1], payload: { n: 9, tag: 'x' } },
+    { id: 4, vector: [1, 2], payload: { n: 2, tag: 'x' } },
+  ] });
+  const e = await expectStatus(client.query(o, { query: { order_by: 'n' } }), 400);
+  assert.match(e.data?.status?.error ?? '', /body\.query\.order_by\.key/);
+  await client.createPayloadIndex(o, { field_name: 'n', field_schema: 'integer', wait: true });
+  await client.createPayloadIndex(o, { field_name: 'tag', field_schema: 'keyword', wait: true });
+  const asc = await client.query(o, { query: { order_by: 'n' } });
+  assert.deepEqual(asc.points.map((p) => [p.id, p.order_value, p.score]),
+    [[2, 2, 0], [4, 2, 0], [1, 5, 0], [3, 9, 0]]);
+  const desc = await client.query(o, { query: { order_by: { key: 'n', direction: 'desc', start_from: 5 } },
+    filter: { must: [{ key: 'tag', match: { value: 'x' } }] }, limit: 1 });
+  assert.deepEqual(desc.points.map((p) => [p.id, p.order_value]), [[1, 5]]);
+  const scrolled = await client.scroll(o, { order_by: { key: 'n', direction: 'desc' }, limit: 2 });
+  assert.deepEqual(scrolled.points.map((p) => [p.id, p.order_value]), [[3, 9], [1, 5]]);
+  const sample = await client.query(o, { query: { sample: 'random' }, limit: 3 });
+  assert.equal(new Set(sample.points.map((p) => p.id)).size, 3);
+  const facet = await client.facet(o, { key: 'tag' });
+  assert.deepEqual(facet.hits, [{ value: 'x', count: 3 }, { value: 'y', count: 1 }]);
+  const n = await client.facet(o, { key: 'n', filter: { must: [{ key: 'tag', match: { value: 'x' } }] }, limit: 2 });
+  assert.deepEqual(n.hits, [{ value: 2, count: 1 }, { value: 5, count: 1 }]);
+  assert.equal(await client.deleteCollection(o), true);
+});
+
 await step('malformed filter -> 400 naming the bad field', async () => {
   const e = await expectStatus(client.count(name, { filter: { must: [{ key: 'city', match: { valu: 'x' } }] } }), 400);
   const msg = e.data?.status?.error ?? '';

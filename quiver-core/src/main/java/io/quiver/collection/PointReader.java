@@ -53,10 +53,11 @@ final class PointReader {
   /** A page of points in id order (or payload order, see {@link ScrollRequest}). */
   ScrollPage scroll(ScrollRequest request) {
     List<PointRecord> out = new ArrayList<>();
+    List<Double> orderValues = new ArrayList<>();
     PointId[] next = new PointId[1];
     holder.read(() -> {
       if (request.orderBy() != null) {
-        scrollOrdered(request, out);
+        scrollOrdered(request, out, orderValues);
         return;
       }
       var view = request.offset() == null ? holder.ids : holder.ids.tailMap(request.offset(), true);
@@ -80,10 +81,10 @@ final class PointReader {
         out.add(record(e.getKey(), loc, request.payload(), request.withVectors()));
       }
     });
-    return new ScrollPage(out, next[0]);
+    return new ScrollPage(out, next[0], orderValues);
   }
 
-  private void scrollOrdered(ScrollRequest request, List<PointRecord> out) {
+  private void scrollOrdered(ScrollRequest request, List<PointRecord> out, List<Double> orderValues) {
     ScrollRequest.OrderBy order = request.orderBy();
     record Keyed(double key, PointId id, Location loc) {}
     List<Keyed> keyed = new ArrayList<>();
@@ -113,6 +114,7 @@ final class PointReader {
     for (int i = 0; i < keyed.size() && out.size() < request.limit(); i++) {
       Keyed kd = keyed.get(i);
       out.add(record(kd.id(), kd.loc(), request.payload(), request.withVectors()));
+      orderValues.add(kd.key());
     }
   }
 

@@ -34,7 +34,7 @@ final class AccessFilter implements Filter {
   private static final Set<String> OPEN_PATHS = Set.of("/", "/healthz", "/livez", "/readyz");
   /** POST endpoints that only read; every other POST, PUT, PATCH and DELETE writes. */
   private static final Pattern READ_POSTS = Pattern.compile("(/quiver/collections/[^/]+/points/explain)|"
-      + "/collections/[^/]+/points"
+      + "(/collections/[^/]+/facet)|/collections/[^/]+/points"
       + "(/search(/batch|/groups|/matrix/pairs|/matrix/offsets)?|/query(/batch|/groups)?|/scroll|/count"
       + "|/recommend(/batch|/groups)?|/discover(/batch)?|/facet)?");
   /** Rate-limit buckets kept at most; beyond it idle buckets are dropped (only for per-address limiting). */

@@ -38,7 +38,12 @@ final class HybridQuery {
   private record Ranked(List<ScoredPoint> points, boolean largerBetter) {}
 
   /** The final page: points with the asked payload and vectors. */
-  record Page(List<ScoredPoint> points, PayloadSelector payload) {}
+  /** Ranked points; {@code orderValues} (parallel to {@code points}) is empty unless the query ordered by a field. */
+  record Page(List<ScoredPoint> points, PayloadSelector payload, List<JsonNode> orderValues) {
+    Page(List<ScoredPoint> points, PayloadSelector payload) {
+      this(points, payload, List.of());
+    }
+  }
 
   private sealed interface Query {}
 

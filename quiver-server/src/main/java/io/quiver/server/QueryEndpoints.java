@@ -42,8 +42,12 @@ final class QueryEndpoints {
     HybridQuery.Page page = run(c, body, path);
     ObjectNode result = ep.json.createObjectNode();
     ArrayNode points = result.putArray("points");
-    for (ScoredPoint p : page.points()) {
-      points.add(Json.scoredJson(p, page.payload()));
+    for (int i = 0; i < page.points().size(); i++) {
+      ObjectNode o = Json.scoredJson(page.points().get(i), page.payload());
+      if (!page.orderValues().isEmpty()) {
+        o.set("order_value", page.orderValues().get(i));
+      }
+      points.add(o);
     }
     return result;
   }
@@ -61,6 +65,9 @@ final class QueryEndpoints {
     String named = Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
     JsonNode q = body.get("query");
     String queryPath = path + ".query";
+    if (OrderedQuery.applies(q)) {
+      return OrderedQuery.run(c, body, path, ep);
+    }
     if (q != null && q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       Json.onlyFields(q, queryPath, "nearest", "mmr");
       if (Json.present(q.get("mmr"))) {

@@ -150,6 +150,7 @@ public final class QuiverServer implements AutoCloseable {
     // Quiver-only: a search with the planner's account of each segment (strategy, estimate, fallback, cost)
     rt.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));
     rt.post("/collections/{name}/points/count", ep.wrap(new CountEndpoints(ep)::count));
+    rt.post("/collections/{name}/facet", ep.wrap(new FacetEndpoints(ep)::facet));
     rt.get("/collections/{name}/points/{id}", ep.wrap(retrieve::get));
 
     rt.post("/collections/{name}/snapshots", ep.wrap(snapshots::create));

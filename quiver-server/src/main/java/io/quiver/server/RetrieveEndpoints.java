@@ -10,6 +10,7 @@ import io.quiver.collection.PayloadSelector;
 import io.quiver.collection.PointRecord;
 import io.quiver.collection.ScrollPage;
 import io.quiver.collection.ScrollRequest;
+import io.quiver.payload.FieldSchema;
 import java.util.List;
 import java.util.Set;
 
@@ -61,31 +62,9 @@ final class RetrieveEndpoints {
     Json.onlyFields(body, "body", "filter", "limit", "offset", "with_payload", "with_vector", "order_by",
         "shard_key");
     PointId offset = Json.present(body.get("offset")) ? Json.pointId(body.get("offset"), "body.offset") : null;
-    ScrollRequest.OrderBy orderBy = null;
     JsonNode ob = body.get("order_by");
-    if (ob != null && ob.isTextual()) {
-      orderBy = new ScrollRequest.OrderBy(ob.textValue(), false, null);
-    } else if (Json.present(ob)) {
-      Json.object(ob, "body.order_by");
-      Json.onlyFields(ob, "body.order_by", "key", "direction", "start_from");
-      String key = Json.stringField(ob, "key", "body.order_by", null);
-      if (key == null) {
-        throw ApiError.badRequest("body.order_by.key: required");
-      }
-      String dir = Json.stringField(ob, "direction", "body.order_by", "asc");
-      if (!dir.equals("asc") && !dir.equals("desc")) {
-        throw ApiError.badRequest("body.order_by.direction: expected asc or desc");
-      }
-      JsonNode sf = ob.get("start_from");
-      Double startFrom = null;
-      if (Json.present(sf)) {
-        if (!sf.isNumber()) {
-          throw ApiError.badRequest("body.order_by.start_from: expected a number");
-        }
-        startFrom = sf.doubleValue();
-      }
-      orderBy = new ScrollRequest.OrderBy(key, dir.equals("desc"), startFrom);
-    }
+    ScrollRequest.OrderBy orderBy = Json.present(ob) ? OrderByJson.parse(ob, "body.order_by") : null;
+    FieldSchema schema = orderBy == null ? null : c.config().payloadSchema().get(orderBy.key());
     ep.checkWindow(Json.intField(body, "limit", "body", 10, 1), "body");
     ScrollRequest sr = new ScrollRequest(Json.filter(body.get("filter")), offset,
         Json.intField(body, "limit", "body", 10, 1),
@@ -94,8 +73,12 @@ final class RetrieveEndpoints {
     ScrollPage page = c.scroll(sr);
     ObjectNode o = ep.json.createObjectNode();
     ArrayNode points = o.putArray("points");
-    for (PointRecord r : page.points()) {
-      points.add(Json.recordJson(r, sr.payload()));
+    for (int i = 0; i < page.points().size(); i++) {
+      ObjectNode p = Json.recordJson(page.points().get(i), sr.payload());
+      if (orderBy != null) {
+        p.set("order_value", OrderByJson.valueJson(page.orderValues().get(i), schema));
+      }
+      points.add(p);
     }
     o.set("next_page_offset", page.nextOffset() == null ? Json.NODES.nullNode() : Json.idJson(page.nextOffset()));
     return o;

@@ -123,6 +123,8 @@ class ServerSecurityTest {
         .isEqualTo(200);
     assertThat(call("POST", c + "/points/scroll", "{}", ro).status()).isEqualTo(200);
     assertThat(call("POST", c + "/points/count", "{}", ro).status()).isEqualTo(200);
+    // facet reads: past the key check, it answers the missing index (400), not 403
+    assertThat(errorOf(call("POST", c + "/facet", "{\"key\":\"none\"}", ro), 400)).contains("body.key");
     assertThat(call("POST", c + "/points", "{\"ids\":[1]}", ro).status()).isEqualTo(200);
     assertThat(call("GET", c + "/points/1", null, "Authorization", "Bearer " + RO_KEY).status()).isEqualTo(200);
     // ... and every kind of write is refused without effect
