@@ -20,7 +20,7 @@ class FlatIndexTest extends VectorIndexTestCase {
   @Override
   protected double minRecall() {
     // exact search: the slack is near-ties at the k-th place, where the float kernels and the test's double reference
-    // may order two neighbours differently (one such swap in 300 results, 0.9967, was seen on 2-cluster data)
+    // may order two neighbours differently (one such swap in 300 results, recall 0.9967, was seen)
     return 0.99;
   }
 
