@@ -61,6 +61,9 @@ final class QueryEndpoints {
     String named = Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
     JsonNode q = body.get("query");
     String queryPath = path + ".query";
+    if (ExampleQuery.applies(q)) {
+      return ExampleSearch.run(c, ExampleQuery.parse(c, q, queryPath, named), body, path, named, ep);
+    }
     if (q != null && q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       Json.onlyFields(q, queryPath, "nearest", "mmr");
       if (Json.present(q.get("mmr"))) {
