@@ -51,6 +51,20 @@ final class ExampleSearch {
     return HybridQuery.withRecords(c, page, sr.payload(), sr.withVectors());
   }
 
+  /**
+   * The {@code limit} best points passing {@code filter} (example ids left out), as a prefetch level ranks them:
+   * nearest-search scores for average_vector (searched with {@code ef} and {@code exact}), else scan scores.
+   */
+  static List<ScoredPoint> ranked(Collection c, ExampleQuery.Parsed q, String using, Filter filter, int limit,
+      Float threshold, int ef, boolean exact) {
+    Filter f = withoutExamples(filter, q.exampleIds());
+    if (q.average() == null) {
+      return scan(c, q.scorer(), using, f, limit, threshold);
+    }
+    return c.search(SearchRequest.builder(q.average()).using(using).limit(limit).filter(f).scoreThreshold(threshold)
+        .ef(ef).exact(exact).build());
+  }
+
   /** {@code filter} and none of {@code ids}; {@code filter} itself when there are no ids. */
   static Filter withoutExamples(Filter filter, Set<PointId> ids) {
     if (ids.isEmpty()) {
