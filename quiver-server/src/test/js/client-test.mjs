@@ -655,12 +655,12 @@ await step('MMR: query {nearest, mmr} spreads near-duplicates, keeps the similar
     assert.equal(await client.deleteCollection(m), true);
   });
 
-await step('recommend / discover / context queries; recommend and discover on the 1.12 client; 400s', async () => {
+await step('recommend / discover / context queries; recommend, recommendPointGroups and discoverPoints on the 1.12 client; 400s', async () => {
   const m = 'js_client_examples';
   await client.createCollection(m, { vectors: { size: 2, distance: 'Dot' } });
   await client.upsert(m, { wait: true, points: [
-    { id: 1, vector: [1, 0] }, { id: 2, vector: [0.9, 0.1] }, { id: 3, vector: [0, 1] }, { id: 4, vector: [-1, 0] },
-    { id: 5, vector: [0.5, 0.5] },
+    { id: 1, vector: [1, 0] }, { id: 2, vector: [0.9, 0.1], payload: { g: 'x' } }, { id: 3, vector: [0, 1] },
+    { id: 4, vector: [-1, 0], payload: { g: 'x' } }, { id: 5, vector: [0.5, 0.5], payload: { g: 'y' } },
   ] });
   const ids = (r) => r.points.map((p) => p.id);
   // average_vector: one search by 2·[1,0] - [0,1] = [2,-1]; the examples themselves are left out
@@ -683,6 +683,9 @@ await step('recommend / discover / context queries; recommend and discover on th
   const old = new QdrantClient112({ url, checkCompatibility: false });
   const reco = await old.recommend(m, { positive: [1], negative: [3], limit: 2 });
   assert.deepEqual(reco.map((p) => p.id), [2, 5]);
+  const grouped = await old.recommendPointGroups(m, { positive: [1], negative: [3], group_by: 'g', group_size: 1,
+    limit: 2 });
+  assert.deepEqual(grouped.groups.map((x) => x.hits[0].id), [2, 5]);
   const discovered = await old.discoverPoints(m, { target: [0, 1], context: [pair], limit: 3 });
   assert.deepEqual(discovered.map((p) => p.id), [5, 2, 3]);
   const e = await expectStatus(client.query(m, { query: { recommend: { positive: [99] } } }), 400);

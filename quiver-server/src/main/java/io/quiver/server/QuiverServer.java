@@ -151,6 +151,7 @@ public final class QuiverServer implements AutoCloseable {
     GroupsEndpoints groups = new GroupsEndpoints(ep, query, search);
     rt.post("/collections/{name}/points/query/groups", ep.wrap(groups::queryGroups));
     rt.post("/collections/{name}/points/search/groups", ep.wrap(groups::searchGroups));
+    rt.post("/collections/{name}/points/recommend/groups", ep.wrap(groups::recommendGroups));
     rt.post("/collections/{name}/points/scroll", ep.wrap(retrieve::scroll));
     // Quiver-only: a search with the planner's account of each segment (strategy, estimate, fallback, cost)
     rt.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));

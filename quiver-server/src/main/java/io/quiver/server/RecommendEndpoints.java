@@ -10,7 +10,7 @@ import io.quiver.collection.ScoredPoint;
 
 /**
  * Qdrant's older example endpoints, {@code /points/recommend} and {@code /points/discover} with their
- * {@code /batch} forms: the same queries as {@code query: {recommend|discover}} ({@link ExampleQuery}), with the
+ * {@code /batch} forms ({@code /points/recommend/groups} is in {@link GroupsEndpoints}): the same queries as {@code query: {recommend|discover}} ({@link ExampleQuery}), with the
  * examples at the top of the body and the answer a plain array of scored points, as {@code /points/search}.
  */
 final class RecommendEndpoints {
@@ -45,8 +45,13 @@ final class RecommendEndpoints {
   private JsonNode recommend(Collection c, ObjectNode body, String path) {
     Json.onlyFields(body, path, "positive", "negative", "strategy", "filter", "params", "limit", "offset",
         "with_payload", "with_vector", "score_threshold", "using", "lookup_from", "shard_key");
+    return answer(run(c, body, path));
+  }
+
+  /** Runs a recommend request body (at {@code path}) whose fields the caller has checked. */
+  HybridQuery.Page run(Collection c, ObjectNode body, String path) {
     String using = using(body, path);
-    return answer(ExampleSearch.run(c, ExampleQuery.recommend(c, body, path, using), body, path, using, ep));
+    return ExampleSearch.run(c, ExampleQuery.recommend(c, body, path, using), body, path, using, ep);
   }
 
   private JsonNode discover(Collection c, ObjectNode body, String path) {

@@ -270,6 +270,42 @@ class ExampleQueryEndpointsTest {
     }
   }
 
+  @Test
+  void recommendGroupsGroupTheRecommendRanking() throws Exception {
+    try (ServerHarness s = new ServerHarness(dir)) {
+      fill(s);
+      for (int iter = 0; iter < 10; iter++) {
+        String using = METRICS[rnd.nextInt(METRICS.length)];
+        Set<Integer> ids = new HashSet<>();
+        ObjectNode body = JSON.createObjectNode().put("using", using);
+        body.set("positive", examples(1 + rnd.nextInt(2), ids));
+        body.set("negative", examples(rnd.nextInt(2), ids));
+        body.put("strategy", List.of("best_score", "sum_scores").get(rnd.nextInt(2)));
+        ObjectNode all = body.deepCopy().put("limit", N).put("with_payload", true);
+        JsonNode ranked = s.ok("POST", "/collections/c/points/recommend", all.toString());
+        int size = 1 + rnd.nextInt(3);
+        ObjectNode grouped = body.deepCopy().put("group_by", "tag").put("group_size", size).put("limit", 2);
+        JsonNode groups = s.ok("POST", "/collections/c/points/recommend/groups", grouped.toString()).get("groups");
+        String desc = "seed " + Long.toHexString(seed).toUpperCase() + ", request " + grouped;
+        assertThat(groups.size()).as(desc).isEqualTo(2);
+        for (JsonNode g : groups) {
+          List<JsonNode> want = new ArrayList<>();
+          ranked.forEach(p -> {
+            if (p.get("payload").get("tag").equals(g.get("id")) && want.size() < size) {
+              want.add(p.get("id"));
+            }
+          });
+          List<JsonNode> have = new ArrayList<>();
+          g.get("hits").forEach(h -> have.add(h.get("id")));
+          assertThat(have).as(desc).isEqualTo(want);
+        }
+      }
+      assertThat(s.error("POST", "/collections/c/points/recommend/groups",
+          "{\"using\":\"Dot\",\"positive\":[1],\"group_by\":\"tag\",\"group_size\":1}", 400))
+          .contains("body.limit");
+    }
+  }
+
   private double[] mean(ArrayNode examples, String using) {
     double[] out = new double[DIM];
     for (JsonNode e : examples) {
