@@ -683,6 +683,42 @@ await step('order_by and sample queries, scroll order_by, facet; order_by withou
   const n = await client.facet(o, { key: 'n', filter: { must: [{ key: 'tag', match: { value: 'x' } }] }, limit: 2 });
   assert.deepEqual(n.hits, [{ value: 2, count: 1 }, { value: 5, count: 1 }]);
   assert.equal(await client.deleteCollection(o), true);
+await step('recommend / discover / context queries; recommend, recommendPointGroups and discoverPoints on the 1.12 client; 400s', async () => {
+  const m = 'js_client_examples';
+  await client.createCollection(m, { vectors: { size: 2, distance: 'Dot' } });
+  await client.upsert(m, { wait: true, points: [
+    { id: 1, vector: [1, 0] }, { id: 2, vector: [0.9, 0.1], payload: { g: 'x' } }, { id: 3, vector: [0, 1] },
+    { id: 4, vector: [-1, 0], payload: { g: 'x' } }, { id: 5, vector: [0.5, 0.5], payload: { g: 'y' } },
+  ] });
+  const ids = (r) => r.points.map((p) => p.id);
+  // average_vector: one search by 2·[1,0] - [0,1] = [2,-1]; the examples themselves are left out
+  const avg = await client.query(m, { query: { recommend: { positive: [1], negative: [3] } }, limit: 2 });
+  assert.deepEqual(ids(avg), [2, 5]);
+  assert.ok(Math.abs(avg.points[0].score - 1.7) < 1e-5);
+  // best_score: g(best positive) if it beats the best negative, else -g(best negative); g(x) = (x/(1+|x|) + 1)/2
+  const best = await client.query(m, { query: { recommend: { positive: [1], negative: [[0, 1]],
+    strategy: 'best_score' } } });
+  assert.deepEqual(ids(best), [2, 4, 5, 3]);
+  assert.ok(Math.abs(best.points[0].score - 0.5 * (0.9 / 1.9 + 1)) < 1e-5);
+  assert.ok(Math.abs(best.points[1].score + 0.5) < 1e-5);
+  const sum = await client.query(m, { query: { recommend: { positive: [1], negative: [3], strategy: 'sum_scores' } } });
+  assert.deepEqual(ids(sum), [2, 5, 4]);
+  const pair = { positive: 1, negative: 4 };
+  const disc = await client.query(m, { query: { discover: { target: [0, 1], context: [pair] } } });
+  assert.deepEqual(ids(disc), [5, 2, 3]);
+  const ctx = await client.query(m, { query: { context: [pair] } });
+  assert.deepEqual(ids(ctx), [2, 5, 3]);
+  const old = new QdrantClient112({ url, checkCompatibility: false });
+  const reco = await old.recommend(m, { positive: [1], negative: [3], limit: 2 });
+  assert.deepEqual(reco.map((p) => p.id), [2, 5]);
+  const grouped = await old.recommendPointGroups(m, { positive: [1], negative: [3], group_by: 'g', group_size: 1,
+    limit: 2 });
+  assert.deepEqual(grouped.groups.map((x) => x.hits[0].id), [2, 5]);
+  const discovered = await old.discoverPoints(m, { target: [0, 1], context: [pair], limit: 3 });
+  assert.deepEqual(discovered.map((p) => p.id), [5, 2, 3]);
+  const e = await expectStatus(client.query(m, { query: { recommend: { positive: [99] } } }), 400);
+  assert.match(e.data?.status?.error ?? '', /body\.query\.recommend\.positive\[0\]/);
+  assert.equal(await client.deleteCollection(m), true);
 });
 
 await step('malformed filter -> 400 naming the bad field', async () => {

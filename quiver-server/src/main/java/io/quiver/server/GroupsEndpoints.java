@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * {@code /points/query/groups} and {@code /points/search/groups}: the request's ranking grouped by a payload key
+ * {@code /points/query/groups}, {@code /points/search/groups} and {@code /points/recommend/groups}: the request's ranking grouped by a payload key
  * ({@link Grouper}), answered as Qdrant's {@code {groups: [{id, hits, lookup?}]}}.
  */
 final class GroupsEndpoints {
@@ -28,6 +28,7 @@ final class GroupsEndpoints {
   private final Endpoints ep;
   private final QueryEndpoints queries;
   private final SearchEndpoints searches;
+  private final RecommendEndpoints recommends;
 
   /** What a groups request adds to its ranking request. */
   private record GroupParams(String groupBy, int groupSize, int limit, Lookup lookup) {}
@@ -39,6 +40,7 @@ final class GroupsEndpoints {
     this.ep = ep;
     this.queries = queries;
     this.searches = searches;
+    this.recommends = new RecommendEndpoints(ep);
   }
 
   /** POST /collections/{name}/points/query/groups: group_size defaults to 3 and limit to 10, as in Qdrant. */
@@ -63,6 +65,17 @@ final class GroupsEndpoints {
         "score_threshold", "shard_key", "group_by", "group_size", "with_lookup");
     GroupParams g = params(body, true);
     return groups(c, body, g, (filter, n) -> searches.run(c, inner(body, filter, n, g.groupBy()), "body").points());
+  }
+
+  /** POST /collections/{name}/points/recommend/groups: group_size and limit are required, as in Qdrant. */
+  JsonNode recommendGroups(ServerRequest req) {
+    Collection c = ep.collection(req);
+    ObjectNode body = ep.body(req);
+    Json.onlyFields(body, "body", "positive", "negative", "strategy", "using", "filter", "params", "limit",
+        "with_payload", "with_vector", "score_threshold", "lookup_from", "shard_key", "group_by", "group_size",
+        "with_lookup");
+    GroupParams g = params(body, true);
+    return groups(c, body, g, (filter, n) -> recommends.run(c, inner(body, filter, n, g.groupBy()), "body").points());
   }
 
   private GroupParams params(ObjectNode body, boolean sizesRequired) {

@@ -57,6 +57,9 @@ final class HybridQuery {
 
   private record Dbsf() implements Query {}
 
+  /** {@code recommend}, {@code discover} or {@code context}: see {@link ExampleQuery}. */
+  private record Examples(ExampleQuery.Parsed parsed) implements Query {}
+
   private HybridQuery() {}
 
   /** Whether a query body needs this class: it has prefetches or asks for a fusion. */
@@ -121,7 +124,8 @@ final class HybridQuery {
     Query query = query(c, node.get("query"), path + ".query", using);
     List<JsonNode> subs = prefetches(node.get("prefetch"), path + ".prefetch");
     boolean largerBetter = true;
-    if (query instanceof Nearest n && n.sparse() == null) { // a fusion level names no field; sparse: dot product
+    if (query instanceof Nearest n && n.sparse() == null
+        || query instanceof Examples e && e.parsed().average() != null) { // a fusion level names no field
       Metric metric = c.config().vector(using).metric();
       largerBetter = metric != Metric.L2 && metric != Metric.L1;
     }
@@ -137,6 +141,8 @@ final class HybridQuery {
           yield new Ranked(out, true);
         }
         case Nearest n -> new Ranked(nearest(c, n, using, filter, limit, threshold, ef, exact), largerBetter);
+        case Examples e -> new Ranked(ExampleSearch.ranked(c, e.parsed(), using, filter, limit, threshold, ef, exact),
+            largerBetter);
         case Rrf r -> throw ApiError.badRequest(path + ".query: fusion needs a prefetch to fuse");
         case Dbsf d -> throw ApiError.badRequest(path + ".query: fusion needs a prefetch to fuse");
       };
@@ -160,8 +166,17 @@ final class HybridQuery {
         Filter only = Filter.must(new Condition.HasId(candidates));
         yield nearest(c, n, using, only, limit, threshold, 0, true);
       }
+      case Examples e -> {
+        Set<PointId> candidates = new LinkedHashSet<>();
+        lists.forEach(l -> l.points().forEach(p -> candidates.add(p.id())));
+        if (candidates.isEmpty()) {
+          yield List.of();
+        }
+        Filter only = Filter.must(new Condition.HasId(candidates));
+        yield ExampleSearch.ranked(c, e.parsed(), using, only, limit, threshold, 0, true);
+      }
     };
-    if (query instanceof Nearest) {
+    if (query instanceof Nearest || query instanceof Examples) {
       return new Ranked(fused, largerBetter);
     }
     List<ScoredPoint> out = new ArrayList<>(Math.min(limit, fused.size()));
@@ -204,8 +219,11 @@ final class HybridQuery {
       if (q.has("mmr")) {
         throw ApiError.badRequest(path + ".mmr: MMR is supported on the top-level query without prefetch only");
       }
+      if (ExampleQuery.applies(q)) {
+        return new Examples(ExampleQuery.parse(c, q, path, using));
+      }
       if (q.size() != 1) {
-        throw ApiError.badRequest(path + ": expected one of nearest, fusion, rrf");
+        throw ApiError.badRequest(path + ": expected one of nearest, recommend, discover, context, fusion, rrf");
       }
       if (q.has("nearest")) {
         return nearestQuery(c, q.get("nearest"), path + ".nearest", using);
@@ -225,7 +243,7 @@ final class HybridQuery {
         return new Rrf(k, weights);
       }
       throw ApiError.badRequest(path + ": unsupported query `" + q.fieldNames().next()
-          + "`, expected nearest, fusion or rrf");
+          + "`, expected nearest, recommend, discover, context, fusion or rrf");
     }
     return nearestQuery(c, q, path, using);
   }

@@ -68,6 +68,9 @@ final class QueryEndpoints {
     if (OrderedQuery.applies(q)) {
       return OrderedQuery.run(c, body, path, ep);
     }
+    if (ExampleQuery.applies(q)) {
+      return ExampleSearch.run(c, ExampleQuery.parse(c, q, queryPath, named), body, path, named, ep);
+    }
     if (q != null && q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       Json.onlyFields(q, queryPath, "nearest", "mmr");
       if (Json.present(q.get("mmr"))) {

@@ -143,9 +143,15 @@ public final class QuiverServer implements AutoCloseable {
     rt.post("/collections/{name}/points/query", ep.wrap(query::query));
     rt.post("/collections/{name}/points/search/batch", ep.wrap(search::searchBatch));
     rt.post("/collections/{name}/points/query/batch", ep.wrap(query::queryBatch));
+    RecommendEndpoints recommend = new RecommendEndpoints(ep);
+    rt.post("/collections/{name}/points/recommend", ep.wrap(recommend::recommend));
+    rt.post("/collections/{name}/points/recommend/batch", ep.wrap(recommend::recommendBatch));
+    rt.post("/collections/{name}/points/discover", ep.wrap(recommend::discover));
+    rt.post("/collections/{name}/points/discover/batch", ep.wrap(recommend::discoverBatch));
     GroupsEndpoints groups = new GroupsEndpoints(ep, query, search);
     rt.post("/collections/{name}/points/query/groups", ep.wrap(groups::queryGroups));
     rt.post("/collections/{name}/points/search/groups", ep.wrap(groups::searchGroups));
+    rt.post("/collections/{name}/points/recommend/groups", ep.wrap(groups::recommendGroups));
     rt.post("/collections/{name}/points/scroll", ep.wrap(retrieve::scroll));
     // Quiver-only: a search with the planner's account of each segment (strategy, estimate, fallback, cost)
     rt.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));
