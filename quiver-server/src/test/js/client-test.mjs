@@ -683,6 +683,8 @@ await step('order_by and sample queries, scroll order_by, facet; order_by withou
   const n = await client.facet(o, { key: 'n', filter: { must: [{ key: 'tag', match: { value: 'x' } }] }, limit: 2 });
   assert.deepEqual(n.hits, [{ value: 2, count: 1 }, { value: 5, count: 1 }]);
   assert.equal(await client.deleteCollection(o), true);
+});
+
 await step('recommend / discover / context queries; recommend, recommendPointGroups and discoverPoints on the 1.12 client; 400s', async () => {
   const m = 'js_client_examples';
   await client.createCollection(m, { vectors: { size: 2, distance: 'Dot' } });
