@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.function.UnaryOperator;
 
 /**
  * A named set of points with one or more vector fields, stored durably in its own directory. The public face of
@@ -51,7 +50,6 @@ public final class Collection implements AutoCloseable {
   static final int CLOSE_INDEXING_BUDGET = 20_000;
 
   private final Path dir;
-  private final ObjectMapper json;
   private final SegmentHolder holder;
   private final WriteAheadLog wal;
   private final PointValidator validator;
@@ -73,7 +71,6 @@ public final class Collection implements AutoCloseable {
       ExecutorService workers, WorkerPool.Lease ownLease, MemoryBudget budget) {
     this.dir = dir;
     this.budget = budget;
-    this.json = json;
     this.holder = holder;
     this.wal = wal;
     this.ownLease = ownLease;
@@ -255,7 +252,7 @@ public final class Collection implements AutoCloseable {
    * exist: otherwise {@link QuiverException.NotFound} names the first missing one and nothing is written.
    */
   public int setPayload(List<PointId> pointIds, ObjectNode values) {
-    return updater.updatePayloads(pointIds, null, merging(values));
+    return updater.updatePayloads(pointIds, null, PayloadEdits.set(values));
   }
 
   /** {@link #setPayload(List, ObjectNode)} with the values as a map (see {@link Point#fromMap}). */
@@ -264,24 +261,16 @@ public final class Collection implements AutoCloseable {
   }
 
   public int setPayload(Filter filter, ObjectNode values) {
-    return updater.updatePayloads(null, filter, merging(values));
+    return updater.updatePayloads(null, filter, PayloadEdits.set(values));
   }
 
   public int setPayload(Filter filter, Map<String, ?> values) {
     return setPayload(filter, Payloads.of(Objects.requireNonNull(values, "values")));
   }
 
-  private UnaryOperator<ObjectNode> merging(ObjectNode values) {
-    return old -> {
-      ObjectNode p = old == null ? json.createObjectNode() : old.deepCopy();
-      p.setAll(values);
-      return p;
-    };
-  }
-
   /** Replaces the whole payload of the points; every id must exist (see {@link #setPayload(List, ObjectNode)}). */
   public int overwritePayload(List<PointId> pointIds, ObjectNode payload) {
-    return updater.updatePayloads(pointIds, null, old -> payload.deepCopy());
+    return updater.updatePayloads(pointIds, null, PayloadEdits.overwrite(payload));
   }
 
   public int overwritePayload(List<PointId> pointIds, Map<String, ?> payload) {
@@ -289,7 +278,7 @@ public final class Collection implements AutoCloseable {
   }
 
   public int overwritePayload(Filter filter, ObjectNode payload) {
-    return updater.updatePayloads(null, filter, old -> payload.deepCopy());
+    return updater.updatePayloads(null, filter, PayloadEdits.overwrite(payload));
   }
 
   public int overwritePayload(Filter filter, Map<String, ?> payload) {
@@ -301,24 +290,20 @@ public final class Collection implements AutoCloseable {
    * {@link #setPayload(List, ObjectNode)}).
    */
   public int deletePayloadKeys(List<PointId> pointIds, List<String> keys) {
-    return updater.updatePayloads(pointIds, null, old -> withoutKeys(old, keys));
+    return updater.updatePayloads(pointIds, null, PayloadEdits.withoutKeys(keys));
   }
 
   public int deletePayloadKeys(Filter filter, List<String> keys) {
-    return updater.updatePayloads(null, filter, old -> withoutKeys(old, keys));
+    return updater.updatePayloads(null, filter, PayloadEdits.withoutKeys(keys));
   }
 
   /** Removes the whole payload of the points; every id must exist (see {@link #setPayload(List, ObjectNode)}). */
   public int clearPayload(List<PointId> pointIds) {
-    return updater.updatePayloads(pointIds, null, old -> null);
+    return updater.updatePayloads(pointIds, null, PayloadEdits.clear());
   }
 
   public int clearPayload(Filter filter) {
-    return updater.updatePayloads(null, filter, old -> null);
-  }
-
-  private static ObjectNode withoutKeys(ObjectNode old, List<String> keys) {
-    return old == null ? null : PayloadSelector.exclude(keys).select(old);
+    return updater.updatePayloads(null, filter, PayloadEdits.clear());
   }
 
   /**
@@ -426,9 +411,7 @@ public final class Collection implements AutoCloseable {
    * integer only) marks the field whose payload links searches prefer. Links are built when segments are sealed.
    */
   public void createPayloadIndex(String key, FieldSchema schema, boolean isTenant) throws IOException {
-    if (!PayloadPath.isValidKey(key)) {
-      throw new QuiverException.InvalidInput("'" + key + "' is not a valid payload key");
-    }
+    checkPayloadKey(key);
     if (isTenant && schema != FieldSchema.KEYWORD && schema != FieldSchema.INTEGER) {
       throw new QuiverException.InvalidInput("is_tenant needs a keyword or integer index, not " + schema.qdrantName());
     }
@@ -441,10 +424,14 @@ public final class Collection implements AutoCloseable {
    * segment; a text index with other parameters is rebuilt. Full-text filters on the field then compare tokens.
    */
   public void createPayloadIndex(String key, TextIndexParams params) throws IOException {
+    checkPayloadKey(key);
+    configChanges.schema(key, FieldSchema.TEXT, Objects.requireNonNull(params, "params"), false);
+  }
+
+  private static void checkPayloadKey(String key) {
     if (!PayloadPath.isValidKey(key)) {
       throw new QuiverException.InvalidInput("'" + key + "' is not a valid payload key");
     }
-    configChanges.schema(key, FieldSchema.TEXT, Objects.requireNonNull(params, "params"), false);
   }
 
   /** Drops the payload index on {@code key}; returns false if there was none. */
