@@ -177,13 +177,30 @@ final class DiskBeamSearch {
     return -1;
   }
 
+  /**
+   * The most blocks a shortlist scan reads, as a multiple of its list size: the reads past the list size are the
+   * {@linkplain #searchAmong adaptive extension}.
+   */
+  static final int SHORTLIST_EXTENSION = 4;
+
+  /**
+   * The k nearest of the given ordinals: every live one's RAM code is scored, then blocks are read in code order.
+   * The first {@code L} (list size) are always read; after them, reading goes on, a beam at a time and up to
+   * {@link #SHORTLIST_EXTENSION}{@code  x L} blocks, while the next candidate's code distance, less the largest
+   * amount by which a code has overestimated its block's distance in this search, is still below the k-th best block
+   * distance: a candidate that could still be among the k is read. The overestimates are measured on this query's own
+   * reads, so the extension follows the codes' error on the data at hand: on 1,000,000 x 128 synthetic vectors a
+   * fixed list of 64 kept recall@10 at 0.92 for a 1% filter (10,000 matches ranked by 1-bit codes), against 0.99 at
+   * 1,000 matches.
+   */
   static SearchResult searchAmong(DiskIndex index, DiskSearchContext ctx, float[] q, int k, int[] ordinals,
       int count, DiskSearchParams params) {
     int listSize = Math.max(k, params.listSize());
+    int extended = (int) Math.min((long) listSize * SHORTLIST_EXTENSION, Math.max(listSize, count));
     float[] qr = index.rotation.apply(q);
     QuantizedScorer codes = index.codeScorers.scorer(qr);
     ResidualInt8Codec.Scorer records = index.records.scorer(qr);
-    ctx.reset(listSize);
+    ctx.reset(extended);
     long computations = 0;
     int chunk = 1024;
     for (int from = 0; from < count; from += chunk) {
@@ -199,27 +216,34 @@ final class DiskBeamSearch {
       computations += n;
       for (int i = 0; i < n; i++) {
         if (ctx.visit(ctx.batch[i])) {
-          ctx.offer(ctx.batch[i], ctx.batchDist[i], listSize, false);
+          ctx.offer(ctx.batch[i], ctx.batchDist[i], extended, false);
         }
       }
     }
-    // read the shortlist's blocks, `beam` at a time with the reads in flight together
+    // read the shortlist's blocks in code order, `beam` at a time with the reads in flight together
     MemorySegment blocks = index.blocks;
     DiskLayout layout = index.layout;
     int beam = Math.max(params.beamWidth(), 8);
     int listed = ctx.candSize;
     boolean prefetch = index.readsMiss();
-    for (int from = 0; from < listed; from += beam) {
-      int n = Math.min(beam, listed - from);
+    float overestimate = 0;
+    float[] kth = new float[k];
+    int read = 0;
+    while (read < listed) {
+      if (read >= listSize && ctx.candDist[read] - overestimate > kthSmallest(ctx, k, kth)) {
+        break;
+      }
+      int n = Math.min(beam, listed - read);
       for (int i = 0; i < n && prefetch; i++) {
-        ReadAdvice.willNeed(blocks, layout.blockOffset(ctx.candNode[from + i]), layout.blockBytes());
+        ReadAdvice.willNeed(blocks, layout.blockOffset(ctx.candNode[read + i]), layout.blockBytes());
       }
       for (int i = 0; i < n; i++) {
-        int p = ctx.candNode[from + i];
+        int p = ctx.candNode[read + i];
         if (!ctx.scored.add(p)) {
           continue; // already scored as a page-mate of an earlier read
         }
         computations += scoreAmong(index, ctx, records, p);
+        overestimate = Math.max(overestimate, ctx.candDist[read + i] - ctx.resDist[ctx.resSize - 1]);
         // the page came with the same read: its other matches (graph neighbours, so often near) are scored too
         int first = layout.firstOnPage(p);
         int last = Math.min(index.count, first + layout.blocksPerPage());
@@ -229,9 +253,57 @@ final class DiskBeamSearch {
           }
         }
       }
+      read += n;
     }
-    index.blocksRead.add(listed);
-    return finish(index, ctx, q, k, Math.min(listed, Math.max(params.rerank(), 2 * k)), computations);
+    index.blocksRead.add(read);
+    return finish(index, ctx, q, k, Math.min(read, Math.max(params.rerank(), 2 * k)), computations);
+  }
+
+  /**
+   * The k-th smallest block distance gathered so far (infinity while fewer than k), using {@code scratch} (length k)
+   * as a max-heap.
+   */
+  private static float kthSmallest(DiskSearchContext ctx, int k, float[] scratch) {
+    if (ctx.resSize < k) {
+      return Float.POSITIVE_INFINITY;
+    }
+    int size = 0;
+    for (int i = 0; i < ctx.resSize; i++) {
+      float d = ctx.resDist[i];
+      if (size < k) {
+        int c = size++;
+        scratch[c] = d;
+        while (c > 0 && scratch[(c - 1) >>> 1] < scratch[c]) {
+          int parent = (c - 1) >>> 1;
+          float t = scratch[parent];
+          scratch[parent] = scratch[c];
+          scratch[c] = t;
+          c = parent;
+        }
+      } else if (d < scratch[0]) {
+        scratch[0] = d;
+        int c = 0;
+        while (true) {
+          int l = 2 * c + 1;
+          int r = l + 1;
+          int big = c;
+          if (l < k && scratch[l] > scratch[big]) {
+            big = l;
+          }
+          if (r < k && scratch[r] > scratch[big]) {
+            big = r;
+          }
+          if (big == c) {
+            break;
+          }
+          float t = scratch[big];
+          scratch[big] = scratch[c];
+          scratch[c] = t;
+          c = big;
+        }
+      }
+    }
+    return scratch[0];
   }
 
   /** Scores the block at position {@code p} (a match of a shortlist scan) into the results; returns 1. */

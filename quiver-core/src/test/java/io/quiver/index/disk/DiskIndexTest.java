@@ -76,6 +76,31 @@ class DiskIndexTest extends RandomizedTest {
   }
 
   @Test
+  void shortlistScanReadsPastItsListWhileTheCodesCannotRuleOutACandidate() throws Exception {
+    Random rnd = random();
+    float[][] centres = TestVectors.centres(rnd, 8, 32);
+    float[][] base = TestVectors.around(rnd, centres, 6000);
+    float[][] queries = TestVectors.around(rnd, centres, 40);
+    int[] all = new int[base.length];
+    Arrays.setAll(all, i -> i);
+    try (DiskIndex index = DiskIndex.open(build(base, Metric.L2, DiskIndexConfig.GraphKind.HNSW))) {
+      int list = 10;
+      double recall = 0;
+      long before = index.blocksRead();
+      for (float[] q : queries) {
+        int[] truth = TestVectors.exactTopK(Metric.L2, base, q, 10, o -> true);
+        recall += TestVectors.recall(index.searchAmong(q, 10, all, all.length, new DiskSearchParams(list, 4, 20))
+            .ordinals(), truth);
+      }
+      double blocksPerQuery = (index.blocksRead() - before) / (double) queries.length;
+      // 6,000 candidates ranked by 1-bit codes: the first 10 by code alone hold far fewer of the true 10
+      assertThat(recall / queries.length).as("recall@10 (blocks per query %.1f)", blocksPerQuery)
+          .isGreaterThanOrEqualTo(0.9);
+      assertThat(blocksPerQuery).isBetween((double) list, (double) list * DiskBeamSearch.SHORTLIST_EXTENSION);
+    }
+  }
+
+  @Test
   void vamanaGraphSearchesLikeTheHnswOne() throws Exception {
     Random rnd = random();
     float[][] centres = TestVectors.centres(rnd, 10, 32);
