@@ -99,7 +99,8 @@ class FormulaQueryEndpointsTest {
           JsonNode pl = payloads.get(id);
           double v = scores.get(id)[0] + 0.5 * (pl.has("boost") ? pl.get("boost").doubleValue() : 1.5)
               + (pl.get("tag").asText().equals("x") ? 0.25 : 0) + scores.get(id)[1];
-          double dist = haversine(10, 10, pl.get("geo").get("lat").doubleValue(), pl.get("geo").get("lon").doubleValue());
+          JsonNode geo = pl.get("geo");
+          double dist = haversine(10, 10, geo.get("lat").doubleValue(), geo.get("lon").doubleValue());
           v += Math.pow(0.5, (dist / 500000) * (dist / 500000));
           double days = Math.abs(Instant.parse(pl.get("t").asText()).getEpochSecond() - T0.getEpochSecond()) / 86400.0;
           v += Math.pow(0.5, days);
