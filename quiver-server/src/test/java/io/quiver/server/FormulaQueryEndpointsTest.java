@@ -120,6 +120,29 @@ class FormulaQueryEndpointsTest {
     }
   }
 
+  @Test
+  void formulaInANestedPrefetchAndInQueryGroups() throws Exception {
+    try (ServerHarness s = new ServerHarness(dir)) {
+      fill(s);
+      ArrayNode q = vector();
+      List<JsonNode> top = list(s, q, 40);
+      // inner level: the identity formula keeps the order; outer: negating ranks the 40 from the lowest score up
+      JsonNode got = s.ok("POST", "/collections/c/points/query", "{\"prefetch\":{\"prefetch\":{\"query\":" + q
+          + ",\"limit\":40},\"query\":{\"formula\":\"$score\"},\"limit\":40},"
+          + "\"query\":{\"formula\":{\"neg\":\"$score\"}},\"limit\":5,\"score_threshold\":-1000}").get("points");
+      assertThat(got).hasSize(5);
+      for (int i = 0; i < 5; i++) {
+        JsonNode want = top.get(top.size() - 1 - i);
+        assertThat(got.get(i).get("score").floatValue()).isEqualTo(-want.get("score").floatValue());
+      }
+      JsonNode groups = s.ok("POST", "/collections/c/points/query/groups", "{\"prefetch\":{\"query\":" + q
+          + ",\"limit\":40},\"query\":{\"formula\":{\"mult\":[\"$score\",{\"key\":\"tag\",\"match\":"
+          + "{\"value\":\"x\"}}]}},\"group_by\":\"tag\",\"group_size\":2,\"limit\":2}").get("groups");
+      assertThat(groups.size()).isEqualTo(2);
+      assertThat(groups.get(0).get("id").asText()).as("x points keep their score, y points get 0").isEqualTo("x");
+    }
+  }
+
   private static List<JsonNode> list(ServerHarness s, ArrayNode q, int limit) throws Exception {
     List<JsonNode> out = new ArrayList<>();
     s.ok("POST", "/collections/c/points/query", "{\"query\":" + q + ",\"limit\":" + limit + ",\"with_payload\":true}")
