@@ -83,7 +83,10 @@ final class MatrixEndpoints {
     Json.onlyFields(body, path, "sample", "limit", "filter", "using", "shard_key");
     int sample = Json.intField(body, "sample", path, DEFAULT_SAMPLE, 2);
     int limit = Json.intField(body, "limit", path, DEFAULT_LIMIT, 1);
-    ep.checkWindow(sample, path + ".sample");
+    if (sample > ep.config.maxLimit()) {
+      throw ApiError.badRequest(path + ".sample: " + sample + " exceeds the server's max_limit of "
+          + ep.config.maxLimit());
+    }
     ep.checkWindow(limit, path);
     String using = SearchParams.vectorName(c, Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR));
     Filter filter = Json.filter(body.get("filter"));

@@ -87,10 +87,12 @@ public final class FormulaParser {
       throw new FormulaException(path + ": expected a number, a variable name or an object (" + OPERATORS
           + "), got " + n);
     }
-    String op = n.fieldNames().next();
-    if (CONDITION_KEYS.contains(op)) {
-      return condition(n, path);
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      if (CONDITION_KEYS.contains(it.next())) { // in any position: {"match": ..., "key": ...} is a condition too
+        return condition(n, path);
+      }
     }
+    String op = n.fieldNames().next();
     if (n.size() != 1) {
       throw new FormulaException(path + ": an operator object has exactly one key, got " + n.size());
     }

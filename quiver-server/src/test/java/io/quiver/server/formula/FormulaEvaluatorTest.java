@@ -344,6 +344,11 @@ class FormulaEvaluatorTest {
     assertThatThrownBy(() -> new FormulaEvaluator(missing).score(
         new FormulaEvaluator.Point(new Float[] {1f}, JSON.createObjectNode(), new boolean[0]), "7"))
         .hasMessage("q.formula.sum[1]: no value for \"boost\" in the payload nor in the formula's defaults (point 7)");
+    // a condition is recognised whatever the order of its fields
+    Formula cond = FormulaParser.parse(JSON.readTree("{\"formula\":{\"match\":{\"value\":\"x\"},\"key\":\"tag\"}}"),
+        "q");
+    assertThat(cond.root()).isEqualTo(new Expression.Matches(0));
+    assertThat(cond.conditions().getFirst().test(PointId.of(1), JSON.readTree("{\"tag\":\"x\"}"))).isTrue();
     Formula dflt = FormulaParser.parse(JSON.readTree("{\"formula\":{\"sum\":[\"$score\",\"boost\"]},"
         + "\"defaults\":{\"boost\":2}}"), "q");
     assertThat(new FormulaEvaluator(dflt).score(
