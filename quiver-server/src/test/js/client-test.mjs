@@ -723,6 +723,39 @@ await step('recommend / discover / context queries; recommend, recommendPointGro
   assert.equal(await client.deleteCollection(m), true);
 });
 
+await step('formula query over a prefetch (score boosting), searchMatrixPairs / searchMatrixOffsets; bad formula -> 400', async () => {
+  const f = 'js_client_formula';
+  await client.createCollection(f, { vectors: { size: 2, distance: 'Dot' } });
+  await client.upsert(f, { wait: true, points: [
+    { id: 1, vector: [1, 0], payload: { boost: 0 } },
+    { id: 2, vector: [0.8, 0.2], payload: { boost: 1 } },
+    { id: 3, vector: [0.4, 0.6], payload: { tag: 'x' } },
+    { id: 4, vector: [0, 1], payload: { boost: 0.5, tag: 'x' } },
+  ] });
+  // $score + 0.5·boost (default 0) + 0.25·[tag = x] + 0.5^((|$score - 1| / 0.5)^2)
+  const boosted = await client.query(f, { prefetch: { query: [1, 0], limit: 10 }, query: {
+    formula: { sum: ['$score', { mult: [0.5, 'boost'] }, { mult: [0.25, { key: 'tag', match: { value: 'x' } }] },
+      { gauss_decay: { x: '$score', target: 1, scale: 0.5 } }] },
+    defaults: { boost: 0 } } });
+  const g = (s) => Math.pow(0.5, Math.pow(Math.abs(s - 1) / 0.5, 2));
+  const want = [[2, 0.8 + 0.5 + g(0.8)], [1, 1 + g(1)], [3, 0.4 + 0.25 + g(0.4)], [4, 0.25 + 0.25 + g(0)]];
+  assert.deepEqual(boosted.points.map((p) => p.id), want.map((w) => w[0]));
+  boosted.points.forEach((p, i) => assert.ok(Math.abs(p.score - want[i][1]) < 1e-5, `${p.id}: ${p.score}`));
+  const pairs = await client.searchMatrixPairs(f, { sample: 4, limit: 1 });
+  assert.deepEqual(pairs.pairs.map((p) => [p.a, p.b]), [[1, 2], [2, 1], [3, 4], [4, 3]]);
+  pairs.pairs.forEach((p, i) => assert.ok(Math.abs(p.score - [0.8, 0.8, 0.6, 0.6][i]) < 1e-6));
+  const offsets = await client.searchMatrixOffsets(f, { sample: 4, limit: 1 });
+  assert.deepEqual([offsets.ids, offsets.offsets_row, offsets.offsets_col], [[1, 2, 3, 4], [0, 1, 2, 3], [1, 0, 3, 2]]);
+  assert.equal(offsets.scores.length, 4);
+  const e = await expectStatus(client.query(f, { prefetch: { query: [1, 0] },
+    query: { formula: { sum: ['$score', { div: { left: 1 } }] } } }), 400);
+  assert.match(e.data?.status?.error ?? '', /body\.query\.formula\.sum\[1\]\.div\.right: required/);
+  const m = await expectStatus(client.searchMatrixPairs(f, { sample: 1 }), 400);
+  assert.match(m.data?.status?.error ?? '', /body\.sample/);
+  assert.equal((await client.count(f, { exact: true })).count, 4);
+  assert.equal(await client.deleteCollection(f), true);
+});
+
 await step('malformed filter -> 400 naming the bad field', async () => {
   const e = await expectStatus(client.count(name, { filter: { must: [{ key: 'city', match: { valu: 'x' } }] } }), 400);
   const msg = e.data?.status?.error ?? '';

@@ -6,10 +6,12 @@ import io.quiver.PointId;
 import io.quiver.collection.SegmentHolder.Location;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
+import io.quiver.filter.Values;
 import io.quiver.payload.SegmentView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -97,8 +99,9 @@ final class PointReader {
         continue;
       }
       for (JsonNode v : PayloadPath.values(loc.segment().payload(loc.ordinal()), order.key())) {
-        if (v.isNumber()) {
-          double key = v.doubleValue();
+        Double k = orderKey(v, order.datetime());
+        if (k != null) {
+          double key = k;
           if (order.startFrom() == null
               || (order.descending() ? key <= order.startFrom() : key >= order.startFrom())) {
             keyed.add(new Keyed(key, e.getKey(), loc));
@@ -116,6 +119,16 @@ final class PointReader {
       out.add(record(kd.id(), kd.loc(), request.payload(), request.withVectors()));
       orderValues.add(kd.key());
     }
+  }
+
+  /** The value a point is ordered by: a number, or a datetime string's epoch microseconds; null for neither. */
+  private static Double orderKey(JsonNode v, boolean datetime) {
+    if (!datetime) {
+      return v.isNumber() ? v.doubleValue() : null;
+    }
+    Instant t = v.isTextual() ? Values.parseDatetimeOrNull(v.textValue()) : null;
+    // exact in a double within about 285 years of 1970
+    return t == null ? null : (double) (t.getEpochSecond() * 1_000_000L + t.getNano() / 1000);
   }
 
   /**

@@ -34,6 +34,14 @@ public record ScrollRequest(Filter filter, PointId offset, int limit, PayloadSel
     return new ScrollRequest(f, offset, limit, payload, withVectors, orderBy);
   }
 
-  /** Order by the numeric or string value at {@code key} (points without one are skipped), as Qdrant's order_by. */
-  public record OrderBy(String key, boolean descending, Double startFrom) {}
+  /**
+   * Order by the numeric values at {@code key} (points without one are skipped), as Qdrant's order_by; with
+   * {@code datetime}, by the datetime strings there instead, as epoch microseconds (then {@code startFrom} and the
+   * order values are epoch microseconds too).
+   */
+  public record OrderBy(String key, boolean descending, Double startFrom, boolean datetime) {
+    public OrderBy(String key, boolean descending, Double startFrom) {
+      this(key, descending, startFrom, false);
+    }
+  }
 }

@@ -69,7 +69,7 @@ public final class Values {
     return null;
   }
 
-  static double haversineMeters(double lon1, double lat1, double lon2, double lat2) {
+  public static double haversineMeters(double lon1, double lat1, double lon2, double lat2) {
     double p1 = Math.toRadians(lat1);
     double p2 = Math.toRadians(lat2);
     double dp = p2 - p1;

@@ -13,6 +13,9 @@ import io.quiver.collection.SearchRequest;
 import io.quiver.distance.Metric;
 import io.quiver.filter.Condition;
 import io.quiver.filter.Filter;
+import io.quiver.server.formula.Formula;
+import io.quiver.server.formula.FormulaParser;
+import io.quiver.server.formula.FormulaRescore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,12 +63,15 @@ final class HybridQuery {
   /** {@code recommend}, {@code discover} or {@code context}: see {@link ExampleQuery}. */
   private record Examples(ExampleQuery.Parsed parsed) implements Query {}
 
+  /** {@code {formula, defaults}}: the prefetched points re-ranked by the formula. */
+  private record Rescore(Formula formula) implements Query {}
+
   private HybridQuery() {}
 
   /** Whether a query body needs this class: it has prefetches or asks for a fusion. */
   static boolean applies(ObjectNode body) {
     JsonNode q = body.get("query");
-    return Json.present(body.get("prefetch")) || (q != null && q.isObject() && (q.has("fusion") || q.has("rrf")));
+    return Json.present(body.get("prefetch")) || (q != null && q.isObject() && (q.has("fusion") || q.has("rrf") || q.has("formula")));
   }
 
   /** Runs a top-level query request whose fields the caller has checked. */
@@ -145,6 +151,7 @@ final class HybridQuery {
             largerBetter);
         case Rrf r -> throw ApiError.badRequest(path + ".query: fusion needs a prefetch to fuse");
         case Dbsf d -> throw ApiError.badRequest(path + ".query: fusion needs a prefetch to fuse");
+        case Rescore r -> throw ApiError.badRequest(path + ".query: cannot apply Formula without prefetches");
       };
     }
     List<Ranked> lists = new ArrayList<>(subs.size());
@@ -156,6 +163,8 @@ final class HybridQuery {
       case null -> throw ApiError.badRequest(path + ".query: required with prefetch (a fusion or a vector)");
       case Rrf r -> rrf(lists, r.k(), r.weights(), path + ".query");
       case Dbsf d -> dbsf(lists);
+      case Rescore r -> FormulaRescore.rank(c, r.formula(), lists.stream().map(Ranked::points).toList(), limit,
+          threshold);
       case Nearest n -> {
         Set<PointId> candidates = new LinkedHashSet<>();
         lists.forEach(l -> l.points().forEach(p -> candidates.add(p.id())));
@@ -210,7 +219,10 @@ final class HybridQuery {
     return out;
   }
 
-  /** A query: a vector or point id (nearest), {nearest: ...}, {fusion: rrf|dbsf}, {rrf: {k, weights}}; null if absent. */
+  /**
+   * A query: a vector or point id (nearest), {nearest: ...}, {fusion: rrf|dbsf}, {rrf: {k, weights}}, {formula,
+   * defaults}; null if absent.
+   */
   private static Query query(Collection c, JsonNode q, String path, String using) {
     if (!Json.present(q)) {
       return null;
@@ -222,8 +234,12 @@ final class HybridQuery {
       if (ExampleQuery.applies(q)) {
         return new Examples(ExampleQuery.parse(c, q, path, using));
       }
+      if (q.has("formula")) {
+        return new Rescore(FormulaParser.parse(q, path));
+      }
       if (q.size() != 1) {
-        throw ApiError.badRequest(path + ": expected one of nearest, recommend, discover, context, fusion, rrf");
+        throw ApiError.badRequest(path + ": expected one of nearest, recommend, discover, context, fusion, rrf, "
+            + "formula");
       }
       if (q.has("nearest")) {
         return nearestQuery(c, q.get("nearest"), path + ".nearest", using);
@@ -243,7 +259,7 @@ final class HybridQuery {
         return new Rrf(k, weights);
       }
       throw ApiError.badRequest(path + ": unsupported query `" + q.fieldNames().next()
-          + "`, expected nearest, recommend, discover, context, fusion or rrf");
+          + "`, expected nearest, recommend, discover, context, fusion, rrf or formula");
     }
     return nearestQuery(c, q, path, using);
   }

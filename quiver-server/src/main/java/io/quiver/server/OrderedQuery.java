@@ -17,8 +17,9 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The queries that rank by no vector: {@code {order_by}} (points by a numeric payload field, score 0, each with its
- * {@code order_value}) and {@code {sample: "random"}} (a uniform sample without replacement of the matching points).
+ * The queries that rank by no vector: {@code {order_by}} (points by a numeric or datetime payload field, score 0,
+ * each with its {@code order_value}) and {@code {sample: "random"}} (a uniform sample without replacement of the
+ * matching points).
  */
 final class OrderedQuery {
   private OrderedQuery() {}
@@ -40,7 +41,7 @@ final class OrderedQuery {
     Filter filter = Json.filter(body.get("filter"));
     if (q.has("order_by")) {
       Json.onlyFields(q, queryPath, "order_by");
-      ScrollRequest.OrderBy order = OrderByJson.parse(q.get("order_by"), queryPath + ".order_by");
+      ScrollRequest.OrderBy order = OrderByJson.parse(c, q.get("order_by"), queryPath + ".order_by");
       FieldSchema schema = OrderByJson.rangeIndex(c, order.key(), queryPath + ".order_by");
       ScrollPage page = c.scroll(new ScrollRequest(filter, null, offset + limit, payload, vectors, order));
       List<ScoredPoint> out = new ArrayList<>();

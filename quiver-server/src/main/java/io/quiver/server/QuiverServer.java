@@ -157,6 +157,9 @@ public final class QuiverServer implements AutoCloseable {
     rt.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));
     rt.post("/collections/{name}/points/count", ep.wrap(new CountEndpoints(ep)::count));
     rt.post("/collections/{name}/facet", ep.wrap(new FacetEndpoints(ep)::facet));
+    MatrixEndpoints matrix = new MatrixEndpoints(ep);
+    rt.post("/collections/{name}/points/search/matrix/pairs", ep.wrap(matrix::pairs));
+    rt.post("/collections/{name}/points/search/matrix/offsets", ep.wrap(matrix::offsets));
     rt.get("/collections/{name}/points/{id}", ep.wrap(retrieve::get));
 
     rt.post("/collections/{name}/snapshots", ep.wrap(snapshots::create));

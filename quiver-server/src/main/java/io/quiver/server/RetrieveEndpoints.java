@@ -63,7 +63,7 @@ final class RetrieveEndpoints {
         "shard_key");
     PointId offset = Json.present(body.get("offset")) ? Json.pointId(body.get("offset"), "body.offset") : null;
     JsonNode ob = body.get("order_by");
-    ScrollRequest.OrderBy orderBy = Json.present(ob) ? OrderByJson.parse(ob, "body.order_by") : null;
+    ScrollRequest.OrderBy orderBy = Json.present(ob) ? OrderByJson.parse(c, ob, "body.order_by") : null;
     FieldSchema schema = orderBy == null ? null : c.config().payloadSchema().get(orderBy.key());
     ep.checkWindow(Json.intField(body, "limit", "body", 10, 1), "body");
     ScrollRequest sr = new ScrollRequest(Json.filter(body.get("filter")), offset,
