@@ -47,8 +47,8 @@ public abstract class StoredVectorIndex implements VectorIndex {
   }
 
   /**
-   * An index over {@code vectors}: writable when {@code sealedSource} is null (then {@code vectors} must be an empty
-   * heap store), else sealed, opened from {@code sealedSource}; restore a sealed index's state with {@link #restore}.
+   * An index over {@code vectors}: writable when {@code sealedSource} is null (then {@code vectors} must be a heap
+   * store: empty, or one its owner fills and links with {@link #addStored}), else sealed, opened from {@code sealedSource}; restore a sealed index's state with {@link #restore}.
    */
   protected StoredVectorIndex(VectorStore vectors, Metric metric, Path sealedSource) {
     this.dimension = vectors.dimension();
@@ -124,6 +124,28 @@ public abstract class StoredVectorIndex implements VectorIndex {
     }
     writable.set(ordinal, v);
     present.set(ordinal); // a full fence: scans that see the bit see the vector
+    maxOrdinal.accumulateAndGet(ordinal + 1, Math::max);
+    indexVector(ordinal);
+    live.incrementAndGet();
+  }
+
+  /**
+   * Links {@code ordinal}, whose vector the owner of this index's heap store has already written there (normalised
+   * for a normalising metric), without copying it: an index made over a store its owner fills (a mutable segment's)
+   * holds each vector once. The owner must have written the vector before this call and must not change it after.
+   */
+  public final void addStored(int ordinal) {
+    if (writable == null) {
+      throw new IllegalStateException("index is sealed (opened read-only from " + sealedSource
+          + "): addStored is not supported");
+    }
+    if (ordinal < 0) {
+      throw new IllegalArgumentException("ordinal must be non-negative, got " + ordinal);
+    }
+    if (!claimed.set(ordinal)) {
+      throw new IllegalStateException("ordinal " + ordinal + " was already added");
+    }
+    present.set(ordinal);
     maxOrdinal.accumulateAndGet(ordinal + 1, Math::max);
     indexVector(ordinal);
     live.incrementAndGet();

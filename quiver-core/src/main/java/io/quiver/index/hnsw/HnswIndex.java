@@ -66,6 +66,14 @@ public final class HnswIndex extends StoredVectorIndex {
     this(new FloatVectorStore(dimension), metric, config, null);
   }
 
+  /**
+   * A writable index over {@code vectors}, a heap store the caller fills: it links ordinals with {@link #addStored}
+   * and reads their vectors from the caller's store, so each vector is held once.
+   */
+  public static HnswIndex over(FloatVectorStore vectors, Metric metric, HnswConfig config) {
+    return new HnswIndex(vectors, metric, config, null);
+  }
+
   /** A writable index when {@code sealedSource} is null, else a sealed one that {@link HnswGraphFile} fills. */
   HnswIndex(VectorStore vectors, Metric metric, HnswConfig config, Path sealedSource) {
     super(vectors, metric, sealedSource);
