@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -107,6 +108,7 @@ public final class ConformalBenchCommand implements Callable<Integer> {
     double[][] results = new double[a][splits];
     double[][] thresholds = new double[a][splits];
     double[][] capped = new double[a][splits];
+    double[][] fixedK = new double[a][splits];
     for (int split = 0; split < splits; split++) {
       List<Integer> order = new ArrayList<>();
       for (int q = 0; q < queries; q++) {
@@ -115,6 +117,7 @@ public final class ConformalBenchCommand implements Callable<Integer> {
       Collections.shuffle(order, rnd);
       List<Integer> calib = order.subList(0, queries / 2);
       List<Integer> test = order.subList(queries / 2, queries);
+      int[] ranks = ranks(rest, c, set, test);
       JsonNode cal = rest.call("POST", "/quiver/collections/" + c + "/calibration", calibration(set, calib));
       for (int i = 0; i < a; i++) {
         thresholds[i][split] = cal.get("thresholds").get(i).get("score_threshold").asDouble();
@@ -122,14 +125,15 @@ public final class ConformalBenchCommand implements Callable<Integer> {
         coverage[i][split] = r[0];
         results[i][split] = r[1];
         capped[i][split] = r[2];
+        fixedK[i][split] = fixedLimit(ranks, r[0]);
       }
     }
-    out.printf("%-6s %8s %18s %20s %14s %12s%n", "alpha", "target", "coverage", "results/query", "threshold",
-        "at limit");
+    out.printf("%-6s %8s %18s %20s %18s %12s %22s%n", "alpha", "target", "coverage", "results/query", "threshold",
+        "at limit", "fixed k, same coverage");
     for (int i = 0; i < a; i++) {
-      out.printf("%-6s %8.3f %9.4f ± %.4f %10.1f ± %-7.1f %7.4f ± %.4f %11.2f%%%n", alphas.get(i), 1 - alphas.get(i),
-          mean(coverage[i]), sd(coverage[i]), mean(results[i]), sd(results[i]), mean(thresholds[i]),
-          sd(thresholds[i]), 100 * mean(capped[i]));
+      out.printf("%-6s %8.3f %9.4f ± %.4f %10.1f ± %-7.1f %8.4f ± %.4f %11.2f%% %14.1f ± %.1f%n", alphas.get(i),
+          1 - alphas.get(i), mean(coverage[i]), sd(coverage[i]), mean(results[i]), sd(results[i]),
+          mean(thresholds[i]), sd(thresholds[i]), 100 * mean(capped[i]), mean(fixedK[i]), sd(fixedK[i]));
     }
     out.flush();
     rest.call("DELETE", "/collections/" + c, null, true);
@@ -207,6 +211,40 @@ public final class ConformalBenchCommand implements Callable<Integer> {
       }
     }
     return new double[] {(double) kept / pairs, (double) returned / test.size(), (double) full / test.size()};
+  }
+
+  /** The 1-based rank of each test pair's document in its query's top {@code limit} (limit + 1 if absent). */
+  private int[] ranks(RestSession rest, String c, BeirFolder set, List<Integer> test) throws IOException {
+    List<Integer> out = new ArrayList<>();
+    for (int from = 0; from < test.size(); from += 32) {
+      List<Integer> batch = test.subList(from, Math.min(test.size(), from + 32));
+      ObjectNode body = RestSession.JSON.createObjectNode();
+      ArrayNode searches = body.putArray("searches");
+      for (int q : batch) {
+        floats(searches.addObject().put("using", "dense").put("limit", limit).putArray("query"),
+            set.queryVectors()[q]);
+      }
+      JsonNode answers = rest.call("POST", "/collections/" + c + "/points/query/batch", body);
+      for (int i = 0; i < batch.size(); i++) {
+        Map<String, Integer> rank = new HashMap<>();
+        JsonNode points = answers.get(i).get("points");
+        for (int r = 0; r < points.size(); r++) {
+          rank.put(set.docIds().get(points.get(r).get("id").asInt()), r + 1);
+        }
+        for (String d : set.gains().get(batch.get(i)).keySet()) {
+          out.add(rank.getOrDefault(d, limit + 1));
+        }
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The smallest fixed limit k whose top-k holds at least {@code coverage} of the pairs (by their ranks). */
+  private static int fixedLimit(int[] ranks, double coverage) {
+    int[] sorted = ranks.clone();
+    Arrays.sort(sorted);
+    int need = (int) Math.ceil(coverage * sorted.length - 1e-9);
+    return need == 0 ? 0 : sorted[need - 1];
   }
 
   private static void floats(ArrayNode a, float[] v) {
