@@ -39,6 +39,23 @@ public final class CalibrationStore {
     this.config = Objects.requireNonNull(config, "config");
   }
 
+  /**
+   * What is wrong with the calibration file in collection directory {@code dir} (read-only, for {@code quiver
+   * check}), or null when it is absent or sound.
+   */
+  public static String check(Path dir) {
+    try {
+      CalibrationCodec.decode(Files.readAllBytes(dir.resolve(FILE)));
+      return null;
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (CorruptFileException e) {
+      return e.problem();
+    } catch (IOException e) {
+      return "unreadable: " + e.getMessage();
+    }
+  }
+
   /** The calibration of {@code field}, or null when there is none or its field has changed since. */
   public Calibration get(String field) {
     Calibration c = loaded().get(field);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
+import io.quiver.check.CheckReport;
+import io.quiver.check.DatabaseChecker;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.Point;
@@ -127,6 +129,30 @@ class CalibrationStoreTest extends RandomizedTest {
     now[0] = config();
     assertThat(new CalibrationStore(colDir, () -> now[0]).all()).as("the next write left the stale one out")
         .containsExactly(d2);
+  }
+
+  @Test
+  void quiverCheckNotesADamagedFileAndOpenIgnoresIt() throws Exception {
+    Random rnd = random();
+    Path root = dir.resolve("db");
+    try (Quiver db = Quiver.open(root)) {
+      db.createCollection("c", config()).calibrations()
+          .put(randomCalibration(rnd, "d", Calibration.Kind.DENSE, Metric.COSINE, 3));
+    }
+    assertThat(DatabaseChecker.check(root, List.of()).findings()).isEmpty();
+    Path file = root.resolve("collections/c").resolve(CalibrationStore.FILE);
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[rnd.nextInt(bytes.length)] ^= 0x10;
+    Files.write(file, bytes);
+    CheckReport report = DatabaseChecker.check(root, List.of());
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.findings()).singleElement().satisfies(f -> {
+      assertThat(f.file()).isEqualTo(file);
+      assertThat(f.message()).contains("ignored at open");
+    });
+    try (Quiver db = Quiver.open(root)) {
+      assertThat(db.collection("c").calibrations().all()).isEmpty();
+    }
   }
 
   @Test
