@@ -756,6 +756,44 @@ await step('formula query over a prefetch (score boosting), searchMatrixPairs / 
   assert.equal(await client.deleteCollection(f), true);
 });
 
+await step('calibrated thresholds (Quiver only): calibrate by raw POST, query and search with params.quiver_conformal_alpha, 400s',
+  async () => {
+    const k = 'js_client_conformal';
+    await client.createCollection(k, { vectors: { size: 2, distance: 'Cosine' } });
+    const at = (deg) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)];
+    await client.upsert(k, { wait: true, points: Array.from({ length: 30 }, (_, i) => ({ id: i, vector: at(i * 3) })) });
+    // query j sits (j % 5) + 1 degrees away from its relevant point j
+    const queries = Array.from({ length: 20 }, (_, j) => ({ query: at(j * 3 + (j % 5) + 1), relevant: [j] }));
+    const post = (body) => fetch(`${url}/quiver/collections/${k}/calibration`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await post({ alpha: [0.1, 0.2], queries });
+    assert.equal(r.status, 200);
+    const cal = (await r.json()).result;
+    assert.equal(cal.pairs, 20);
+    // n = 20, alpha 0.1: k = floor(21 * 0.1) = 2, the second smallest score: the two 5-degree queries are the worst
+    const t = cal.thresholds[0].score_threshold;
+    assert.ok(Math.abs(t - Math.cos((5 * Math.PI) / 180)) < 1e-4, `threshold ${t}`);
+    const hits = await client.query(k, { query: at(30), limit: 30, params: { quiver_conformal_alpha: 0.1 } });
+    assert.deepEqual(hits.points.map((p) => p.id).sort((a, b) => a - b), [9, 10, 11], 'the points within 5 degrees');
+    assert.ok(hits.points.every((p) => p.score >= t));
+    const old = new QdrantClient112({ url, checkCompatibility: false });
+    const searched = await old.search(k, { vector: at(30), limit: 30, params: { quiver_conformal_alpha: 0.1 } });
+    assert.equal(searched.length, 3);
+    let e = await expectStatus(client.query(k, { query: at(30), params: { quiver_conformal_alpha: 0.3 } }), 400);
+    assert.match(e.data?.status?.error ?? '', /body\.params\.quiver_conformal_alpha: alpha 0\.3 is not calibrated/);
+    e = await expectStatus(client.query(k, { query: at(30), score_threshold: 0.5,
+      params: { quiver_conformal_alpha: 0.1 } }), 400);
+    assert.match(e.data?.status?.error ?? '', /not both/);
+    const tooFew = await post({ alpha: 0.01, queries });
+    assert.equal(tooFew.status, 400);
+    assert.match((await tooFew.json()).status.error, /body\.alpha: alpha 0\.01 needs at least 99/);
+    const got = await (await fetch(`${url}/quiver/collections/${k}/calibration?using=`)).json();
+    assert.deepEqual(got.result.thresholds.map((x) => x.alpha), [0.1, 0.2], 'the refused request changed nothing');
+    assert.equal((await fetch(`${url}/quiver/collections/${k}/calibration`, { method: 'DELETE' })).status, 200);
+    await expectStatus(client.query(k, { query: at(30), params: { quiver_conformal_alpha: 0.1 } }), 400);
+    assert.equal(await client.deleteCollection(k), true);
+  });
+
 await step('malformed filter -> 400 naming the bad field', async () => {
   const e = await expectStatus(client.count(name, { filter: { must: [{ key: 'city', match: { valu: 'x' } }] } }), 400);
   const msg = e.data?.status?.error ?? '';

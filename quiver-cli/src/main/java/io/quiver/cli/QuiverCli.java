@@ -11,6 +11,7 @@ import io.quiver.cli.bench.RssBenchCommand;
 import io.quiver.cli.bench.disk.BenchDiskCommand;
 import io.quiver.cli.bench.disk.BenchDiskUpdatesCommand;
 import io.quiver.cli.load.LoadTestCommand;
+import io.quiver.cli.retrieval.ConformalBenchCommand;
 import io.quiver.cli.retrieval.RetrievalBenchCommand;
 import io.quiver.cli.serve.ServeCommand;
 import java.util.concurrent.Callable;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
     description = "Quiver, a vector database for the JVM.",
     subcommands = {ServeCommand.class, CheckCommand.class, BenchCommand.class, DbBenchCommand.class, FilterBenchCommand.class,
         QuantBenchCommand.class, MemoryBenchCommand.class, RssBenchCommand.class, BenchDiskCommand.class,
-        BenchDiskUpdatesCommand.class, LoadTestCommand.class, RetrievalBenchCommand.class, CommandLine.HelpCommand.class})
+        BenchDiskUpdatesCommand.class, LoadTestCommand.class, RetrievalBenchCommand.class, ConformalBenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class QuiverCli implements Callable<Integer> {
   /** Exit code of a command line that names no subcommand (a usage error, as picocli's for unknown options). */
   static final int USAGE_ERROR = 2;

@@ -1,6 +1,7 @@
 package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.calibration.CalibrationStore;
 import io.quiver.storage.AtomicFiles;
 import io.quiver.storage.wal.Durability;
 import io.quiver.storage.wal.WalOptions;
@@ -142,6 +143,9 @@ final class Checkpointer {
           zip.closeEntry();
           if (m.deletesFile() != null) {
             addEntry(zip, m.deletesFile(), dir.resolve(m.deletesFile()));
+          }
+          if (Files.exists(dir.resolve(CalibrationStore.FILE))) {
+            addEntry(zip, CalibrationStore.FILE, dir.resolve(CalibrationStore.FILE));
           }
           for (Manifest.Entry e : m.segments()) {
             String segName = Manifest.segmentDirName(e.id());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
+import io.quiver.calibration.CalibrationStore;
 import io.quiver.collection.optimizer.Optimizer;
 import io.quiver.filter.Filter;
 import io.quiver.filter.PayloadPath;
@@ -62,6 +63,7 @@ public final class Collection implements AutoCloseable {
   private final Optimizer optimizer;
   private final ConfigChanges configChanges;
   private final SparseSearcher sparseSearcher;
+  private final CalibrationStore calibrations;
   /** The lease on the shared worker pool this collection took itself (null: its opener owns the pool). */
   private final WorkerPool.Lease ownLease;
   /** The process's memory budget; writes and optimizer jobs that would grow the heap past it are refused. */
@@ -86,6 +88,7 @@ public final class Collection implements AutoCloseable {
     this.searcher = new SegmentSearcher(holder, validator, planner, reader);
     this.sparseSearcher = new SparseSearcher(holder, validator, planner, reader);
     this.configChanges = new ConfigChanges(dir, json, holder, updater, maintenance);
+    this.calibrations = new CalibrationStore(dir, () -> holder.config);
   }
 
   /**
@@ -363,6 +366,11 @@ public final class Collection implements AutoCloseable {
       out.add(search(r));
     }
     return out;
+  }
+
+  /** The score thresholds calibrated for this collection's vector fields (kept in its directory and snapshots). */
+  public CalibrationStore calibrations() {
+    return calibrations;
   }
 
   /** Running totals of search strategies and costs since the collection was opened. */

@@ -2,6 +2,7 @@ package io.quiver.collection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.PointId;
+import io.quiver.calibration.CalibrationStore;
 import io.quiver.check.CheckReport;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.storage.CorruptFileException;
@@ -68,6 +69,11 @@ public final class CollectionChecker {
         livePoints += checkSegment(e, config, deletes == null ? Map.of() : deletes, owner);
         segments++;
       }
+    }
+    String calibration = CalibrationStore.check(dir);
+    if (calibration != null) {
+      report.note(dir.resolve(CalibrationStore.FILE), calibration + " (derived data: ignored at open, replaced by the"
+          + " next calibration)");
     }
     long records = checkLog(manifest == null ? 0 : manifest.checkpointLsn());
     report.summary(String.format("%s: %d sealed segment(s) with %d live point(s), %d log record(s) after the"

@@ -105,12 +105,12 @@ final class QueryEndpoints {
     if (!q.isArray()) { // a point id: its own vector, and the point left out of its own neighbours
       PointId near = Json.pointId(q, queryPath);
       SearchRequest.Builder b = SearchRequest.builder(new float[0]).using(using);
-      SearchParams.apply(b, body, path, ep);
+      SearchParams.apply(b, c, using, body, path, ep);
       SearchRequest sr = b.build();
       return new HybridQuery.Page(c.searchNear(near, sr), sr.payload());
     }
     SearchRequest.Builder b = SearchRequest.builder(Json.vector(q, queryPath)).using(using);
-    SearchParams.apply(b, body, path, ep);
+    SearchParams.apply(b, c, using, body, path, ep);
     SearchRequest sr = b.build();
     return new HybridQuery.Page(c.search(sr), sr.payload());
   }

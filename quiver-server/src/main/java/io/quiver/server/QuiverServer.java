@@ -155,6 +155,10 @@ public final class QuiverServer implements AutoCloseable {
     rt.post("/collections/{name}/points/scroll", ep.wrap(retrieve::scroll));
     // Quiver-only: a search with the planner's account of each segment (strategy, estimate, fallback, cost)
     rt.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));
+    CalibrationEndpoints calibration = new CalibrationEndpoints(ep); // Quiver-only: conformal score thresholds
+    rt.post("/quiver/collections/{name}/calibration", ep.wrap(calibration::calibrate));
+    rt.get("/quiver/collections/{name}/calibration", ep.wrap(calibration::read));
+    rt.delete("/quiver/collections/{name}/calibration", ep.wrap(calibration::delete));
     rt.post("/collections/{name}/points/count", ep.wrap(new CountEndpoints(ep)::count));
     rt.post("/collections/{name}/facet", ep.wrap(new FacetEndpoints(ep)::facet));
     MatrixEndpoints matrix = new MatrixEndpoints(ep);

@@ -67,7 +67,7 @@ final class SearchEndpoints {
       vector = Json.vector(v, path + ".vector");
     }
     SearchRequest.Builder b = SearchRequest.builder(vector).using(SearchParams.vectorName(c, using));
-    SearchParams.apply(b, body, path, ep);
+    SearchParams.apply(b, c, using, body, path, ep);
     SearchRequest sr = b.build();
     return new HybridQuery.Page(c.search(sr), sr.payload());
   }
@@ -98,7 +98,7 @@ final class SearchEndpoints {
     }
     String strategy = Json.stringField(body, "strategy", "body", "auto");
     SearchRequest.Builder b = SearchRequest.builder(vector).using(using);
-    SearchParams.apply(b, body, "body", ep);
+    SearchParams.apply(b, c, using, body, "body", ep);
     try {
       b.strategy(SearchStrategy.valueOf(strategy.toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {

@@ -10,21 +10,38 @@ import java.util.Set;
 final class SearchParams {
   private SearchParams() {}
 
-  /** Reads the shared fields of {@code body} (at {@code path}) into {@code b}. */
+  /**
+   * Reads the shared fields of {@code body} (at {@code path}) into {@code b}; 400 when it asks for a calibrated
+   * threshold, which needs {@link #apply(SearchRequest.Builder, Collection, String, ObjectNode, String, Endpoints)}.
+   */
   static void apply(SearchRequest.Builder b, ObjectNode body, String path, Endpoints ep) {
+    CalibratedThreshold.refuse(body, path, "with this query");
+    apply(b, body, path, ep, null, null);
+  }
+
+  /** {@link #apply} for a search of field {@code using} of {@code c}, with its calibrated threshold if asked. */
+  static void apply(SearchRequest.Builder b, Collection c, String using, ObjectNode body, String path,
+      Endpoints ep) {
+    apply(b, body, path, ep, c, using);
+  }
+
+  private static void apply(SearchRequest.Builder b, ObjectNode body, String path, Endpoints ep, Collection c,
+      String using) {
     int limit = Json.intField(body, "limit", path, 10, 1);
     int offset = Json.intField(body, "offset", path, 0, 0);
     ep.checkWindow((long) limit + offset, path);
     b.limit(limit).offset(offset);
     b.filter(Json.filter(body.get("filter")));
-    b.scoreThreshold(Json.floatField(body, "score_threshold", path));
+    b.scoreThreshold(c == null ? Json.floatField(body, "score_threshold", path)
+        : CalibratedThreshold.scoreThreshold(c, using, body, path));
     b.withPayload(Json.payloadSelector(body.get("with_payload"), path + ".with_payload", PayloadSelector.NONE));
     Set<String> vectors = Json.vectorSelector(body.get("with_vector"), path + ".with_vector", false);
     if (vectors != null) {
       b.withVectors(vectors.toArray(String[]::new));
     }
     ObjectNode params = Json.object(body.get("params"), path + ".params");
-    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn", "idf");
+    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn", "idf",
+        CalibratedThreshold.PARAM);
     b.ef(Json.intField(params, "hnsw_ef", path + ".params", 0, 0));
     if (Json.present(params.get("quantization"))) {
       String at = path + ".params.quantization";

@@ -83,10 +83,11 @@ final class SparseQuery {
     int offset = Json.intField(body, "offset", path, 0, 0);
     ep.checkWindow((long) limit + offset, path);
     ObjectNode params = Json.object(body.get("params"), path + ".params");
-    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn", "idf");
+    Json.onlyFields(params, path + ".params", "hnsw_ef", "exact", "quantization", "indexed_only", "acorn", "idf",
+        CalibratedThreshold.PARAM);
     asked[0] = Json.payloadSelector(body.get("with_payload"), path + ".with_payload", PayloadSelector.NONE);
     return run(c, t, using, Json.filter(body.get("filter")), limit, offset,
-        Json.floatField(body, "score_threshold", path), asked[0],
+        CalibratedThreshold.scoreThreshold(c, using, body, path), asked[0],
         Json.vectorSelector(body.get("with_vector"), path + ".with_vector", false));
   }
 }
