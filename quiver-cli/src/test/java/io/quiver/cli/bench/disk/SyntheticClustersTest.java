@@ -41,7 +41,7 @@ class SyntheticClustersTest {
   @Test
   void clusterSizesFollowZipf() {
     SyntheticClusters gen = new SyntheticClusters(20_000, 8, SEED,
-        SyntheticClusters.Shape.DEFAULT.withNoise(0).withSpread(1e-6));
+        new SyntheticClusters.Shape(0, 1.0, 4, 12, 1.0, 1e-6, 0, 0.2));
     assertThat(gen.clusters()).isEqualTo(71); // sqrt(20000) / 2
     float[][] v = gen.base(0, 20_000);
     // with almost no spread every vector sits on its centre: group the points lying within 1e-3 of each other
@@ -73,14 +73,14 @@ class SyntheticClustersTest {
   }
 
   /**
-   * In-RAM HNSW (M 16, efConstruction 100) reaches recall@10 of about 0.90-0.97 at ef 64 on 20,000 x 64: realistic
-   * difficulty, neither isotropic (too hard) nor a few flat dimensions (too easy).
+   * In-RAM HNSW (M 16, efConstruction 100) at ef 64 on 20,000 x 64 reaches recall@10 of about 0.98 on the default
+   * shape (0.94 at 200,000 x 128, where the disk benchmarks run): realistic difficulty, neither isotropic (too hard)
+   * nor a few flat dimensions (too easy, recall 1).
    */
   @Test
   void inRamHnswRecallAtEf64IsInTheRealisticBand() throws Exception {
-    // the band holds for the generator's typical data, not for every seed: seeds measured 0.88-0.96 (three
-    // consecutive ones 0.882, 0.912, 0.907), so the mean of three seeds is held to the band less that spread's
-    // margin, each seed to a wider one
+    // the band holds for the generator's typical data, not for every seed: the mean of three seeds is held to a
+    // narrower band than each seed
     int n = 20_000;
     int dim = 64;
     double sum = 0;
@@ -88,10 +88,10 @@ class SyntheticClustersTest {
       long seed = SEED + s;
       double recall = hnswRecall(new SyntheticClusters(n, dim, seed), n, dim);
       System.out.printf("SyntheticClustersTest generator seed %d: HNSW recall@10 at ef 64 %.4f%n", seed, recall);
-      assertThat(recall).as("generator seed %d", seed).isBetween(0.85, 0.99);
+      assertThat(recall).as("generator seed %d", seed).isBetween(0.90, 0.997);
       sum += recall;
     }
-    assertThat(sum / 3).isBetween(0.88, 0.97);
+    assertThat(sum / 3).isBetween(0.93, 0.995);
   }
 
   private double hnswRecall(SyntheticClusters gen, int n, int dim) throws Exception {
