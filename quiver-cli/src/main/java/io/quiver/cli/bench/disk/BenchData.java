@@ -23,8 +23,8 @@ record BenchData(Path baseFile, Path queryFile, Path groundTruthFile, Path cache
   /** Generated data: base, queries and ground truth under {@code dir/data/}, generated only when absent. */
   static BenchData synthetic(Path dir, int n, int dim, Metric metric, long seed, int queryCount, int k,
       PrintStream log) throws IOException, InterruptedException {
-    Path data = dir.resolve("data").resolve(String.format(Locale.ROOT, "synthetic-v1-n%d-d%d-q%d-s%d", n, dim,
-        queryCount, seed));
+    Path data = dir.resolve("data").resolve(String.format(Locale.ROOT, "%s-n%d-d%d-q%d-s%d", SyntheticClusters.VERSION,
+        n, dim, queryCount, seed));
     Files.createDirectories(data);
     Path base = data.resolve("base.fvecs");
     Path query = data.resolve("query.fvecs");

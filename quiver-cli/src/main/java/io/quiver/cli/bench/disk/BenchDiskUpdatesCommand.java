@@ -166,7 +166,7 @@ public final class BenchDiskUpdatesCommand implements Callable<Integer> {
   private void run(Path work, UpdateData data, Metric met) throws Exception {
     CollectionConfig config = config(met);
     ObjectNode identity = mapper.createObjectNode();
-    identity.put("data", "synthetic-v1");
+    identity.put("data", SyntheticClusters.VERSION);
     identity.put("n", n);
     identity.put("dim", dim);
     identity.put("metric", met.name());
