@@ -105,6 +105,11 @@ class DenseDocumentEndpointsTest {
         assertThat(s.ok("POST", "/collections/c/points/query", nearest).get("points").get(0).get("id").asInt())
             .isEqualTo(i);
       }
+      // a Document as a recommend example stands for its vector
+      int e = r.nextInt(texts.size());
+      String rec = "{\"query\":{\"recommend\":{\"positive\":[" + doc(texts.get(e), MODEL) + "]}},\"using\":\"text\"}";
+      assertThat(s.ok("POST", "/collections/c/points/query", rec).get("points").get(0).get("id").asInt())
+          .isEqualTo(e);
       // hybrid by text alone: a dense and a sparse prefetch, fused
       int i = r.nextInt(half);
       String hybrid = "{\"prefetch\":[{\"query\":" + doc(texts.get(i), MODEL) + ",\"using\":\"text\"},"

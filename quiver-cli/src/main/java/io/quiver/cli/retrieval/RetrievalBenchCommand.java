@@ -212,7 +212,7 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
     HybridRecipe recipe = new HybridRecipe("quiver", "dense", prefetch);
     IntFunction<JsonNode> words = q -> doc(set.queryTexts().get(q), "quiver/bm25");
     ms.add(new Method("dbsf rescored dense + quiver/bm25",
-        q -> recipe.firstPass(words.apply(q), denseQuery.apply(q)).put("limit", 100)));
+        q -> recipe.firstPass(words.apply(q), denseQuery.apply(q)).put("limit", 100).put("with_vector", false)));
     ms.add(new Method("recipe (dbsf + dense feedback)", q -> recipe.firstPass(words.apply(q), denseQuery.apply(q)),
         (q, first) -> recipe.finalPass(words.apply(q), denseQuery.apply(q), first, 100)));
     return ms;
