@@ -89,17 +89,18 @@ final class SentenceEncoder implements AutoCloseable {
 
   SentenceEncoder(Config config) {
     this.config = config;
-    try {
-      this.tokenizer = HuggingFaceTokenizer.newInstance(resource(config.tokenizerResource()), Map.of(
+    try (InputStream tokenizerJson = resource(config.tokenizerResource());
+        InputStream model = resource(config.modelResource());
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      // the shipped tokenizer.json cuts at 128 and pads to 128: both are overridden here
+      this.tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
           "truncation", "true", "maxLength", Integer.toString(config.maxTokens()), "padding", "false",
           "addSpecialTokens", "true"));
       this.env = OrtEnvironment.getEnvironment();
-      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-        options.setIntraOpNumThreads(1);
-        options.setInterOpNumThreads(1);
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        this.session = env.createSession(resource(config.modelResource()).readAllBytes(), options);
-      }
+      options.setIntraOpNumThreads(1);
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      this.session = env.createSession(model.readAllBytes(), options);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (OrtException e) {

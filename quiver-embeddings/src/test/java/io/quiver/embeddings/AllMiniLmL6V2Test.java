@@ -122,5 +122,22 @@ class AllMiniLmL6V2Test {
       }
     }
     System.out.println("AllMiniLmL6V2Test: " + fits + " of " + sample.size() + " sampled documents fit in 128");
+    // most abstracts are longer than 128 word pieces: sample among those that are not
+    List<Integer> fitting = new ArrayList<>();
+    for (int i = 0; i < set.texts().size(); i++) {
+      if (at128.tokenIds(set.texts().get(i)).length < 128) {
+        fitting.add(i);
+      }
+    }
+    assertThat(fitting).isNotEmpty();
+    List<Integer> shortOnes = new ArrayList<>();
+    for (int k = 0; k < 8; k++) {
+      shortOnes.add(fitting.get(r.nextInt(fitting.size())));
+    }
+    List<float[]> embedded = MODEL.embed(shortOnes.stream().map(set.texts()::get).toList());
+    for (int k = 0; k < shortOnes.size(); k++) {
+      assertThat(SciFactVectors.cosine(embedded.get(k), set.vectors().get(shortOnes.get(k))))
+          .as("row %d", shortOnes.get(k)).isGreaterThan(0.999);
+    }
   }
 }
