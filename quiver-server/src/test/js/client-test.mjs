@@ -546,11 +546,42 @@ await step('Document inference: qdrant/bm25 and quiver/bm25 upsert, query, prefe
   assert.equal(fused.points[0].id, 2);
   assert.ok(Math.abs(fused.points[0].score - 1) < 1e-6, `score ${fused.points[0].score}`); // 1/2 + 1/2
   let e = await expectStatus(client.upsert(d, { wait: true, points: [{ id: 9, vector: { dense: doc('x') } }] }), 400);
-  assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.dense: a Document needs a sparse vector field/);
+  assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.dense\.model: 'qdrant\/bm25' is a sparse model and 'dense' is a dense vector field/);
   e = await expectStatus(client.upsert(d, { wait: true, points: [{ id: 9, vector: { bm25: doc('x', 'bert') } }] }), 400);
   assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.bm25\.model: unknown sparse model/);
   e = await expectStatus(client.query(d, { query: doc('x'), using: 'dense' }), 400);
-  assert.match(e.data?.status?.error ?? '', /query: a Document needs a sparse vector field/);
+  assert.match(e.data?.status?.error ?? '', /query\.model: 'qdrant\/bm25' is a sparse model/);
+  assert.equal((await client.count(d, { exact: true })).count, 3);
+  assert.equal(await client.deleteCollection(d), true);
+});
+
+await step('Document inference: sentence-transformers/all-MiniLM-L6-v2 text in and out, hybrid, 400s', async () => {
+  const d = `${name}_minilm`;
+  const model = 'sentence-transformers/all-MiniLM-L6-v2';
+  await client.createCollection(d, {
+    vectors: { text: { size: 384, distance: 'Cosine' }, small: { size: 4, distance: 'Cosine' } },
+    sparse_vectors: { bm25: { modifier: 'idf' } },
+  });
+  const texts = ['The cat sleeps on the windowsill.', 'Interest rates were raised to curb inflation.',
+    'The wing stalls when the flow separates.'];
+  await client.upsert(d, { wait: true, points: texts.map((t, i) => ({
+    id: i + 1, vector: { text: { text: t, model }, bm25: { text: t, model: 'qdrant/bm25' } } })) });
+  const v = (await client.retrieve(d, { ids: [1], with_vector: ['text'] }))[0].vector.text;
+  assert.equal(v.length, 384);
+  const r = await client.query(d, { query: { text: 'a sleeping kitten', model }, using: 'text', limit: 3 });
+  assert.equal(r.points[0].id, 1);
+  const h = await client.query(d, {
+    prefetch: [
+      { query: { text: 'central bank inflation', model }, using: 'text', limit: 3 },
+      { query: { text: 'central bank inflation', model: 'qdrant/bm25' }, using: 'bm25', limit: 3 },
+    ],
+    query: { fusion: 'dbsf' },
+  });
+  assert.equal(h.points[0].id, 2);
+  let e = await expectStatus(client.upsert(d, { wait: true, points: [{ id: 9, vector: { small: { text: 'x', model } } }] }), 400);
+  assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.small: .* gives 384-dimensional vectors, but 'small' has size 4/);
+  e = await expectStatus(client.query(d, { query: { text: 'x', model: 'all-MiniLM-L6-v2' }, using: 'text' }), 400);
+  assert.match(e.data?.status?.error ?? '', /query\.model: unknown model 'all-MiniLM-L6-v2'/);
   assert.equal((await client.count(d, { exact: true })).count, 3);
   assert.equal(await client.deleteCollection(d), true);
 });

@@ -1,6 +1,7 @@
 package io.quiver.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -11,6 +12,9 @@ import java.util.Map;
  */
 public final class TextModels {
   private TextModels() {}
+
+  /** The names of the sparse models, for messages. */
+  public static final List<String> SPARSE_MODELS = List.of(QdrantBm25.MODEL, QuiverBm25.MODEL);
 
   /** True when {@code model} names a sparse model of this class. */
   public static boolean isSparse(String model) {
@@ -32,8 +36,9 @@ public final class TextModels {
     if (m.equals(QuiverBm25.MODEL)) {
       return new QuiverBm25(quiverConfig(options, path + ".options"), stats);
     }
-    throw new TextOptionsException(path + ".model", "unknown sparse model '" + model + "'; one of "
-        + QdrantBm25.MODEL + ", " + QuiverBm25.MODEL);
+    boolean dense = DenseTextModels.find(model).isPresent();
+    throw new TextOptionsException(path + ".model", (dense ? "'" + model + "' is a dense model: give it to a dense "
+        + "vector field; sparse models: " : "unknown sparse model '" + model + "'; one of ") + SPARSE_MODELS);
   }
 
   static QuiverBm25.Config quiverConfig(JsonNode options, String path) {

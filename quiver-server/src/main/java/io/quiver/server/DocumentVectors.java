@@ -9,6 +9,7 @@ import io.quiver.collection.Point;
 import io.quiver.collection.PointRecord;
 import io.quiver.collection.SparseVector;
 import io.quiver.text.CorpusStats;
+import io.quiver.text.DenseTextModels;
 import io.quiver.text.QdrantBm25;
 import io.quiver.text.QuiverBm25;
 import io.quiver.text.SparseTextEncoder;
@@ -26,8 +27,8 @@ import java.util.Set;
 
 /**
  * Qdrant's {@code Document} ({@code {text, model, options}}) where a vector may stand, encoded in-process by the
- * sparse text models of {@link TextModels}: a document's vector in an upsert, a query's vector in a query. Only
- * sparse fields take one; no dense text model is available. One instance serves one write request: documents are
+ * sparse text models of {@link TextModels}: a document's vector in an upsert, a query's vector in a query; those
+ * given for dense fields go to {@link DenseDocuments}. One instance serves one write request: documents are
  * collected while the request is read ({@link #add}) and encoded together ({@link #finish}), so that
  * {@code quiver/bm25} normalises by a mean length that already counts the request's own documents (the first batch
  * of an empty collection is normalised by its own mean, not left unnormalised).
@@ -46,6 +47,7 @@ final class DocumentVectors implements AutoCloseable {
   private final DocumentLengths lengths;
   private final List<Pending> pending = new ArrayList<>();
   private final Map<String, SparseTextEncoder> encoders = new HashMap<>();
+  private final DenseDocuments dense = new DenseDocuments();
   /** The mean a {@code quiver/bm25} encoder of this request reads; set before each document is encoded. */
   private double currentMean;
 
@@ -82,8 +84,9 @@ final class DocumentVectors implements AutoCloseable {
     String what = config.vector(field) != null
         ? (field.isEmpty() ? "the unnamed vector" : "'" + field + "'") + " is a dense vector field"
         : "the collection has no sparse vector field " + (field.isEmpty() ? "(unnamed)" : "'" + field + "'");
-    return ApiError.badRequest(path + ": a Document needs a sparse vector field (models " + QdrantBm25.MODEL + ", "
-        + QuiverBm25.MODEL + "; no dense text model is available); " + what
+    return ApiError.badRequest(path + ": a Document of a sparse model (" + QdrantBm25.MODEL + ", "
+        + QuiverBm25.MODEL + ") needs a sparse vector field, one of a dense model (" + DenseTextModels.names()
+        + ") a dense field of its size; " + what
         + (config.sparseVectors().isEmpty() ? "" : "; sparse fields: " + config.sparseVectors().keySet()));
   }
 
@@ -103,6 +106,10 @@ final class DocumentVectors implements AutoCloseable {
 
   /** Records the {@code Document} {@code n} as the vector {@code field} of the request's point number {@code point}. */
   void add(int point, String field, JsonNode n, String path) {
+    if (DenseDocuments.isDenseField(collection, field)) {
+      dense.add(collection, point, field, n, path);
+      return;
+    }
     if (collection.config().sparseVector(field) == null) {
       throw notSparse(path, field, collection.config());
     }
@@ -121,7 +128,8 @@ final class DocumentVectors implements AutoCloseable {
    * the write in (the points replace whole points: their old vectors leave, their new ones arrive); the caller
    * forgets the figures instead when the write may not replace what it names (insert-only, update-only).
    */
-  List<Point> finish(List<Point> points, boolean track) {
+  List<Point> finish(List<Point> parsed, boolean track) {
+    List<Point> points = dense.fill(parsed);
     if (pending.isEmpty() && (!track || lengths.knownFields(collection).isEmpty())) {
       return points;
     }

@@ -230,7 +230,8 @@ final class ExampleQuery {
       return out;
     }
 
-    float[] one(JsonNode n, String path) {
+    float[] one(JsonNode example, String path) {
+      JsonNode n = DenseDocuments.resolve(c, example, path, using);
       if (n != null && n.isArray()) {
         float[] v = Json.vector(n, path);
         if (v.length != dim) {

@@ -264,7 +264,8 @@ final class HybridQuery {
     return nearestQuery(c, q, path, using);
   }
 
-  private static Nearest nearestQuery(Collection c, JsonNode q, String path, String using) {
+  private static Nearest nearestQuery(Collection c, JsonNode query, String path, String using) {
+    JsonNode q = DenseDocuments.resolve(c, query, path, using);
     SparseQuery.Target sparse = SparseQuery.target(c, q, path, using);
     if (sparse != null) {
       return new Nearest(null, null, sparse);

@@ -32,7 +32,7 @@ final class Mmr {
   /** Runs a top-level query body whose {@code query} has an {@code mmr} object, on field {@code using}. */
   static HybridQuery.Page run(Collection c, ObjectNode body, String path, String using, QueryEndpoints queries) {
     String at = path + ".query.mmr";
-    JsonNode nearest = body.get("query").get("nearest");
+    JsonNode nearest = DenseDocuments.resolve(c, body.get("query").get("nearest"), path + ".query.nearest", using);
     if (!Json.present(nearest)) {
       throw ApiError.badRequest(path + ".query.nearest: required with mmr");
     }

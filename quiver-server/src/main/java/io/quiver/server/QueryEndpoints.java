@@ -79,6 +79,7 @@ final class QueryEndpoints {
       q = q.get("nearest");
       queryPath += ".nearest";
     }
+    q = DenseDocuments.resolve(c, q, queryPath, named);
     SparseQuery.Target sparse = Json.present(q) ? SparseQuery.target(c, q, queryPath, named) : null;
     if (sparse != null) {
       PayloadSelector[] asked = new PayloadSelector[1];

@@ -254,9 +254,9 @@ class DocumentEndpointsTest {
       String ok = "{\"id\":2,\"vector\":{\"bm25\":{\"text\":\"cats\",\"model\":\"qdrant/bm25\"}}}";
       Map<String, String> cases = new LinkedHashMap<>();
       cases.put("{\"points\":[" + ok + ",{\"id\":3,\"vector\":{\"dense\":{\"text\":\"x\",\"model\":\"qdrant/bm25\"}}}]}",
-          "body.points[1].vector.dense: a Document needs a sparse vector field");
+          "body.points[1].vector.dense.model: 'qdrant/bm25' is a sparse model and 'dense' is a dense vector field");
       cases.put("{\"points\":[" + ok + ",{\"id\":3,\"vector\":{\"text\":\"x\",\"model\":\"qdrant/bm25\"}}]}",
-          "body.points[1].vector: a Document needs a sparse vector field");
+          "body.points[1].vector: a Document of a sparse model");
       cases.put("{\"points\":[" + ok + ",{\"id\":3,\"vector\":{\"bm25\":{\"text\":\"x\",\"model\":\"bert\"}}}]}",
           "body.points[1].vector.bm25.model: unknown sparse model 'bert'");
       cases.put("{\"points\":[" + ok + ",{\"id\":3,\"vector\":{\"bm25\":{\"text\":\"x\",\"model\":\"qdrant/bm25\","
@@ -268,7 +268,7 @@ class DocumentEndpointsTest {
       cases.put("{\"batch\":{\"ids\":[2,3],\"vectors\":{\"bm25\":[{\"text\":\"a\",\"model\":\"qdrant/bm25\"},"
           + "{\"text\":\"b\",\"model\":\"x/y\"}]}}}", "body.batch.vectors.bm25[1].model");
       cases.put("{\"batch\":{\"ids\":[2],\"vectors\":[{\"text\":\"a\",\"model\":\"qdrant/bm25\"}]}}",
-          "body.batch.vectors[0]: a Document needs a sparse vector field");
+          "body.batch.vectors[0]: a Document of a sparse model");
       for (Map.Entry<String, String> e : cases.entrySet()) {
         assertThat(s.error("PUT", "/collections/c/points?wait=true", e.getKey(), 400)).as(e.getKey())
             .contains(e.getValue());
@@ -276,9 +276,9 @@ class DocumentEndpointsTest {
       }
       String d = "{\"text\":\"dog\",\"model\":\"qdrant/bm25\"}";
       assertThat(s.error("POST", "/collections/c/points/query", "{\"query\":" + d + ",\"using\":\"dense\"}", 400))
-          .contains("body.query: a Document needs a sparse vector field").contains("'dense' is a dense");
+          .contains("body.query.model: 'qdrant/bm25' is a sparse model and 'dense' is a dense vector field");
       assertThat(s.error("POST", "/collections/c/points/query", "{\"query\":{\"nearest\":" + d + "}}", 400))
-          .contains("body.query.nearest: a Document needs a sparse vector field");
+          .contains("body.query.nearest: a Document of a sparse model");
       assertThat(s.error("POST", "/collections/c/points/query", "{\"prefetch\":[{\"query\":[1,0],\"using\":\"dense\"},"
           + "{\"query\":{\"text\":\"dog\",\"model\":\"nope\"},\"using\":\"bm25\"}],\"query\":{\"fusion\":\"rrf\"}}",
           400)).contains("body.prefetch[1].query.model: unknown sparse model 'nope'");

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
@@ -30,8 +31,10 @@ import picocli.CommandLine.TypeConversionException;
  * {@code quiver bench-retrieval}: loads BEIR-format folders through the REST API (a server at {@code --url}, or one
  * started in this process over a temporary database) with the text as Qdrant {@code Document}s, and prints nDCG@10
  * and recall@100 per method: BM25 by {@code qdrant/bm25} (its default {@code avg_len} 256, and {@code avg_len} set
- * to the corpus mean of its own token counts), {@code quiver/bm25}, dense (when the folder ships vectors), and RRF
- * fusion of dense with each BM25 (Qdrant's default {@code k} = 2, each prefetch {@code --prefetch} deep).
+ * to the corpus mean of its own token counts), {@code quiver/bm25}, dense (the folder's vectors, else
+ * {@code sentence-transformers/all-MiniLM-L6-v2} Documents embedded by the server), RRF fusion of dense with each
+ * BM25 (Qdrant's default {@code k} = 2, each prefetch {@code --prefetch} deep), DBSF of re-scored unions, and
+ * Quiver's fixed recipe ({@link HybridRecipe}).
  */
 @Command(name = "bench-retrieval", mixinStandardHelpOptions = true,
     description = "nDCG@10 and recall@100 of BM25 (qdrant/bm25, quiver/bm25), dense and RRF fusion on BEIR-format"
@@ -53,8 +56,19 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
     }
   }
 
-  /** One retrieval method: the query request of query number {@code q}. */
-  private record Method(String name, IntFunction<ObjectNode> request) {}
+  /**
+   * One retrieval method: the query request of query number {@code q}; with {@code then}, that request is a first
+   * pass and {@code then} makes the final request from its result.
+   */
+  private record Method(String name, IntFunction<ObjectNode> request, BiFunction<Integer, JsonNode, ObjectNode> then) {
+    Method(String name, IntFunction<ObjectNode> request) {
+      this(name, request, null);
+    }
+  }
+
+  /** The dense model of folders without vectors. */
+  static final String DENSE_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
+  static final int DENSE_MODEL_SIZE = 384;
 
   @Spec
   CommandSpec spec;
@@ -113,7 +127,8 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
     for (Path dir : folders) {
       BeirFolder set = BeirFolder.load(dir, gain.op);
       out.printf("%s: %d documents, %d judged queries%s%n", set.name(), set.docIds().size(), set.queryIds().size(),
-          set.hasVectors() ? ", dense vectors of " + set.docVectors()[0].length + " dimensions" : ", no vectors");
+          set.hasVectors() ? ", dense vectors of " + set.docVectors()[0].length + " dimensions"
+              : ", no vectors: dense by " + DENSE_MODEL + " Documents");
       out.flush();
       String c = "bench_retrieval_" + set.name().replaceAll("[^A-Za-z0-9_-]", "_");
       double meanLen = qdrantMeanLength(set);
@@ -143,9 +158,8 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
     rest.call("DELETE", "/collections/" + c, null, true);
     ObjectNode create = RestSession.JSON.createObjectNode();
     ObjectNode vectors = create.putObject("vectors");
-    if (set.hasVectors()) {
-      vectors.putObject("dense").put("size", set.docVectors()[0].length).put("distance", "Cosine");
-    }
+    vectors.putObject("dense").put("size", set.hasVectors() ? set.docVectors()[0].length : DENSE_MODEL_SIZE)
+        .put("distance", "Cosine");
     ObjectNode sparse = create.putObject("sparse_vectors");
     for (String f : List.of("bm25", "bm25_mean", "quiver")) {
       sparse.putObject(f).put("modifier", "idf");
@@ -159,6 +173,8 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
         String text = set.docTexts().get(i);
         if (set.hasVectors()) {
           floats(v.putArray("dense"), set.docVectors()[i]);
+        } else {
+          v.set("dense", doc(text, DENSE_MODEL));
         }
         v.set("bm25", doc(text, QdrantBm25.MODEL));
         ObjectNode withMean = doc(text, QdrantBm25.MODEL);
@@ -179,20 +195,26 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
     ms.add(new Method(String.format(Locale.ROOT, "bm25 qdrant/bm25 (avg_len %.1f)", meanLen),
         q -> qdrantMean.apply(q).put("limit", 100)));
     ms.add(new Method("bm25 quiver/bm25", q -> quiver.apply(q).put("limit", 100)));
-    if (set.hasVectors()) {
-      IntFunction<ObjectNode> dense = q -> {
-        ObjectNode o = RestSession.JSON.createObjectNode();
-        floats(o.putArray("query"), set.queryVectors()[q]);
-        return o.put("using", "dense");
-      };
-      ms.add(new Method("dense", q -> dense.apply(q).put("limit", 100)));
-      ms.add(new Method("rrf dense + qdrant/bm25 (256)", q -> fused(dense.apply(q), qdrant.apply(q))));
-      // RRF at k = 2 ties often (rank r in one list alone scores as rank r in the other); Qdrant leaves ties in
-      // hash order, Quiver in prefetch order, so the same pair in the other order shows how much ties weigh
-      ms.add(new Method("rrf qdrant/bm25 (256) + dense", q -> fused(qdrant.apply(q), dense.apply(q))));
-      ms.add(new Method("rrf dense + qdrant/bm25 (mean)", q -> fused(dense.apply(q), qdrantMean.apply(q))));
-      ms.add(new Method("rrf dense + quiver/bm25", q -> fused(dense.apply(q), quiver.apply(q))));
-    }
+    IntFunction<JsonNode> denseQuery = q -> set.hasVectors()
+        ? floats(RestSession.JSON.createArrayNode(), set.queryVectors()[q]) : doc(set.queryTexts().get(q), DENSE_MODEL);
+    IntFunction<ObjectNode> dense = q -> {
+      ObjectNode o = RestSession.JSON.createObjectNode();
+      o.set("query", denseQuery.apply(q));
+      return o.put("using", "dense");
+    };
+    ms.add(new Method("dense", q -> dense.apply(q).put("limit", 100)));
+    ms.add(new Method("rrf dense + qdrant/bm25 (256)", q -> fused(dense.apply(q), qdrant.apply(q))));
+    // RRF at k = 2 ties often (rank r in one list alone scores as rank r in the other); Qdrant leaves ties in
+    // hash order, Quiver in prefetch order, so the same pair in the other order shows how much ties weigh
+    ms.add(new Method("rrf qdrant/bm25 (256) + dense", q -> fused(qdrant.apply(q), dense.apply(q))));
+    ms.add(new Method("rrf dense + qdrant/bm25 (mean)", q -> fused(dense.apply(q), qdrantMean.apply(q))));
+    ms.add(new Method("rrf dense + quiver/bm25", q -> fused(dense.apply(q), quiver.apply(q))));
+    HybridRecipe recipe = new HybridRecipe("quiver", "dense", prefetch);
+    IntFunction<JsonNode> words = q -> doc(set.queryTexts().get(q), "quiver/bm25");
+    ms.add(new Method("dbsf rescored dense + quiver/bm25",
+        q -> recipe.firstPass(words.apply(q), denseQuery.apply(q)).put("limit", 100).put("with_vector", false)));
+    ms.add(new Method("recipe (dbsf + dense feedback)", q -> recipe.firstPass(words.apply(q), denseQuery.apply(q)),
+        (q, first) -> recipe.finalPass(words.apply(q), denseQuery.apply(q), first, 100)));
     return ms;
   }
 
@@ -215,10 +237,11 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
     return RestSession.JSON.createObjectNode().put("text", text).put("model", model);
   }
 
-  private static void floats(ArrayNode a, float[] v) {
+  private static ArrayNode floats(ArrayNode a, float[] v) {
     for (float x : v) {
       a.add(x);
     }
+    return a;
   }
 
   /** Mean nDCG@10 and recall@100 over the judged queries, sent 32 a request through /points/query/batch. */
@@ -234,6 +257,14 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
         searches.add(m.request().apply(q));
       }
       JsonNode results = rest.call("POST", "/collections/" + c + "/points/query/batch", body);
+      if (m.then() != null) {
+        ObjectNode second = RestSession.JSON.createObjectNode();
+        ArrayNode finals = second.putArray("searches");
+        for (int q = from; q < to; q++) {
+          finals.add(m.then().apply(q, results.get(q - from)));
+        }
+        results = rest.call("POST", "/collections/" + c + "/points/query/batch", second);
+      }
       for (int q = from; q < to; q++) {
         List<String> ranked = new ArrayList<>();
         for (JsonNode p : results.get(q - from).get("points")) {
