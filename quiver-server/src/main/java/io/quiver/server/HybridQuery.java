@@ -215,6 +215,9 @@ final class HybridQuery {
     if (!Json.present(q)) {
       return null;
     }
+    if (!q.has("fusion") && !q.has("rrf")) { // a fusion level names no field
+      MultiVectorQuery.checkSupported(c, q, path, using);
+    }
     if (q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       if (q.has("mmr")) {
         throw ApiError.badRequest(path + ".mmr: MMR is supported on the top-level query without prefetch only");

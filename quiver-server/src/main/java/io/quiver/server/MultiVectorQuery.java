@@ -27,6 +27,18 @@ final class MultiVectorQuery {
     return c.config().multiVector(using) != null;
   }
 
+  /**
+   * Refuses what a multi-vector field cannot answer: an object query other than {@code nearest} without MMR
+   * (recommend, discover, context, mmr) or a {@code Document}.
+   */
+  static void checkSupported(Collection c, JsonNode q, String path, String using) {
+    if (isMultiField(c, using) && q != null && q.isObject()
+        && (q.size() != 1 || !q.has("nearest") || DocumentVectors.isDocument(q))) {
+      throw ApiError.badRequest(path + ": '" + using + "' is a multi-vector field: only nearest queries by "
+          + "[[...], ...], a vector or a point id are supported");
+    }
+  }
+
   /** The flat query of multi-vector field {@code using} in {@code q} (at {@code path}), or null for a point id. */
   static float[] vector(Collection c, JsonNode q, String path, String using) {
     VectorParams params = c.config().multiVector(using);

@@ -65,6 +65,7 @@ final class QueryEndpoints {
     String named = Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
     JsonNode q = body.get("query");
     String queryPath = path + ".query";
+    MultiVectorQuery.checkSupported(c, q, queryPath, named);
     if (OrderedQuery.applies(q)) {
       return OrderedQuery.run(c, body, path, ep);
     }

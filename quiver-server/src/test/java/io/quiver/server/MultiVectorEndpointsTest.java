@@ -122,6 +122,31 @@ class MultiVectorEndpointsTest {
           .contains("body.query[0]");
       assertThat(s.error("POST", "/collections/c/points/query", "{\"query\":[[]],\"using\":\"colbert\"}", 400))
           .contains("body.query[0]");
+      for (String[] k : new String[][] {
+          {"/points/query", "{\"query\":{\"nearest\":[[1,0]],\"mmr\":{\"diversity\":0.5}},\"using\":\"colbert\"}"},
+          {"/points/query", "{\"query\":{\"recommend\":{\"positive\":[1]}},\"using\":\"colbert\"}"},
+          {"/points/search", "{\"vector\":{\"name\":\"colbert\",\"vector\":[1,0]}}"}}) {
+        s.error("POST", "/collections/c" + k[0], k[1], 400);
+      }
+    }
+  }
+
+  @Test
+  void batchUpsertsAndVectorUpdatesTakeMultiVectors() throws Exception {
+    try (ServerHarness s = new ServerHarness(dir)) {
+      fill(s);
+      s.ok("PUT", "/collections/c/points?wait=true", "{\"batch\":{\"ids\":[4,5],\"vectors\":{\"dense\":[[1,0],[0,1]],"
+          + "\"colbert\":[[[5,0]],[[0,5],[1,1]]]}}}");
+      s.ok("PUT", "/collections/c/points/vectors?wait=true",
+          "{\"points\":[{\"id\":1,\"vector\":{\"colbert\":[[9,9]]}}]}");
+      JsonNode got = s.ok("POST", "/collections/c/points", "{\"ids\":[1,5],\"with_vector\":true}");
+      assertThat(got.get(0).get("vector").get("colbert").toString()).isEqualTo("[[9.0,9.0]]");
+      assertThat(got.get(0).get("vector").get("dense").toString()).isEqualTo("[1.0,0.0]");
+      assertThat(got.get(1).get("vector").get("colbert").toString()).isEqualTo("[[0.0,5.0],[1.0,1.0]]");
+      assertThat(s.error("PUT", "/collections/c/points/vectors?wait=true",
+          "{\"points\":[{\"id\":1,\"vector\":{\"colbert\":[9,9]}}]}", 400)).contains("body.points[0].vector.colbert");
+      assertThat(ids(s.ok("POST", "/collections/c/points/query", "{\"query\":[[1,1]],\"using\":\"colbert\","
+          + "\"limit\":1}").get("points"))).containsExactly(1);
     }
   }
 }
