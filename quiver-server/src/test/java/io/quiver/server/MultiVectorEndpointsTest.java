@@ -45,6 +45,9 @@ class MultiVectorEndpointsTest {
       s.ok("PUT", "/collections/u", "{\"vectors\":{\"size\":3,\"distance\":\"Cosine\","
           + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}");
       s.ok("PUT", "/collections/u/points?wait=true", "{\"points\":[{\"id\":7,\"vector\":[[1,0,0],[0,1,0]]}]}");
+      s.ok("PUT", "/collections/u/points?wait=true", "{\"batch\":{\"ids\":[8],\"vectors\":[[[0,0,1]]]}}");
+      assertThat(s.error("PUT", "/collections/u/points?wait=true", "{\"batch\":{\"ids\":[9],\"vectors\":[[0,0,1]]}}",
+          400)).contains("body.batch.vectors[0][0]");
       JsonNode hit = s.ok("POST", "/collections/u/points/query", "{\"query\":[[1,0,0]],\"with_vector\":true}")
           .get("points").get(0);
       assertThat(hit.get("score").floatValue()).isCloseTo(1f, Offset.offset(1e-6f));

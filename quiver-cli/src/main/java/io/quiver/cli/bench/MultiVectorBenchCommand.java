@@ -88,61 +88,73 @@ public final class MultiVectorBenchCommand implements Callable<Integer> {
     }
     Path db = dir != null ? dir : Files.createTempDirectory("quiver-mv-bench");
     try (Quiver quiver = Quiver.open(db)) {
-      Collection col = quiver.createCollection("mv", CollectionConfig.builder()
-          .vector("m", VectorParams.of(dim, Metric.COSINE).withMultivector(MultiVectorConfig.MAX_SIM))
-          .durability(Durability.PERIODIC).sealThreshold(docs).build());
-      long t0 = System.nanoTime();
-      long vectors = 0;
-      List<Point> batch = new ArrayList<>();
-      for (int d = 0; d < docs; d++) {
-        float[] m = clustered(rnd, c);
-        vectors += m.length / dim;
-        batch.add(new Point(PointId.of(d), Map.of("m", m), null));
-        if (batch.size() == 1000 || d == docs - 1) {
-          col.upsert(batch);
-          batch.clear();
-        }
-      }
-      long t1 = System.nanoTime();
-      col.flush();
-      long t2 = System.nanoTime();
-      out.printf(Locale.ROOT, "%d documents, %d vectors of %d (%.1f per document); loaded in %.1f s, sealed (FDE "
-          + "graph built) in %.1f s%n", docs, vectors, dim, (double) vectors / docs, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
-      out.flush();
+      Collection col = quiver.exists("mv") ? quiver.collection("mv") : load(quiver, rnd, c, out);
+      Random qr = new Random(seed + 1); // the same queries whether or not the documents were loaded now
       List<float[]> qs = new ArrayList<>();
       for (int i = 0; i < queries; i++) {
-        qs.add(clustered(rnd, c));
+        qs.add(clustered(qr, c));
       }
-      List<Set<PointId>> truth = new ArrayList<>();
-      long e0 = System.nanoTime();
-      for (float[] q : qs) {
-        truth.add(ids(col.search(MultiVectorSearchRequest.builder(q, "m").limit(10).exact(true).build())));
-      }
-      double exactQps = queries / ((System.nanoTime() - e0) / 1e9);
-      out.printf(Locale.ROOT, "exact MaxSim: %.2f QPS%n", exactQps);
-      for (int pool : candidates) {
-        for (float[] q : qs.subList(0, Math.min(5, qs.size()))) { // warm-up
-          col.search(MultiVectorSearchRequest.builder(q, "m").limit(10).candidates(pool).build());
-        }
-        int found = 0;
-        long s0 = System.nanoTime();
-        for (int i = 0; i < queries; i++) {
-          Set<PointId> got = ids(col.search(MultiVectorSearchRequest.builder(qs.get(i), "m").limit(10)
-              .candidates(pool).build()));
-          got.retainAll(truth.get(i));
-          found += got.size();
-        }
-        double qps = queries / ((System.nanoTime() - s0) / 1e9);
-        out.printf(Locale.ROOT, "FDE graph + rerank, candidates %d: recall@10 %.4f, %.1f QPS (%.0fx exact)%n", pool,
-            found / (10.0 * queries), qps, qps / exactQps);
-        out.flush();
-      }
+      measure(col, qs, out);
     } finally {
       if (dir == null) {
         delete(db);
       }
     }
     return 0;
+  }
+
+  /** Loads the documents into a new collection sealed as one segment (a --dir run reuses it next time). */
+  private Collection load(Quiver quiver, Random rnd, float[][] c, PrintWriter out) throws Exception {
+    Collection col = quiver.createCollection("mv", CollectionConfig.builder()
+        .vector("m", VectorParams.of(dim, Metric.COSINE).withMultivector(MultiVectorConfig.MAX_SIM))
+        .durability(Durability.PERIODIC).sealThreshold(docs).build());
+    long t0 = System.nanoTime();
+    long vectors = 0;
+    List<Point> batch = new ArrayList<>();
+    for (int d = 0; d < docs; d++) {
+      float[] m = clustered(rnd, c);
+      vectors += m.length / dim;
+      batch.add(new Point(PointId.of(d), Map.of("m", m), null));
+      if (batch.size() == 1000 || d == docs - 1) {
+        col.upsert(batch);
+        batch.clear();
+      }
+    }
+    long t1 = System.nanoTime();
+    col.flush();
+    long t2 = System.nanoTime();
+    out.printf(Locale.ROOT, "%d documents, %d vectors of %d (%.1f per document); loaded in %.1f s, sealed (FDE "
+        + "graph built) in %.1f s%n", docs, vectors, dim, (double) vectors / docs, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    out.flush();
+    return col;
+  }
+
+  /** Exact MaxSim QPS (also the truth), then recall@10 and QPS per candidate pool, one thread. */
+  private void measure(Collection col, List<float[]> qs, PrintWriter out) {
+    List<Set<PointId>> truth = new ArrayList<>();
+    long e0 = System.nanoTime();
+    for (float[] q : qs) {
+      truth.add(ids(col.search(MultiVectorSearchRequest.builder(q, "m").limit(10).exact(true).build())));
+    }
+    double exactQps = qs.size() / ((System.nanoTime() - e0) / 1e9);
+    out.printf(Locale.ROOT, "exact MaxSim: %.2f QPS%n", exactQps);
+    for (int pool : candidates) {
+      for (float[] q : qs.subList(0, Math.min(5, qs.size()))) { // warm-up
+        col.search(MultiVectorSearchRequest.builder(q, "m").limit(10).candidates(pool).build());
+      }
+      int found = 0;
+      long s0 = System.nanoTime();
+      for (int i = 0; i < qs.size(); i++) {
+        Set<PointId> got = ids(col.search(MultiVectorSearchRequest.builder(qs.get(i), "m").limit(10)
+            .candidates(pool).build()));
+        got.retainAll(truth.get(i));
+        found += got.size();
+      }
+      double qps = qs.size() / ((System.nanoTime() - s0) / 1e9);
+      out.printf(Locale.ROOT, "FDE graph + rerank, candidates %d: recall@10 %.4f, %.1f QPS (%.0fx exact)%n", pool,
+          found / (10.0 * qs.size()), qps, qps / exactQps);
+      out.flush();
+    }
   }
 
   private float[] clustered(Random rnd, float[][] c) {
