@@ -27,8 +27,17 @@ final class MultiVectorSearcher {
    * documents of 32 vectors costs about what the graph walk does.
    */
   static final int DEFAULT_CANDIDATES = 200;
-  /** A filter accepting at most this many pools' worth of points is scanned exactly: cheaper than a filtered walk. */
-  static final int EXACT_FACTOR = 4;
+  /**
+   * A filter accepting at most this many pools' worth of points is scanned exactly: scoring a point costs what
+   * reranking a candidate does, so the scan costs at most this many reranks and needs no filtered graph walk.
+   */
+  static final int EXACT_FACTOR = 2;
+  /**
+   * The graph walk's beam is this many pools wide: many documents share nearly the same encoding (those sharing
+   * topics), and a beam of one pool returned 0.92 of the FDE's own top 400 on 30,000 clustered documents, where the
+   * brute-force FDE top 400 held 0.97 of the exact MaxSim top 10.
+   */
+  static final int GRAPH_EF_FACTOR = 4;
 
   private final SegmentHolder holder;
   private final PointValidator validator;
@@ -108,7 +117,7 @@ final class MultiVectorSearcher {
   private static void rerank(Segment s, MultiVectorStore store, HnswIndex graph, float[] fdeQuery, float[] query,
       VectorParams params, OrdinalFilter accept, int pool, Hits hits) {
     OrdinalFilter live = accept == null ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && accept.accept(ord);
-    SearchResult r = graph.search(fdeQuery, pool, SearchParams.ef(pool), live);
+    SearchResult r = graph.search(fdeQuery, pool, SearchParams.ef(GRAPH_EF_FACTOR * pool), live);
     Metric metric = params.metric();
     for (int i = 0; i < r.size(); i++) {
       int ord = r.ordinals()[i];

@@ -63,6 +63,11 @@ public final class CollectionCrashChild {
     return new SparseVector(idx, val);
   }
 
+  /** A point with only the dense vector of (id, version). */
+  static Point densePoint(long id, long version, ObjectNode payload) {
+    return new Point(PointId.of(id), Map.of(DENSE, vector(id, version)), payload);
+  }
+
   static Point point(long id, long version) {
     SparseVector s = sparse(id, version);
     float[] m = multi(id, version);
