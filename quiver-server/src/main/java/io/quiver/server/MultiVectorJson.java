@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.MultiVectorConfig;
+import io.quiver.collection.MultiVectors;
 import io.quiver.collection.VectorParams;
+import io.quiver.distance.Metric;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,6 +68,10 @@ final class MultiVectorJson {
     if (n.isEmpty()) {
       throw ApiError.badRequest(path + ": a multi-vector needs at least one vector");
     }
+    if (n.size() > MultiVectors.MAX_VECTORS) {
+      throw ApiError.badRequest(path + ": a multi-vector holds at most " + MultiVectors.MAX_VECTORS + " vectors, got "
+          + n.size());
+    }
     int dim = params.size();
     float[] out = new float[n.size() * dim];
     for (int i = 0; i < n.size(); i++) {
@@ -78,9 +84,21 @@ final class MultiVectorJson {
       if (v.length != dim) {
         throw ApiError.badRequest(at + ": vector dimension " + v.length + " does not match the field's size " + dim);
       }
+      if (params.metric() == Metric.COSINE && isZero(v)) {
+        throw ApiError.badRequest(at + ": a zero vector has no cosine direction");
+      }
       System.arraycopy(v, 0, out, i * dim, dim);
     }
     return out;
+  }
+
+  private static boolean isZero(float[] v) {
+    for (float x : v) {
+      if (x != 0f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Rewrites the multi-vector fields of a point's {@code vector} output from flat arrays into lists of vectors. */

@@ -116,6 +116,10 @@ class MultiVectorEndpointsTest {
           {"{\"dense\":[1,0],\"colbert\":[[1,\"x\"]]}", "body.points[0].vector.colbert[0][1]"},
           {"{\"dense\":[1,0],\"colbert\":[[1e39,0]]}", "body.points[0].vector.colbert[0][0]"},
           {"{\"dense\":[[1,0]]}", "body.points[0].vector.dense"}};
+      s.ok("PUT", "/collections/u2", "{\"vectors\":{\"size\":2,\"distance\":\"Cosine\","
+          + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}");
+      assertThat(s.error("PUT", "/collections/u2/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[[1,0],[0,0]]}]}",
+          400)).contains("body.points[0].vector[1]").contains("cosine");
       for (String[] k : cases) {
         assertThat(s.error("PUT", "/collections/c/points?wait=true", "{\"points\":[{\"id\":9,\"vector\":"
             + k[0] + "}]}", 400)).as(k[0]).contains(k[1]);
