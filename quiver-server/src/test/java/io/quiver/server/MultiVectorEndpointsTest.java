@@ -132,8 +132,9 @@ class MultiVectorEndpointsTest {
       for (String[] k : new String[][] {
           {"/points/query", "{\"query\":{\"nearest\":[[1,0]],\"mmr\":{\"diversity\":0.5}},\"using\":\"colbert\"}"},
           {"/points/query", "{\"query\":{\"recommend\":{\"positive\":[1]}},\"using\":\"colbert\"}"},
-          {"/points/search", "{\"vector\":{\"name\":\"colbert\",\"vector\":[1,0]}}"}}) {
-        s.error("POST", "/collections/c" + k[0], k[1], 400);
+          {"/points/search", "{\"vector\":{\"name\":\"colbert\",\"vector\":[1,0]}}"},
+          {"/points/recommend", "{\"positive\":[1],\"using\":\"colbert\"}"}}) {
+        assertThat(s.error("POST", "/collections/c" + k[0], k[1], 400)).as(k[1]).contains("colbert");
       }
     }
   }
