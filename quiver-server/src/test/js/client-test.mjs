@@ -512,6 +512,42 @@ await step('sparse vectors: create, createVectorName, upsert, query, prefetch + 
   assert.equal(await client.deleteCollection(sparse), true);
 });
 
+await step('multi-vectors: create with multivector_config, upsert, MaxSim query, prefetch + rrf, 400s', async () => {
+  const mv = `${name}_multi`;
+  assert.equal(await client.createCollection(mv, { vectors: {
+    dense: { size: 2, distance: 'Dot' },
+    colbert: { size: 2, distance: 'Dot', multivector_config: { comparator: 'max_sim' } },
+  } }), true);
+  const info = await client.getCollection(mv);
+  assert.equal(info.config.params.vectors.colbert.multivector_config.comparator, 'max_sim');
+  await client.upsert(mv, { wait: true, points: [
+    { id: 1, vector: { dense: [1, 0], colbert: [[1, 0], [0, 1]] }, payload: { g: 'a' } },
+    { id: 2, vector: { dense: [0, 1], colbert: [[2, 0]] }, payload: { g: 'b' } },
+    { id: 3, vector: { dense: [1, 1], colbert: [[0, 3], [0.5, 0.5], [1, 1]] }, payload: { g: 'a' } },
+  ] });
+  // MaxSim of [[1,0],[0,1]]: point 3 = 1 + 3, point 1 = 1 + 1, point 2 = 2 + 0
+  const r = await client.query(mv, { query: [[1, 0], [0, 1]], using: 'colbert', with_vector: ['colbert'] });
+  assert.equal(r.points[0].id, 3);
+  assert.ok(Math.abs(r.points[0].score - 4) < 1e-5);
+  assert.deepEqual(r.points[0].vector.colbert, [[0, 3], [0.5, 0.5], [1, 1]]);
+  const filtered = await client.query(mv, { query: [[1, 0], [0, 1]], using: 'colbert',
+    filter: { must: [{ key: 'g', match: { value: 'b' } }] } });
+  assert.deepEqual(filtered.points.map((p) => p.id), [2]);
+  const fused = await client.query(mv, {
+    prefetch: [{ query: [[1, 0]], using: 'colbert', limit: 3 }, { query: [0, 1], using: 'dense', limit: 3 }],
+    query: { fusion: 'rrf' },
+  });
+  assert.equal(fused.points.length, 3);
+  const e = await expectStatus(client.upsert(mv, { wait: true, points: [{ id: 9,
+    vector: { dense: [1, 0], colbert: [1, 0] } }] }), 400);
+  assert.match(e.data?.status?.error ?? '', /points\[0\]\.vector\.colbert/);
+  await expectStatus(client.upsert(mv, { wait: true, points: [{ id: 9,
+    vector: { dense: [1, 0], colbert: [[1, 0], [1, 0, 0]] } }] }), 400);
+  await expectStatus(client.query(mv, { query: [[1, 0, 0]], using: 'colbert' }), 400);
+  assert.equal((await client.count(mv, { exact: true })).count, 3);
+  assert.equal(await client.deleteCollection(mv), true);
+});
+
 await step('Document inference: qdrant/bm25 and quiver/bm25 upsert, query, prefetch + rrf, 400s', async () => {
   const d = `${name}_docs`;
   await client.createCollection(d, {

@@ -64,6 +64,7 @@ public final class Collection implements AutoCloseable {
   private final ConfigChanges configChanges;
   private final SparseSearcher sparseSearcher;
   private final CalibrationStore calibrations;
+  private final MultiVectorSearcher multiSearcher;
   /** The lease on the shared worker pool this collection took itself (null: its opener owns the pool). */
   private final WorkerPool.Lease ownLease;
   /** The process's memory budget; writes and optimizer jobs that would grow the heap past it are refused. */
@@ -87,6 +88,7 @@ public final class Collection implements AutoCloseable {
     this.reader = new PointReader(holder, planner, dir.resolve("wal"));
     this.searcher = new SegmentSearcher(holder, validator, planner, reader);
     this.sparseSearcher = new SparseSearcher(holder, validator, planner, reader);
+    this.multiSearcher = new MultiVectorSearcher(holder, validator, planner, reader);
     this.configChanges = new ConfigChanges(dir, json, holder, updater, maintenance);
     this.calibrations = new CalibrationStore(dir, () -> holder.config);
   }
@@ -339,6 +341,11 @@ public final class Collection implements AutoCloseable {
   /** The points of a sparse vector field with the largest dot product with the request's vector, best first. */
   public List<ScoredPoint> search(SparseSearchRequest request) {
     return sparseSearcher.search(request);
+  }
+
+  /** The points of a multi-vector field with the largest MaxSim against the request's vectors, best first. */
+  public List<ScoredPoint> search(MultiVectorSearchRequest request) {
+    return multiSearcher.search(request);
   }
 
   /**

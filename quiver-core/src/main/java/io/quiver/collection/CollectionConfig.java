@@ -34,11 +34,15 @@ import java.util.regex.Pattern;
  * @param sparseVectors sparse vector fields by name (names distinct from the dense ones), in declaration order
  * @param textIndexes the parameters of each {@link FieldSchema#TEXT} field of {@code payloadSchema} (a text field
  *     given none gets {@link TextIndexParams#DEFAULT})
+ * @param multiVectors the vector fields with a {@link VectorParams#multivector()} config, by name, in declaration
+ *     order: kept apart from {@code vectors} (a field given there with one is moved here), since they are stored
+ *     and indexed apart from the one-vector fields
  */
 public record CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
     int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
     int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields,
-    Map<String, SparseVectorParams> sparseVectors, Map<String, TextIndexParams> textIndexes) {
+    Map<String, SparseVectorParams> sparseVectors, Map<String, TextIndexParams> textIndexes,
+    Map<String, VectorParams> multiVectors) {
   /** Name of the single unnamed vector, as Qdrant's default vector. */
   public static final String DEFAULT_VECTOR = "";
   private static final Pattern VECTOR_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -46,7 +50,13 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
   public CollectionConfig {
     sparseVectors = sparseVectors == null ? Map.of()
         : Collections.unmodifiableMap(new LinkedHashMap<>(sparseVectors));
-    if (vectors.isEmpty() && sparseVectors.isEmpty()) {
+    Map<String, VectorParams> multi = new LinkedHashMap<>(multiVectors == null ? Map.of() : multiVectors);
+    Map<String, VectorParams> single = new LinkedHashMap<>();
+    vectors.forEach((k, v) -> (v.multivector() == null ? single : multi).put(k, v));
+    MultiVectors.checkFields(multi, single, sparseVectors);
+    vectors = single;
+    multiVectors = Collections.unmodifiableMap(multi);
+    if (vectors.isEmpty() && sparseVectors.isEmpty() && multiVectors.isEmpty()) {
       throw new IllegalArgumentException("a collection needs at least one vector field");
     }
     for (String name : sparseVectors.keySet()) {
@@ -110,7 +120,20 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
       int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
       int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields) {
     this(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes, payloadSchema,
-        indexingLag, planner, quantization, tenantFields, Map.of(), Map.of());
+        indexingLag, planner, quantization, tenantFields, Map.of(), Map.of(), Map.of());
+  }
+
+  public CollectionConfig(Map<String, VectorParams> vectors, Durability durability, int sealThreshold,
+      int mergeThreshold, double vacuumRatio, int maxPayloadBytes, Map<String, FieldSchema> payloadSchema,
+      int indexingLag, PlannerConfig planner, QuantizationConfig quantization, Set<String> tenantFields,
+      Map<String, SparseVectorParams> sparseVectors, Map<String, TextIndexParams> textIndexes) {
+    this(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes, payloadSchema,
+        indexingLag, planner, quantization, tenantFields, sparseVectors, textIndexes, Map.of());
+  }
+
+  /** The multi-vector field {@code name}, or null. */
+  public VectorParams multiVector(String name) {
+    return multiVectors.get(name);
   }
 
   /** The sparse vector field {@code name}, or null. */
@@ -151,6 +174,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
     b.tenantFields.addAll(tenantFields);
     b.sparseVectors.putAll(sparseVectors);
     b.textIndexes.putAll(textIndexes);
+    b.vectors.putAll(multiVectors);
     return b;
   }
 
@@ -265,7 +289,7 @@ public record CollectionConfig(Map<String, VectorParams> vectors, Durability dur
 
     public CollectionConfig build() {
       return new CollectionConfig(vectors, durability, sealThreshold, mergeThreshold, vacuumRatio, maxPayloadBytes,
-          payloadSchema, indexingLag, planner, quantization, tenantFields, sparseVectors, textIndexes);
+          payloadSchema, indexingLag, planner, quantization, tenantFields, sparseVectors, textIndexes, Map.of());
     }
   }
 }

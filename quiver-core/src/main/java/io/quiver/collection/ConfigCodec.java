@@ -11,6 +11,7 @@ import io.quiver.storage.wal.Durability;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +36,15 @@ public final class ConfigCodec {
     ObjectNode root = json.createObjectNode();
     root.put("format", FORMAT);
     ObjectNode vectors = root.putObject("vectors");
-    for (Map.Entry<String, VectorParams> e : c.vectors().entrySet()) {
+    Map<String, VectorParams> all = new LinkedHashMap<>(c.vectors());
+    all.putAll(c.multiVectors());
+    for (Map.Entry<String, VectorParams> e : all.entrySet()) {
       VectorParams v = e.getValue();
       ObjectNode n = vectors.putObject(e.getKey());
+      if (v.multivector() != null) {
+        n.putObject("multivector").put("comparator", v.multivector().comparator().qdrantName())
+            .put("indexed", v.multivector().indexed());
+      }
       n.put("size", v.size());
       n.put("distance", distanceName(v.metric()));
       n.put("on_disk", v.onDisk());
@@ -109,8 +116,11 @@ public final class ConfigCodec {
       HnswConfig hnsw = HnswConfig.builder().m(h.path("m").asInt()).efConstruction(h.path("ef_construct").asInt())
           .efSearch(h.path("ef").asInt()).seed(h.path("seed").asLong()).alpha((float) h.path("alpha").asDouble())
           .payloadM(h.path("payload_m").asInt(0)).build();
+      JsonNode mv = n.path("multivector"); // absent for one-vector fields
       b.vector(e.getKey(), new VectorParams(n.path("size").asInt(), Metric.parse(n.path("distance").asText()), hnsw,
-          n.path("on_disk").asBoolean(), h.path("on_disk").asBoolean(false)));
+          n.path("on_disk").asBoolean(), h.path("on_disk").asBoolean(false), !mv.isObject() ? null
+          : new MultiVectorConfig(MultiVectorConfig.Comparator.parse(mv.path("comparator").asText()),
+              mv.path("indexed").asBoolean(true))));
     }
     b.durability(Durability.valueOf(root.path("durability").asText("fsync").toUpperCase(Locale.ROOT)))
         .sealThreshold(root.path("seal_threshold").asInt())

@@ -37,6 +37,8 @@ final class MutableSegment extends Segment {
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
   /** Concurrent: a sparse field declared while the segment takes writes is added by the writer. */
   private final Map<String, MutableSparseIndex> sparse = new ConcurrentHashMap<>();
+  /** Concurrent for the same reason as {@code sparse}. */
+  private final Map<String, MutableMultiVectors> multi = new ConcurrentHashMap<>();
   private volatile AtomicReferenceArray<Object>[] idPages = newPages(0);
   private volatile AtomicReferenceArray<Object>[] payloadPages = newPages(0);
   private volatile int count;
@@ -71,6 +73,7 @@ final class MutableSegment extends Segment {
       lanes.put(e.getKey(), new Lane(e.getValue()));
     }
     config.sparseVectors().keySet().forEach(name -> sparse.put(name, new MutableSparseIndex()));
+    config.multiVectors().keySet().forEach(name -> multi.put(name, new MutableMultiVectors()));
     config.payloadSchema().forEach((key, schema) -> payloadIndex.createField(key, schema, config.textIndex(key),
         this::payload));
   }
@@ -78,6 +81,11 @@ final class MutableSegment extends Segment {
   @Override
   MutableSparseIndex sparse(String name) {
     return sparse.get(name);
+  }
+
+  @Override
+  MutableMultiVectors multi(String name) {
+    return multi.get(name);
   }
 
   @Override
@@ -94,6 +102,10 @@ final class MutableSegment extends Segment {
     int ord = count;
     for (var e : p.vectors().entrySet()) {
       Lane lane = lanes.get(e.getKey());
+      if (lane == null) { // a multi-vector field: no lane, no graph of its own here
+        multi.computeIfAbsent(e.getKey(), n -> new MutableMultiVectors()).add(ord, e.getValue());
+        continue;
+      }
       lane.raw.set(ord, e.getValue());
       lane.has.set(ord);
     }
@@ -314,6 +326,9 @@ final class MutableSegment extends Segment {
     }
     for (MutableSparseIndex s : sparse.values()) {
       bytes += s.ramBytesUsed();
+    }
+    for (MutableMultiVectors m : multi.values()) {
+      bytes += m.ramBytesUsed();
     }
     return bytes;
   }

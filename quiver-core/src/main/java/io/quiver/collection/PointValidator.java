@@ -56,6 +56,10 @@ final class PointValidator {
     Map<String, float[]> copy = new LinkedHashMap<>();
     for (var e : vectors.entrySet()) {
       VectorParams params = c.vector(e.getKey());
+      if (params == null && c.multiVector(e.getKey()) != null) {
+        copy.put(e.getKey(), multi(e.getValue(), e.getKey(), "point " + id));
+        continue;
+      }
       if (params == null && c.sparseVector(e.getKey()) != null) {
         throw new QuiverException.InvalidInput("point " + id + ": vector '" + e.getKey()
             + "' is a sparse vector field; give it indices and values, not a dense vector");
@@ -66,11 +70,31 @@ final class PointValidator {
       }
       copy.put(e.getKey(), vector(e.getValue(), params, id, e.getKey()));
     }
-    if (requireDefault && c.vectors().containsKey(CollectionConfig.DEFAULT_VECTOR)
+    if (requireDefault && (c.vectors().containsKey(CollectionConfig.DEFAULT_VECTOR)
+        || c.multiVectors().containsKey(CollectionConfig.DEFAULT_VECTOR))
         && !vectors.containsKey(CollectionConfig.DEFAULT_VECTOR)) {
       throw new QuiverException.InvalidInput("point " + id + " has no vector");
     }
     return new Point(id, copy, null, sparseCopy);
+  }
+
+  /**
+   * The multi-vector {@code flat} (vectors back to back) for multi-vector field {@code field} of what {@code label}
+   * names (a point or the query), checked (see {@link MultiVectors}) and prepared as stored.
+   */
+  float[] multi(float[] flat, String field, String label) {
+    CollectionConfig c = config.get();
+    VectorParams params = c.multiVector(field);
+    if (params == null) {
+      throw new QuiverException.InvalidInput(label + ": collection " + name + " has no multi-vector field '" + field
+          + "'; it has " + c.multiVectors().keySet());
+    }
+    String problem = MultiVectors.problem(flat, params);
+    if (problem != null) {
+      throw new QuiverException.InvalidInput(label + (field.isEmpty() ? "" : " vector '" + field + "'") + ": "
+          + problem);
+    }
+    return MultiVectors.prepared(flat, params);
   }
 
   /**

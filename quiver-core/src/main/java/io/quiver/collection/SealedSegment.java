@@ -57,6 +57,8 @@ final class SealedSegment extends Segment {
   private final Map<String, PayloadLinks> payloadLinks = new ConcurrentHashMap<>();
   /** Sparse vector fields; a field the segment has no file for (declared after sealing) has no points here. */
   private final Map<String, SealedSparseIndex> sparse = new LinkedHashMap<>();
+  /** Multi-vector fields; as for sparse ones, a field without a file here has no points here. */
+  private final Map<String, SealedMultiVectors> multi = new LinkedHashMap<>();
   private final PayloadIndex payloadIndex;
   /** Filter matches and parsed payloads (never mutated by callers). */
   private final SegmentCaches caches;
@@ -101,6 +103,7 @@ final class SealedSegment extends Segment {
               arena));
         }
       }
+      SealedMultiVectors.openAll(dir, config, count, readOnly, arena, multi);
       this.payloadIndex = loadPayloadIndex(dir, config);
     } catch (IOException | RuntimeException e) {
       closeResources();
@@ -142,6 +145,11 @@ final class SealedSegment extends Segment {
   @Override
   SparseIndex sparse(String name) {
     return sparse.get(name);
+  }
+
+  @Override
+  MultiVectorStore multi(String name) {
+    return multi.get(name);
   }
 
   @Override
@@ -508,6 +516,7 @@ final class SealedSegment extends Segment {
     for (SealedSparseIndex s : sparse.values()) {
       bytes += s.inRam() ? s.bytes() : 0;
     }
+    bytes += multi.values().stream().mapToLong(SealedMultiVectors::ramBytes).sum();
     return bytes + quantizedBytes() + payloadLinkBytes();
   }
 
@@ -523,6 +532,7 @@ final class SealedSegment extends Segment {
     for (SealedSparseIndex s : sparse.values()) {
       bytes += s.inRam() ? 0 : s.bytes();
     }
+    bytes += multi.values().stream().mapToLong(m -> m.inRam() ? 0 : m.bytes()).sum();
     return bytes;
   }
 
@@ -578,6 +588,7 @@ final class SealedSegment extends Segment {
     for (DiskField f : diskFields.values()) {
       f.close();
     }
+    multi.values().forEach(SealedMultiVectors::close);
     arena.close();
   }
 }

@@ -83,6 +83,11 @@ abstract class Segment {
     return null;
   }
 
+  /** The multi-vectors of multi-vector field {@code name}, or null when this segment has none for it. */
+  MultiVectorStore multi(String name) {
+    return null;
+  }
+
   /** Whether the point at {@code ordinal} has a vector in field {@code name}. */
   abstract boolean hasVector(String name, int ordinal);
 

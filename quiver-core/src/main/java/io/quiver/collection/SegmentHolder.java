@@ -165,6 +165,14 @@ final class SegmentHolder {
         }
       }
     }
+    for (String field : config.multiVectors().keySet()) {
+      MultiVectorStore store = loc.segment().multi(field);
+      float[] v = store == null || (names != null && !names.isEmpty() && !names.contains(field)) ? null
+          : store.get(loc.ordinal());
+      if (v != null) {
+        out.put(field, v);
+      }
+    }
     return out;
   }
 

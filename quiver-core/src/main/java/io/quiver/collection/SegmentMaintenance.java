@@ -244,6 +244,13 @@ final class SegmentMaintenance implements OptimizerHost {
               vectors.put(field, v);
             }
           }
+          for (String field : config.multiVectors().keySet()) {
+            MultiVectorStore m = s.multi(field);
+            float[] v = m == null ? null : m.get(ord);
+            if (v != null) {
+              vectors.put(field, v);
+            }
+          }
           built.append(new Point(s.idOf(ord), vectors, s.payload(ord), holder.sparseOf(new Location(s, ord), null)));
           origin.add(new Location(s, ord));
           if (s == order.get(0)) {

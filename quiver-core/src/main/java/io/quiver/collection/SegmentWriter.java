@@ -94,6 +94,12 @@ final class SegmentWriter {
         SealedSparseIndex.write(dir, field, sparse, count);
       }
     }
+    for (var e : config.multiVectors().entrySet()) {
+      MultiVectorStore multi = source.multi(e.getKey());
+      if (multi != null) { // a field declared after the source was created has no points in it
+        SealedMultiVectors.write(dir, e.getKey(), e.getValue(), multi, count);
+      }
+    }
     source.payloadIndex().compact();
     SealedSegment.writePayloadIndex(dir, source.payloadIndex());
     AtomicFiles.syncDirectory(dir);

@@ -10,9 +10,11 @@ import java.util.Objects;
  * {@code onDisk=false} its vectors are in RAM; {@code onDisk=true} serves them from the memory-mapped file, as
  * Qdrant's {@code on_disk}. With {@code hnswOnDisk} too (Qdrant's {@code hnsw_config.on_disk}) sealed segments are
  * {@link #diskSegments() disk-resident}: graph and vectors in one {@code .qdisk} file, only compact codes, routing
- * layers and tombstones in RAM.
+ * layers and tombstones in RAM. With {@code multivector} (null for a plain field) each point holds a list of
+ * vectors of {@code size}, passed as one array of their concatenation (see {@link MultiVectors}).
  */
-public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onDisk, boolean hnswOnDisk) {
+public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onDisk, boolean hnswOnDisk,
+    MultiVectorConfig multivector) {
   /** Largest accepted vector size, as Qdrant's. */
   public static final int MAX_SIZE = 65_536;
 
@@ -26,6 +28,13 @@ public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onD
       throw new IllegalArgumentException("disk segments (on_disk with hnsw on_disk) support L2, DOT and COSINE "
           + "vectors, not L1 (Manhattan)");
     }
+    if (multivector != null && hnswOnDisk) {
+      throw new IllegalArgumentException("multivector fields do not support hnsw_config.on_disk");
+    }
+  }
+
+  public VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onDisk, boolean hnswOnDisk) {
+    this(size, metric, hnsw, onDisk, hnswOnDisk, null);
   }
 
   public VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onDisk) {
@@ -37,21 +46,26 @@ public record VectorParams(int size, Metric metric, HnswConfig hnsw, boolean onD
   }
 
   public VectorParams withHnsw(HnswConfig config) {
-    return new VectorParams(size, metric, config, onDisk, hnswOnDisk);
+    return new VectorParams(size, metric, config, onDisk, hnswOnDisk, multivector);
   }
 
   public VectorParams withOnDisk(boolean value) {
-    return new VectorParams(size, metric, hnsw, value, hnswOnDisk);
+    return new VectorParams(size, metric, hnsw, value, hnswOnDisk, multivector);
   }
 
   /** Qdrant's {@code hnsw_config.on_disk}: with {@link #onDisk()}, sealed segments are disk-resident. */
   public VectorParams withHnswOnDisk(boolean value) {
-    return new VectorParams(size, metric, hnsw, onDisk, value);
+    return new VectorParams(size, metric, hnsw, onDisk, value, multivector);
   }
 
   /** Both {@code on_disk} flags: sealed segments of this field are searched through a disk index. */
   public VectorParams withDiskIndex(boolean value) {
-    return new VectorParams(size, metric, hnsw, value || onDisk, value);
+    return new VectorParams(size, metric, hnsw, value || onDisk, value, multivector);
+  }
+
+  /** Qdrant's {@code multivector_config}: a multi-vector field (null: a plain one). */
+  public VectorParams withMultivector(MultiVectorConfig value) {
+    return new VectorParams(size, metric, hnsw, onDisk, hnswOnDisk, value);
   }
 
   /**

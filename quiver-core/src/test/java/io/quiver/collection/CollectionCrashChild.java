@@ -25,11 +25,29 @@ public final class CollectionCrashChild {
   /** Small seal and merge thresholds, so that sealing and merging run while the child is killed. */
   static CollectionConfig config(boolean diskSegments) {
     VectorParams vectors = VectorParams.of(DIM, Metric.L2);
-    return CollectionConfig.builder().vector(diskSegments ? vectors.withDiskIndex(true) : vectors).sealThreshold(400)
-        .mergeThreshold(1000).sparseVector(SPARSE, SparseVectorParams.of(SparseVectorParams.Modifier.IDF)).build();
+    return CollectionConfig.builder().vector(DENSE, diskSegments ? vectors.withDiskIndex(true) : vectors)
+        .vector(MULTI, VectorParams.of(MULTI_DIM, Metric.DOT).withMultivector(MultiVectorConfig.MAX_SIM))
+        .sealThreshold(400).mergeThreshold(1000)
+        .sparseVector(SPARSE, SparseVectorParams.of(SparseVectorParams.Modifier.IDF)).build();
   }
 
+  static final String DENSE = "d";
   static final String SPARSE = "s";
+  static final String MULTI = "mv";
+  static final int MULTI_DIM = 4;
+
+  /** The multi-vector of (id, version): 1 to 4 vectors back to back; none for one in five versions. */
+  static float[] multi(long id, long version) {
+    Random r = new Random(id * 9_000_011L + version);
+    if (r.nextInt(5) == 0) {
+      return null;
+    }
+    float[] v = new float[(1 + r.nextInt(4)) * MULTI_DIM];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
 
   /** The sparse vector of (id, version), sorted by index; none for one in five versions. */
   static SparseVector sparse(long id, long version) {
@@ -45,10 +63,16 @@ public final class CollectionCrashChild {
     return new SparseVector(idx, val);
   }
 
+  /** A point with only the dense vector of (id, version). */
+  static Point densePoint(long id, long version, ObjectNode payload) {
+    return new Point(PointId.of(id), Map.of(DENSE, vector(id, version)), payload);
+  }
+
   static Point point(long id, long version) {
     SparseVector s = sparse(id, version);
-    return new Point(PointId.of(id), Map.of("", vector(id, version)), payload(id, version),
-        s == null ? Map.of() : Map.of(SPARSE, s));
+    float[] m = multi(id, version);
+    return new Point(PointId.of(id), m == null ? Map.of(DENSE, vector(id, version))
+        : Map.of(DENSE, vector(id, version), MULTI, m), payload(id, version), s == null ? Map.of() : Map.of(SPARSE, s));
   }
 
   static float[] vector(long id, long version) {

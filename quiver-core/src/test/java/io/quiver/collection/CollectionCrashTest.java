@@ -6,6 +6,7 @@ import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.check.CheckReport;
 import io.quiver.check.DatabaseChecker;
+import io.quiver.distance.Metric;
 import io.quiver.testing.RandomizedTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -109,6 +110,7 @@ class CollectionCrashTest extends RandomizedTest {
           model = withPending;
         }
         assertSparseSearch(c, model, rnd);
+        assertMultiVectorSearch(c, model, rnd);
       }
     }
     assertThat(acknowledged).as("writes acknowledged over all rounds").isGreaterThan(rounds);
@@ -143,8 +145,10 @@ class CollectionCrashTest extends RandomizedTest {
     }
     for (var e : state.entrySet()) {
       PointRecord r = c.get(PointId.of(e.getKey()));
-      if (r == null || !Arrays.equals(r.vectors().get(""),
+      if (r == null || !Arrays.equals(r.vectors().get(CollectionCrashChild.DENSE),
           CollectionCrashChild.vector(e.getKey(), e.getValue()))
+          || !Arrays.equals(r.vectors().get(CollectionCrashChild.MULTI),
+              CollectionCrashChild.multi(e.getKey(), e.getValue()))
           || !Objects.equals(r.sparseVectors().get(CollectionCrashChild.SPARSE),
               CollectionCrashChild.sparse(e.getKey(), e.getValue()))) {
         return false;
@@ -183,6 +187,34 @@ class CollectionCrashTest extends RandomizedTest {
       SparseVector stored = CollectionCrashChild.sparse(((PointId.Num) got.get(i).id()).value(),
           state.get(((PointId.Num) got.get(i).id()).value()));
       assertThat(stored.dot(weighted)).isCloseTo(got.get(i).score(), Offset.offset(1e-4f));
+    }
+  }
+
+  /** A MaxSim query's hits, exact and through the FDE graphs, score as brute force over {@code state} does. */
+  static void assertMultiVectorSearch(Collection c, Map<Long, Long> state, Random rnd) {
+    float[] q = new float[(1 + rnd.nextInt(3)) * CollectionCrashChild.MULTI_DIM];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = rnd.nextFloat() * 2 - 1;
+    }
+    List<Float> want = new ArrayList<>();
+    state.forEach((id, v) -> {
+      float[] m = CollectionCrashChild.multi(id, v);
+      if (m != null) {
+        want.add(MultiVectors.maxSim(q, m, CollectionCrashChild.MULTI_DIM, Metric.DOT));
+      }
+    });
+    want.sort(Comparator.reverseOrder());
+    List<ScoredPoint> exact = c.search(MultiVectorSearchRequest.builder(q, CollectionCrashChild.MULTI).limit(10)
+        .exact(true).build());
+    assertThat(exact).hasSize(Math.min(10, want.size()));
+    for (int i = 0; i < exact.size(); i++) {
+      assertThat(exact.get(i).score()).as("MaxSim hit %d", i).isCloseTo(want.get(i), Offset.offset(1e-4f));
+    }
+    for (ScoredPoint h : c.search(MultiVectorSearchRequest.builder(q, CollectionCrashChild.MULTI).limit(10)
+        .candidates(20).build())) {
+      long id = ((PointId.Num) h.id()).value();
+      assertThat(MultiVectors.maxSim(q, CollectionCrashChild.multi(id, state.get(id)), CollectionCrashChild.MULTI_DIM,
+          Metric.DOT)).as("graph hit %s", h.id()).isCloseTo(h.score(), Offset.offset(1e-4f));
     }
   }
 }

@@ -22,7 +22,7 @@ public final class DiskFullChild {
         while (true) {
           List<Point> batch = new ArrayList<>();
           for (int i = 0; i < 50; i++, next++) {
-            batch.add(Point.of(next, CollectionCrashChild.vector(next, 1), CollectionCrashChild.payload(next, 1)));
+            batch.add(CollectionCrashChild.densePoint(next, 1, CollectionCrashChild.payload(next, 1)));
           }
           c.upsert(batch);
           for (Point p : batch) {
@@ -42,7 +42,7 @@ public final class DiskFullChild {
       }
       out.println("READ-OK " + ok + " of " + acked.size());
       try {
-        c.upsert(Point.of(1, CollectionCrashChild.vector(1, 2), null));
+        c.upsert(CollectionCrashChild.densePoint(1, 2, null));
         out.println("ERR2 none");
       } catch (RuntimeException e) {
         out.println("ERR2 " + e.getClass().getName());

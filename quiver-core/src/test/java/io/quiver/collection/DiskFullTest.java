@@ -33,7 +33,7 @@ class DiskFullTest extends RandomizedTest {
     try (Quiver db = Quiver.open(dir)) {
       Collection c = db.createCollection("full", CollectionCrashChild.config(false));
       for (long id = 0; id < 100; id++) {
-        c.upsert(Point.of(id, CollectionCrashChild.vector(id, 1), CollectionCrashChild.payload(id, 1)));
+        c.upsert(CollectionCrashChild.densePoint(id, 1, CollectionCrashChild.payload(id, 1)));
       }
     }
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -65,7 +65,7 @@ class DiskFullTest extends RandomizedTest {
         PointRecord r = c.get(PointId.of(id));
         assertThat(r).as("acknowledged point %d", id).isNotNull();
         assertThat(r.payload().toString()).isEqualTo(CollectionCrashChild.payload(id, 1).toString());
-        assertThat(r.vectors().get("")).containsExactly(CollectionCrashChild.vector(id, 1));
+        assertThat(r.vectors().get(CollectionCrashChild.DENSE)).containsExactly(CollectionCrashChild.vector(id, 1));
       }
       long extra = c.count() - 100 - acked.size();
       assertThat(extra).as("points beyond those acknowledged (at most the refused batch is absent)").isZero();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.ConfigCodec;
+import io.quiver.collection.MultiVectorConfig;
 import io.quiver.collection.QuantizationConfig;
 import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
@@ -104,18 +105,20 @@ final class CollectionConfigJson {
     if (!datatype.equals("float32")) {
       throw ApiError.badRequest(path + ".datatype: only float32 is supported");
     }
-    if (Json.present(n.get("multivector_config"))) {
-      throw ApiError.badRequest(path + ".multivector_config: multivectors are not supported");
-    }
+    MultiVectorConfig multi = MultiVectorJson.config(n.get("multivector_config"), path + ".multivector_config");
     HnswConfig.Builder h = HnswConfig.builder();
     ObjectNode fieldHnsw = Json.object(n.get("hnsw_config"), path + ".hnsw_config");
+    if (multi != null && fieldHnsw.path("m").isIntegralNumber() && fieldHnsw.get("m").asInt() == 0) {
+      multi = multi.rerankOnly(); // Qdrant's m: 0 on a multi-vector field: no graph, exact MaxSim only
+      fieldHnsw = fieldHnsw.deepCopy().without("m");
+    }
     applyHnsw(h, defaultHnsw, "body.hnsw_config");
     applyHnsw(h, fieldHnsw, path + ".hnsw_config");
     // hnsw_config.on_disk with the field's on_disk: sealed segments are disk-resident (a disk index)
     boolean hnswOnDisk = Json.boolField(fieldHnsw, "on_disk", path + ".hnsw_config",
         Json.boolField(defaultHnsw, "on_disk", "body.hnsw_config", false));
     try {
-      return new VectorParams(size, metric, h.build(), Json.boolField(n, "on_disk", path, false), hnswOnDisk);
+      return new VectorParams(size, metric, h.build(), Json.boolField(n, "on_disk", path, false), hnswOnDisk, multi);
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(path + ": " + e.getMessage());
     }
@@ -160,6 +163,9 @@ final class CollectionConfigJson {
     h.put("payload_m", v.hnsw().payloadM());
     h.put("on_disk", v.hnswOnDisk());
     n.put("on_disk", v.onDisk());
+    if (v.multivector() != null) {
+      MultiVectorJson.echo(v.multivector(), n, h);
+    }
     return n;
   }
 }

@@ -180,11 +180,12 @@ final class CollectionEndpoints {
     // a collection with sparse fields only reports the default HNSW settings, as Qdrant does
     VectorParams first = config.vectors().values().stream().findFirst()
         .orElse(new VectorParams(1, Metric.DOT, HnswConfig.DEFAULT, false));
-    if (config.vectors().containsKey(CollectionConfig.DEFAULT_VECTOR)) {
-      params.set("vectors", CollectionConfigJson.vectorParamsJson(first));
+    Map<String, VectorParams> all = MultiVectorJson.allVectors(config);
+    if (all.containsKey(CollectionConfig.DEFAULT_VECTOR)) {
+      params.set("vectors", CollectionConfigJson.vectorParamsJson(all.get(CollectionConfig.DEFAULT_VECTOR)));
     } else {
       ObjectNode named = params.putObject("vectors");
-      config.vectors().forEach((k, v) -> named.set(k, CollectionConfigJson.vectorParamsJson(v)));
+      all.forEach((k, v) -> named.set(k, CollectionConfigJson.vectorParamsJson(v)));
     }
     if (!config.sparseVectors().isEmpty()) {
       ObjectNode sparseParams = params.putObject("sparse_vectors");

@@ -177,7 +177,7 @@ final class GroupsEndpoints {
       for (ScoredPoint p : gr.hits()) {
         ScoredPoint full = hits.get(p.id());
         if (full != null) { // else deleted since
-          hs.add(Json.scoredJson(full, payload));
+          hs.add(Json.scoredJson(full, payload, c.config()));
         }
       }
       o.set("id", gr.id());

@@ -130,7 +130,7 @@ final class HybridQuery {
     Query query = query(c, node.get("query"), path + ".query", using);
     List<JsonNode> subs = prefetches(node.get("prefetch"), path + ".prefetch");
     boolean largerBetter = true;
-    if (query instanceof Nearest n && n.sparse() == null
+    if (query instanceof Nearest n && n.sparse() == null && !MultiVectorQuery.isMultiField(c, using)
         || query instanceof Examples e && e.parsed().average() != null) { // a fusion level names no field
       Metric metric = c.config().vector(using).metric();
       largerBetter = metric != Metric.L2 && metric != Metric.L1;
@@ -227,6 +227,9 @@ final class HybridQuery {
     if (!Json.present(q)) {
       return null;
     }
+    if (!q.has("fusion") && !q.has("rrf")) { // a fusion level names no field
+      MultiVectorQuery.checkSupported(c, q, path, using);
+    }
     if (q.isObject() && !SparseJson.isSparse(q) && !DocumentVectors.isDocument(q)) {
       if (q.has("mmr")) {
         throw ApiError.badRequest(path + ".mmr: MMR is supported on the top-level query without prefetch only");
@@ -270,6 +273,10 @@ final class HybridQuery {
     if (sparse != null) {
       return new Nearest(null, null, sparse);
     }
+    if (MultiVectorQuery.isMultiField(c, using)) { // MaxSim: a multi-vector, one vector, or a point id
+      float[] v = MultiVectorQuery.vector(c, q, path, using);
+      return new Nearest(v, v == null ? Json.pointId(q, path) : null, null);
+    }
     if (c.config().vector(using) == null) {
       throw ApiError.badRequest("Wrong input: Not existing vector name error: "
           + (using.isEmpty() ? "the collection has only named vectors; pass one" : using));
@@ -284,6 +291,10 @@ final class HybridQuery {
       Float threshold, int ef, boolean exact) {
     if (n.sparse() != null) { // exact whatever is asked: sparse search always scores every candidate
       return SparseQuery.run(c, n.sparse(), using, filter, limit, 0, threshold, PayloadSelector.NONE, null);
+    }
+    if (MultiVectorQuery.isMultiField(c, using)) {
+      return MultiVectorQuery.search(c, n.vector(), n.near(), using, filter, limit, 0, threshold, ef, exact,
+          PayloadSelector.NONE, null);
     }
     SearchRequest sr = SearchRequest.builder(n.vector() == null ? new float[0] : n.vector()).using(using)
         .limit(limit).filter(filter).scoreThreshold(threshold).ef(ef).exact(exact).build();

@@ -320,6 +320,16 @@ final class Json {
     return o;
   }
 
+  /** {@link #recordJson(PointRecord, PayloadSelector)} with multi-vectors as lists of vectors. */
+  static ObjectNode recordJson(PointRecord r, PayloadSelector asked, CollectionConfig config) {
+    return MultiVectorJson.reshape(recordJson(r, asked), config);
+  }
+
+  /** {@link #scoredJson(ScoredPoint, PayloadSelector)} with multi-vectors as lists of vectors. */
+  static ObjectNode scoredJson(ScoredPoint p, PayloadSelector asked, CollectionConfig config) {
+    return MultiVectorJson.reshape(scoredJson(p, asked), config);
+  }
+
   /** A search hit: {@code {id, version, score, payload, vector}}. */
   static ObjectNode scoredJson(ScoredPoint p, PayloadSelector asked) {
     ObjectNode o = NODES.objectNode();

@@ -10,6 +10,7 @@ import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.Point;
 import io.quiver.collection.SparseVector;
 import io.quiver.collection.UpdateMode;
+import io.quiver.collection.VectorParams;
 import io.quiver.filter.Filter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,7 +108,9 @@ final class PointsUpdateEndpoints {
           if (DocumentVectors.isDocument(vectors.get(i))) {
             docs.add(i, CollectionConfig.DEFAULT_VECTOR, vectors.get(i), path);
           } else {
-            vs.get(i).put(CollectionConfig.DEFAULT_VECTOR, Json.vector(vectors.get(i), path));
+            VectorParams multi = c.config().multiVector(CollectionConfig.DEFAULT_VECTOR);
+            vs.get(i).put(CollectionConfig.DEFAULT_VECTOR, multi != null
+                ? MultiVectorJson.read(vectors.get(i), path, multi) : Json.vector(vectors.get(i), path));
           }
         }
       } else if (vectors != null && vectors.isObject()) {

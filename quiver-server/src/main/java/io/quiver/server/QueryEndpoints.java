@@ -43,7 +43,7 @@ final class QueryEndpoints {
     ObjectNode result = ep.json.createObjectNode();
     ArrayNode points = result.putArray("points");
     for (int i = 0; i < page.points().size(); i++) {
-      ObjectNode o = Json.scoredJson(page.points().get(i), page.payload());
+      ObjectNode o = Json.scoredJson(page.points().get(i), page.payload(), c.config());
       if (!page.orderValues().isEmpty()) {
         o.set("order_value", page.orderValues().get(i));
       }
@@ -65,6 +65,7 @@ final class QueryEndpoints {
     String named = Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
     JsonNode q = body.get("query");
     String queryPath = path + ".query";
+    MultiVectorQuery.checkSupported(c, q, queryPath, named);
     if (OrderedQuery.applies(q)) {
       return OrderedQuery.run(c, body, path, ep);
     }
@@ -85,6 +86,9 @@ final class QueryEndpoints {
       PayloadSelector[] asked = new PayloadSelector[1];
       List<ScoredPoint> hits = SparseQuery.run(c, sparse, named, body, path, ep, asked);
       return new HybridQuery.Page(hits, asked[0]);
+    }
+    if (Json.present(q) && MultiVectorQuery.isMultiField(c, named)) {
+      return MultiVectorQuery.run(c, q, queryPath, named, body, path, ep);
     }
     String using = SearchParams.vectorName(c, named);
     if (!Json.present(q)) {

@@ -33,7 +33,7 @@ final class RetrieveEndpoints {
     Set<String> vectors = Json.vectorSelector(body.get("with_vector"), "body.with_vector", false);
     ArrayNode out = ep.json.createArrayNode();
     for (PointRecord r : c.retrieve(ids, payload, vectors)) {
-      out.add(Json.recordJson(r, payload));
+      out.add(Json.recordJson(r, payload, c.config()));
     }
     return out;
   }
@@ -52,7 +52,7 @@ final class RetrieveEndpoints {
     if (r == null) {
       throw new ApiError(404, "Not found: No point with id " + raw + " found");
     }
-    return Json.recordJson(r, PayloadSelector.ALL);
+    return Json.recordJson(r, PayloadSelector.ALL, c.config());
   }
 
   /** POST /collections/{name}/points/scroll. */
@@ -74,7 +74,7 @@ final class RetrieveEndpoints {
     ObjectNode o = ep.json.createObjectNode();
     ArrayNode points = o.putArray("points");
     for (int i = 0; i < page.points().size(); i++) {
-      ObjectNode p = Json.recordJson(page.points().get(i), sr.payload());
+      ObjectNode p = Json.recordJson(page.points().get(i), sr.payload(), c.config());
       if (orderBy != null) {
         p.set("order_value", OrderByJson.valueJson(page.orderValues().get(i), schema));
       }

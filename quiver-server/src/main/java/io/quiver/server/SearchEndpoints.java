@@ -41,7 +41,7 @@ final class SearchEndpoints {
     HybridQuery.Page page = run(c, body, path);
     ArrayNode out = ep.json.createArrayNode();
     for (ScoredPoint p : page.points()) {
-      out.add(Json.scoredJson(p, page.payload()));
+      out.add(Json.scoredJson(p, page.payload(), c.config()));
     }
     return out;
   }
@@ -109,7 +109,7 @@ final class SearchEndpoints {
     SearchExplain e = c.explain(sr);
     ObjectNode out = ep.json.createObjectNode();
     ArrayNode points = out.putArray("points");
-    e.points().forEach(p -> points.add(Json.scoredJson(p, sr.payload())));
+    e.points().forEach(p -> points.add(Json.scoredJson(p, sr.payload(), c.config())));
     ObjectNode plan = out.putObject("plan");
     plan.put("distance_computations", e.distanceComputations());
     ArrayNode segments = plan.putArray("segments");

@@ -57,6 +57,9 @@ final class SearchParams {
 
   /** The vector field {@code name} of the collection; 400 when it has none of that name. */
   static String vectorName(Collection c, String name) {
+    if (c.config().multiVector(name) != null) {
+      throw ApiError.badRequest("Wrong input: '" + name + "' is a multi-vector field: query it by /points/query");
+    }
     if (c.config().vector(name) == null) {
       throw ApiError.badRequest("Wrong input: Not existing vector name error: "
           + (name.isEmpty() ? "the collection has only named vectors; pass one" : name));

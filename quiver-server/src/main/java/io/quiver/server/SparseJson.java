@@ -81,6 +81,9 @@ final class SparseJson {
     Map<String, SparseVector> sparse = new LinkedHashMap<>();
     if (DocumentVectors.isDocument(n)) { // a Document in the unnamed slot
       docs.add(point, CollectionConfig.DEFAULT_VECTOR, n, path);
+    } else if (n != null && n.isArray() && config.multiVector(CollectionConfig.DEFAULT_VECTOR) != null) {
+      dense.put(CollectionConfig.DEFAULT_VECTOR, MultiVectorJson.read(n, path,
+          config.multiVector(CollectionConfig.DEFAULT_VECTOR)));
     } else if (n != null && n.isArray()) {
       if (config.sparseVector(CollectionConfig.DEFAULT_VECTOR) == null
           && config.vector(CollectionConfig.DEFAULT_VECTOR) == null) {
@@ -102,6 +105,10 @@ final class SparseJson {
       Map<String, SparseVector> sparse, DocumentVectors docs, int point) {
     if (DocumentVectors.isDocument(v)) {
       docs.add(point, name, v, path);
+      return;
+    }
+    if (config.multiVector(name) != null) {
+      dense.put(name, MultiVectorJson.read(v, path, config.multiVector(name)));
       return;
     }
     boolean isSparseField = config.sparseVector(name) != null;
