@@ -220,26 +220,12 @@ public final class Collection implements AutoCloseable {
 
   /** Heap bytes the collection's segments hold, caches included: what its memory budget counts. */
   long heapBytesForBudget() {
-    long bytes = 0;
-    for (Segment s : holder.segments) {
-      bytes += s.heapBytes() + s.cacheBytes();
-    }
-    return bytes;
-  }
-
-  private long sealedOrdinals() {
-    long n = 0;
-    for (Segment s : holder.segments) {
-      n += s instanceof SealedSegment ? s.ordinals() : 0;
-    }
-    return n;
+    return holder.heapBytesForBudget();
   }
 
   /** Empties the segments' caches. */
   void dropCaches() {
-    for (Segment s : holder.segments) {
-      s.dropCaches();
-    }
+    holder.dropCaches();
   }
 
   /** Deletes points by id; returns how many existed. */
@@ -467,7 +453,7 @@ public final class Collection implements AutoCloseable {
   public void updateQuantization(QuantizationConfig quantization) throws IOException {
     if (budget.limited() && quantization != null) {
       budget.reserve(MemoryBudget.codesBytes(holder.config.toBuilder().quantization(quantization).build(),
-          sealedOrdinals()), "quantizing collection " + holder.name);
+          holder.sealedOrdinals()), "quantizing collection " + holder.name);
     }
     configChanges.quantization(quantization);
   }

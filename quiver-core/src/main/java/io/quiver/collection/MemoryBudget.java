@@ -97,13 +97,13 @@ public final class MemoryBudget {
   }
 
   /**
-   * Heap one point adds to a mutable segment, at most: per vector field the vector twice (the segment's store and the
-   * graph's copy), a full level-0 neighbour list and its bookkeeping; per point its id entries and presence bits.
+   * Heap one point adds to a mutable segment, at most: per vector field the vector (once: the graph reads the
+   * segment's store), a full level-0 neighbour list and its bookkeeping; per point its id entries and presence bits.
    */
   static long pointBytes(CollectionConfig config) {
     long bytes = 64;
     for (VectorParams v : config.vectors().values()) {
-      bytes += 2L * Float.BYTES * v.size() + Integer.BYTES * (v.hnsw().maxConnections(0) + 1L) + 16;
+      bytes += (long) Float.BYTES * v.size() + Integer.BYTES * (v.hnsw().maxConnections(0) + 1L) + 16;
     }
     return bytes;
   }

@@ -331,4 +331,29 @@ final class SegmentHolder {
       segmentsLock.writeLock().unlock();
     }
   }
+
+  /** Heap bytes the segments hold, caches included: what the memory budget counts. */
+  long heapBytesForBudget() {
+    long bytes = 0;
+    for (Segment s : segments) {
+      bytes += s.heapBytes() + s.cacheBytes();
+    }
+    return bytes;
+  }
+
+  /** Points in sealed segments (deleted ones included): what quantizing would encode. */
+  long sealedOrdinals() {
+    long n = 0;
+    for (Segment s : segments) {
+      n += s instanceof SealedSegment ? s.ordinals() : 0;
+    }
+    return n;
+  }
+
+  /** Empties the segments' caches. */
+  void dropCaches() {
+    for (Segment s : segments) {
+      s.dropCaches();
+    }
+  }
 }
