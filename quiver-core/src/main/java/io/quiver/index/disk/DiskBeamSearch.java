@@ -215,7 +215,7 @@ final class DiskBeamSearch {
       codes.score(ctx.batch, n, ctx.batchDist);
       computations += n;
       for (int i = 0; i < n; i++) {
-        if (ctx.visit(ctx.batch[i])) {
+        if (ctx.markMatch(ctx.batch[i])) {
           ctx.offer(ctx.batch[i], ctx.batchDist[i], extended, false);
         }
       }
@@ -248,7 +248,7 @@ final class DiskBeamSearch {
         int first = layout.firstOnPage(p);
         int last = Math.min(index.count, first + layout.blocksPerPage());
         for (int m = first; m < last; m++) {
-          if (m != p && ctx.visited.contains(m) && ctx.scored.add(m)) {
+          if (m != p && ctx.isMatch(m) && ctx.scored.add(m)) {
             computations += scoreAmong(index, ctx, records, m);
           }
         }

@@ -52,6 +52,10 @@ final class DiskSearchContext {
     }
     visited.clear();
     scored.clear();
+    if (matchesMarked) {
+      Arrays.fill(matchBits, 0);
+      matchesMarked = false;
+    }
   }
 
   /** Room for {@code more} entries after {@code used} in the batch. */
@@ -65,6 +69,34 @@ final class DiskSearchContext {
 
   boolean visit(int node) {
     return visited.add(node);
+  }
+
+  /**
+   * Positions that match a shortlist scan's filter, as bits: a scan marks up to every position of the index, which a
+   * hash set did at several times the cost of scoring the codes. Cleared by {@link #reset}.
+   */
+  private long[] matchBits = new long[0];
+  private boolean matchesMarked;
+
+  /** Marks position {@code p} as a match of this scan; false when it already was. */
+  boolean markMatch(int p) {
+    int word = p >>> 6;
+    if (word >= matchBits.length) {
+      matchBits = Arrays.copyOf(matchBits, Math.max(word + 1, matchBits.length * 2));
+    }
+    matchesMarked = true;
+    long bit = 1L << p;
+    if ((matchBits[word] & bit) != 0) {
+      return false;
+    }
+    matchBits[word] |= bit;
+    return true;
+  }
+
+  /** Whether position {@code p} was marked by {@link #markMatch} since the last {@link #reset}. */
+  boolean isMatch(int p) {
+    int word = p >>> 6;
+    return word < matchBits.length && (matchBits[word] & (1L << p)) != 0;
   }
 
   /** Inserts into the candidate list kept at most {@code listSize} long; false when it fell off the end. */
