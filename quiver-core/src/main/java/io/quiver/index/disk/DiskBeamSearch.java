@@ -202,40 +202,25 @@ final class DiskBeamSearch {
     ResidualInt8Codec.Scorer records = index.records.scorer(qr);
     ctx.reset(extended);
     long computations = 0;
+    // mark the matches' positions, then score their codes in position order: the codes are laid out by position,
+    // and reading them in order instead of in ordinal order (a random walk over the code array) is what keeps a
+    // scan of many matches from waiting on memory
+    for (int i = 0; i < count; i++) {
+      int o = ordinals[i];
+      if (o >= 0 && o < index.count && !index.deleted.get(o)) {
+        ctx.markMatch(index.positionOf(o));
+      }
+    }
     int chunk = 1024;
     ctx.ensureBatch(0, chunk);
-    int words = (index.count + 63) >>> 6;
+    long[] bits = ctx.matchWords();
     int batched = 0;
-    if (count < words) {
-      // fewer matches than words of the position bitset: score them as they come
-      for (int i = 0; i < count; i++) {
-        int o = ordinals[i];
-        if (o >= 0 && o < index.count && !index.deleted.get(o) && ctx.markMatch(index.positionOf(o))) {
-          ctx.batch[batched++] = index.positionOf(o);
-          if (batched == chunk) {
-            computations += scoreCodes(ctx, codes, batched, extended);
-            batched = 0;
-          }
-        }
-      }
-    } else {
-      // mark the matches' positions, then score their codes in position order: the codes are laid out by position,
-      // and reading them in order rather than in ordinal order (a random walk over the code array) made a scan of
-      // 100,042 matches of 1,000,000 about a third faster (docs/benchmarks.md)
-      for (int i = 0; i < count; i++) {
-        int o = ordinals[i];
-        if (o >= 0 && o < index.count && !index.deleted.get(o)) {
-          ctx.markMatch(index.positionOf(o));
-        }
-      }
-      long[] bits = ctx.matchWords();
-      for (int w = 0, end = Math.min(bits.length, words); w < end; w++) {
-        for (long word = bits[w]; word != 0; word &= word - 1) {
-          ctx.batch[batched++] = (w << 6) + Long.numberOfTrailingZeros(word);
-          if (batched == chunk) {
-            computations += scoreCodes(ctx, codes, batched, extended);
-            batched = 0;
-          }
+    for (int w = 0, words = Math.min(bits.length, (index.count + 63) >>> 6); w < words; w++) {
+      for (long word = bits[w]; word != 0; word &= word - 1) {
+        ctx.batch[batched++] = (w << 6) + Long.numberOfTrailingZeros(word);
+        if (batched == chunk) {
+          computations += scoreCodes(ctx, codes, batched, extended);
+          batched = 0;
         }
       }
     }
