@@ -202,29 +202,24 @@ final class DiskBeamSearch {
     ResidualInt8Codec.Scorer records = index.records.scorer(qr);
     ctx.reset(extended);
     long computations = 0;
-    // mark the matches' positions, then score their codes in position order: the codes are laid out by position,
-    // and reading them in order instead of in ordinal order (a random walk over the code array) is what keeps a
-    // scan of many matches from waiting on memory
-    for (int i = 0; i < count; i++) {
-      int o = ordinals[i];
-      if (o >= 0 && o < index.count && !index.deleted.get(o)) {
-        ctx.markMatch(index.positionOf(o));
-      }
-    }
     int chunk = 1024;
-    ctx.ensureBatch(0, chunk);
-    long[] bits = ctx.matchWords();
-    int batched = 0;
-    for (int w = 0, words = Math.min(bits.length, (index.count + 63) >>> 6); w < words; w++) {
-      for (long word = bits[w]; word != 0; word &= word - 1) {
-        ctx.batch[batched++] = (w << 6) + Long.numberOfTrailingZeros(word);
-        if (batched == chunk) {
-          computations += scoreCodes(ctx, codes, batched, extended);
-          batched = 0;
+    for (int from = 0; from < count; from += chunk) {
+      int n = 0;
+      ctx.ensureBatch(0, chunk);
+      for (int i = from; i < Math.min(count, from + chunk); i++) {
+        int o = ordinals[i];
+        if (o >= 0 && o < index.count && !index.deleted.get(o)) {
+          ctx.batch[n++] = index.positionOf(o);
+        }
+      }
+      codes.score(ctx.batch, n, ctx.batchDist);
+      computations += n;
+      for (int i = 0; i < n; i++) {
+        if (ctx.markMatch(ctx.batch[i])) {
+          ctx.offer(ctx.batch[i], ctx.batchDist[i], extended, false);
         }
       }
     }
-    computations += scoreCodes(ctx, codes, batched, extended);
     // read the shortlist's blocks in code order, `beam` at a time with the reads in flight together
     MemorySegment blocks = index.blocks;
     DiskLayout layout = index.layout;
@@ -262,15 +257,6 @@ final class DiskBeamSearch {
     }
     index.blocksRead.add(read);
     return finish(index, ctx, q, k, Math.min(read, Math.max(params.rerank(), 2 * k)), computations);
-  }
-
-  /** Scores the codes of the {@code n} positions in {@code ctx.batch} and offers them to the list; returns n. */
-  private static int scoreCodes(DiskSearchContext ctx, QuantizedScorer codes, int n, int listSize) {
-    codes.score(ctx.batch, n, ctx.batchDist);
-    for (int i = 0; i < n; i++) {
-      ctx.offer(ctx.batch[i], ctx.batchDist[i], listSize, false);
-    }
-    return n;
   }
 
   /**
