@@ -61,7 +61,9 @@ class MemoryBudgetTest extends RandomizedTest {
       // admission uses a per-point estimate; stores grow by whole pages, so the heap may pass the limit by one page
       assertThat(db.memoryBudget().usedBytes()).isLessThanOrEqualTo(limit + (2L << 20));
 
-      // a write that fits what is left is admitted
+      // a write that fits what is left is admitted (measured once the indexer has linked every stored point: its
+      // graph nodes are heap the budget counts, allocated after the upsert returns)
+      c.awaitIndexed();
       long room = limit - db.memoryBudget().usedBytes();
       int fits = (int) Math.min(batch - 1, room / MemoryBudget.pointBytes(cfg));
       if (fits > 0) {
