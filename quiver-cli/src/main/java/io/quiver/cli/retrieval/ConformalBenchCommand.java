@@ -3,16 +3,12 @@ package io.quiver.cli.retrieval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.Quiver;
-import io.quiver.server.QuiverServer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +17,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,23 +62,7 @@ public final class ConformalBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (url != null) {
-      run(new RestSession(url), out);
-      return 0;
-    }
-    Path tmp = Files.createTempDirectory("quiver-bench-conformal");
-    try (Quiver db = Quiver.open(tmp)) {
-      QuiverServer server = QuiverServer.start(db, "127.0.0.1", 0);
-      try {
-        run(new RestSession("http://127.0.0.1:" + server.port()), out);
-      } finally {
-        server.close();
-      }
-    } finally {
-      try (Stream<Path> s = Files.walk(tmp)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    BenchServer.run(url, "quiver-bench-conformal", rest -> run(rest, out));
     return 0;
   }
 

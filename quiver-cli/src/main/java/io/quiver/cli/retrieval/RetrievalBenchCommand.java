@@ -4,21 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.Quiver;
-import io.quiver.server.QuiverServer;
 import io.quiver.text.QdrantBm25;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,23 +99,7 @@ public final class RetrievalBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (url != null) {
-      run(new RestSession(url), out);
-      return 0;
-    }
-    Path tmp = Files.createTempDirectory("quiver-bench-retrieval");
-    try (Quiver db = Quiver.open(tmp)) {
-      QuiverServer server = QuiverServer.start(db, "127.0.0.1", 0);
-      try {
-        run(new RestSession("http://127.0.0.1:" + server.port()), out);
-      } finally {
-        server.close();
-      }
-    } finally {
-      try (Stream<Path> s = Files.walk(tmp)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    BenchServer.run(url, "quiver-bench-retrieval", rest -> run(rest, out));
     return 0;
   }
 
