@@ -51,6 +51,7 @@ final class DiskBeamSearch {
     }
     ctx.visit(cur);
     ctx.offer(cur, curDist, listSize, false);
+    walk.computations += offerBestSample(index, ctx, codes, params.entrySamples(), listSize);
 
     DiskLayout layout = index.layout;
     long reads = 0;
@@ -98,6 +99,34 @@ final class DiskBeamSearch {
     }
     index.blocksRead.add(reads);
     return finish(index, ctx, q, k, params.rerank(), walk.computations);
+  }
+
+  /**
+   * Scores {@code samples} positions spread evenly over the index by code and offers the best to the list (see
+   * {@link DiskSearchParams#entrySamples}); returns the code distances computed.
+   */
+  private static int offerBestSample(DiskIndex index, DiskSearchContext ctx, QuantizedScorer codes, int samples,
+      int listSize) {
+    int s = Math.min(samples, index.count);
+    if (s == 0) {
+      return 0;
+    }
+    ctx.ensureBatch(0, s);
+    long step = index.count;
+    for (int i = 0; i < s; i++) {
+      ctx.batch[i] = (int) ((i * step + step / 2) / s);
+    }
+    codes.score(ctx.batch, s, ctx.batchDist);
+    int best = 0;
+    for (int i = 1; i < s; i++) {
+      if (ctx.batchDist[i] < ctx.batchDist[best]) {
+        best = i;
+      }
+    }
+    if (ctx.visit(ctx.batch[best])) {
+      ctx.offer(ctx.batch[best], ctx.batchDist[best], listSize, false);
+    }
+    return s;
   }
 
   /** One search's handling of scored blocks: results, the candidate list and the neighbours to score next. */

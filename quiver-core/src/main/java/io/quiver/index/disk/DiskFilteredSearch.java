@@ -86,7 +86,8 @@ public final class DiskFilteredSearch {
       throw new IllegalArgumentException("count " + count + " outside 0.." + matches.length);
     }
     Plan plan = plan(count, index.size(), k, params);
-    DiskSearchParams p = new DiskSearchParams(plan.listSize(), params.beamWidth(), params.rerank());
+    DiskSearchParams p = new DiskSearchParams(plan.listSize(), params.beamWidth(), params.rerank(),
+        params.entrySamples());
     if (plan.strategy() == Strategy.SCAN_CODES) {
       return index.searchAmong(query, k, matches, count, p);
     }

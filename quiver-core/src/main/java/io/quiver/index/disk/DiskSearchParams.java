@@ -8,9 +8,18 @@ package io.quiver.index.disk;
  * @param beamWidth blocks fetched per round, with their reads in flight together (DiskANN's W)
  * @param rerank how many of the best candidates by the blocks' int8 distance are rescored with the float vectors
  *     (one more read each when not cached); 0 returns the int8 order without touching the float vectors
+ * @param entrySamples how many nodes, spread evenly over the index, are scored by their in-RAM codes before the walk;
+ *     the best of them enters the list beside the node the routing layers lead to (0: only that node). The routing
+ *     layers descend greedily and can end in the wrong cluster for a query between clusters, and no list size walks
+ *     out of it: on 1,000,000 x 128 clustered vectors 3.9% of the queries missed all ten true neighbours with exact
+ *     distances at every L, and the best of 512 samples by code raised exact-distance recall@10 at L 64 from 0.9465
+ *     to 0.9803 (0.9729 with 256, 0.9803 with 1,024, 0.9863 with 2,048) for 512 code distances a query, a fifth of
+ *     what the walk itself scores
  */
-public record DiskSearchParams(int listSize, int beamWidth, int rerank) {
-  public static final DiskSearchParams DEFAULT = new DiskSearchParams(64, 4, 0);
+public record DiskSearchParams(int listSize, int beamWidth, int rerank, int entrySamples) {
+  /** The default {@link #entrySamples}. */
+  public static final int DEFAULT_ENTRY_SAMPLES = 512;
+  public static final DiskSearchParams DEFAULT = new DiskSearchParams(64, 4, 0, DEFAULT_ENTRY_SAMPLES);
 
   public DiskSearchParams {
     if (listSize < 1) {
@@ -22,17 +31,29 @@ public record DiskSearchParams(int listSize, int beamWidth, int rerank) {
     if (rerank < 0) {
       throw new IllegalArgumentException("rerank must be >= 0, got " + rerank);
     }
+    if (entrySamples < 0) {
+      throw new IllegalArgumentException("entrySamples must be >= 0, got " + entrySamples);
+    }
+  }
+
+  /** Knobs with the default {@link #entrySamples}. */
+  public DiskSearchParams(int listSize, int beamWidth, int rerank) {
+    this(listSize, beamWidth, rerank, DEFAULT_ENTRY_SAMPLES);
   }
 
   public static DiskSearchParams listSize(int l) {
-    return new DiskSearchParams(l, DEFAULT.beamWidth, DEFAULT.rerank);
+    return new DiskSearchParams(l, DEFAULT.beamWidth, DEFAULT.rerank, DEFAULT.entrySamples);
   }
 
   public DiskSearchParams withBeamWidth(int w) {
-    return new DiskSearchParams(listSize, w, rerank);
+    return new DiskSearchParams(listSize, w, rerank, entrySamples);
   }
 
   public DiskSearchParams withRerank(int r) {
-    return new DiskSearchParams(listSize, beamWidth, r);
+    return new DiskSearchParams(listSize, beamWidth, r, entrySamples);
+  }
+
+  public DiskSearchParams withEntrySamples(int s) {
+    return new DiskSearchParams(listSize, beamWidth, rerank, s);
   }
 }

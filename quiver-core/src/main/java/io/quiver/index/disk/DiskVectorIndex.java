@@ -48,7 +48,7 @@ public final class DiskVectorIndex implements VectorIndex {
   @Override
   public SearchResult search(float[] query, int k, SearchParams params, OrdinalFilter filter) {
     int list = Math.max(k, params.ef() == 0 ? DEFAULT_LIST : params.ef());
-    DiskSearchParams p = new DiskSearchParams(list, defaults.beamWidth(), defaults.rerank());
+    DiskSearchParams p = new DiskSearchParams(list, defaults.beamWidth(), defaults.rerank(), defaults.entrySamples());
     if (filter == null) {
       return disk.search(query, k, p, null);
     }

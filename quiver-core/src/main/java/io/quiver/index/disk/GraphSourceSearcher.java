@@ -38,6 +38,14 @@ final class GraphSourceSearcher {
 
   /** The k nearest to {@code query} a search with list size {@code listSize} (at least k) finds. */
   Result search(float[] query, int k, int listSize) {
+    return search(query, k, listSize, new int[0]);
+  }
+
+  /**
+   * As {@link #search(float[], int, int)}, with {@code seeds} (bottom-layer nodes) entering the list beside the node
+   * the routing layers lead to.
+   */
+  Result search(float[] query, int k, int listSize, int[] seeds) {
     if (k < 1 || listSize < k) {
       throw new IllegalArgumentException("need 1 <= k <= listSize, got k " + k + ", listSize " + listSize);
     }
@@ -70,6 +78,22 @@ final class GraphSourceSearcher {
     ids[0] = entry;
     dists[0] = entryDist;
     seen[entry] = stamp;
+    for (int seed : seeds) {
+      if (seen[seed] == stamp || size == listSize) {
+        continue;
+      }
+      seen[seed] = stamp;
+      float d = vectors.distance(q, seed);
+      int at = size;
+      while (at > 0 && dists[at - 1] > d) {
+        at--;
+      }
+      System.arraycopy(ids, at, ids, at + 1, size - at);
+      System.arraycopy(dists, at, dists, at + 1, size - at);
+      ids[at] = seed;
+      dists[at] = d;
+      size++;
+    }
     int[] fresh = new int[graph.maxDegree()];
     float[] freshDist = new float[graph.maxDegree()];
     int expanded = 0;

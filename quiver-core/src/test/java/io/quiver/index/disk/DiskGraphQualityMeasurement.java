@@ -3,6 +3,7 @@ package io.quiver.index.disk;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.SearchResult;
 import io.quiver.index.VectorSource;
+import io.quiver.quantization.QuantizedScorer;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -41,6 +45,8 @@ class DiskGraphQualityMeasurement {
       GraphSourceSearcher exact = new GraphSourceSearcher(graph, graph.vectors(), index.metric);
       System.out.printf(Locale.ROOT, "%d nodes, R %d, %d routing layers; graph and floats loaded in %.1f s%n",
           index.count, graph.maxDegree(), graph.routingLayers(), (System.nanoTime() - t0) / 1e9);
+      diagnose(graph, queries, truth, exact, lists[lists.length - 1]);
+      seeded(index, graph, queries, truth, exact, lists);
       for (int l : lists) {
         double exactRecall = 0;
         double diskRecall = 0;
@@ -63,6 +69,156 @@ class DiskGraphQualityMeasurement {
             (double) (index.blocksRead() - blocks0) / n);
       }
     }
+  }
+
+  /**
+   * Where the exact-distance search's misses come from at list size {@code l}: nodes the bottom layer cannot reach
+   * from the entry, nodes nothing links to, and how the misses spread over queries (a few queries missing most of
+   * their neighbours point at a search stuck in one region; misses spread thinly point at poorly linked nodes).
+   */
+  private static void diagnose(PositionGraph graph, float[][] queries, int[][] truth, GraphSourceSearcher exact,
+      int l) {
+    int n = graph.size();
+    int[] inDegree = new int[n];
+    int[] out = new int[graph.maxDegree()];
+    for (int p = 0; p < n; p++) {
+      int c = graph.neighbours(0, p, out);
+      for (int i = 0; i < c; i++) {
+        inDegree[out[i]]++;
+      }
+    }
+    boolean[] reached = new boolean[n];
+    int[] queue = new int[n];
+    int head = 0;
+    int tail = 0;
+    queue[tail++] = graph.entryNode();
+    reached[graph.entryNode()] = true;
+    while (head < tail) {
+      int c = graph.neighbours(0, queue[head++], out);
+      for (int i = 0; i < c; i++) {
+        if (!reached[out[i]]) {
+          reached[out[i]] = true;
+          queue[tail++] = out[i];
+        }
+      }
+    }
+    long zeroIn = Arrays.stream(inDegree).filter(d -> d == 0).count();
+    System.out.printf(Locale.ROOT, "bottom layer: %d of %d nodes unreachable from the entry, %d with in-degree 0%n",
+        n - tail, n, zeroIn);
+    int[] positionOf = new int[n];
+    for (int p = 0; p < n; p++) {
+      positionOf[graph.ordinalAt[p]] = p;
+    }
+    int[] missesPerQuery = new int[11];
+    long missed = 0;
+    long missedUnreachable = 0;
+    long missedLowIn = 0;
+    long truthLowIn = 0;
+    long missedNextToFound = 0;
+    for (int q = 0; q < queries.length; q++) {
+      GraphSourceSearcher.Result r = exact.search(queries[q], 10, l);
+      Set<Integer> found = new HashSet<>();
+      for (int node : r.nodes()) {
+        found.add(node);
+      }
+      int misses = 0;
+      for (int j = 0; j < 10; j++) {
+        int p = positionOf[truth[q][j]];
+        truthLowIn += inDegree[p] <= 2 ? 1 : 0;
+        if (found.contains(p)) {
+          continue;
+        }
+        misses++;
+        missed++;
+        missedUnreachable += reached[p] ? 0 : 1;
+        missedLowIn += inDegree[p] <= 2 ? 1 : 0;
+        boolean next = false;
+        for (int f : found) {
+          int c = graph.neighbours(0, f, out);
+          for (int i = 0; i < c && !next; i++) {
+            next = out[i] == p;
+          }
+        }
+        missedNextToFound += next ? 1 : 0;
+      }
+      missesPerQuery[misses]++;
+    }
+    System.out.printf(Locale.ROOT, "L %d exact-distance misses: %d of %d true neighbours; %d unreachable, %d with "
+        + "in-degree <= 2 (%d of all true neighbours), %d linked from a found node%n", l, missed,
+        10L * queries.length, missedUnreachable, missedLowIn, truthLowIn, missedNextToFound);
+    System.out.println("queries by number of misses (0..10): " + Arrays.toString(missesPerQuery));
+  }
+
+  /**
+   * Exact-distance search with extra seeds: the best few of a candidate set of nodes by exact distance (the nodes of
+   * the highest routing layer holding at least 128, or a seeded random sample of 1,024) enter the list beside the
+   * routing layers' node.
+   */
+  private static void seeded(DiskIndex index, PositionGraph graph, float[][] queries, int[][] truth,
+      GraphSourceSearcher exact, int[] lists) {
+    VectorSource v = graph.vectors();
+    for (int count : new int[] {256, 512, 1024, 2048}) {
+      int[] candidates = new Random(17).ints(count, 0, graph.size()).toArray();
+      float[][] cv = new float[candidates.length][];
+      for (int i = 0; i < candidates.length; i++) {
+        cv[i] = v.vector(candidates[i]);
+      }
+      for (boolean byCode : new boolean[] {false, true}) {
+        for (int l : lists) {
+          double r = 0;
+          long expanded = 0;
+          int allMissed = 0;
+          for (int q = 0; q < queries.length; q++) {
+            int[] best = byCode ? bestByCode(index, queries[q], candidates) : bestOf(queries[q], candidates, cv, 1);
+            GraphSourceSearcher.Result res = exact.search(queries[q], 10, l, best);
+            int[] found = new int[res.nodes().length];
+            for (int i = 0; i < found.length; i++) {
+              found[i] = graph.ordinalAt[res.nodes()[i]];
+            }
+            double rq = recall(found, truth[q]);
+            r += rq;
+            allMissed += rq == 0 ? 1 : 0;
+            expanded += res.expanded();
+          }
+          System.out.printf(Locale.ROOT, "best of %d sampled nodes by %s, L %d: recall@10 %.4f, %d queries missing "
+              + "all, %.1f expanded/q%n", count, byCode ? "code" : "exact distance", l, r / queries.length,
+              allMissed, (double) expanded / queries.length);
+        }
+      }
+    }
+  }
+
+  private static int[] bestByCode(DiskIndex index, float[] q, int[] candidates) {
+    QuantizedScorer scorer = index.codeScorers.scorer(index.rotation.apply(q));
+    float[] d = new float[candidates.length];
+    scorer.score(candidates, candidates.length, d);
+    int best = 0;
+    for (int i = 1; i < d.length; i++) {
+      if (d[i] < d[best]) {
+        best = i;
+      }
+    }
+    return new int[] {candidates[best]};
+  }
+
+  private static int[] bestOf(float[] q, int[] candidates, float[][] cv, int m) {
+    Integer[] order = new Integer[candidates.length];
+    float[] d = new float[candidates.length];
+    for (int i = 0; i < candidates.length; i++) {
+      order[i] = i;
+      float s = 0;
+      for (int j = 0; j < q.length; j++) {
+        float x = q[j] - cv[i][j];
+        s += x * x;
+      }
+      d[i] = s;
+    }
+    Arrays.sort(order, (a, b) -> Float.compare(d[a], d[b]));
+    int[] out = new int[Math.min(m, candidates.length)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = candidates[order[i]];
+    }
+    return out;
   }
 
   private static double recall(int[] found, int[] truth) {

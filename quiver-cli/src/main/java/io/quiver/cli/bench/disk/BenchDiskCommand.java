@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cli.bench.Progress;
 import io.quiver.distance.Metric;
 import io.quiver.distance.VectorUtil;
+import io.quiver.index.disk.DiskSearchParams;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -138,6 +139,10 @@ public final class BenchDiskCommand implements Callable<Integer> {
   @Option(names = "--rerank", description = "quiver-disk: candidates rescored with float vectors. Default: k.")
   Integer rerank;
 
+  @Option(names = "--entry-samples", description = "quiver-disk: nodes scored by code to pick a second entry."
+      + " Default: ${DEFAULT-VALUE}.")
+  int entrySamples = DiskSearchParams.DEFAULT_ENTRY_SAMPLES;
+
   @Option(names = "--build-threads", description = "Build threads. Default: all cores (${DEFAULT-VALUE}).")
   int buildThreads = Runtime.getRuntime().availableProcessors();
 
@@ -249,9 +254,9 @@ public final class BenchDiskCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--warmup must be a number of seconds >= 0");
     }
     if (runs < 1 || k < 1 || queries < 0 || maxDegree < 1 || buildList < 1 || beamWidth < 1 || buildThreads < 1
-        || (rerank != null && rerank < 0)) {
+        || (rerank != null && rerank < 0) || entrySamples < 0) {
       throw new ParameterException(spec.commandLine(), "--runs, --k, --max-degree, --build-list, --beam-width and"
-          + " --build-threads must be >= 1, --queries and --rerank >= 0");
+          + " --build-threads must be >= 1, --queries, --rerank and --entry-samples >= 0");
     }
     for (int[] list : List.of(threads, listSizes)) {
       if (list.length == 0 || Arrays.stream(list).anyMatch(v -> v < 1)) {
@@ -350,7 +355,8 @@ public final class BenchDiskCommand implements Callable<Integer> {
   private List<ObjectNode> searchHere(DiskEngineProvider p, EngineDir ed, BenchData data, Double built,
       List<SearchSession.Case> cases) throws Exception {
     SearchSession.Settings s = new SearchSession.Settings(threads, listSizes, List.copyOf(passes), runs, k,
-        new DiskSearchOptions(beamWidth, rerank == null ? k : rerank, filterPlan), (long) (warmup * 1e9), cases);
+        new DiskSearchOptions(beamWidth, rerank == null ? k : rerank, filterPlan, entrySamples),
+        (long) (warmup * 1e9), cases);
     try {
       return new SearchSession(data, s, err, mapper).run(p, ed.index(), new SearchSession.BuildInfo(built));
     } catch (Exception | LinkageError e) {
@@ -369,7 +375,8 @@ public final class BenchDiskCommand implements Callable<Integer> {
         "--queries", String.valueOf(data.queries().length), "--k", String.valueOf(k),
         "--threads", join(threads), "--L", join(listSizes), "--passes", String.join(",", passes),
         "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup), "--engines", p.name(),
-        "--beam-width", String.valueOf(beamWidth), "--seed", String.valueOf(seed),
+        "--beam-width", String.valueOf(beamWidth), "--entry-samples", String.valueOf(entrySamples),
+        "--seed", String.valueOf(seed),
         "--filters", String.join(",", filters), "--filter-plan", filterPlan,
         "--child-rows", rowsFile.toString()));
     if (rerank != null) {

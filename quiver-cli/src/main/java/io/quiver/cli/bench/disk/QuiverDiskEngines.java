@@ -98,13 +98,13 @@ public final class QuiverDiskEngines {
 
     @Override
     public int[] search(float[] query, int k, int listSize) {
-      DiskSearchParams p = new DiskSearchParams(listSize, options.beamWidth(), options.rerank());
+      DiskSearchParams p = options.params(listSize);
       return index.search(query, k, p, null).ordinals();
     }
 
     @Override
     public int[] search(float[] query, int k, int listSize, RowFilter filter) {
-      DiskSearchParams p = new DiskSearchParams(listSize, options.beamWidth(), options.rerank());
+      DiskSearchParams p = options.params(listSize);
       return planner.search(index, query, k, p, filter.bits(), filter.rows(), filter.count()).ordinals();
     }
 
