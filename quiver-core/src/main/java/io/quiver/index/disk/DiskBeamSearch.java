@@ -105,7 +105,7 @@ final class DiskBeamSearch {
    * Scores {@code samples} positions spread evenly over the index by code and offers the best to the list (see
    * {@link DiskSearchParams#entrySamples}); returns the code distances computed.
    */
-  private static int offerBestSample(DiskIndex index, DiskSearchContext ctx, QuantizedScorer codes, int samples,
+  static int offerBestSample(DiskIndex index, DiskSearchContext ctx, QuantizedScorer codes, int samples,
       int listSize) {
     int s = Math.min(samples, index.count);
     if (s == 0) {

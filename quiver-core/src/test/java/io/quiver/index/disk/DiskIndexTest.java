@@ -7,6 +7,7 @@ import io.quiver.distance.Metric;
 import io.quiver.index.BuildProgress;
 import io.quiver.index.SearchResult;
 import io.quiver.index.VectorSource;
+import io.quiver.quantization.QuantizedScorer;
 import io.quiver.storage.CorruptFileException;
 import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
@@ -99,6 +100,39 @@ class DiskIndexTest extends RandomizedTest {
       assertThat(recall / queries.length).as("recall@10 (blocks per query %.1f)", blocksPerQuery)
           .isGreaterThanOrEqualTo(0.85);
       assertThat(blocksPerQuery).isBetween((double) list, (double) list * DiskBeamSearch.SHORTLIST_EXTENSION);
+    }
+  }
+
+  @Test
+  void theBestEntrySampleByCodeEntersTheList() throws Exception {
+    Random rnd = random();
+    float[][] base = TestVectors.clustered(rnd, 3000, 16, 16);
+    try (DiskIndex index = DiskIndex.open(build(base, Metric.L2, DiskIndexConfig.GraphKind.HNSW))) {
+      DiskSearchContext ctx = new DiskSearchContext(index.layout.maxDegree(), 64, base[0].length);
+      for (int t = 0; t < 20; t++) {
+        float[] q = TestVectors.randomVector(rnd, base[0].length);
+        QuantizedScorer codes = index.codeScorers.scorer(index.rotation.apply(q));
+        int samples = t == 0 ? index.count : 1 + rnd.nextInt(index.count);
+        // the positions sampled are spread evenly: the best of them by code is the one expected in the list
+        int best = -1;
+        float bestDist = Float.POSITIVE_INFINITY;
+        for (int i = 0; i < samples; i++) {
+          int p = (int) ((i * (long) index.count + index.count / 2) / samples);
+          float d = codes.score(p);
+          if (d < bestDist) {
+            bestDist = d;
+            best = p;
+          }
+        }
+        ctx.reset(8);
+        assertThat(DiskBeamSearch.offerBestSample(index, ctx, codes, samples, 8)).isEqualTo(samples);
+        assertThat(ctx.candSize).isEqualTo(1);
+        assertThat(ctx.candNode[0]).as("%d samples", samples).isEqualTo(best);
+        assertThat(ctx.candDist[0]).isEqualTo(bestDist);
+        ctx.reset(8);
+        assertThat(DiskBeamSearch.offerBestSample(index, ctx, codes, 0, 8)).isZero();
+        assertThat(ctx.candSize).isZero();
+      }
     }
   }
 
