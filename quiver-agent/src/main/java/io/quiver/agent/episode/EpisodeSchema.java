@@ -38,18 +38,23 @@ final class EpisodeSchema {
   static final String METADATA = "metadata";
   static final String TS = "ts";
 
+  /** Points left unlinked while writes keep arriving: exact scans do not need the graph. */
+  static final int INDEXING_LAG = 1_000_000;
+
   private EpisodeSchema() {}
 
   /**
    * The collection's layout for vectors of {@code dimension}. Every episode query is an exact scan of the filtered
    * points, so the graph the collection builds in the background is never searched: it is kept as small as allowed
-   * (m 4, no payload links) so that it takes little of the cores writers need.
+   * (m 4, no payload links) and deferred while writes keep arriving ({@link #INDEXING_LAG}), so that it takes
+   * little of the cores writers need.
    */
   static CollectionConfig config(int dimension) {
     HnswConfig graph = HnswConfig.builder().m(4).efConstruction(16).payloadM(0).build();
     return CollectionConfig.builder()
         .vector(DENSE, VectorParams.of(dimension, Metric.COSINE).withHnsw(graph))
         .sparseVector(SPARSE, SparseVectorParams.of(SparseVectorParams.Modifier.IDF))
+        .indexingLag(INDEXING_LAG)
         .payloadIndex(SESSION, FieldSchema.KEYWORD)
         .payloadIndex(TASK, FieldSchema.KEYWORD)
         .payloadIndex(SUCCESS, FieldSchema.BOOL)
