@@ -1,0 +1,102 @@
+package io.quiver.agent.bench;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.quiver.Quiver;
+import io.quiver.agent.embed.TokenHashEmbedder;
+import io.quiver.agent.episode.EpisodeFilter;
+import io.quiver.agent.episode.EpisodeFixtures;
+import io.quiver.agent.episode.EpisodeStore;
+import io.quiver.agent.episode.NewEpisode;
+import io.quiver.agent.recall.CausalRecall;
+import io.quiver.agent.recall.RecallRequest;
+import io.quiver.agent.recall.UpliftSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Store throughput and query latency of the episode store; runs only with {@code -Dagent.bench=true} (it takes
+ * minutes and asserts nothing). {@code -Dagent.bench.n} episodes (default 100,000) of 384 dimensions with the
+ * token-hash embedder are stored in durable batches of 1,000; then random filtered retrievals (k 5), unfiltered
+ * retrievals and causal recalls (k 12) are timed with the query already embedded, and embedding is timed apart.
+ */
+class EpisodeStoreBench {
+  @Test
+  void run() throws Exception {
+    assumeTrue(Boolean.getBoolean("agent.bench"), "set -Dagent.bench=true to run");
+    int n = Integer.getInteger("agent.bench.n", 100_000);
+    int queries = Integer.getInteger("agent.bench.queries", 2_000);
+    Random r = new Random(42);
+    TokenHashEmbedder embedder = TokenHashEmbedder.create();
+    long base = 1_700_000_000L;
+    List<NewEpisode> all = EpisodeFixtures.episodes(r, n, base);
+    Path dir = Files.createTempDirectory("episode-bench");
+    try (Quiver db = Quiver.open(dir); EpisodeStore store = EpisodeStore.open(db, embedder)) {
+      long t0 = System.nanoTime();
+      embedder.embed(all.stream().map(NewEpisode::task).toList());
+      long embedNs = System.nanoTime() - t0;
+      t0 = System.nanoTime();
+      for (int i = 0; i < n; i += 1000) {
+        store.storeBatch(all.subList(i, Math.min(n, i + 1000)));
+      }
+      long storeNs = System.nanoTime() - t0;
+      print("stored %d episodes in batches of 1000 (durable, fsync per batch): %.0f episodes/s including "
+          + "embedding; embedding alone %.0f texts/s (%.1f s of %.1f s)", n, n / (storeNs / 1e9),
+          n / (embedNs / 1e9), embedNs / 1e9, storeNs / 1e9);
+
+      List<String> texts = new ArrayList<>();
+      List<float[]> vectors = new ArrayList<>();
+      List<EpisodeFilter> filters = new ArrayList<>();
+      for (int q = 0; q < queries; q++) {
+        texts.add(EpisodeFixtures.task(r));
+        filters.add(EpisodeFixtures.filter(r, base));
+      }
+      t0 = System.nanoTime();
+      for (String t : texts) {
+        vectors.add(store.embed(t));
+      }
+      print("query embedding: %.1f us per query", (System.nanoTime() - t0) / 1e3 / queries);
+      for (int round = 0; round < 2; round++) { // the first round warms the JIT
+        long[] filtered = new long[queries];
+        long[] unfiltered = new long[queries];
+        long[] recall = new long[queries / 4];
+        CausalRecall causal = new CausalRecall(store, UpliftSource.NONE);
+        for (int q = 0; q < queries; q++) {
+          long s = System.nanoTime();
+          store.nearest(vectors.get(q), 5, filters.get(q));
+          filtered[q] = System.nanoTime() - s;
+          s = System.nanoTime();
+          store.nearest(vectors.get(q), 5, EpisodeFilter.ALL);
+          unfiltered[q] = System.nanoTime() - s;
+        }
+        for (int q = 0; q < recall.length; q++) {
+          long s = System.nanoTime();
+          causal.recall(RecallRequest.of(texts.get(q)));
+          recall[q] = System.nanoTime() - s;
+        }
+        if (round == 1) {
+          report("retrieve k=5, random filters", filtered);
+          report("retrieve k=5, no filter", unfiltered);
+          report("recall k=12 (embedding included)", recall);
+        }
+      }
+    }
+  }
+
+  private static void report(String what, long[] ns) {
+    long[] s = ns.clone();
+    Arrays.sort(s);
+    print("%s: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d queries)", what, s[s.length / 2] / 1e6,
+        s[(int) (s.length * 0.99)] / 1e6, s[s.length - 1] / 1e6, s.length);
+  }
+
+  private static void print(String format, Object... args) {
+    System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
+  }
+}
