@@ -97,7 +97,7 @@ public record LearningConfig(double learningRate, double discountFactor, double 
         case "ucb_c" -> b.ucbC(number(v, path));
         case "conformal_alpha" -> b.conformalAlpha(number(v, path));
         case "calibration_window" -> b.calibrationWindow(integer(v, path));
-        case "seed" -> b.seed((long) integer(v, path));
+        case "seed" -> b.seed(longValue(v, path));
         case "actions" -> b.actions(strings(v, path));
         default -> throw new QuiverException.InvalidInput(path + " is not a known parameter; known: learning_rate, "
             + "discount_factor, exploration_rate (epsilon), batch_size, target_update_frequency, initial_value, "
@@ -139,6 +139,17 @@ public record LearningConfig(double learningRate, double discountFactor, double 
       throw new QuiverException.InvalidInput(path + " must be an integer, got " + v);
     }
     return (int) d;
+  }
+
+  private static long longValue(Object v, String path) {
+    if (v instanceof Long || v instanceof Integer || v instanceof Short) {
+      return ((Number) v).longValue();
+    }
+    double d = number(v, path);
+    if (d != Math.rint(d) || Math.abs(d) > 0x1p53) {
+      throw new QuiverException.InvalidInput(path + " must be an integer, got " + v);
+    }
+    return (long) d;
   }
 
   private static List<String> strings(Object v, String path) {
