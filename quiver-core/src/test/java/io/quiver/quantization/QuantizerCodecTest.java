@@ -9,6 +9,8 @@ import io.quiver.testing.RandomizedTest;
 import io.quiver.testing.TestVectors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -164,6 +166,41 @@ class QuantizerCodecTest extends RandomizedTest {
             assertThat(out[i]).as("%s count %d #%d", q.getClass().getSimpleName(), count, i)
                 .isCloseTo(single, within((float) (Math.max(Math.abs(single), scale) * 1e-5) + 1e-6f));
           }
+        }
+      }
+    }
+  }
+
+  @Test
+  void compactBinaryCodesScoreAsTheStoredRecords() {
+    Random rnd = random();
+    int dim = 8 + rnd.nextInt(300);
+    float[][] data = TestVectors.clustered(rnd, 400, dim, 6);
+    for (Metric metric : new Metric[] {Metric.L2, Metric.DOT, Metric.COSINE}) {
+      BinaryQuantizer q = BinaryQuantizer.train(metric, data, 1 + rnd.nextInt(16), rnd.nextLong());
+      byte[] codes = q.encodeAll(data);
+      // the records start anywhere in a segment, as a file section does
+      int lead = rnd.nextInt(100);
+      MemorySegment section = MemorySegment.ofArray(new byte[lead + codes.length]);
+      MemorySegment.copy(codes, 0, section, ValueLayout.JAVA_BYTE, lead, codes.length);
+      CompactBinaryCodes compact = q.bindCompact(section, lead, data.length);
+      assertThat(compact.count()).isEqualTo(data.length);
+      assertThat(compact.ramBytes()).isEqualTo((long) data.length * (8 * ((dim + 63) / 64) + 13));
+      for (int t = 0; t < 5; t++) {
+        float[] query = TestVectors.randomVector(rnd, dim);
+        QuantizedScorer stored = q.scorer(query, codes);
+        QuantizedScorer held = compact.scorer(query);
+        int[] ords = rnd.ints(40, 0, data.length).toArray();
+        float[] batch = new float[ords.length];
+        held.score(ords, ords.length, batch);
+        for (int i = 0; i < ords.length; i++) {
+          float expected = stored.score(ords[i]);
+          // the same estimate with its terms summed in another order: equal up to rounding relative to the terms
+          double scale = Math.max(1, Math.pow(norm(query) + norm(data[ords[i]]), 2));
+          float tolerance = (float) (Math.max(Math.abs(expected), scale) * 1e-5) + 1e-6f;
+          assertThat(held.score(ords[i])).as("%s dim %d ordinal %d", metric, dim, ords[i])
+              .isCloseTo(expected, within(tolerance));
+          assertThat(batch[i]).isCloseTo(expected, within(tolerance));
         }
       }
     }

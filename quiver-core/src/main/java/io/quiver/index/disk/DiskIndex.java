@@ -55,7 +55,8 @@ public final class DiskIndex implements AutoCloseable {
   final VectorQuantizer codeQuantizer;
   final ResidualInt8Codec records;
   final RandomRotation rotation;
-  final byte[] codes;
+  /** Where the codes section starts in {@link #data}: the stored records, copied as they are by a merge. */
+  final long codesOffset;
   final VectorQuantizer.Scorers codeScorers;
   final RoutingLayers routing;
   final ConcurrentBitSet deleted = new ConcurrentBitSet();
@@ -142,13 +143,13 @@ public final class DiskIndex implements AutoCloseable {
     if (count > 0 && (entry < 0 || entry >= count)) {
       throw mf.corrupt("entry node " + entry + " outside 0.." + (count - 1));
     }
-    this.codes = bytes(data, off[SECTION_CODES], (int) codeBytes);
+    this.codesOffset = off[SECTION_CODES];
     this.routing = RoutingLayers.read(data, off[SECTION_ROUTING], len[SECTION_ROUTING],
         mf.intAt(OFF_ROUTING_LAYERS), count, file);
     this.blocks = data.asSlice(off[SECTION_BLOCKS], len[SECTION_BLOCKS]);
     this.floats = data.asSlice(off[SECTION_FLOATS], len[SECTION_FLOATS]);
     this.positions = data.asSlice(off[SECTION_POSITIONS], len[SECTION_POSITIONS]);
-    this.codeScorers = codeQuantizer.bind(codes);
+    this.codeScorers = binary.bindCompact(data, codesOffset, count);
     this.verifyBlocks = Boolean.parseBoolean(System.getProperty("quiver.disk.verifyBlocks", "true"));
     if (data.isMapped()) {
       ReadAdvice.random(data);
@@ -334,7 +335,7 @@ public final class DiskIndex implements AutoCloseable {
 
   /** RAM this index holds: codes, their per-record terms, routing layers, tombstones. */
   public long ramBytesUsed() {
-    return codes.length + codeScorers.ramBytes() + routing.ramBytes() + deleted.ramBytesUsed() + rotation.ramBytes()
+    return codeScorers.ramBytes() + routing.ramBytes() + deleted.ramBytesUsed() + rotation.ramBytes()
         + 4096;
   }
 

@@ -344,7 +344,10 @@ public final class DiskIndexMerger {
     }
   }
 
-  /** The survivors' codes (from the base's RAM) and block records (copied while loading): same quantizer, same rotation. */
+  /**
+   * The survivors' codes (from the base's codes section) and block records (copied while loading): same quantizer,
+   * same rotation.
+   */
   private final class SurvivorCodes implements DiskIndexWriter.Precoded {
     private final int codeBytes = base.codeQuantizer.bytesPerVector();
     private final int recordBytes = base.records.bytesPerVector();
@@ -354,7 +357,8 @@ public final class DiskIndexMerger {
       if (ordinal >= kept) {
         return false;
       }
-      System.arraycopy(base.codes, survivorPosition[ordinal] * codeBytes, dst, off, codeBytes);
+      MemorySegment.copy(base.data, ValueLayout.JAVA_BYTE, base.codesOffset
+          + (long) survivorPosition[ordinal] * codeBytes, dst, off, codeBytes);
       return true;
     }
 
