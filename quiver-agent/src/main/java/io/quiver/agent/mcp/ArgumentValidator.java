@@ -16,9 +16,11 @@ import java.util.Map;
  * name are allowed. Each problem is one message that starts with the argument's path ({@code confidence},
  * {@code episodes[2].reward}).
  *
- * <p>Before checking, a JSON null is treated as an absent property (clients send null for an unset optional
- * argument) and the schema's {@code default}s are filled in for absent properties, so a handler reads every argument
- * that has a default without checking for it.
+ * <p>A JSON null is treated as an absent property (clients send null for an unset optional argument), and the
+ * schema's {@code default}s are filled in for absent properties before the check, so a handler reads every argument
+ * that has a default without checking for it. A default thus satisfies {@code required}: AgentDB's schemas mark some
+ * properties both required and defaulted ({@code successRate}, {@code config.learning_rate}) and AgentDB accepts calls
+ * that omit them, which agents written for it rely on.
  */
 public final class ArgumentValidator {
   private ArgumentValidator() {}
@@ -32,7 +34,8 @@ public final class ArgumentValidator {
       throw new InvalidArgumentsException(List.of("arguments: must be an object, not " + kind(args)));
     }
     ObjectNode copy = args == null || args.isNull() ? schema.objectNode() : ((ObjectNode) args).deepCopy();
-    normalize(copy, schema);
+    dropNulls(copy, schema);
+    fillDefaults(copy, schema);
     List<String> problems = new ArrayList<>();
     check(copy, schema, "", problems);
     if (!problems.isEmpty()) {
@@ -41,8 +44,8 @@ public final class ArgumentValidator {
     return copy;
   }
 
-  /** Removes nulls and fills defaults in an object value, recursively through nested object schemas. */
-  private static void normalize(JsonNode value, JsonNode schema) {
+  /** Removes the properties whose value is null, in nested objects and array items too. */
+  private static void dropNulls(JsonNode value, JsonNode schema) {
     if (value instanceof ObjectNode obj) {
       for (Iterator<Map.Entry<String, JsonNode>> it = obj.properties().iterator(); it.hasNext(); ) {
         if (it.next().getValue().isNull()) {
@@ -50,15 +53,28 @@ public final class ArgumentValidator {
         }
       }
       for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
+        if (obj.has(p.getKey())) {
+          dropNulls(obj.get(p.getKey()), p.getValue());
+        }
+      }
+    } else if (value instanceof ArrayNode arr && schema.has("items")) {
+      arr.forEach(element -> dropNulls(element, schema.get("items")));
+    }
+  }
+
+  /** Sets each absent property that has a default, in nested objects and array items too. */
+  private static void fillDefaults(JsonNode value, JsonNode schema) {
+    if (value instanceof ObjectNode obj) {
+      for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
         JsonNode present = obj.get(p.getKey());
         if (present == null && p.getValue().has("default")) {
           obj.set(p.getKey(), p.getValue().get("default").deepCopy());
         } else if (present != null) {
-          normalize(present, p.getValue());
+          fillDefaults(present, p.getValue());
         }
       }
     } else if (value instanceof ArrayNode arr && schema.has("items")) {
-      arr.forEach(element -> normalize(element, schema.get("items")));
+      arr.forEach(element -> fillDefaults(element, schema.get("items")));
     }
   }
 

@@ -100,7 +100,8 @@ public final class McpServer implements AutoCloseable {
       return error(NullNode.instance, JsonRpcException.INVALID_REQUEST, "Invalid Request: not a JSON object");
     }
     JsonNode id = m.get("id");
-    boolean validId = id == null || id.isTextual() || id.isIntegralNumber() || id.isNull();
+    // MCP: an id is a string or an integer, never null
+    boolean validId = id == null || id.isTextual() || id.isIntegralNumber();
     JsonNode replyId = validId && id != null ? id : NullNode.instance;
     if (!"2.0".equals(m.path("jsonrpc").textValue())) {
       return error(replyId, JsonRpcException.INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"");

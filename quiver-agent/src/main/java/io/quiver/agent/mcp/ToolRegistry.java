@@ -90,7 +90,7 @@ public final class ToolRegistry {
       return r;
     } catch (ToolException | IllegalArgumentException | NoSuchElementException refused) {
       return ToolResult.error(refused.getMessage() == null ? refused.toString() : refused.getMessage());
-    } catch (Exception | StackOverflowError failed) {
+    } catch (Exception failed) {
       LOG.log(Level.ERROR, "tool " + name + " failed", failed);
       return ToolResult.error(name + " failed inside the server: " + failed);
     }

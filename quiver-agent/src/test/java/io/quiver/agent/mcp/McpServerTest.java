@@ -95,6 +95,7 @@ class McpServerTest {
         "{\"jsonrpc\":\"1.0\",\"id\":2,\"method\":\"ping\"}",
         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"nope\"}}",
         "{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
         "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\",\"params\":3}",
         "[]",
         "\"just a string\"",
@@ -104,13 +105,13 @@ class McpServerTest {
         "[{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"},{\"jsonrpc\":\"2.0\",\"method\":\"x\"}]",
         "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}");
     assertThat(r).extracting(n -> n.isArray() ? "batch" : n.at("/error/code").asText("ok"))
-        .containsExactly("-32700", "-32601", "-32600", "-32602", "-32600", "-32600", "-32600", "-32600", "batch",
+        .containsExactly("-32700", "-32601", "-32600", "-32602", "-32600", "-32600", "-32600", "-32600", "-32600", "batch",
             "ok");
     assertThat(r.getFirst().get("id").isNull()).isTrue();
     assertThat(r.get(2).get("id").asInt()).isEqualTo(2);
     assertThat(r.get(4).get("id").isNull()).as("an id of the wrong type is not echoed").isTrue();
-    assertThat(r.get(8)).hasSize(1);
-    assertThat(r.get(8).get(0).get("id").asInt()).isEqualTo(5);
+    assertThat(r.get(9)).hasSize(1);
+    assertThat(r.get(9).get(0).get("id").asInt()).isEqualTo(5);
     assertThat(r.getLast().get("result").isEmpty()).isTrue();
   }
 
