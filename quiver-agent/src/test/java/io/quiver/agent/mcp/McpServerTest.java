@@ -8,9 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -140,6 +146,51 @@ class McpServerTest {
     assertThat(r.get(5).at("/result/isError").asBoolean()).isTrue();
     assertThat(r.get(5).at("/result/content/0/text").asText()).contains("not available in this build");
     assertThat(r.get(6).at("/error/code").asInt()).isEqualTo(-32602);
+  }
+
+  /** close (the SIGTERM path) waits for the call in flight to answer, and no line after it is handled. */
+  @Test
+  void closeWaitsForTheCallInFlightAndStopsReading() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    ToolRegistry registry = ToolRegistry.builder(ToolCatalog.agentDb()).group(tools -> tools.handle("db_stats", args -> {
+      calls.incrementAndGet();
+      entered.countDown();
+      release.await();
+      return ToolResult.success("done");
+    })).build();
+    PipedOutputStream clientOut = new PipedOutputStream();
+    PipedInputStream serverIn = new PipedInputStream(clientOut, 1 << 16);
+    ByteArrayOutputStream serverOut = new ByteArrayOutputStream();
+    McpServer server = new McpServer(registry, ServerInfo.quiver(null));
+    Thread serving = Thread.ofPlatform().start(() -> {
+      try {
+        server.serve(serverIn, serverOut);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    clientOut.write((call(1, "db_stats", "{}") + "\n").getBytes(StandardCharsets.UTF_8));
+    clientOut.flush();
+    assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+    Thread closing = Thread.ofPlatform().start(server::close);
+    closing.join(200);
+    assertThat(closing.isAlive()).as("close waits while the call runs").isTrue();
+    release.countDown();
+    closing.join(30_000);
+    assertThat(closing.isAlive()).isFalse();
+    assertThat(serverOut.toString(StandardCharsets.UTF_8)).as("the call in flight was answered").contains("done");
+    try {
+      clientOut.write((call(2, "db_stats", "{}") + "\n").getBytes(StandardCharsets.UTF_8));
+      clientOut.close();
+    } catch (IOException readEndDead) {
+      // the server may have stopped reading already, which is what close promises
+    }
+    serving.join(30_000);
+    assertThat(serving.isAlive()).isFalse();
+    assertThat(calls.get()).as("no call after close").isEqualTo(1);
+    assertThat(serverOut.toString(StandardCharsets.UTF_8).split("\n")).hasSize(1);
   }
 
   @Test
