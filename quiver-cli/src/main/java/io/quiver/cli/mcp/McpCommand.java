@@ -1,0 +1,123 @@
+package io.quiver.cli.mcp;
+
+import io.quiver.Quiver;
+import io.quiver.agent.mcp.McpServer;
+import io.quiver.agent.mcp.ServerInfo;
+import io.quiver.agent.mcp.ToolCatalog;
+import io.quiver.agent.mcp.ToolRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code quiver mcp}: AgentDB's MCP tools over stdio on a Quiver data directory, until standard input closes or the
+ * process gets SIGTERM; either way the call in flight completes and the database is flushed and closed. Standard
+ * output carries only JSON-RPC: System.out is pointed at standard error before anything else runs, so a stray print
+ * of any library cannot corrupt the stream; logging (java.util.logging's console handler) goes to standard error.
+ */
+@Command(name = "mcp", mixinStandardHelpOptions = true,
+    description = "Serve agent memory over MCP (stdio): AgentDB 3.3.0's tools, names and input schemas on a Quiver"
+        + " data directory.",
+    footer = {"", "Admin-only tools (agentdb_init, agentdb_delete, agentdb_delete_batch, agentdb_pattern_delete,"
+        + " skill_delete, agentdb_clear_cache) are hidden unless --admin is given, as in AgentDB's default profile.",
+        "MCP client configuration: {\"command\": \"/path/to/quiver\", \"args\": [\"mcp\", \"--data-dir\", \"DIR\"]}"})
+public final class McpCommand implements Callable<Integer> {
+  private static final Logger LOG = System.getLogger("io.quiver.agent.mcp");
+
+  @Option(names = "--data-dir", description = "data directory, created if missing (default ./quiver-data)")
+  Path dataDir = Path.of("quiver-data");
+
+  @Option(names = "--embedder", paramLabel = "NAME", converter = EmbedderConverter.class,
+      description = "text embedder: token-hash (built in, no model) or minilm (all-MiniLM-L6-v2, in the jar);"
+          + " default token-hash")
+  Embedder embedder = Embedder.TOKEN_HASH;
+
+  @Option(names = "--admin", description = "also offer the admin-only tools (init, deletes, cache clearing)")
+  boolean admin;
+
+  /** The text embedders the memory can use; the choice is fixed for a server's life and reported, never swapped. */
+  public enum Embedder {
+    TOKEN_HASH("token-hash"), MINILM("minilm");
+
+    private final String flag;
+
+    Embedder(String flag) {
+      this.flag = flag;
+    }
+
+    public String flag() {
+      return flag;
+    }
+  }
+
+  static final class EmbedderConverter implements ITypeConverter<Embedder> {
+    @Override
+    public Embedder convert(String value) {
+      for (Embedder e : Embedder.values()) {
+        if (e.flag.equals(value.toLowerCase(Locale.ROOT))) {
+          return e;
+        }
+      }
+      throw new TypeConversionException("unknown embedder '" + value + "': token-hash or minilm");
+    }
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream protocol = System.out;
+    System.setOut(System.err);
+    Quiver db = Quiver.builder(dataDir).open();
+    ToolRegistry registry = ToolRegistry.builder(ToolCatalog.agentDb()).admin(admin).build();
+    McpServer server = new McpServer(registry, ServerInfo.quiver("Agent memory with AgentDB's tools, stored in"
+        + " Quiver collections; answers start with AgentDB's text lines."));
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable shutDown = () -> {
+      if (closed.compareAndSet(false, true)) {
+        close(server, db, System.err);
+      }
+    };
+    Thread hook = Thread.ofPlatform().name("quiver-mcp-shutdown").unstarted(shutDown);
+    Runtime.getRuntime().addShutdownHook(hook);
+    LOG.log(Level.INFO, "quiver mcp on {0}: {1} tools ({2} admin-only {3}), embedder {4}",
+        dataDir.toAbsolutePath(), registry.tools().size(), ToolCatalog.agentDb().adminOnly().size(),
+        admin ? "included" : "hidden: --admin shows them", embedder.flag());
+    if (!registry.unavailable().isEmpty()) {
+      LOG.log(Level.INFO, "not available in this build: {0}", String.join(", ", registry.unavailable()));
+    }
+    try {
+      server.serve(System.in, protocol);
+    } finally {
+      shutDown.run();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run: it closed everything, once
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Lets the call in flight finish, then closes the database. Written to a stream, not the logger: java.util.logging
+   * resets its handlers in a shutdown hook of its own that races this one (as ServeCommand found).
+   */
+  private static void close(McpServer server, Quiver db, PrintStream err) {
+    server.close();
+    try {
+      db.close();
+      err.println("INFO io.quiver.agent.mcp: data directory closed");
+    } catch (IOException | RuntimeException e) {
+      err.println("ERROR io.quiver.agent.mcp: closing the data directory failed: " + e);
+    }
+    err.flush();
+  }
+}
