@@ -141,7 +141,8 @@ final class AgentCausalEndpoints {
     Json.onlyFields(body, "body", "cause", "effect", "observations");
     CausalNode cause = node(body, "cause", "body", true);
     CausalNode effect = node(body, "effect", "body", true);
-    JsonNode items = AgentArgs.array(body, "observations", "body", MAX_OBSERVATIONS);
+    JsonNode items = AgentArgs.array(body, "observations", "body",
+        Math.min(MAX_OBSERVATIONS, ep.config.maxBatch()));
     List<Observation> obs = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       JsonNode o = items.get(i);

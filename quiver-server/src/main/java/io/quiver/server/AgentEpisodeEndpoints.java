@@ -39,7 +39,8 @@ final class AgentEpisodeEndpoints {
     boolean many = body.has("episodes");
     if (many) {
       Json.onlyFields(body, "body", "episodes", "batch_size", "format");
-      JsonNode items = AgentArgs.array(body, "episodes", "body", EpisodeStore.MAX_BATCH);
+      JsonNode items = AgentArgs.array(body, "episodes", "body",
+          Math.min(EpisodeStore.MAX_BATCH, ep.config.maxBatch()));
       for (int i = 0; i < items.size(); i++) {
         batch.add(episode(items.get(i), "body.episodes[" + i + "]"));
       }

@@ -16,7 +16,8 @@ import java.util.List;
  * tools (which name a pattern's fields in camelCase: {@code taskType}, {@code approach}, {@code successRate}).
  */
 final class AgentPatternEndpoints {
-  static final int MAX_BATCH = 1000;
+  /** Most patterns one request stores: the store's batch. */
+  static final int MAX_BATCH = 500;
 
   private final Endpoints ep;
   private final AgentBackend agent;
@@ -36,7 +37,7 @@ final class AgentPatternEndpoints {
     List<NewPattern> batch = new ArrayList<>();
     if (body.has("patterns")) {
       Json.onlyFields(body, "body", "patterns", "batch_size", "format");
-      JsonNode items = AgentArgs.array(body, "patterns", "body", MAX_BATCH);
+      JsonNode items = AgentArgs.array(body, "patterns", "body", Math.min(MAX_BATCH, ep.config.maxBatch()));
       for (int i = 0; i < items.size(); i++) {
         batch.add(pattern(items.get(i), "body.patterns[" + i + "]"));
       }

@@ -12,8 +12,8 @@ import java.util.List;
 
 /** {@code /quiver/agent/skills}: the skill library, with the arguments of AgentDB's {@code skill_*} tools. */
 final class AgentSkillEndpoints {
-  /** Most skills one request creates (AgentDB's skill_create_batch takes 100). */
-  static final int MAX_BATCH = 1000;
+  /** Most skills one request creates: the library's batch, as AgentDB's skill_create_batch (maxItems 100). */
+  static final int MAX_BATCH = 100;
 
   private final Endpoints ep;
   private final AgentBackend agent;
@@ -34,7 +34,7 @@ final class AgentSkillEndpoints {
     boolean many = body.has("skills");
     if (many) {
       Json.onlyFields(body, "body", "skills", "batch_size", "format");
-      JsonNode items = AgentArgs.array(body, "skills", "body", MAX_BATCH);
+      JsonNode items = AgentArgs.array(body, "skills", "body", Math.min(MAX_BATCH, ep.config.maxBatch()));
       for (int i = 0; i < items.size(); i++) {
         batch.add(skill(items.get(i), "body.skills[" + i + "]"));
       }
