@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,7 @@ class AgentEndpointsTest extends RandomizedTest {
         int outcome = rnd.nextInt(3); // 0 any, 1 successes, 2 failures
         Double minReward = rnd.nextBoolean() ? rnd.nextInt(11) / 10.0 : null;
         Long since = rnd.nextBoolean() ? 1_700_000_000L + rnd.nextInt(1000) : null;
+        Long until = rnd.nextInt(3) == 0 ? (since != null ? since : 1_700_000_000L) + rnd.nextInt(1000) : null;
         ObjectNode q = NODES.objectNode().put("task", TASKS[rnd.nextInt(TASKS.length)]).put("k", all);
         if (session != null) {
           q.put("session_id", session);
@@ -109,9 +111,13 @@ class AgentEndpointsTest extends RandomizedTest {
         if (since != null) {
           q.put("since", since);
         }
+        if (until != null) {
+          q.put("until", until);
+        }
         Predicate<Ep> keep = e -> (session == null || e.session().equals(session))
             && (outcome == 0 || e.success() == (outcome == 1))
-            && (minReward == null || e.reward() >= minReward) && (since == null || e.ts() >= since);
+            && (minReward == null || e.reward() >= minReward) && (since == null || e.ts() >= since)
+            && (until == null || e.ts() < until);
         JsonNode hits = s.ok("POST", A + "/episodes/retrieve", q.toString()).get("hits");
         assertThat(ids(hits)).as("round %d: %s", round, q).isEqualTo(expected(eps, keep));
         for (int i = 1; i < hits.size(); i++) {
@@ -441,6 +447,45 @@ class AgentEndpointsTest extends RandomizedTest {
       assertThat(Files.isDirectory(s.db.directory().resolve(AgentBackend.DIRECTORY))).isTrue();
       assertThat(s.db.collectionNames()).noneMatch(n -> n.startsWith("agent"));
       assertThat(s.ok("GET", "/collections", null).get("collections")).isEmpty();
+    }
+  }
+
+  @Test
+  void concurrentWritersShareOneMemory() throws Exception {
+    int writers = 4;
+    int batches = 5;
+    int perBatch = 3 + random().nextInt(8);
+    try (ServerHarness s = new ServerHarness(dir)) {
+      List<Thread> threads = new ArrayList<>();
+      List<Long> ids = Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+      for (int w = 0; w < writers; w++) {
+        String session = "agent-" + w;
+        threads.add(Thread.ofVirtual().start(() -> {
+          try {
+            for (int b = 0; b < batches; b++) {
+              ArrayNode items = NODES.arrayNode();
+              for (int i = 0; i < perBatch; i++) {
+                items.add(episodeJson(session, TASKS[i % TASKS.length], 0.5, i % 2 == 0, 1_700_000_000L + i));
+              }
+              ObjectNode body = NODES.objectNode();
+              body.set("episodes", items);
+              s.ok("POST", A + "/episodes", body.toString()).get("ids").forEach(id -> ids.add(id.asLong()));
+            }
+          } catch (Throwable t) {
+            failures.add(t);
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(failures).isEmpty();
+      assertThat(ids).hasSize(writers * batches * perBatch).doesNotHaveDuplicates();
+      for (int w = 0; w < writers; w++) {
+        assertThat(s.ok("GET", A + "/episodes?session_id=agent-" + w, null).get("total").asLong())
+            .isEqualTo((long) batches * perBatch);
+      }
     }
   }
 
