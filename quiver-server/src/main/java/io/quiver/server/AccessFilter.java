@@ -36,7 +36,9 @@ final class AccessFilter implements Filter {
   private static final Pattern READ_POSTS = Pattern.compile("(/quiver/collections/[^/]+/points/explain)|"
       + "(/collections/[^/]+/facet)|/collections/[^/]+/points"
       + "(/search(/batch|/groups|/matrix/pairs|/matrix/offsets)?|/query(/batch|/groups)?|/scroll|/count"
-      + "|/recommend(/batch|/groups)?|/discover(/batch)?|/facet)?");
+      + "|/recommend(/batch|/groups)?|/discover(/batch)?|/facet)?"
+      + "|/quiver/agent/(episodes/(retrieve|search)|skills/search|patterns/search|causal/(query|traverse|estimate)"
+      + "|recall|learning/(predict|metrics|explain|reward))");
   /** Rate-limit buckets kept at most; beyond it idle buckets are dropped (only for per-address limiting). */
   private static final int MAX_BUCKETS = 100_000;
 

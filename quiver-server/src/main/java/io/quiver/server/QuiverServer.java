@@ -9,6 +9,8 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.quiver.Quiver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,6 +30,7 @@ public final class QuiverServer implements AutoCloseable {
   private final Endpoints endpoints;
   private final WebServer server;
   private final ServerMetrics metrics;
+  private final AgentBackend agent;
 
   private QuiverServer(Quiver db, ServerConfig config) {
     Objects.requireNonNull(db, "db");
@@ -35,6 +38,7 @@ public final class QuiverServer implements AutoCloseable {
     ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.endpoints = new Endpoints(db, json, config);
     this.metrics = new ServerMetrics(db);
+    this.agent = new AgentBackend(db, config);
     var builder = WebServer.builder()
         .host(config.host())
         .port(config.port())
@@ -89,6 +93,11 @@ public final class QuiverServer implements AutoCloseable {
     server.stop();
     endpoints.close();
     metrics.close();
+    try {
+      agent.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("closing the agent memory", e);
+    }
   }
 
   private void routes(HttpRouting.Builder r) {
@@ -172,6 +181,9 @@ public final class QuiverServer implements AutoCloseable {
     rt.post("/collections/{name}/snapshots/upload", ep.wrap(snapshots::upload));
     rt.get("/collections/{name}/snapshots/{snapshot}", snapshots::download);
     rt.delete("/collections/{name}/snapshots/{snapshot}", ep.wrap(snapshots::delete));
+    if (config.agentEnabled()) { // Quiver-only: shared agent memory in its own directory (see AgentBackend)
+      AgentRoutes.register(rt, ep, agent);
+    }
     rt.fallback();
   }
 }

@@ -1,5 +1,6 @@
 package io.quiver.server;
 
+import io.quiver.agent.embed.Embedders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,9 @@ import java.util.Objects;
  * @param requestLogLevel level of the one-line-per-request log ({@code OFF} disables it)
  * @param memoryBudget the most heap the collections may hold together, in bytes ({@code storage.memory_budget}); 0
  *     for no limit. Writes and jobs that would grow past it are refused with 507.
+ * @param agentEnabled whether {@code /quiver/agent/...} is served ({@code agent.enabled}, default on)
+ * @param agentEmbedder the agent memory's embedder ({@code agent.embedder}: {@code token-hash} (default) or
+ *     {@code minilm}); a memory written with one embedder refuses to open with another
  */
 public record ServerConfig(
     String host,
@@ -48,7 +52,9 @@ public record ServerConfig(
     Cors cors,
     Tls tls,
     System.Logger.Level requestLogLevel,
-    long memoryBudget) {
+    long memoryBudget,
+    boolean agentEnabled,
+    String agentEmbedder) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 6333;
@@ -116,6 +122,7 @@ public record ServerConfig(
     Objects.requireNonNull(cors, "cors");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(requestLogLevel, "requestLogLevel");
+    Objects.requireNonNull(agentEmbedder, "agentEmbedder");
     apiKey = blankToNull(apiKey);
     readOnlyApiKey = blankToNull(readOnlyApiKey);
     check(port >= 0 && port <= 65_535, "port must be in 0..65535, got " + port);
@@ -154,7 +161,8 @@ public record ServerConfig(
         + ", maxLimit=" + maxLimit + ", maxBatch=" + maxBatch + ", maxPayloadBytes=" + maxPayloadBytes
         + ", requestTimeout=" + requestTimeout + ", rateLimitPerSecond=" + rateLimitPerSecond + ", rateLimitBurst="
         + rateLimitBurst + ", cors=" + cors + ", tls=" + tls + ", requestLogLevel=" + requestLogLevel
-        + ", memoryBudget=" + memoryBudget + "]";
+        + ", memoryBudget=" + memoryBudget + ", agentEnabled=" + agentEnabled + ", agentEmbedder=" + agentEmbedder
+        + "]";
   }
 
   public static Builder builder() {
@@ -166,7 +174,7 @@ public record ServerConfig(
         .maxRequestBytes(maxRequestBytes).maxSnapshotUploadBytes(maxSnapshotUploadBytes).maxLimit(maxLimit).maxBatch(maxBatch)
         .maxPayloadBytes(maxPayloadBytes).requestTimeout(requestTimeout)
         .rateLimit(rateLimitPerSecond, rateLimitBurst).cors(cors).tls(tls).requestLogLevel(requestLogLevel)
-        .memoryBudget(memoryBudget);
+        .memoryBudget(memoryBudget).agentEnabled(agentEnabled).agentEmbedder(agentEmbedder);
   }
 
   /** Defaults: loopback:6333, ./quiver-data, no keys, 32 MiB bodies, CORS for any origin, no TLS, no rate limit. */
@@ -188,6 +196,8 @@ public record ServerConfig(
     private Tls tls;
     private System.Logger.Level requestLogLevel = System.Logger.Level.INFO;
     private long memoryBudget;
+    private boolean agentEnabled = true;
+    private String agentEmbedder = Embedders.DEFAULT;
 
     private Builder() {}
 
@@ -213,11 +223,14 @@ public record ServerConfig(
     public Builder tls(Tls v) { tls = v; return this; }
     public Builder requestLogLevel(System.Logger.Level v) { requestLogLevel = v; return this; }
     public Builder memoryBudget(long bytes) { memoryBudget = bytes; return this; }
+    public Builder agentEnabled(boolean v) { agentEnabled = v; return this; }
+    public Builder agentEmbedder(String v) { agentEmbedder = v; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(host, port, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxSnapshotUploadBytes,
           maxLimit, maxBatch, maxPayloadBytes,
-          requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel, memoryBudget);
+          requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel, memoryBudget,
+          agentEnabled, agentEmbedder);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.quiver.agent.embed.Embedders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,9 @@ import java.util.regex.Pattern;
  * storage:
  *   storage_path: ./quiver-data
  *   memory_budget: 2GiB          # most heap the collections may hold; 512MiB, 1.5GB, bytes; 0 = none
+ * agent:                         # agent memory under /quiver/agent, in <storage_path>/agent
+ *   enabled: true
+ *   embedder: token-hash         # or minilm (the local all-MiniLM-L6-v2 model)
  * tls:
  *   cert: ./tls/cert.pem         # PEM certificate chain ...
  *   key: ./tls/key.pem           # ... and unencrypted PKCS#8 PEM private key
@@ -60,7 +64,8 @@ public final class ServerConfigLoader {
           "max_batch_size", "max_payload_size_kb", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
           "cors_allowed_origins", "enable_tls", "request_log_level"),
       "storage", Set.of("storage_path", "memory_budget"),
-      "tls", Set.of("cert", "key", "keystore", "keystore_password"));
+      "tls", Set.of("cert", "key", "keystore", "keystore_password"),
+      "agent", Set.of("enabled", "embedder"));
 
   private ServerConfigLoader() {}
 
@@ -171,6 +176,13 @@ public final class ServerConfigLoader {
     str(root.path("storage").get("memory_budget"), "storage.memory_budget")
         .ifPresent(v -> b.memoryBudget(size(v, "storage.memory_budget")));
     str(s.get("request_log_level"), "service.request_log_level").ifPresent(l -> b.requestLogLevel(level(l)));
+    bool(root.path("agent"), "enabled", "agent").ifPresent(b::agentEnabled);
+    str(root.path("agent").get("embedder"), "agent.embedder").ifPresent(e -> {
+      if (!Embedders.names().contains(e.trim().toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("agent.embedder: '" + e + "' is not one of " + Embedders.names());
+      }
+      b.agentEmbedder(e);
+    });
 
     JsonNode t = root.path("tls");
     boolean tlsOn = bool(s, "enable_tls", "service").orElse(false);
