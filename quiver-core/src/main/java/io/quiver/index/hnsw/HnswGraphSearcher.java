@@ -18,6 +18,8 @@ import java.lang.invoke.VarHandle;
  */
 final class HnswGraphSearcher {
   private static final VarHandle INTS = OnHeapHnswGraph.INTS;
+  static final int POINTS_PER_SAMPLE = 1024;
+  static final int MAX_SAMPLES = 1024;
 
   final HnswIndex index;
   final OnHeapHnswGraph graph;
@@ -59,7 +61,8 @@ final class HnswGraphSearcher {
       filtered.searchLevel0(q, ep, epDist, ef, ctx, filter, params.visitLimit(),
           payloadLinks == null || payloadLinks.length == 0 ? null : payloadLinks);
     } else {
-      searchLevel(q, 0f, false, eps, 1, ef, 0, ctx, filtering, filter, params.visitLimit());
+      int entries = bestSample(q, ep, eps, ctx);
+      searchLevel(q, 0f, false, eps, entries, ef, 0, ctx, filtering, filter, params.visitLimit());
     }
     LongHeap results = ctx.results;
     while (results.size() > k) {
@@ -74,6 +77,49 @@ final class HnswGraphSearcher {
       dists[i] = ScoredOrdinals.distance(packed);
     }
     return new SearchResult(ords, dists, ctx.distanceCount, !ctx.incomplete);
+  }
+
+  /**
+   * Scores nodes spread evenly over the index and, when the best is not {@code ep}, makes it a second entry point in
+   * {@code eps[1]}; returns the entry count. The upper levels descend greedily and can end in the wrong cluster for a
+   * query between clusters, where no ef walks out: on 1,000,000 x 128 clustered vectors (bench-disk's generator,
+   * M 16) recall@10 rose from 0.9154 / 0.9315 / 0.9392 to 0.9675 / 0.9758 / 0.9788 at ef 32 / 64 / 128 with 1,024
+   * samples (0.9524 / 0.9618 / 0.9667 with 256). One sample per {@value #POINTS_PER_SAMPLE} nodes, at most
+   * {@value #MAX_SAMPLES}: a region of that many points is represented, and the cost stays a small share of the walk
+   * (none below {@value #POINTS_PER_SAMPLE} nodes, where the descent is short).
+   */
+  private int bestSample(float[] q, int ep, long[] eps, HnswSearchContext ctx) {
+    int n = index.ordinalLimit();
+    int wanted = Math.min(MAX_SAMPLES, index.size() / POINTS_PER_SAMPLE);
+    if (wanted == 0) {
+      return 1;
+    }
+    int[] nodes = ctx.sampleNodes(wanted);
+    float[] dists = ctx.sampleDistances(wanted);
+    int samples = 0;
+    for (int i = 0; i < wanted; i++) {
+      int node = (int) (((long) i * n + n / 2) / wanted);
+      // only live nodes already in the graph: a node still being inserted may have no vector or list yet
+      if (index.contains(node) && graph.linked(node)) {
+        nodes[samples++] = node;
+      }
+    }
+    if (samples == 0) {
+      return 1;
+    }
+    index.score(q, 0f, false, nodes, samples, dists, ctx);
+    ctx.distanceCount += samples;
+    int best = 0;
+    for (int i = 1; i < samples; i++) {
+      if (dists[i] < dists[best]) {
+        best = i;
+      }
+    }
+    if (nodes[best] == ep) {
+      return 1;
+    }
+    eps[1] = ScoredOrdinals.pack(dists[best], nodes[best]);
+    return 2;
   }
 
   /** Greedy descent on one upper level; returns the packed (distance, node) of the local minimum. */

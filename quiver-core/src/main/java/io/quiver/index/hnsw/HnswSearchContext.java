@@ -20,7 +20,24 @@ final class HnswSearchContext {
   QuantizedScorer approx;
   final LongHeap candidates = new LongHeap(256);
   final LongHeap results = new LongHeap(256);
-  final long[] entryScratch = new long[1];
+  /** Entry points of the level-0 search: the upper levels' node and the best entry sample. */
+  final long[] entryScratch = new long[2];
+  private int[] sampleNodes = new int[0];
+  private float[] sampleDistances = new float[0];
+
+  int[] sampleNodes(int n) {
+    if (sampleNodes.length < n) {
+      sampleNodes = new int[n];
+    }
+    return sampleNodes;
+  }
+
+  float[] sampleDistances(int n) {
+    if (sampleDistances.length < n) {
+      sampleDistances = new float[n];
+    }
+    return sampleDistances;
+  }
   /** Unvisited neighbours of the node being expanded, and their distances. */
   final int[] fresh = new int[1024];
   final float[] freshDistances = new float[1024];
