@@ -7,7 +7,10 @@ import io.quiver.agent.episode.EpisodeStore;
 import io.quiver.collection.Collection;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Causal recall over every stored episode: the {@code k} of highest utility {@code U = alpha·similarity +
@@ -21,6 +24,11 @@ import java.util.List;
  * no episode outside can displace the answer; otherwise {@code N} is multiplied by 4 and the search repeated, up to
  * every stored episode. The answer is therefore always the true top k over all episodes (ties at equal utility broken
  * by smaller id), and the {@link Certificate} records the bound that proves it.
+ *
+ * <p>When the source lists every episode of non-zero uplift ({@link UpliftSource#nonZero}, at most
+ * {@value #MAX_LISTED}), those episodes join the candidates whatever their similarity; an episode outside is then
+ * known to have uplift 0, so the bound's uplift term {@code |beta|·B} drops to 0. Without it a positive beta rarely
+ * lets the bound be met before every episode is scored.
  */
 public final class CausalRecall {
   private static final int SMALL_STORE = 1024;
@@ -28,6 +36,8 @@ public final class CausalRecall {
   private static final int CANDIDATE_FACTOR = 8;
   /** Largest k: deeper recalls are listings. */
   public static final int MAX_K = 1000;
+  /** Most episodes with a known non-zero uplift scored directly; beyond, their uplift is bounded instead. */
+  static final int MAX_LISTED = 4096;
 
   private final EpisodeStore episodes;
   private final UpliftSource uplift;
@@ -35,6 +45,11 @@ public final class CausalRecall {
   public CausalRecall(EpisodeStore episodes, UpliftSource uplift) {
     this.episodes = episodes;
     this.uplift = uplift;
+  }
+
+  /** Where the uplifts come from. */
+  public UpliftSource upliftSource() {
+    return uplift;
   }
 
   /** Recalls for {@code request}; arguments are checked before anything is read. */
@@ -46,33 +61,47 @@ public final class CausalRecall {
     if (!(bound >= 0) || Double.isInfinite(bound)) {
       throw new IllegalStateException("uplift source bound must be a finite number >= 0, got " + bound);
     }
+    Map<Long, Double> known = uplift.nonZero();
+    if (known != null && known.size() > MAX_LISTED) {
+      known = null; // too many to score directly: bound them instead
+    }
     int n = stored <= SMALL_STORE ? (int) Math.max(stored, 1)
         : (int) Math.min(stored, Math.max((long) CANDIDATE_FACTOR * r.k(), MIN_CANDIDATES));
     while (true) {
       n = Math.min(n, Collection.MAX_RESULT_WINDOW);
-      List<EpisodeHit> candidates = episodes.nearest(query, n, EpisodeFilter.ALL);
+      List<EpisodeHit> nearest = episodes.nearest(query, n, EpisodeFilter.ALL);
+      double floor = nearest.isEmpty() ? 1 : nearest.get(nearest.size() - 1).similarity();
+      boolean exhaustive = nearest.size() < n || nearest.size() >= stored;
+      List<EpisodeHit> candidates = new ArrayList<>(nearest);
+      double outsideBound = bound;
+      if (known != null) {
+        // the listed episodes are scored wherever they rank, so every episode left out has uplift 0
+        Set<Long> seen = new HashSet<>();
+        nearest.forEach(h -> seen.add(h.episode().id()));
+        List<Long> extra = known.keySet().stream().filter(id -> !seen.contains(id)).toList();
+        candidates.addAll(episodes.score(query, extra));
+        outsideBound = 0;
+      }
       List<RecallHit> scored = new ArrayList<>(candidates.size());
       for (EpisodeHit h : candidates) {
-        scored.add(score(h, r, bound));
+        scored.add(score(h, r, bound, known));
       }
       scored.sort(Comparator.comparingDouble(RecallHit::utility).reversed().thenComparingLong(RecallHit::id));
       List<RecallHit> top = scored.subList(0, Math.min(r.k(), scored.size()));
-      boolean exhaustive = candidates.size() < n || candidates.size() >= stored;
-      double floor = candidates.isEmpty() ? 1 : candidates.get(candidates.size() - 1).similarity();
-      double utilityBound = r.alpha() * floor + Math.abs(r.beta()) * bound + Math.max(0, -r.gamma());
+      double utilityBound = r.alpha() * floor + Math.abs(r.beta()) * outsideBound + Math.max(0, -r.gamma());
       boolean proven = exhaustive || (top.size() == r.k() && top.get(top.size() - 1).utility() >= utilityBound);
       if (proven || n >= Collection.MAX_RESULT_WINDOW) {
-        Certificate c = Certificates.of(r, top, candidates.size(), stored, floor, bound, utilityBound, exhaustive,
-            proven, episodes.embedder().name());
-        return new RecallResult(top, c);
+        Certificate c = Certificates.of(r, top, candidates.size(), stored, floor, outsideBound, utilityBound,
+            exhaustive, proven, episodes.embedder().name());
+        return new RecallResult(List.copyOf(top), c);
       }
       n = (int) Math.min((long) n * 4, stored);
     }
   }
 
-  private RecallHit score(EpisodeHit h, RecallRequest r, double bound) {
+  private RecallHit score(EpisodeHit h, RecallRequest r, double bound, Map<Long, Double> known) {
     long id = h.episode().id();
-    double u = uplift.uplift(id);
+    double u = known != null ? known.getOrDefault(id, 0.0) : uplift.uplift(id);
     if (!(Math.abs(u) <= bound)) {
       throw new IllegalStateException("uplift " + u + " of episode #" + id + " is outside the source's bound +-"
           + bound);

@@ -3,6 +3,8 @@ package io.quiver.agent.bench;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quiver.Quiver;
+import io.quiver.agent.AgentMemory;
+import io.quiver.agent.causal.CausalNode;
 import io.quiver.agent.embed.TokenHashEmbedder;
 import io.quiver.agent.episode.EpisodeFilter;
 import io.quiver.agent.episode.EpisodeFixtures;
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.Test;
  * minutes and asserts nothing). {@code -Dagent.bench.n} episodes (default 100,000) of 384 dimensions with the
  * token-hash embedder are stored in durable batches of 1,000; then random filtered retrievals (k 5), unfiltered
  * retrievals and causal recalls (k 12) are timed with the query already embedded, and embedding is timed apart.
+ * Then {@code -Dagent.bench.edges} (default 1,000) causal edges from random episodes are added and AgentMemory's
+ * recall is timed two ways, interleaved query by query: with the graph listing every episode's non-zero uplift, and
+ * with the same uplifts asked episode by episode under the default bound.
  */
 class EpisodeStoreBench {
   @Test
@@ -37,7 +42,8 @@ class EpisodeStoreBench {
     long base = 1_700_000_000L;
     List<NewEpisode> all = EpisodeFixtures.episodes(r, n, base);
     Path dir = Files.createTempDirectory("episode-bench");
-    try (Quiver db = Quiver.open(dir); EpisodeStore store = EpisodeStore.open(db, embedder)) {
+    try (Quiver db = Quiver.open(dir); AgentMemory memory = AgentMemory.within(db, embedder)) {
+      EpisodeStore store = memory.episodes();
       long t0 = System.nanoTime();
       embedder.embed(all.stream().map(NewEpisode::task).toList());
       long embedNs = System.nanoTime() - t0;
@@ -62,6 +68,14 @@ class EpisodeStoreBench {
         vectors.add(store.embed(t));
       }
       print("query embedding: %.1f us per query", (System.nanoTime() - t0) / 1e3 / queries);
+      int edges = Integer.getInteger("agent.bench.edges", 1_000);
+      for (int i = 0; i < edges; i++) {
+        memory.causal().add(CausalNode.memory("episode", 1 + r.nextInt(n)), CausalNode.event("outcome-" + (i % 10)),
+            r.nextDouble() * 2 - 1, 0.5 + r.nextDouble() / 2, 10);
+      }
+      UpliftSource graph = memory.recall().upliftSource();
+      UpliftSource oneByOne = graph::uplift; // the same uplifts, asked episode by episode and only bounded
+      int graphQueries = Integer.getInteger("agent.bench.graph.queries", 40);
       for (int round = 0; round < 2; round++) { // the first round warms the JIT
         long[] filtered = new long[queries];
         long[] unfiltered = new long[queries];
@@ -80,10 +94,28 @@ class EpisodeStoreBench {
           causal.recall(RecallRequest.of(texts.get(q)));
           recall[q] = System.nanoTime() - s;
         }
+        long[] listed = new long[graphQueries];
+        long[] single = new long[graphQueries];
+        CausalRecall byList = new CausalRecall(store, graph);
+        CausalRecall bySingle = new CausalRecall(store, oneByOne);
+        int listedCandidates = 0;
+        int singleCandidates = 0;
+        for (int q = 0; q < graphQueries; q++) { // interleaved: the machine's load changes under both alike
+          long s = System.nanoTime();
+          listedCandidates += byList.recall(RecallRequest.of(texts.get(q))).certificate().candidates();
+          listed[q] = System.nanoTime() - s;
+          s = System.nanoTime();
+          singleCandidates += bySingle.recall(RecallRequest.of(texts.get(q))).certificate().candidates();
+          single[q] = System.nanoTime() - s;
+        }
         if (round == 1) {
           report("retrieve k=5, random filters", filtered);
           report("retrieve k=5, no filter", unfiltered);
           report("recall k=12 (embedding included)", recall);
+          report("recall k=12 with " + edges + " episode edges, uplifts listed (AgentMemory), mean candidates "
+              + listedCandidates / graphQueries, listed);
+          report("recall k=12 with " + edges + " episode edges, uplifts asked one by one, mean candidates "
+              + singleCandidates / graphQueries, single);
         }
       }
     }
