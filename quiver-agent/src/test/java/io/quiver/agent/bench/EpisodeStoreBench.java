@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
  * with the same uplifts asked episode by episode under the default bound.
  */
 class EpisodeStoreBench {
+  /** Quiver's switch back to the plain exact scan (BoundedScan.OFF), for the interleaved comparison. */
+  private static final String PLAIN_SCAN = "quiver.scan.bounded.off";
+
   @Test
   void run() throws Exception {
     assumeTrue(Boolean.getBoolean("agent.bench"), "set -Dagent.bench=true to run");
@@ -79,6 +82,8 @@ class EpisodeStoreBench {
       for (int round = 0; round < 2; round++) { // the first round warms the JIT
         long[] filtered = new long[queries];
         long[] unfiltered = new long[queries];
+        long[] filteredPlain = new long[queries];
+        long[] unfilteredPlain = new long[queries];
         long[] recall = new long[queries / 4];
         CausalRecall causal = new CausalRecall(store, UpliftSource.NONE);
         for (int q = 0; q < queries; q++) {
@@ -88,6 +93,14 @@ class EpisodeStoreBench {
           s = System.nanoTime();
           store.nearest(vectors.get(q), 5, EpisodeFilter.ALL);
           unfiltered[q] = System.nanoTime() - s;
+          System.setProperty(PLAIN_SCAN, "true"); // the same queries, interleaved, with the plain exact scan
+          s = System.nanoTime();
+          store.nearest(vectors.get(q), 5, filters.get(q));
+          filteredPlain[q] = System.nanoTime() - s;
+          s = System.nanoTime();
+          store.nearest(vectors.get(q), 5, EpisodeFilter.ALL);
+          unfilteredPlain[q] = System.nanoTime() - s;
+          System.clearProperty(PLAIN_SCAN);
         }
         for (int q = 0; q < recall.length; q++) {
           long s = System.nanoTime();
@@ -111,6 +124,8 @@ class EpisodeStoreBench {
         if (round == 1) {
           report("retrieve k=5, random filters", filtered);
           report("retrieve k=5, no filter", unfiltered);
+          report("retrieve k=5, random filters, plain exact scan", filteredPlain);
+          report("retrieve k=5, no filter, plain exact scan", unfilteredPlain);
           report("recall k=12 (embedding included)", recall);
           report("recall k=12 with " + edges + " episode edges, uplifts listed (AgentMemory), mean candidates "
               + listedCandidates / graphQueries, listed);
