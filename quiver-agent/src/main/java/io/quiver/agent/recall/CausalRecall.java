@@ -26,8 +26,9 @@ import java.util.Set;
  * by smaller id), and the {@link Certificate} records the bound that proves it.
  *
  * <p>When the source lists every episode of non-zero uplift ({@link UpliftSource#nonZero}, at most
- * {@value #MAX_LISTED}), those episodes join the candidates whatever their similarity; an episode outside is then
- * known to have uplift 0, so the bound's uplift term {@code |beta|·B} drops to 0. Without it a positive beta rarely
+ * {@value #MAX_LISTED}), a listed episode outside the candidates joins them when its own bound {@code alpha·s_N +
+ * beta·u + max(0, −gamma)} reaches the k-th utility among them; the others cannot enter the answer, and an episode
+ * not listed is known to have uplift 0, so the bound's uplift term {@code |beta|·B} drops to 0. Without it a positive beta rarely
  * lets the bound be met before every episode is scored.
  */
 public final class CausalRecall {
@@ -72,26 +73,35 @@ public final class CausalRecall {
       List<EpisodeHit> nearest = episodes.nearest(query, n, EpisodeFilter.ALL);
       double floor = nearest.isEmpty() ? 1 : nearest.get(nearest.size() - 1).similarity();
       boolean exhaustive = nearest.size() < n || nearest.size() >= stored;
-      List<EpisodeHit> candidates = new ArrayList<>(nearest);
-      double outsideBound = bound;
-      if (known != null) {
-        // the listed episodes are scored wherever they rank, so every episode left out has uplift 0
-        Set<Long> seen = new HashSet<>();
-        nearest.forEach(h -> seen.add(h.episode().id()));
-        List<Long> extra = known.keySet().stream().filter(id -> !seen.contains(id)).toList();
-        candidates.addAll(episodes.score(query, extra));
-        outsideBound = 0;
-      }
-      List<RecallHit> scored = new ArrayList<>(candidates.size());
-      for (EpisodeHit h : candidates) {
+      List<RecallHit> scored = new ArrayList<>(nearest.size());
+      for (EpisodeHit h : nearest) {
         scored.add(score(h, r, bound, known));
       }
+      double outsideBound = bound;
+      if (known != null) {
+        // a listed episode outside the nearest is at most alpha·floor + beta·u + max(0, -gamma): scored when that
+        // can reach the k-th utility so far (which only rises), so every episode left out is below the answer or
+        // has uplift 0; the 1e-12 covers the bound and the utility being rounded differently
+        scored.sort(Comparator.comparingDouble(RecallHit::utility).reversed());
+        double kth = scored.size() >= r.k() ? scored.get(r.k() - 1).utility() : Double.NEGATIVE_INFINITY;
+        Set<Long> seen = new HashSet<>();
+        nearest.forEach(h -> seen.add(h.episode().id()));
+        double reach = r.alpha() * floor + Math.max(0, -r.gamma());
+        List<Long> extra = known.entrySet().stream()
+            .filter(e -> !seen.contains(e.getKey()) && reach + r.beta() * e.getValue() >= kth - 1e-12)
+            .map(Map.Entry::getKey).toList();
+        for (EpisodeHit h : episodes.score(query, extra)) {
+          scored.add(score(h, r, bound, known));
+        }
+        outsideBound = 0;
+      }
+      int candidates = scored.size();
       scored.sort(Comparator.comparingDouble(RecallHit::utility).reversed().thenComparingLong(RecallHit::id));
       List<RecallHit> top = scored.subList(0, Math.min(r.k(), scored.size()));
       double utilityBound = r.alpha() * floor + Math.abs(r.beta()) * outsideBound + Math.max(0, -r.gamma());
       boolean proven = exhaustive || (top.size() == r.k() && top.get(top.size() - 1).utility() >= utilityBound);
       if (proven || n >= Collection.MAX_RESULT_WINDOW) {
-        Certificate c = Certificates.of(r, top, candidates.size(), stored, floor, outsideBound, utilityBound,
+        Certificate c = Certificates.of(r, top, candidates, stored, floor, outsideBound, utilityBound,
             exhaustive, proven, episodes.embedder().name());
         return new RecallResult(List.copyOf(top), c);
       }
