@@ -46,8 +46,8 @@ final class BoundedScan {
 
   /** Whether a scan of {@code s}'s field {@code using} (COSINE, held in the heap) with {@code accepted} points pays. */
   static boolean applies(Segment s, String using, long accepted, int dim) {
-    return s instanceof SealedSegment && s.diskField(using) == null && !Boolean.getBoolean(OFF) && s.ordinals() >= MIN_POINTS
-        && accepted >= MIN_POINTS / 4 && ExactScanCodes.fits(s.ordinals(), dim);
+    return s instanceof SealedSegment && s.diskField(using) == null && !Boolean.getBoolean(OFF)
+        && s.ordinals() >= MIN_POINTS && accepted >= MIN_POINTS / 4 && ExactScanCodes.fits(s.ordinals(), dim);
   }
 
   /** Scans as {@link Scan#run} does; returns the distances computed (coded and exact). */

@@ -86,7 +86,8 @@ class BoundedScanTest extends RandomizedTest {
           case 2 -> 100 + rnd.nextInt(400);
           default -> 1 + rnd.nextInt(100);
         };
-        Filter filter = t == 1000 ? null : FilterParser.parse("{\"must\":[{\"key\":\"r\",\"range\":{\"lt\":" + t + "}}]}");
+        Filter filter = t == 1000 ? null
+            : FilterParser.parse("{\"must\":[{\"key\":\"r\",\"range\":{\"lt\":" + t + "}}]}");
         IntPredicate accept = i -> !deleted.contains(i) && r[i] < t;
         int k = 1 + rnd.nextInt(rnd.nextBoolean() ? 10 : 200);
         double[] qu = unit(q);

@@ -28,8 +28,8 @@ import java.util.Set;
  * <p>When the source lists every episode of non-zero uplift ({@link UpliftSource#nonZero}, at most
  * {@value #MAX_LISTED}), a listed episode outside the candidates joins them when its own bound {@code alpha·s_N +
  * beta·u + max(0, −gamma)} reaches the k-th utility among them; the others cannot enter the answer, and an episode
- * not listed is known to have uplift 0, so the bound's uplift term {@code |beta|·B} drops to 0. Without it a positive beta rarely
- * lets the bound be met before every episode is scored.
+ * not listed is known to have uplift 0, so the bound's uplift term {@code |beta|·B} drops to 0. Without it a positive
+ * beta rarely lets the bound be met before every episode is scored.
  */
 public final class CausalRecall {
   private static final int SMALL_STORE = 1024;
