@@ -102,9 +102,10 @@ class EpisodeStoreBench {
           unfilteredPlain[q] = System.nanoTime() - s;
           System.clearProperty(PLAIN_SCAN);
         }
+        long recallCandidates = 0;
         for (int q = 0; q < recall.length; q++) {
           long s = System.nanoTime();
-          causal.recall(RecallRequest.of(texts.get(q)));
+          recallCandidates += causal.recall(RecallRequest.of(texts.get(q))).certificate().candidates();
           recall[q] = System.nanoTime() - s;
         }
         long[] listed = new long[graphQueries];
@@ -126,7 +127,7 @@ class EpisodeStoreBench {
           report("retrieve k=5, no filter", unfiltered);
           report("retrieve k=5, random filters, plain exact scan", filteredPlain);
           report("retrieve k=5, no filter, plain exact scan", unfilteredPlain);
-          report("recall k=12 (embedding included)", recall);
+          report("recall k=12 (embedding included), mean candidates " + recallCandidates / recall.length, recall);
           report("recall k=12 with " + edges + " episode edges, uplifts listed (AgentMemory), mean candidates "
               + listedCandidates / graphQueries, listed);
           report("recall k=12 with " + edges + " episode edges, uplifts asked one by one, mean candidates "
