@@ -12,6 +12,8 @@ import io.quiver.agent.skill.SkillLibrary;
 import io.quiver.text.DenseTextModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One agent memory: a Quiver data directory holding every kind of record (episodes, skills, reasoning patterns,
@@ -123,6 +125,13 @@ public final class AgentMemory implements AutoCloseable {
     @Override
     public double uplift(long episodeId) {
       return Math.clamp(graph.uplift("episode", episodeId), -1.0, 1.0);
+    }
+
+    @Override
+    public Map<Long, Double> nonZero() {
+      Map<Long, Double> out = new HashMap<>();
+      graph.uplifts("episode").forEach((id, u) -> out.put(id, Math.clamp(u, -1.0, 1.0)));
+      return out;
     }
   }
 }

@@ -32,6 +32,11 @@ final class Hits {
     }
   }
 
+  /** The largest distance kept. */
+  float maxDistance() {
+    return maxDistance;
+  }
+
   int size() {
     return heap.size();
   }

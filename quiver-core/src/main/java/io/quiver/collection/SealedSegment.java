@@ -55,6 +55,8 @@ final class SealedSegment extends Segment {
   private final Map<String, QuantizedField> quantizedFields = new ConcurrentHashMap<>();
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
   private final Map<String, PayloadLinks> payloadLinks = new ConcurrentHashMap<>();
+  /** Built by the first {@link BoundedScan} of a field. */
+  private final Map<String, ExactScanCodes> exactScanCodes = new ConcurrentHashMap<>();
   /** Sparse vector fields; a field the segment has no file for (declared after sealing) has no points here. */
   private final Map<String, SealedSparseIndex> sparse = new LinkedHashMap<>();
   /** Multi-vector fields; as for sparse ones, a field without a file here has no points here. */
@@ -348,6 +350,11 @@ final class SealedSegment extends Segment {
     }
   }
 
+  /** The int8 codes {@link BoundedScan} scans field {@code name} with, built on first use. */
+  ExactScanCodes exactScanCodes(String name) {
+    return exactScanCodes.computeIfAbsent(name, n -> ExactScanCodes.build(this, n, fields.get(n).dimension()));
+  }
+
   @Override
   float[] vector(String name, int ordinal) {
     DiskField disk = diskFields.get(name);
@@ -517,6 +524,7 @@ final class SealedSegment extends Segment {
       bytes += s.inRam() ? s.bytes() : 0;
     }
     bytes += multi.values().stream().mapToLong(SealedMultiVectors::ramBytes).sum();
+    bytes += exactScanCodes.values().stream().mapToLong(ExactScanCodes::ramBytes).sum();
     return bytes + quantizedBytes() + payloadLinkBytes();
   }
 

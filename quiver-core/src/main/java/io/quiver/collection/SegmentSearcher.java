@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Nearest-neighbour search over every segment of a collection: each segment is searched as the {@link FilterPlanner}
@@ -154,7 +155,7 @@ final class SegmentSearcher {
       }
       cost = g.distanceComputations();
     }
-    cost += scanner(s, req, query, k, ef, hits).run(plan.indexed(), FilterPlanner.scanFilter(s, plan));
+    cost += scan(s, req, query, k, ef, hits, estimate, plan.indexed(), FilterPlanner.scanFilter(s, plan));
     return new SegmentPlan(s.id, live, SearchStrategy.EXACT, planned, estimate, indexed,
         planned != SearchStrategy.EXACT, cost, links != null);
   }
@@ -172,9 +173,26 @@ final class SegmentSearcher {
       }
       cost = g.distanceComputations();
     }
-    cost += scanner(s, req, query, k, ef, hits).run(null, accept);
+    cost += scan(s, req, query, k, ef, hits, live, null, accept);
     return new SegmentPlan(s.id, live, SearchStrategy.EXACT, exact ? SearchStrategy.EXACT
         : SearchStrategy.ROUTE_THROUGH, live, true, !exact, cost, false);
+  }
+
+  /**
+   * Scans the points of {@code s} in {@code candidates} (null: all) that {@code accept} passes (null: all), about
+   * {@code accepted} of them: a full-precision scan of a large sealed cosine field goes through {@link BoundedScan},
+   * which finds the same hits computing few full distances; other scans are {@link #scanner}'s.
+   */
+  private long scan(Segment s, SearchRequest req, float[] query, int k, int ef, Hits hits, long accepted,
+      RoaringBitmap candidates, OrdinalFilter accept) {
+    VectorParams params = holder.config.vector(req.using());
+    boolean fullPrecision = req.exact() || quantized(req) == null;
+    if (fullPrecision && params.metric() == Metric.COSINE
+        && BoundedScan.applies(s, req.using(), accepted, params.size())) {
+      return new BoundedScan((SealedSegment) s, req.using(), query, hits, k, hits.maxDistance()).run(candidates,
+          accept);
+    }
+    return scanner(s, req, query, k, ef, hits).run(candidates, accept);
   }
 
   /** Whether and how graph walks use quantized codes for {@code req} (null: full precision). */

@@ -1,6 +1,6 @@
 package io.quiver.agent.causal;
 
-import io.quiver.agent.skill.Inputs;
+import io.quiver.agent.store.Inputs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

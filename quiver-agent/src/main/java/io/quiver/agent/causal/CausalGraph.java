@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.PointId;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
-import io.quiver.agent.skill.Inputs;
-import io.quiver.agent.skill.RecordCollection;
+import io.quiver.agent.store.Inputs;
+import io.quiver.agent.store.RecordCollection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.Point;
 import io.quiver.collection.PointRecord;
@@ -15,6 +15,7 @@ import io.quiver.payload.FieldSchema;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -165,6 +166,30 @@ public final class CausalGraph implements MemoryUplift {
       weights += e.confidence();
     }
     return weights > 0 ? weighted / weights : 0;
+  }
+
+  /**
+   * {@link #uplift} of every stored memory of type {@code memoryType} whose uplift is not 0, by memory id: one pass
+   * over the edges instead of a query per memory.
+   */
+  public Map<Long, Double> uplifts(String memoryType) {
+    Map<Long, double[]> sums = new HashMap<>();
+    for (PointRecord r : edges.scrollAll(RecordCollection.records())) {
+      CausalEdge e = EdgePayloads.fromRecord(r);
+      if (e.cause() instanceof CausalNode.Memory m && m.type().equals(memoryType)) {
+        double[] s = sums.computeIfAbsent(m.id(), id -> new double[2]);
+        s[0] += e.confidence() * e.uplift();
+        s[1] += e.confidence();
+      }
+    }
+    Map<Long, Double> out = new HashMap<>();
+    sums.forEach((id, s) -> {
+      double u = s[1] > 0 ? s[0] / s[1] : 0;
+      if (u != 0) {
+        out.put(id, u);
+      }
+    });
+    return out;
   }
 
   // ------------------------------------------------------------------ experiments

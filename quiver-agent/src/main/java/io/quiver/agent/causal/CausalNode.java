@@ -1,6 +1,6 @@
 package io.quiver.agent.causal;
 
-import io.quiver.agent.skill.Inputs;
+import io.quiver.agent.store.Inputs;
 
 /**
  * One end of a causal edge: a named event (any text, as {@code causal_add_edge} takes it) or a stored memory

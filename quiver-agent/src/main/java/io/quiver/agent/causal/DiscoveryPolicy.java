@@ -1,6 +1,6 @@
 package io.quiver.agent.causal;
 
-import io.quiver.agent.skill.Inputs;
+import io.quiver.agent.store.Inputs;
 
 /**
  * {@code learner_discover}'s arguments: attempts each group of a pair needs, the least success rate of the task after

@@ -2,7 +2,7 @@ package io.quiver.agent.causal;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.agent.skill.RecordCollection;
+import io.quiver.agent.store.RecordCollection;
 import io.quiver.collection.PointRecord;
 
 /** A causal edge as a point payload and back; fields and indexes are listed in docs/format.md. */

@@ -1,6 +1,6 @@
 package io.quiver.agent.causal;
 
-import io.quiver.agent.skill.Inputs;
+import io.quiver.agent.store.Inputs;
 
 /**
  * A {@code causal_query}: edges from {@code cause} and/or to {@code effect} (null: any; both given: both must hold)

@@ -1,6 +1,6 @@
 package io.quiver.agent.causal;
 
-import io.quiver.agent.skill.Inputs;
+import io.quiver.agent.store.Inputs;
 
 /**
  * One unit of a recorded experiment: whether it received the cause ({@code treated}) and its outcome, either a

@@ -111,6 +111,29 @@ final class EpisodeReader {
         .toList();
   }
 
+  /** The stored episodes among {@code ids} with their exact cosine to {@code query}, in id order. */
+  List<EpisodeHit> score(float[] query, List<Long> ids) {
+    List<EpisodeHit> out = new ArrayList<>(ids.size());
+    if (ids.isEmpty()) {
+      return out;
+    }
+    double qn = Math.sqrt(dot(query, query));
+    List<PointId> points = ids.stream().sorted().map(PointId::of).toList();
+    for (PointRecord r : episodes.retrieve(points, PayloadSelector.ALL, Set.of(EpisodeSchema.DENSE))) {
+      double sim = qn == 0 ? 0 : dot(r.vectors().get(EpisodeSchema.DENSE), query) / qn; // stored: unit length
+      out.add(new EpisodeHit(EpisodeSchema.episode(r.id(), r.payload()), sim, 0, sim));
+    }
+    return out;
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return s;
+  }
+
   /** Exact cosines of the stored task vectors of {@code ids} with {@code query}. */
   private Map<Long, Double> cosines(float[] query, List<Long> ids) {
     Map<Long, Double> out = new HashMap<>();

@@ -324,6 +324,18 @@ public final class EpisodeStore implements AutoCloseable {
     return reader.nearest(query, k, filter, -1);
   }
 
+  /**
+   * The stored episodes among {@code ids} with their exact cosine to {@code query}, in id order (unknown ids are
+   * skipped): for callers that must score known episodes whatever their rank.
+   */
+  public List<EpisodeHit> score(float[] query, List<Long> ids) {
+    if (query.length != embedder.dimension()) {
+      throw EpisodeValidator.invalid("query", "must have " + embedder.dimension() + " dimensions, got "
+          + query.length);
+    }
+    return reader.score(query, ids);
+  }
+
   /** The embedder's vector of {@code text}. */
   public float[] embed(String text) {
     EpisodeValidator.nonBlank(text, "query");

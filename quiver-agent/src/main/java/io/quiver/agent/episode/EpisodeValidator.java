@@ -1,11 +1,13 @@
 package io.quiver.agent.episode;
 
 import io.quiver.QuiverException;
+import io.quiver.agent.store.Inputs;
 import java.util.List;
 
 /**
  * The rules a stored episode obeys, checked before anything is written; a violation is a
- * {@link QuiverException.InvalidInput} naming the field's path (e.g. {@code episodes[3].reward}).
+ * {@link QuiverException.InvalidInput} naming the field's path (e.g. {@code episodes[3].reward}), made by
+ * {@link Inputs} as every agent store's.
  *
  * <p>Reward is a number in [0, 1], as AgentDB's tool schemas describe it ("Task reward (0-1)"): recall's utility and
  * the statistics average it, and a reward outside that range is far more often a caller's mistake (a percentage, a
@@ -68,21 +70,15 @@ final class EpisodeValidator {
   }
 
   static void reward(double r, String path) {
-    if (!(r >= 0 && r <= 1)) {
-      throw invalid(path, "must be a number in [0, 1], got " + r);
-    }
+    Inputs.unit(r, path);
   }
 
   static void latency(double v, String path) {
-    if (!(v >= 0) || Double.isInfinite(v)) {
-      throw invalid(path, "must be a finite number >= 0, got " + v);
-    }
+    Inputs.nonNegative(v, path);
   }
 
   static void tokens(long v, String path) {
-    if (v < 0) {
-      throw invalid(path, "must be >= 0, got " + v);
-    }
+    Inputs.atLeast(v, 0, path);
   }
 
   static void ts(long v, String path) {
@@ -107,6 +103,6 @@ final class EpisodeValidator {
   }
 
   static QuiverException.InvalidInput invalid(String path, String problem) {
-    return new QuiverException.InvalidInput(path + " " + problem);
+    return Inputs.invalid(path, problem);
   }
 }

@@ -1,7 +1,7 @@
 package io.quiver.agent.pattern;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.agent.skill.Inputs;
+import io.quiver.agent.store.Inputs;
 import java.util.List;
 
 /** A pattern to store, as {@code agentdb_pattern_store} takes it. */

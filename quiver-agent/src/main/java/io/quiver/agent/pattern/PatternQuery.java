@@ -1,6 +1,6 @@
 package io.quiver.agent.pattern;
 
-import io.quiver.agent.skill.Inputs;
+import io.quiver.agent.store.Inputs;
 import java.util.List;
 
 /**

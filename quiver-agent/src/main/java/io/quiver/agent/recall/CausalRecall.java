@@ -7,7 +7,10 @@ import io.quiver.agent.episode.EpisodeStore;
 import io.quiver.collection.Collection;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Causal recall over every stored episode: the {@code k} of highest utility {@code U = alpha·similarity +
@@ -21,6 +24,12 @@ import java.util.List;
  * no episode outside can displace the answer; otherwise {@code N} is multiplied by 4 and the search repeated, up to
  * every stored episode. The answer is therefore always the true top k over all episodes (ties at equal utility broken
  * by smaller id), and the {@link Certificate} records the bound that proves it.
+ *
+ * <p>When the source lists every episode of non-zero uplift ({@link UpliftSource#nonZero}, at most
+ * {@value #MAX_LISTED}), a listed episode outside the candidates joins them when its own bound {@code alpha·s_N +
+ * beta·u + max(0, −gamma)} reaches the k-th utility among them; the others cannot enter the answer, and an episode
+ * not listed is known to have uplift 0, so the bound's uplift term {@code |beta|·B} drops to 0. Without it a positive
+ * beta rarely lets the bound be met before every episode is scored.
  */
 public final class CausalRecall {
   private static final int SMALL_STORE = 1024;
@@ -28,6 +37,8 @@ public final class CausalRecall {
   private static final int CANDIDATE_FACTOR = 8;
   /** Largest k: deeper recalls are listings. */
   public static final int MAX_K = 1000;
+  /** Most episodes with a known non-zero uplift scored directly; beyond, their uplift is bounded instead. */
+  static final int MAX_LISTED = 4096;
 
   private final EpisodeStore episodes;
   private final UpliftSource uplift;
@@ -35,6 +46,11 @@ public final class CausalRecall {
   public CausalRecall(EpisodeStore episodes, UpliftSource uplift) {
     this.episodes = episodes;
     this.uplift = uplift;
+  }
+
+  /** Where the uplifts come from. */
+  public UpliftSource upliftSource() {
+    return uplift;
   }
 
   /** Recalls for {@code request}; arguments are checked before anything is read. */
@@ -46,33 +62,56 @@ public final class CausalRecall {
     if (!(bound >= 0) || Double.isInfinite(bound)) {
       throw new IllegalStateException("uplift source bound must be a finite number >= 0, got " + bound);
     }
+    Map<Long, Double> known = uplift.nonZero();
+    if (known != null && known.size() > MAX_LISTED) {
+      known = null; // too many to score directly: bound them instead
+    }
     int n = stored <= SMALL_STORE ? (int) Math.max(stored, 1)
         : (int) Math.min(stored, Math.max((long) CANDIDATE_FACTOR * r.k(), MIN_CANDIDATES));
     while (true) {
       n = Math.min(n, Collection.MAX_RESULT_WINDOW);
-      List<EpisodeHit> candidates = episodes.nearest(query, n, EpisodeFilter.ALL);
-      List<RecallHit> scored = new ArrayList<>(candidates.size());
-      for (EpisodeHit h : candidates) {
-        scored.add(score(h, r, bound));
+      List<EpisodeHit> nearest = episodes.nearest(query, n, EpisodeFilter.ALL);
+      double floor = nearest.isEmpty() ? 1 : nearest.get(nearest.size() - 1).similarity();
+      boolean exhaustive = nearest.size() < n || nearest.size() >= stored;
+      List<RecallHit> scored = new ArrayList<>(nearest.size());
+      for (EpisodeHit h : nearest) {
+        scored.add(score(h, r, bound, known));
       }
+      double outsideBound = bound;
+      if (known != null) {
+        // a listed episode outside the nearest is at most alpha·floor + beta·u + max(0, -gamma): scored when that
+        // can reach the k-th utility so far (which only rises), so every episode left out is below the answer or
+        // has uplift 0; the 1e-12 covers the bound and the utility being rounded differently
+        scored.sort(Comparator.comparingDouble(RecallHit::utility).reversed());
+        double kth = scored.size() >= r.k() ? scored.get(r.k() - 1).utility() : Double.NEGATIVE_INFINITY;
+        Set<Long> seen = new HashSet<>();
+        nearest.forEach(h -> seen.add(h.episode().id()));
+        double reach = r.alpha() * floor + Math.max(0, -r.gamma());
+        List<Long> extra = known.entrySet().stream()
+            .filter(e -> !seen.contains(e.getKey()) && reach + r.beta() * e.getValue() >= kth - 1e-12)
+            .map(Map.Entry::getKey).toList();
+        for (EpisodeHit h : episodes.score(query, extra)) {
+          scored.add(score(h, r, bound, known));
+        }
+        outsideBound = 0;
+      }
+      int candidates = scored.size();
       scored.sort(Comparator.comparingDouble(RecallHit::utility).reversed().thenComparingLong(RecallHit::id));
       List<RecallHit> top = scored.subList(0, Math.min(r.k(), scored.size()));
-      boolean exhaustive = candidates.size() < n || candidates.size() >= stored;
-      double floor = candidates.isEmpty() ? 1 : candidates.get(candidates.size() - 1).similarity();
-      double utilityBound = r.alpha() * floor + Math.abs(r.beta()) * bound + Math.max(0, -r.gamma());
+      double utilityBound = r.alpha() * floor + Math.abs(r.beta()) * outsideBound + Math.max(0, -r.gamma());
       boolean proven = exhaustive || (top.size() == r.k() && top.get(top.size() - 1).utility() >= utilityBound);
       if (proven || n >= Collection.MAX_RESULT_WINDOW) {
-        Certificate c = Certificates.of(r, top, candidates.size(), stored, floor, bound, utilityBound, exhaustive,
-            proven, episodes.embedder().name());
-        return new RecallResult(top, c);
+        Certificate c = Certificates.of(r, top, candidates, stored, floor, outsideBound, utilityBound,
+            exhaustive, proven, episodes.embedder().name());
+        return new RecallResult(List.copyOf(top), c);
       }
       n = (int) Math.min((long) n * 4, stored);
     }
   }
 
-  private RecallHit score(EpisodeHit h, RecallRequest r, double bound) {
+  private RecallHit score(EpisodeHit h, RecallRequest r, double bound, Map<Long, Double> known) {
     long id = h.episode().id();
-    double u = uplift.uplift(id);
+    double u = known != null ? known.getOrDefault(id, 0.0) : uplift.uplift(id);
     if (!(Math.abs(u) <= bound)) {
       throw new IllegalStateException("uplift " + u + " of episode #" + id + " is outside the source's bound +-"
           + bound);

@@ -1,5 +1,7 @@
 package io.quiver.agent.skill;
 
+import io.quiver.agent.store.Inputs;
+
 /**
  * When repeated attempts at one task become a skill: at least {@code minAttempts} attempts, a success rate of at
  * least {@code minSuccessRate} and a mean reward of at least {@code minAvgReward}.

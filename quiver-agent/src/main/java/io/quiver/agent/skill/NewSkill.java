@@ -1,6 +1,7 @@
 package io.quiver.agent.skill;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.agent.store.Inputs;
 import java.util.List;
 
 /**

@@ -3,6 +3,7 @@ package io.quiver.agent.skill;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.agent.store.Inputs;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

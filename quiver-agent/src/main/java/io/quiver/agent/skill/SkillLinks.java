@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.PointId;
 import io.quiver.Quiver;
+import io.quiver.agent.store.RecordCollection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.Point;
 import io.quiver.collection.PointRecord;

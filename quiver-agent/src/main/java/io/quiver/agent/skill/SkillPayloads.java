@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.agent.store.RecordCollection;
 import io.quiver.collection.PointRecord;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,8 @@ package io.quiver.agent.bench;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quiver.Quiver;
+import io.quiver.agent.AgentMemory;
+import io.quiver.agent.causal.CausalNode;
 import io.quiver.agent.embed.TokenHashEmbedder;
 import io.quiver.agent.episode.EpisodeFilter;
 import io.quiver.agent.episode.EpisodeFixtures;
@@ -25,8 +27,14 @@ import org.junit.jupiter.api.Test;
  * minutes and asserts nothing). {@code -Dagent.bench.n} episodes (default 100,000) of 384 dimensions with the
  * token-hash embedder are stored in durable batches of 1,000; then random filtered retrievals (k 5), unfiltered
  * retrievals and causal recalls (k 12) are timed with the query already embedded, and embedding is timed apart.
+ * Then {@code -Dagent.bench.edges} (default 1,000) causal edges from random episodes are added and AgentMemory's
+ * recall is timed two ways, interleaved query by query: with the graph listing every episode's non-zero uplift, and
+ * with the same uplifts asked episode by episode under the default bound.
  */
 class EpisodeStoreBench {
+  /** Quiver's switch back to the plain exact scan (BoundedScan.OFF), for the interleaved comparison. */
+  private static final String PLAIN_SCAN = "quiver.scan.bounded.off";
+
   @Test
   void run() throws Exception {
     assumeTrue(Boolean.getBoolean("agent.bench"), "set -Dagent.bench=true to run");
@@ -37,7 +45,8 @@ class EpisodeStoreBench {
     long base = 1_700_000_000L;
     List<NewEpisode> all = EpisodeFixtures.episodes(r, n, base);
     Path dir = Files.createTempDirectory("episode-bench");
-    try (Quiver db = Quiver.open(dir); EpisodeStore store = EpisodeStore.open(db, embedder)) {
+    try (Quiver db = Quiver.open(dir); AgentMemory memory = AgentMemory.within(db, embedder)) {
+      EpisodeStore store = memory.episodes();
       long t0 = System.nanoTime();
       embedder.embed(all.stream().map(NewEpisode::task).toList());
       long embedNs = System.nanoTime() - t0;
@@ -62,9 +71,19 @@ class EpisodeStoreBench {
         vectors.add(store.embed(t));
       }
       print("query embedding: %.1f us per query", (System.nanoTime() - t0) / 1e3 / queries);
+      int edges = Integer.getInteger("agent.bench.edges", 1_000);
+      for (int i = 0; i < edges; i++) {
+        memory.causal().add(CausalNode.memory("episode", 1 + r.nextInt(n)), CausalNode.event("outcome-" + (i % 10)),
+            r.nextDouble() * 2 - 1, 0.5 + r.nextDouble() / 2, 10);
+      }
+      UpliftSource graph = memory.recall().upliftSource();
+      UpliftSource oneByOne = graph::uplift; // the same uplifts, asked episode by episode and only bounded
+      int graphQueries = Integer.getInteger("agent.bench.graph.queries", 40);
       for (int round = 0; round < 2; round++) { // the first round warms the JIT
         long[] filtered = new long[queries];
         long[] unfiltered = new long[queries];
+        long[] filteredPlain = new long[queries];
+        long[] unfilteredPlain = new long[queries];
         long[] recall = new long[queries / 4];
         CausalRecall causal = new CausalRecall(store, UpliftSource.NONE);
         for (int q = 0; q < queries; q++) {
@@ -74,16 +93,45 @@ class EpisodeStoreBench {
           s = System.nanoTime();
           store.nearest(vectors.get(q), 5, EpisodeFilter.ALL);
           unfiltered[q] = System.nanoTime() - s;
+          System.setProperty(PLAIN_SCAN, "true"); // the same queries, interleaved, with the plain exact scan
+          s = System.nanoTime();
+          store.nearest(vectors.get(q), 5, filters.get(q));
+          filteredPlain[q] = System.nanoTime() - s;
+          s = System.nanoTime();
+          store.nearest(vectors.get(q), 5, EpisodeFilter.ALL);
+          unfilteredPlain[q] = System.nanoTime() - s;
+          System.clearProperty(PLAIN_SCAN);
         }
+        long recallCandidates = 0;
         for (int q = 0; q < recall.length; q++) {
           long s = System.nanoTime();
-          causal.recall(RecallRequest.of(texts.get(q)));
+          recallCandidates += causal.recall(RecallRequest.of(texts.get(q))).certificate().candidates();
           recall[q] = System.nanoTime() - s;
+        }
+        long[] listed = new long[graphQueries];
+        long[] single = new long[graphQueries];
+        CausalRecall byList = new CausalRecall(store, graph);
+        CausalRecall bySingle = new CausalRecall(store, oneByOne);
+        int listedCandidates = 0;
+        int singleCandidates = 0;
+        for (int q = 0; q < graphQueries; q++) { // interleaved: the machine's load changes under both alike
+          long s = System.nanoTime();
+          listedCandidates += byList.recall(RecallRequest.of(texts.get(q))).certificate().candidates();
+          listed[q] = System.nanoTime() - s;
+          s = System.nanoTime();
+          singleCandidates += bySingle.recall(RecallRequest.of(texts.get(q))).certificate().candidates();
+          single[q] = System.nanoTime() - s;
         }
         if (round == 1) {
           report("retrieve k=5, random filters", filtered);
           report("retrieve k=5, no filter", unfiltered);
-          report("recall k=12 (embedding included)", recall);
+          report("retrieve k=5, random filters, plain exact scan", filteredPlain);
+          report("retrieve k=5, no filter, plain exact scan", unfilteredPlain);
+          report("recall k=12 (embedding included), mean candidates " + recallCandidates / recall.length, recall);
+          report("recall k=12 with " + edges + " episode edges, uplifts listed (AgentMemory), mean candidates "
+              + listedCandidates / graphQueries, listed);
+          report("recall k=12 with " + edges + " episode edges, uplifts asked one by one, mean candidates "
+              + singleCandidates / graphQueries, single);
         }
       }
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.quiver.Quiver;
 import io.quiver.agent.skill.BagOfWordsEmbedder;
-import io.quiver.agent.skill.Outcome;
+import io.quiver.agent.store.Outcome;
 import io.quiver.testing.RandomizedTest;
 import java.nio.file.Path;
 import java.util.ArrayList;

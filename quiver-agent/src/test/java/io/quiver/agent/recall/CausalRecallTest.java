@@ -32,6 +32,19 @@ class CausalRecallTest extends RandomizedTest {
 
   @Test
   void rankingIsTheExactTopKOfTheUtilityOverAllEpisodes() throws IOException {
+    checkExactRanking(false);
+  }
+
+  @Test
+  void listedUpliftsGiveTheExactTopKWithoutAnUpliftTermInTheBound() throws IOException {
+    checkExactRanking(true);
+  }
+
+  /**
+   * Recall against brute force. With {@code listed}, a tenth of the episodes have a non-zero uplift and the source
+   * lists them ({@link UpliftSource#nonZero}); otherwise every episode has one and the source only bounds them.
+   */
+  private void checkExactRanking(boolean listed) throws IOException {
     try (Quiver db = Quiver.open(dir); EpisodeStore store = EpisodeStore.open(db, embedder)) {
       Random r = random();
       int n = 1500 + r.nextInt(500); // above the size below which every episode is a candidate
@@ -40,10 +53,26 @@ class CausalRecallTest extends RandomizedTest {
       }
       Map<Long, Double> uplifts = new HashMap<>();
       List<Episode> all = store.list(EpisodeFilter.ALL, EpisodeStore.MAX_K, 0, false).episodes();
+      Map<Long, Double> nonZero = new HashMap<>();
       for (Episode e : all) {
-        uplifts.put(e.id(), r.nextDouble() * 2 - 1);
+        double u = !listed || r.nextInt(10) == 0 ? r.nextDouble() * 2 - 1 : 0;
+        uplifts.put(e.id(), u);
+        if (u != 0) {
+          nonZero.put(e.id(), u);
+        }
       }
-      CausalRecall recall = new CausalRecall(store, uplifts::get);
+      UpliftSource source = !listed ? uplifts::get : new UpliftSource() {
+        @Override
+        public double uplift(long episodeId) {
+          throw new AssertionError("a listing source is not asked episode by episode");
+        }
+
+        @Override
+        public Map<Long, Double> nonZero() {
+          return nonZero;
+        }
+      };
+      CausalRecall recall = new CausalRecall(store, source);
       for (int q = 0; q < atLeast(30); q++) {
         String query = EpisodeFixtures.task(r);
         RecallRequest req = RecallRequest.of(query).withK(1 + r.nextInt(15))
@@ -66,6 +95,9 @@ class CausalRecallTest extends RandomizedTest {
         assertThat(result.certificate().ids()).containsExactlyElementsOf(
             result.hits().stream().map(RecallHit::id).toList());
         assertThat(result.certificate().stored()).isEqualTo(n);
+        if (listed) {
+          assertThat(result.certificate().upliftBound()).isZero();
+        }
       }
     }
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.Quiver;
 import io.quiver.QuiverException;
+import io.quiver.agent.store.Outcome;
 import io.quiver.testing.RandomizedTest;
 import java.nio.file.Path;
 import java.util.ArrayList;

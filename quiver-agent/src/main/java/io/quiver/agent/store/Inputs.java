@@ -1,4 +1,4 @@
-package io.quiver.agent.skill;
+package io.quiver.agent.store;
 
 import io.quiver.QuiverException;
 

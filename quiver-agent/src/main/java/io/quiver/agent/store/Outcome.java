@@ -1,4 +1,4 @@
-package io.quiver.agent.skill;
+package io.quiver.agent.store;
 
 /**
  * The outcome of one use of a skill or pattern, as its feedback tool takes it: {@code success}, {@code reward} in

@@ -1,4 +1,4 @@
-package io.quiver.agent.skill;
+package io.quiver.agent.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
