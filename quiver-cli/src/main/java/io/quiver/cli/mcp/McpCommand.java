@@ -1,10 +1,11 @@
 package io.quiver.cli.mcp;
 
-import io.quiver.Quiver;
+import io.quiver.agent.AgentMemory;
 import io.quiver.agent.mcp.McpServer;
 import io.quiver.agent.mcp.ServerInfo;
 import io.quiver.agent.mcp.ToolCatalog;
 import io.quiver.agent.mcp.ToolRegistry;
+import io.quiver.agent.mcp.tools.MemoryTools;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger;
@@ -44,7 +45,10 @@ public final class McpCommand implements Callable<Integer> {
   @Option(names = "--admin", description = "also offer the admin-only tools (init, deletes, cache clearing)")
   boolean admin;
 
-  /** The text embedders the memory can use; the choice is fixed for a server's life and reported, never swapped. */
+  /**
+   * The text embedders the memory can use ({@code Embedders.create} by flag); the choice is fixed for a server's life
+   * and reported by db_stats and agentdb_stats, never swapped.
+   */
   public enum Embedder {
     TOKEN_HASH("token-hash"), MINILM("minilm");
 
@@ -75,21 +79,22 @@ public final class McpCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintStream protocol = System.out;
     System.setOut(System.err);
-    Quiver db = Quiver.builder(dataDir).open();
-    ToolRegistry registry = ToolRegistry.builder(ToolCatalog.agentDb()).admin(admin).build();
+    AgentMemory memory = AgentMemory.open(dataDir, embedder.flag());
+    ToolRegistry registry = ToolRegistry.builder(ToolCatalog.agentDb()).admin(admin).group(new MemoryTools(memory))
+        .build();
     McpServer server = new McpServer(registry, ServerInfo.quiver("Agent memory with AgentDB's tools, stored in"
         + " Quiver collections; answers start with AgentDB's text lines."));
     AtomicBoolean closed = new AtomicBoolean();
     Runnable shutDown = () -> {
       if (closed.compareAndSet(false, true)) {
-        close(server, db, System.err);
+        close(server, memory, System.err);
       }
     };
     Thread hook = Thread.ofPlatform().name("quiver-mcp-shutdown").unstarted(shutDown);
     Runtime.getRuntime().addShutdownHook(hook);
     LOG.log(Level.INFO, "quiver mcp on {0}: {1} tools ({2} admin-only {3}), embedder {4}",
         dataDir.toAbsolutePath(), registry.tools().size(), ToolCatalog.agentDb().adminOnly().size(),
-        admin ? "included" : "hidden: --admin shows them", embedder.flag());
+        admin ? "included" : "hidden: --admin shows them", memory.stats().embedder());
     if (!registry.unavailable().isEmpty()) {
       LOG.log(Level.INFO, "not available in this build: {0}", String.join(", ", registry.unavailable()));
     }
@@ -110,13 +115,14 @@ public final class McpCommand implements Callable<Integer> {
    * Lets the call in flight finish, then closes the database. Written to a stream, not the logger: java.util.logging
    * resets its handlers in a shutdown hook of its own that races this one (as ServeCommand found).
    */
-  private static void close(McpServer server, Quiver db, PrintStream err) {
+  private static void close(McpServer server, AgentMemory memory, PrintStream err) {
     server.close();
     try {
-      db.close();
+      memory.close();
       err.println("INFO io.quiver.agent.mcp: data directory closed");
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       err.println("ERROR io.quiver.agent.mcp: closing the data directory failed: " + e);
+      e.printStackTrace(err);
     }
     err.flush();
   }
