@@ -13,7 +13,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -84,12 +83,7 @@ public final class McpCommand implements Callable<Integer> {
         .build();
     McpServer server = new McpServer(registry, ServerInfo.quiver("Agent memory with AgentDB's tools, stored in"
         + " Quiver collections; answers start with AgentDB's text lines."));
-    AtomicBoolean closed = new AtomicBoolean();
-    Runnable shutDown = () -> {
-      if (closed.compareAndSet(false, true)) {
-        close(server, memory, System.err);
-      }
-    };
+    CloseOnce shutDown = new CloseOnce(server, memory, System.err);
     Thread hook = Thread.ofPlatform().name("quiver-mcp-shutdown").unstarted(shutDown);
     Runtime.getRuntime().addShutdownHook(hook);
     LOG.log(Level.INFO, "quiver mcp on {0}: {1} tools ({2} admin-only {3}), embedder {4}",
@@ -112,18 +106,41 @@ public final class McpCommand implements Callable<Integer> {
   }
 
   /**
-   * Lets the call in flight finish, then closes the database. Written to a stream, not the logger: java.util.logging
-   * resets its handlers in a shutdown hook of its own that races this one (as ServeCommand found).
+   * Lets the call in flight finish, then closes the database, once; whichever thread comes second waits until the
+   * first has finished. Both do come: Process.destroy() and most supervisors close the server's stdin as they send
+   * SIGTERM, so the serving thread sees end of input while the shutdown hook starts, and the JVM halts as soon as the
+   * hooks return, cutting short a close still running on the serving thread.
+   *
+   * <p>Written to a stream, not the logger: java.util.logging resets its handlers in a shutdown hook of its own that
+   * races this one.
    */
-  private static void close(McpServer server, AgentMemory memory, PrintStream err) {
-    server.close();
-    try {
-      memory.close();
-      err.println("INFO io.quiver.agent.mcp: data directory closed");
-    } catch (IOException | RuntimeException | Error e) {
-      err.println("ERROR io.quiver.agent.mcp: closing the data directory failed: " + e);
-      e.printStackTrace(err);
+  private static final class CloseOnce implements Runnable {
+    private final McpServer server;
+    private final AgentMemory memory;
+    private final PrintStream err;
+    private boolean done;
+
+    CloseOnce(McpServer server, AgentMemory memory, PrintStream err) {
+      this.server = server;
+      this.memory = memory;
+      this.err = err;
     }
-    err.flush();
+
+    @Override
+    public synchronized void run() {
+      if (done) {
+        return;
+      }
+      done = true;
+      server.close();
+      try {
+        memory.close();
+        err.println("INFO io.quiver.agent.mcp: data directory closed");
+      } catch (IOException | RuntimeException | Error e) {
+        err.println("ERROR io.quiver.agent.mcp: closing the data directory failed: " + e);
+        e.printStackTrace(err);
+      }
+      err.flush();
+    }
   }
 }
