@@ -62,7 +62,7 @@ public final class McpCommand implements Callable<Integer> {
     }
   }
 
-  static final class EmbedderConverter implements ITypeConverter<Embedder> {
+  public static final class EmbedderConverter implements ITypeConverter<Embedder> {
     @Override
     public Embedder convert(String value) {
       for (Embedder e : Embedder.values()) {
