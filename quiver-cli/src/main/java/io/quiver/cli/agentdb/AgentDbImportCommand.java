@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
     description = "Import an AgentDB SQLite database (episodes, skills, causal edges, reasoning patterns, learning"
         + " sessions with their experiences) into a Quiver data directory's agent memory.",
     footer = {"", "Texts are embedded again with --embedder (AgentDB's stored vectors are not read). Records get new"
-        + " ids; causal edges between episodes or skills follow them. The file is opened read-only.",
+        + " ids; causal edges between episodes or skills follow them. The file is read from a temporary copy (with its -wal), never written.",
         "Exit status 2 when the target memory is not empty and --force is not given."})
 public final class AgentDbImportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE.db", description = "the AgentDB database (e.g. ./agentdb.db)")

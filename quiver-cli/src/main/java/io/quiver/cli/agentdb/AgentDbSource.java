@@ -10,23 +10,30 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sqlite.SQLiteConfig;
+import java.util.stream.Stream;
 
 /**
- * An AgentDB SQLite file opened read-only: the file is never written, so an import can be repeated and the agent
- * that owns the file may keep using it. Rows come back as column-name maps in primary-key order.
+ * An AgentDB SQLite file read from a private copy: AgentDB keeps its databases in WAL mode, where even a read-only
+ * connection creates {@code -wal} and {@code -shm} files beside the database and cannot remove them, so the file and
+ * its write-ahead log (holding the writes of an AgentDB process still running) are copied to a temporary directory
+ * that close deletes. Nothing is written beside the user's file. Rows come back as column-name maps.
  */
 final class AgentDbSource implements AutoCloseable {
+  private static final String WAL = "-wal";
+
   private final Connection connection;
+  private final Path copy;
   private final Set<String> tables = new HashSet<>();
 
-  private AgentDbSource(Connection connection) throws SQLException {
+  private AgentDbSource(Connection connection, Path copy) throws SQLException {
     this.connection = connection;
+    this.copy = copy;
     try (Statement s = connection.createStatement();
         ResultSet r = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
       while (r.next()) {
@@ -39,12 +46,17 @@ final class AgentDbSource implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new IOException("no AgentDB database at " + file);
     }
-    SQLiteConfig config = new SQLiteConfig();
-    config.setReadOnly(true);
+    Path copy = Files.createTempDirectory("quiver-agentdb-import");
     try {
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+      Path db = copy.resolve("agentdb.db");
+      Files.copy(file, db);
+      Path wal = file.resolveSibling(file.getFileName() + WAL);
+      if (Files.isRegularFile(wal)) {
+        Files.copy(wal, copy.resolve("agentdb.db" + WAL));
+      }
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
       try {
-        AgentDbSource source = new AgentDbSource(c);
+        AgentDbSource source = new AgentDbSource(c, copy);
         if (!source.has("episodes")) {
           throw new IOException(file + " is not an AgentDB database: it has no episodes table");
         }
@@ -54,7 +66,11 @@ final class AgentDbSource implements AutoCloseable {
         throw e;
       }
     } catch (SQLException e) {
+      deleteTree(copy);
       throw new IOException("cannot read " + file + " as SQLite: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      deleteTree(copy);
+      throw e;
     }
   }
 
@@ -91,6 +107,16 @@ final class AgentDbSource implements AutoCloseable {
       connection.close();
     } catch (SQLException e) {
       throw new IOException(e);
+    } finally {
+      deleteTree(copy);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 }

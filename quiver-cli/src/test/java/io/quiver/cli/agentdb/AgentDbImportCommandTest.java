@@ -46,15 +46,19 @@ class AgentDbImportCommandTest {
 
   @Test
   void importsEveryRecordOfTheAgentDbSampleWithItsFields() throws Exception {
-    assertThat(SAMPLE).exists();
-    byte[] original = Files.readAllBytes(SAMPLE);
+    Path source = Files.createDirectories(dir.resolve("source")).resolve("agentdb.db");
+    Files.copy(SAMPLE, source);
+    byte[] original = Files.readAllBytes(source);
     Path data = dir.resolve("data");
-    Run r = run("agentdb", "import", SAMPLE.toString(), "--data-dir", data.toString());
+    Run r = run("agentdb", "import", source.toString(), "--data-dir", data.toString());
     assertThat(r.exit()).as(r.out()).isZero();
     assertThat(r.out()).contains("episodes:           4", "skills:             2", "causal edges:       2",
         "reasoning patterns: 2", "learning sessions:  1 (3 experiences replayed)",
         "session session-1796669880292-o8v8f is now ");
-    assertThat(Files.readAllBytes(SAMPLE)).as("the source is opened read-only").isEqualTo(original);
+    assertThat(Files.readAllBytes(source)).as("the source is not written").isEqualTo(original);
+    try (var beside = Files.list(source.getParent())) {
+      assertThat(beside.toList()).as("no -wal or -shm left beside the source").containsExactly(source);
+    }
 
     try (AgentMemory m = AgentMemory.open(data, "token-hash")) {
       List<Episode> episodes = m.episodes().list(EpisodeFilter.ALL, 10, 0, false).episodes().stream()
@@ -126,12 +130,12 @@ class AgentDbImportCommandTest {
       });
     }
 
-    Run again = run("agentdb", "import", SAMPLE.toString(), "--data-dir", data.toString());
+    Run again = run("agentdb", "import", source.toString(), "--data-dir", data.toString());
     assertThat(again.exit()).as("a non-empty target is refused").isEqualTo(2);
     try (AgentMemory m = AgentMemory.open(data, "token-hash")) {
       assertThat(m.episodes().count()).as("the refusal changes nothing").isEqualTo(4);
     }
-    Run forced = run("agentdb", "import", SAMPLE.toString(), "--data-dir", data.toString(), "--force");
+    Run forced = run("agentdb", "import", source.toString(), "--data-dir", data.toString(), "--force");
     assertThat(forced.exit()).as(forced.out()).isZero();
     assertThat(forced.out()).contains("not imported: skill #1 'fix_login_tests'");
     try (AgentMemory m = AgentMemory.open(data, "token-hash")) {
