@@ -12,6 +12,7 @@ import io.quiver.cli.bench.RssBenchCommand;
 import io.quiver.cli.bench.disk.BenchDiskCommand;
 import io.quiver.cli.bench.disk.BenchDiskUpdatesCommand;
 import io.quiver.cli.load.LoadTestCommand;
+import io.quiver.cli.agentdb.AgentDbCommand;
 import io.quiver.cli.mcp.McpCommand;
 import io.quiver.cli.retrieval.ConformalBenchCommand;
 import io.quiver.cli.retrieval.RetrievalBenchCommand;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
     subcommands = {ServeCommand.class, CheckCommand.class, BenchCommand.class, DbBenchCommand.class, FilterBenchCommand.class,
         QuantBenchCommand.class, MemoryBenchCommand.class, RssBenchCommand.class, BenchDiskCommand.class,
         BenchDiskUpdatesCommand.class, LoadTestCommand.class, RetrievalBenchCommand.class, ConformalBenchCommand.class,
-        MultiVectorBenchCommand.class, McpCommand.class,
+        MultiVectorBenchCommand.class, McpCommand.class, AgentDbCommand.class,
         CommandLine.HelpCommand.class})
 public final class QuiverCli implements Callable<Integer> {
   /** Exit code of a command line that names no subcommand (a usage error, as picocli's for unknown options). */

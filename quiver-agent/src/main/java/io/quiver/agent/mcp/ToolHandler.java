@@ -10,7 +10,8 @@ public interface ToolHandler {
    *
    * @param args the call's arguments, already validated against the tool's input schema, with JSON nulls removed and
    *     the schema's defaults filled in for absent properties
-   * @return the answer; a {@link ToolException} or {@link IllegalArgumentException} becomes an error result with its
+   * @return the answer; a {@link ToolException}, {@link IllegalArgumentException} or a store's refusal
+   *     ({@code QuiverException.InvalidInput}, {@code NotFound}, {@code AlreadyExists}) becomes an error result with its
    *     message, any other exception an error result saying the server failed
    */
   ToolResult call(ObjectNode args) throws Exception;

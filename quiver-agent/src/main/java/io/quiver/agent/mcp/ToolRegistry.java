@@ -2,6 +2,7 @@ package io.quiver.agent.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.QuiverException;
 import io.quiver.agent.mcp.ArgumentValidator.InvalidArgumentsException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -88,7 +89,8 @@ public final class ToolRegistry {
         throw new IllegalStateException("handler returned no result");
       }
       return r;
-    } catch (ToolException | IllegalArgumentException | NoSuchElementException refused) {
+    } catch (ToolException | IllegalArgumentException | NoSuchElementException | QuiverException.InvalidInput
+        | QuiverException.NotFound | QuiverException.AlreadyExists refused) {
       return ToolResult.error(refused.getMessage() == null ? refused.toString() : refused.getMessage());
     } catch (Exception failed) {
       LOG.log(Level.ERROR, "tool " + name + " failed", failed);

@@ -1,10 +1,11 @@
 package io.quiver.cli.mcp;
 
-import io.quiver.Quiver;
+import io.quiver.agent.AgentMemory;
 import io.quiver.agent.mcp.McpServer;
 import io.quiver.agent.mcp.ServerInfo;
 import io.quiver.agent.mcp.ToolCatalog;
 import io.quiver.agent.mcp.ToolRegistry;
+import io.quiver.agent.mcp.tools.MemoryTools;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger;
@@ -12,7 +13,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -44,7 +44,10 @@ public final class McpCommand implements Callable<Integer> {
   @Option(names = "--admin", description = "also offer the admin-only tools (init, deletes, cache clearing)")
   boolean admin;
 
-  /** The text embedders the memory can use; the choice is fixed for a server's life and reported, never swapped. */
+  /**
+   * The text embedders the memory can use ({@code Embedders.create} by flag); the choice is fixed for a server's life
+   * and reported by db_stats and agentdb_stats, never swapped.
+   */
   public enum Embedder {
     TOKEN_HASH("token-hash"), MINILM("minilm");
 
@@ -59,7 +62,7 @@ public final class McpCommand implements Callable<Integer> {
     }
   }
 
-  static final class EmbedderConverter implements ITypeConverter<Embedder> {
+  public static final class EmbedderConverter implements ITypeConverter<Embedder> {
     @Override
     public Embedder convert(String value) {
       for (Embedder e : Embedder.values()) {
@@ -75,21 +78,17 @@ public final class McpCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintStream protocol = System.out;
     System.setOut(System.err);
-    Quiver db = Quiver.builder(dataDir).open();
-    ToolRegistry registry = ToolRegistry.builder(ToolCatalog.agentDb()).admin(admin).build();
+    AgentMemory memory = AgentMemory.open(dataDir, embedder.flag());
+    ToolRegistry registry = ToolRegistry.builder(ToolCatalog.agentDb()).admin(admin).group(new MemoryTools(memory))
+        .build();
     McpServer server = new McpServer(registry, ServerInfo.quiver("Agent memory with AgentDB's tools, stored in"
         + " Quiver collections; answers start with AgentDB's text lines."));
-    AtomicBoolean closed = new AtomicBoolean();
-    Runnable shutDown = () -> {
-      if (closed.compareAndSet(false, true)) {
-        close(server, db, System.err);
-      }
-    };
+    CloseOnce shutDown = new CloseOnce(server, memory, System.err);
     Thread hook = Thread.ofPlatform().name("quiver-mcp-shutdown").unstarted(shutDown);
     Runtime.getRuntime().addShutdownHook(hook);
     LOG.log(Level.INFO, "quiver mcp on {0}: {1} tools ({2} admin-only {3}), embedder {4}",
         dataDir.toAbsolutePath(), registry.tools().size(), ToolCatalog.agentDb().adminOnly().size(),
-        admin ? "included" : "hidden: --admin shows them", embedder.flag());
+        admin ? "included" : "hidden: --admin shows them", memory.stats().embedder());
     if (!registry.unavailable().isEmpty()) {
       LOG.log(Level.INFO, "not available in this build: {0}", String.join(", ", registry.unavailable()));
     }
@@ -107,17 +106,41 @@ public final class McpCommand implements Callable<Integer> {
   }
 
   /**
-   * Lets the call in flight finish, then closes the database. Written to a stream, not the logger: java.util.logging
-   * resets its handlers in a shutdown hook of its own that races this one (as ServeCommand found).
+   * Lets the call in flight finish, then closes the database, once; whichever thread comes second waits until the
+   * first has finished. Both do come: Process.destroy() and most supervisors close the server's stdin as they send
+   * SIGTERM, so the serving thread sees end of input while the shutdown hook starts, and the JVM halts as soon as the
+   * hooks return, cutting short a close still running on the serving thread.
+   *
+   * <p>Written to a stream, not the logger: java.util.logging resets its handlers in a shutdown hook of its own that
+   * races this one.
    */
-  private static void close(McpServer server, Quiver db, PrintStream err) {
-    server.close();
-    try {
-      db.close();
-      err.println("INFO io.quiver.agent.mcp: data directory closed");
-    } catch (IOException | RuntimeException e) {
-      err.println("ERROR io.quiver.agent.mcp: closing the data directory failed: " + e);
+  private static final class CloseOnce implements Runnable {
+    private final McpServer server;
+    private final AgentMemory memory;
+    private final PrintStream err;
+    private boolean done;
+
+    CloseOnce(McpServer server, AgentMemory memory, PrintStream err) {
+      this.server = server;
+      this.memory = memory;
+      this.err = err;
     }
-    err.flush();
+
+    @Override
+    public synchronized void run() {
+      if (done) {
+        return;
+      }
+      done = true;
+      server.close();
+      try {
+        memory.close();
+        err.println("INFO io.quiver.agent.mcp: data directory closed");
+      } catch (IOException | RuntimeException | Error e) {
+        err.println("ERROR io.quiver.agent.mcp: closing the data directory failed: " + e);
+        e.printStackTrace(err);
+      }
+      err.flush();
+    }
   }
 }

@@ -166,10 +166,39 @@ class McpCommandTest {
       assertThat(admin.at("/error/message").asText()).contains("--admin");
       c.process.destroy(); // SIGTERM
       assertThat(c.process.waitFor(60, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
-      assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("data directory closed");
+      assertThat(Files.readString(dir.resolve("stderr.txt"))).as("exit %d", c.process.exitValue())
+          .contains("data directory closed");
     }
     try (Quiver db = Quiver.open(data)) {
       assertThat(db).as("the data directory's lock was released").isNotNull();
+    }
+  }
+
+  @Test
+  void anAcknowledgedStoreSurvivesSigkill() throws Exception {
+    Path data = dir.resolve("data");
+    String store = "{\"name\":\"reflexion_store\",\"arguments\":{\"session_id\":\"s1\",\"task\":\"fix the"
+        + " failing login test\",\"reward\":0.9,\"success\":true,\"critique\":\"check the cookie path\"}}";
+    String retrieve = "{\"name\":\"reflexion_retrieve\",\"arguments\":{\"task\":\"login test\",\"k\":5}}";
+    long id;
+    try (Child c = new Child(data, dir.resolve("stderr.txt"), "--embedder", "token-hash")) {
+      JsonNode stored = c.request(1, "tools/call", store);
+      assertThat(stored.at("/result/isError").asBoolean()).as("%s", stored).isFalse();
+      assertThat(stored.at("/result/content/0/text").asText()).startsWith("✅ Stored episode #")
+          .contains("Task: fix the failing login test", "Reward: 0.9");
+      id = stored.at("/result/structuredContent/id").asLong();
+      JsonNode found = c.request(2, "tools/call", retrieve);
+      assertThat(found.at("/result/content/0/text").asText()).contains("1. Episode " + id);
+      JsonNode stats = c.request(3, "tools/call", "{\"name\":\"db_stats\",\"arguments\":{}}");
+      assertThat(stats.at("/result/content/0/text").asText()).contains("Episodes (Vectors): 1", "Embedder: ");
+      assertThat(stats.at("/result/structuredContent/embedder/dimension").asInt()).isPositive();
+      c.process.destroyForcibly(); // SIGKILL: no shutdown hook runs
+      assertThat(c.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    try (Child c = new Child(data, dir.resolve("stderr2.txt"))) {
+      JsonNode found = c.request(1, "tools/call", retrieve);
+      assertThat(found.at("/result/content/0/text").asText()).as("after SIGKILL and restart")
+          .contains("1. Episode " + id, "Task: fix the failing login test");
     }
   }
 
