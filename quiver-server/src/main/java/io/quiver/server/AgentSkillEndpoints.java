@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.ServerRequest;
 import io.quiver.agent.skill.NewSkill;
-import io.quiver.agent.skill.Outcome;
+import io.quiver.agent.store.Outcome;
 import io.quiver.agent.skill.SkillLibrary;
 import io.quiver.agent.skill.SkillUpdate;
 import java.util.ArrayList;

@@ -11,7 +11,7 @@ import io.quiver.agent.pattern.PatternQuery;
 import io.quiver.agent.pattern.PatternStats;
 import io.quiver.agent.pattern.PatternStore;
 import io.quiver.agent.pattern.PatternUpdate;
-import io.quiver.agent.skill.Outcome;
+import io.quiver.agent.store.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 

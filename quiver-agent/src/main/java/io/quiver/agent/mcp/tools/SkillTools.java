@@ -13,7 +13,7 @@ import io.quiver.agent.skill.ConsolidationPolicy;
 import io.quiver.agent.skill.ConsolidationReport;
 import io.quiver.agent.skill.EpisodeOutcome;
 import io.quiver.agent.skill.NewSkill;
-import io.quiver.agent.skill.Outcome;
+import io.quiver.agent.store.Outcome;
 import io.quiver.agent.skill.Skill;
 import io.quiver.agent.skill.SkillHit;
 import io.quiver.agent.skill.SkillLibrary;
