@@ -10,6 +10,8 @@ import io.quiver.index.VectorSource;
 import io.quiver.index.flat.FlatIndex;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +44,16 @@ class GroundTruthTest {
       flat.addAll(VectorSource.of(base), 2, BuildProgress.NONE);
       SearchResult[] expected = flat.searchBatch(queries, 20, null, 2);
       for (int i = 0; i < queries.length; i++) {
-        assertThat(truth[i]).as("query %d", i).containsExactly(expected[i].ordinals());
+        // the same rows, in an order of non-decreasing distance: equal distances (ties) may come in either order
+        assertThat(truth[i]).as("query %d", i).containsExactlyInAnyOrder(expected[i].ordinals());
+        Map<Integer, Float> distance = new HashMap<>();
+        for (int j = 0; j < expected[i].ordinals().length; j++) {
+          distance.put(expected[i].ordinals()[j], expected[i].distances()[j]);
+        }
+        for (int j = 1; j < truth[i].length; j++) {
+          assertThat(distance.get(truth[i][j])).as("query %d rank %d", i, j)
+              .isGreaterThanOrEqualTo(distance.get(truth[i][j - 1]));
+        }
       }
     }
   }
