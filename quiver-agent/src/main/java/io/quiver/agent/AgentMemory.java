@@ -39,10 +39,20 @@ public final class AgentMemory implements AutoCloseable {
     this.ownsDb = ownsDb;
     this.embedder = embedder;
     this.episodes = EpisodeStore.open(db, embedder);
-    this.skills = SkillLibrary.open(db, embedder);
-    this.patterns = PatternStore.open(db, embedder);
-    this.causal = CausalGraph.open(db);
-    this.learning = new LearningSessions(db, embedder);
+    try {
+      this.skills = SkillLibrary.open(db, embedder);
+      this.patterns = PatternStore.open(db, embedder);
+      this.causal = CausalGraph.open(db);
+      this.learning = new LearningSessions(db, embedder);
+    } catch (IOException | RuntimeException e) {
+      // the episode store holds an analyzer: a store failing after it must not leak it on every retry
+      try {
+        episodes.close();
+      } catch (RuntimeException x) {
+        e.addSuppressed(x);
+      }
+      throw e;
+    }
     this.recall = new CausalRecall(episodes, new EpisodeUplift(causal));
   }
 
@@ -56,7 +66,11 @@ public final class AgentMemory implements AutoCloseable {
     try {
       return new AgentMemory(db, true, embedder);
     } catch (IOException | RuntimeException e) {
-      db.close();
+      try {
+        db.close();
+      } catch (IOException | RuntimeException x) {
+        e.addSuppressed(x);
+      }
       throw e;
     }
   }
@@ -102,9 +116,12 @@ public final class AgentMemory implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    episodes.close();
-    if (ownsDb) {
-      db.close();
+    try {
+      episodes.close();
+    } finally {
+      if (ownsDb) {
+        db.close();
+      }
     }
   }
 

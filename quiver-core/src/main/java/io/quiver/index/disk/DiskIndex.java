@@ -149,7 +149,11 @@ public final class DiskIndex implements AutoCloseable {
     this.blocks = data.asSlice(off[SECTION_BLOCKS], len[SECTION_BLOCKS]);
     this.floats = data.asSlice(off[SECTION_FLOATS], len[SECTION_FLOATS]);
     this.positions = data.asSlice(off[SECTION_POSITIONS], len[SECTION_POSITIONS]);
-    this.codeScorers = binary.bindCompact(data, codesOffset, count);
+    try {
+      this.codeScorers = binary.bindCompact(data, codesOffset, count);
+    } catch (IllegalArgumentException e) {
+      throw mf.corrupt("codes section: " + e.getMessage());
+    }
     this.verifyBlocks = Boolean.parseBoolean(System.getProperty("quiver.disk.verifyBlocks", "true"));
     if (data.isMapped()) {
       ReadAdvice.random(data);
