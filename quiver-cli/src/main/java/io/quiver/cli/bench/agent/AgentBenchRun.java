@@ -108,6 +108,8 @@ final class AgentBenchRun {
     int checked = 0;
     int hits = 0;
     int shortAnswers = 0;
+    int similarities = 0;
+    int similarityAgrees = 0;
     for (int i = 0; i < qs.size(); i++) {
       QuerySpec q = qs.get(i);
       ObjectNode args = MAPPER.createObjectNode().put("task", q.task()).put("k", K);
@@ -142,6 +144,15 @@ final class AgentBenchRun {
         firstNearest += reference.exact().firstIsNearest(qv, c.indexes(), truth) ? 1 : 0;
         shortAnswers += c.indexes().size() < truth.size() ? 1 : 0;
         checked++;
+        for (int h = 0; h < a.hits().size(); h++) {
+          double printed = a.hits().get(h).similarity();
+          int idx = c.indexes().get(h);
+          if (idx >= 0 && !Double.isNaN(printed)) {
+            similarities++;
+            // printed with three decimals: agreement within rounding says the reference embedding is the engine's
+            similarityAgrees += Math.abs(printed - reference.exact().score(qv, idx)) <= 5.1e-4 ? 1 : 0;
+          }
+        }
       }
     }
     ObjectNode row = timed("reflexion_retrieve", nanos, errors);
@@ -150,7 +161,8 @@ final class AgentBenchRun {
         .put("filters_obeyed", fraction(filterOk, answered)).put("id_mismatches", idMismatch)
         .put("reference", reference.embedding());
     if (checked > 0) {
-      row.put("first_is_nearest", fraction(firstNearest, checked)).put("short_answers", shortAnswers);
+      row.put("first_is_nearest", fraction(firstNearest, checked)).put("short_answers", shortAnswers)
+          .put("similarity_agrees", fraction(similarityAgrees, similarities));
       if (reference.fullTopK()) {
         row.put("exact_topk", fraction(exact, checked));
       }

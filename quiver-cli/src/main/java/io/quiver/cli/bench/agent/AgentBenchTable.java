@@ -47,6 +47,10 @@ final class AgentBenchTable {
       if (row.has("first_is_nearest")) {
         s.append(String.format(Locale.ROOT, ", first = nearest %.3f", row.get("first_is_nearest").asDouble()));
       }
+      if (row.has("similarity_agrees")) {
+        s.append(String.format(Locale.ROOT, ", printed similarity = reference %.3f",
+            row.get("similarity_agrees").asDouble()));
+      }
       s.append(" (").append(row.path("reference").asText()).append(')');
     }
     if (row.has("episodes_reported")) {
