@@ -112,9 +112,9 @@ public final class AgentBenchCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - t0) / 1e9;
     sink.accept(MAPPER.createObjectNode().put("engine", "quiver").put("episodes", episodes)
         .put("tool", "embed token-hash (in-process)").put("calls", texts.size()).put("errors", 0)
-        .put("p50_ms", seconds * 1e3 / texts.size()).put("p99_ms", Double.NaN).put("max_ms", Double.NaN)
+        .put("mean_ms", seconds * 1e3 / texts.size())
         .put("texts_per_s", texts.size() / seconds)
-        .put("note", "mean ms per text, one text at a time: " + embedder.name() + ", " + embedder.dimension() + " d"));
+        .put("note", "one text at a time: " + embedder.name() + ", " + embedder.dimension() + " d"));
     AgentBenchRun.Reference ref = new AgentBenchRun.Reference(embedder.name(), new ExactTopK(vectors),
         t -> embedder.embed(List.of(t)).get(0), true, 1);
     Path data = root.resolve("quiver-data");

@@ -29,10 +29,14 @@ final class AgentBenchTable {
     }
     String rate = row.has("episodes_per_s") ? String.format(Locale.ROOT, "%9.0f", row.get("episodes_per_s").asDouble())
         : row.has("texts_per_s") ? String.format(Locale.ROOT, "%9.0f", row.get("texts_per_s").asDouble()) : "        -";
-    out.printf(Locale.ROOT, "%-8s %8d %-24s %6d %4d %9.3f %9.3f %9.3f %s  %s%n", engine, row.path("episodes").asInt(),
-        tool, row.path("calls").asInt(), row.path("errors").asInt(), row.path("p50_ms").asDouble(),
-        row.path("p99_ms").asDouble(), row.path("max_ms").asDouble(), rate, checks(row));
+    out.printf(Locale.ROOT, "%-8s %8d %-24s %6d %4d %9s %9s %9s %s  %s%n", engine, row.path("episodes").asInt(),
+        tool, row.path("calls").asInt(), row.path("errors").asInt(), ms(row, "p50_ms"), ms(row, "p99_ms"),
+        ms(row, "max_ms"), rate, checks(row));
     out.flush();
+  }
+
+  private static String ms(JsonNode row, String field) {
+    return row.has(field) ? String.format(Locale.ROOT, "%.3f", row.get(field).asDouble()) : "-";
   }
 
   private static String checks(JsonNode row) {
@@ -57,6 +61,8 @@ final class AgentBenchTable {
       s.append("episodes reported ").append(row.get("episodes_reported").asLong());
     }
     if (row.has("note")) {
+      s.append(row.has("mean_ms") && !row.has("p50_ms")
+          ? String.format(Locale.ROOT, "mean %.4f ms a text; ", row.get("mean_ms").asDouble()) : "");
       s.append(row.get("note").asText());
     }
     return s.toString();
