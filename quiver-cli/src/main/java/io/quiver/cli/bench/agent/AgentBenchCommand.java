@@ -41,6 +41,9 @@ public final class AgentBenchCommand implements Callable<Integer> {
   @Option(names = "--queries", description = "calls of each read tool (default ${DEFAULT-VALUE})")
   int queries = 200;
 
+  @Option(names = "--warmup", description = "untimed calls of each read tool first (default ${DEFAULT-VALUE})")
+  int warmup = 20;
+
   @Option(names = "--seed", description = "workload seed (default ${DEFAULT-VALUE})")
   long seed = 1;
 
@@ -70,15 +73,16 @@ public final class AgentBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (batch < 1 || batch > 1000 || episodes < 1 || queries < 1) {
-      throw new IllegalArgumentException("--batch must be 1-1000, --episodes and --queries at least 1");
+    if (batch < 1 || batch > 1000 || episodes < 1 || queries < 1 || warmup < 0) {
+      throw new IllegalArgumentException("--batch must be 1-1000, --episodes and --queries at least 1, --warmup"
+          + " at least 0");
     }
     PrintStream out = System.out;
     boolean temporary = dir == null;
     Path root = temporary ? Files.createTempDirectory("quiver-bench-agent") : Files.createDirectories(dir);
     AgentWorkload work = AgentWorkload.generate(seed, episodes, queries, skills, skills);
-    out.printf(Locale.ROOT, "bench-agent: %,d episodes (seed %d, batches of %d), %d calls per read tool, k %d, in %s%n",
-        episodes, seed, batch, queries, AgentBenchRun.K, root);
+    out.printf(Locale.ROOT, "bench-agent: %,d episodes (seed %d, batches of %d), %d timed calls per read tool after %d"
+        + " untimed, k %d, in %s%n", episodes, seed, batch, queries, warmup, AgentBenchRun.K, root);
     AgentBenchTable table = new AgentBenchTable(out);
     List<ObjectNode> rows = new ArrayList<>();
     Consumer<ObjectNode> sink = row -> {
@@ -146,7 +150,8 @@ public final class AgentBenchCommand implements Callable<Integer> {
               false, 1);
         }
       }
-      new AgentBenchRun(mcp, launch.engine(), work, batch, used, sink).run();
+      List<AgentWorkload.QuerySpec> warm = AgentWorkload.generate(~seed, 0, warmup, 0, 0).queries();
+      new AgentBenchRun(mcp, launch.engine(), work, warm, batch, used, sink).run();
       if (mcp.strayLines() > 0) {
         sink.accept(MAPPER.createObjectNode().put("engine", launch.engine()).put("episodes", episodes)
             .put("tool", "stdout").put("unavailable", mcp.strayLines() + " stdout lines were not answers"));

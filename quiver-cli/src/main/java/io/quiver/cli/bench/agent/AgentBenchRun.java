@@ -26,6 +26,7 @@ final class AgentBenchRun {
   private final McpChild mcp;
   private final String engine;
   private final AgentWorkload work;
+  private final List<QuerySpec> warmup;
   private final int batch;
   private final Reference reference;
   private final Consumer<ObjectNode> sink;
@@ -38,11 +39,13 @@ final class AgentBenchRun {
   record Reference(String embedding, ExactTopK exact, Function<String, float[]> embedQuery, boolean fullTopK,
       long firstId) {}
 
-  AgentBenchRun(McpChild mcp, String engine, AgentWorkload work, int batch, Reference reference,
-      Consumer<ObjectNode> sink) {
+  /** {@code warmup}: queries called untimed before each read tool's timed calls (texts unlike the timed ones). */
+  AgentBenchRun(McpChild mcp, String engine, AgentWorkload work, List<QuerySpec> warmup, int batch,
+      Reference reference, Consumer<ObjectNode> sink) {
     this.mcp = mcp;
     this.engine = engine;
     this.work = work;
+    this.warmup = warmup;
     this.batch = batch;
     this.reference = reference;
     this.sink = sink;
@@ -110,19 +113,14 @@ final class AgentBenchRun {
     int shortAnswers = 0;
     int similarities = 0;
     int similarityAgrees = 0;
+    for (QuerySpec w : warmup) {
+      if (mcp.call("reflexion_retrieve", retrieveArgs(w)).isError()) {
+        break;
+      }
+    }
     for (int i = 0; i < qs.size(); i++) {
       QuerySpec q = qs.get(i);
-      ObjectNode args = MAPPER.createObjectNode().put("task", q.task()).put("k", K);
-      if (q.onlySuccesses()) {
-        args.put("only_successes", true);
-      }
-      if (q.onlyFailures()) {
-        args.put("only_failures", true);
-      }
-      if (q.minReward() != null) {
-        args.put("min_reward", q.minReward());
-      }
-      McpChild.Reply r = mcp.call("reflexion_retrieve", args);
+      McpChild.Reply r = mcp.call("reflexion_retrieve", retrieveArgs(q));
       if (i == 0 && r.isError()) {
         unavailable("reflexion_retrieve", r, 0);
         return;
@@ -170,8 +168,28 @@ final class AgentBenchRun {
     sink.accept(row);
   }
 
+  private static ObjectNode retrieveArgs(QuerySpec q) {
+    ObjectNode args = MAPPER.createObjectNode().put("task", q.task()).put("k", K);
+    if (q.onlySuccesses()) {
+      args.put("only_successes", true);
+    }
+    if (q.onlyFailures()) {
+      args.put("only_failures", true);
+    }
+    if (q.minReward() != null) {
+      args.put("min_reward", q.minReward());
+    }
+    return args;
+  }
+
   private void recall() throws IOException {
     List<QuerySpec> qs = work.queries();
+    for (QuerySpec w : warmup) {
+      if (mcp.call("recall_with_certificate", MAPPER.createObjectNode().put("query", w.task()).put("k", K))
+          .isError()) {
+        break;
+      }
+    }
     long[] nanos = new long[qs.size()];
     int errors = 0;
     for (int i = 0; i < qs.size(); i++) {
@@ -202,6 +220,11 @@ final class AgentBenchRun {
       errors += r.isError() ? 1 : 0;
     }
     sink.accept(timed(writeTool, w, errors));
+    for (QuerySpec q : warmup) {
+      if (mcp.call(readTool, readArgs.apply(q)).isError()) {
+        break;
+      }
+    }
     List<QuerySpec> qs = work.queries();
     long[] nanos = new long[qs.size()];
     errors = 0;
