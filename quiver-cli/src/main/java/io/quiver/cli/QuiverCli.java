@@ -8,6 +8,7 @@ import io.quiver.cli.bench.FilterBenchCommand;
 import io.quiver.cli.bench.MemoryBenchCommand;
 import io.quiver.cli.bench.MultiVectorBenchCommand;
 import io.quiver.cli.bench.QuantBenchCommand;
+import io.quiver.cli.bench.agent.AgentBenchCommand;
 import io.quiver.cli.bench.RssBenchCommand;
 import io.quiver.cli.bench.disk.BenchDiskCommand;
 import io.quiver.cli.bench.disk.BenchDiskUpdatesCommand;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
     subcommands = {ServeCommand.class, CheckCommand.class, BenchCommand.class, DbBenchCommand.class, FilterBenchCommand.class,
         QuantBenchCommand.class, MemoryBenchCommand.class, RssBenchCommand.class, BenchDiskCommand.class,
         BenchDiskUpdatesCommand.class, LoadTestCommand.class, RetrievalBenchCommand.class, ConformalBenchCommand.class,
-        MultiVectorBenchCommand.class, McpCommand.class, AgentDbCommand.class,
+        MultiVectorBenchCommand.class, McpCommand.class, AgentDbCommand.class, AgentBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class QuiverCli implements Callable<Integer> {
   /** Exit code of a command line that names no subcommand (a usage error, as picocli's for unknown options). */
