@@ -54,7 +54,7 @@ final class SealedSegment extends Segment {
   /** Quantized codes by vector field, for the fields that have them. */
   private final Map<String, QuantizedField> quantizedFields = new ConcurrentHashMap<>();
   /** Payload-aware links by vector field, for the fields whose segment files have them. */
-  private final Map<String, PayloadLinks> payloadLinks = new ConcurrentHashMap<>();
+  private final SealedPayloadLinks payloadLinks;
   /** Built by the first {@link BoundedScan} of a field. */
   private final Map<String, ExactScanCodes> exactScanCodes = new ConcurrentHashMap<>();
   /** Sparse vector fields; a field the segment has no file for (declared after sealing) has no points here. */
@@ -78,6 +78,7 @@ final class SealedSegment extends Segment {
     this.json = json;
     this.readOnly = readOnly;
     this.caches = new SegmentCaches(count);
+    this.payloadLinks = new SealedPayloadLinks(dir);
     try {
       this.ids = SegmentFiles.map(dir.resolve("ids.bin"), arena, SegmentFiles.IDS_MAGIC, count);
       this.payloads = SegmentFiles.map(dir.resolve("payloads.bin"), arena, SegmentFiles.PAYLOADS_MAGIC, count);
@@ -93,11 +94,8 @@ final class SealedSegment extends Segment {
         // with codes in RAM the full vectors are only read to rerank: they stay in the mapped file
         HnswIndex graph = HnswIndex.open(dir, fieldFile(e.getKey()), e.getValue().onDisk() || q != null || readOnly);
         fields.put(e.getKey(), graph);
-        Path links = linksFile(dir, e.getKey());
         // segments sealed without payload_m (or before it existed) have none: the optimizer builds them if asked
-        if (Files.exists(links)) {
-          payloadLinks.put(e.getKey(), PayloadLinks.read(links, graph));
-        }
+        payloadLinks.load(e.getKey(), graph);
       }
       for (var e : config.sparseVectors().entrySet()) {
         if (Files.exists(SealedSparseIndex.file(dir, e.getKey()))) {
@@ -254,67 +252,24 @@ final class SealedSegment extends Segment {
     return "field-" + (field.isEmpty() ? "default" : field);
   }
 
-  static Path linksFile(Path dir, String field) {
-    return IndexFiles.resolve(dir, fieldFile(field), PayloadLinks.EXTENSION);
-  }
-
-  /**
-   * Whether some vector field's payload links differ from what its {@code payload_m} and the payload schema ask
-   * for: missing (the segment was sealed before payload_m was set, or a rebuild was cut short), built with another
-   * {@code payload_m} or from other indexed fields (an index added or dropped after sealing; links from a file that
-   * did not record its fields count as stale once), or present while payload_m is 0.
-   */
+  /** Whether some vector field's payload links differ from what the configuration asks for. */
   boolean payloadLinksStale(CollectionConfig config) {
-    for (var e : config.vectors().entrySet()) {
-      if (linksStale(e.getKey(), e.getValue().hnsw().payloadM(), config)) {
-        return true;
-      }
-    }
-    return false;
+    return payloadLinks.stale(config, fields);
   }
 
-  private boolean linksStale(String field, int want, CollectionConfig config) {
-    PayloadLinks have = payloadLinks.get(field);
-    if (want == 0 || have == null) {
-      return want == 0 ? have != null : fields.get(field) != null;
-    }
-    return have.payloadM() != want || !SegmentLinks.sourceFields(config).equals(have.sourceFields());
-  }
-
-  /**
-   * Brings every vector field's payload links in line with its {@code payload_m}: builds and writes the missing or
-   * stale ones (atomically, so a crash leaves the old file or none, and the optimizer finishes the job after the next
-   * open), and deletes them where payload_m is 0. Searches started before keep the links they took.
-   */
+  /** Builds, rewrites or deletes payload links until they match {@code config} (see {@link SealedPayloadLinks}). */
   void relink(CollectionConfig config) throws IOException {
-    for (var e : config.vectors().entrySet()) {
-      String field = e.getKey();
-      int want = e.getValue().hnsw().payloadM();
-      PayloadLinks have = payloadLinks.get(field);
-      HnswIndex graph = fields.get(field);
-      if (want == 0 || graph == null) {
-        payloadLinks.remove(field);
-        Files.deleteIfExists(linksFile(dir, field));
-        continue;
-      }
-      if (have != null && !linksStale(field, want, config)) {
-        continue;
-      }
-      PayloadLinks built = SegmentLinks.build(field, graph, payloadIndex, count, config);
-      built.write(linksFile(dir, field));
-      payloadLinks.put(field, built);
-    }
-    AtomicFiles.syncDirectory(dir);
+    payloadLinks.relink(config, fields, payloadIndex, count);
   }
 
   @Override
   PayloadLinks.Group[] payloadLinks(String name, Filter filter, Set<String> tenantFields) {
-    return SegmentLinks.forFilter(payloadLinks.get(name), filter, tenantFields, ordinals());
+    return payloadLinks.forFilter(name, filter, tenantFields, ordinals());
   }
 
   /** Heap bytes of the payload links of every vector field. */
   long payloadLinkBytes() {
-    return payloadLinks.values().stream().mapToLong(PayloadLinks::ramBytesUsed).sum();
+    return payloadLinks.ramBytes();
   }
 
   Path directory() {

@@ -117,7 +117,7 @@ final class SegmentWriter {
       CollectionConfig config) throws IOException {
     PayloadLinks links = SegmentLinks.build(field, graph, payloadIndex, count, config);
     if (links != null) {
-      links.write(SealedSegment.linksFile(dir, field));
+      links.write(SealedPayloadLinks.file(dir, field));
     }
   }
 }
