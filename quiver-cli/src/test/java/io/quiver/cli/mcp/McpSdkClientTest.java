@@ -1,15 +1,14 @@
 package io.quiver.cli.mcp;
 
+import static io.quiver.testing.ScriptRunner.onPath;
+import static io.quiver.testing.ScriptRunner.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quiver.agent.mcp.ToolCatalog;
 import io.quiver.cli.QuiverCli;
-import java.io.BufferedReader;
-import java.io.File;
+import io.quiver.testing.ScriptRunner.Result;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +38,8 @@ class McpSdkClientTest {
     assumeTrue(node != null, "skipping MCP SDK client test: `node` is not on PATH");
     assumeTrue(npm != null, "skipping MCP SDK client test: `npm` is not on PATH");
     if (!Files.isDirectory(JS_DIR.resolve("node_modules").resolve("@modelcontextprotocol").resolve("sdk"))) {
-      Result ci = run(List.of(npm, "ci", "--no-audit", "--no-fund"), NPM_TIMEOUT_SECONDS, "npm");
-      assumeTrue(ci.exitCode == 0, "skipping MCP SDK client test: `npm ci` failed (exit " + ci.exitCode
+      Result ci = run(JS_DIR, List.of(npm, "ci", "--no-audit", "--no-fund"), NPM_TIMEOUT_SECONDS, "npm");
+      assumeTrue(ci.exitCode() == 0, "skipping MCP SDK client test: `npm ci` failed (exit " + ci.exitCode()
           + ", is the npm registry reachable?)");
     }
     List<String> cmd = new ArrayList<>(List.of(node, "mcp-client-test.mjs", "49",
@@ -48,57 +47,9 @@ class McpSdkClientTest {
         "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         QuiverCli.class.getName(), "mcp", "--admin", "--data-dir", dir.resolve("data").toString()));
     assertThat(ToolCatalog.agentDb().tools()).hasSize(49);
-    Result r = run(cmd, SCRIPT_TIMEOUT_SECONDS, "mcp-sdk");
-    assertThat(r.timedOut).as("mcp-client-test.mjs timed out after %ss", SCRIPT_TIMEOUT_SECONDS).isFalse();
-    assertThat(r.exitCode).as("mcp-client-test.mjs exit code; output:%n%s", r.output).isZero();
-    assertThat(r.output).contains("17 steps passed").contains("data directory closed");
-  }
-
-  private record Result(int exitCode, boolean timedOut, String output) {}
-
-  /** Runs a command in the JS directory, streaming its merged output to the test log with a prefix. */
-  private static Result run(List<String> command, long timeoutSeconds, String prefix)
-      throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(JS_DIR.toFile()).redirectErrorStream(true);
-    pb.environment().put("NO_COLOR", "1");
-    Process p = pb.start();
-    StringBuilder out = new StringBuilder();
-    Thread pump = Thread.ofPlatform().daemon().start(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          System.out.println("[" + prefix + "] " + line);
-          synchronized (out) {
-            out.append(line).append('\n');
-          }
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    });
-    boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    if (!finished) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-    }
-    pump.join(5_000);
-    synchronized (out) {
-      return new Result(finished ? p.exitValue() : -1, !finished, out.toString());
-    }
-  }
-
-  /** The absolute path of an executable on PATH, or null. */
-  private static String onPath(String exe) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      Path f = Path.of(d, exe);
-      if (Files.isRegularFile(f) && Files.isExecutable(f)) {
-        return f.toString();
-      }
-    }
-    return null;
+    Result r = run(JS_DIR, cmd, SCRIPT_TIMEOUT_SECONDS, "mcp-sdk");
+    assertThat(r.timedOut()).as("mcp-client-test.mjs timed out after %ss", SCRIPT_TIMEOUT_SECONDS).isFalse();
+    assertThat(r.exitCode()).as("mcp-client-test.mjs exit code; output:%n%s", r.output()).isZero();
+    assertThat(r.output()).contains("17 steps passed").contains("data directory closed");
   }
 }
