@@ -20,6 +20,8 @@ import java.util.Random;
  *   <li>{@code E <first> <count> <round> <op>}: episodes {@code first..first+count-1}, task {@link #task}</li>
  *   <li>{@code S <id> <round> <op>}: skill named {@link #skillName}</li>
  *   <li>{@code C <id> <round> <op>}: edge from event {@link #cause} to episode memory, or event to event</li>
+ *   <li>{@code d <id>}: episode about to be deleted (printed before the call: the kill may land after the delete is
+ *       durable and before its acknowledgement, so until {@code D} arrives the episode may be present or gone)</li>
  *   <li>{@code D <id>}: episode deleted</li>
  * </ul>
  * Arguments: data directory, round, seed.
@@ -57,21 +59,22 @@ public final class AgentMemoryCrashChild {
                 .success(r.nextBoolean()).latencyMs(r.nextInt(1000)).build());
           }
           List<Long> ids = m.episodes().storeBatch(batch);
-          out.println("E " + ids.get(0) + " " + n + " " + round + " " + op);
+          out.println("E " + ids.get(0) + " " + n + " " + round + " " + op + " ;");
           mine.addAll(ids);
         } else if (kind < 7) {
           Skill s = m.skills().create(NewSkill.builder(skillName(round, op), "skill made in round " + round).build());
-          out.println("S " + s.id() + " " + round + " " + op);
+          out.println("S " + s.id() + " " + round + " " + op + " ;");
         } else if (kind < 9 || mine.isEmpty()) {
           CausalNode effect = mine.isEmpty() ? CausalNode.event("effect")
               : new CausalNode.Memory("episode", mine.get(r.nextInt(mine.size())));
           CausalEdge e = m.causal().add(CausalNode.event(cause(round, op)), effect, r.nextDouble() - 0.5,
               r.nextDouble(), 1 + r.nextInt(100));
-          out.println("C " + e.id() + " " + round + " " + op);
+          out.println("C " + e.id() + " " + round + " " + op + " ;");
         } else {
           long id = mine.remove(r.nextInt(mine.size()));
+          out.println("d " + id + " ;");
           m.episodes().delete(id);
-          out.println("D " + id);
+          out.println("D " + id + " ;");
         }
       }
     }
