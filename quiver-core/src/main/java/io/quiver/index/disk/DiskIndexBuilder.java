@@ -24,8 +24,9 @@ final class DiskIndexBuilder {
       case HNSW -> {
         HnswConfig hc = HnswConfig.builder().m(Math.max(2, config.maxDegree() / 2))
             .efConstruction(config.buildListSize()).alpha(config.alpha()).seed(config.seed()).payloadM(0).build();
-        try (HnswIndex hnsw = new HnswIndex(vectors.dimension(), metric, hc)) {
+        try (HnswIndex hnsw = HnswIndex.forBulkBuild(vectors.dimension(), metric, hc)) {
           hnsw.addAll(vectors, config.threads(), progress);
+          hnsw.finishBulkBuild(config.threads());
           hnsw.connectLevel0();
           write(vectors, metric, hnsw.graphSource(), config, file);
         }

@@ -166,12 +166,13 @@ final class HnswGraphBuilder {
           return;
         }
       }
-      if (count < maxConn) {
+      if (count < (level == 0 ? graph.capacity0 : maxConn)) {
         arr[base + 1 + count] = node;
         INTS.setRelease(arr, base, count + 1);
         return;
       }
-      // Full: re-select among the current neighbours plus the new one.
+      // Full: re-select among the current neighbours plus the new one (down to maxConn, leaving room again when a
+      // bulk build's level 0 has slack).
       long[] cand = ctx.pruneScratch(count + 1);
       for (int i = 0; i < count; i++) {
         int nb = arr[base + 1 + i];
@@ -180,6 +181,31 @@ final class HnswGraphBuilder {
       cand[count] = ScoredOrdinals.pack(index.linkDistanceBetween(target, node, ctx.scratch), node);
       int[] kept = ctx.pruneOut(maxConn);
       int n = selectDiverse(cand, count + 1, target, maxConn, kept, ctx.scratch);
+      System.arraycopy(kept, 0, arr, base + 1, n);
+      INTS.setRelease(arr, base, n);
+    }
+  }
+
+  /**
+   * Re-selects {@code node}'s level-0 list down to maxConn when it holds more (a bulk build's slack); a no-op
+   * otherwise. Not concurrently with inserts.
+   */
+  void pruneLevel0(int node, HnswSearchContext ctx) {
+    int maxConn = config.maxConnections(0);
+    synchronized (graph.lockFor(node)) {
+      int[] arr = graph.level0Page(node);
+      int base = graph.level0Base(node);
+      int count = arr[base];
+      if (count <= maxConn) {
+        return;
+      }
+      long[] cand = ctx.pruneScratch(count);
+      for (int i = 0; i < count; i++) {
+        int nb = arr[base + 1 + i];
+        cand[i] = ScoredOrdinals.pack(index.linkDistanceBetween(node, nb, ctx.scratch), nb);
+      }
+      int[] kept = ctx.pruneOut(maxConn);
+      int n = selectDiverse(cand, count, node, maxConn, kept, ctx.scratch);
       System.arraycopy(kept, 0, arr, base + 1, n);
       INTS.setRelease(arr, base, n);
     }

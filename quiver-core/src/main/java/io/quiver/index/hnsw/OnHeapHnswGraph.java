@@ -34,7 +34,12 @@ final class OnHeapHnswGraph {
 
   final int maxConn0;
   final int maxConnUpper;
-  /** Ints per level-0 slot: the count and {@link #maxConn0} entries. */
+  /**
+   * Most entries a level-0 list may hold: {@link #maxConn0}, or more while a bulk build lets lists grow past it
+   * before pruning ({@link HnswIndex#forBulkBuild}); such a graph is pruned back to {@link #maxConn0} before use.
+   */
+  final int capacity0;
+  /** Ints per level-0 slot: the count and {@link #capacity0} entries. */
   final int slot0;
   final int nodeShift;
   final int nodeMask;
@@ -47,9 +52,17 @@ final class OnHeapHnswGraph {
   private final AtomicLong upperBytes = new AtomicLong();
 
   OnHeapHnswGraph(int maxConn0, int maxConnUpper) {
+    this(maxConn0, maxConnUpper, maxConn0);
+  }
+
+  OnHeapHnswGraph(int maxConn0, int maxConnUpper, int capacity0) {
+    if (capacity0 < maxConn0) {
+      throw new IllegalArgumentException("level-0 capacity " + capacity0 + " below the degree " + maxConn0);
+    }
     this.maxConn0 = maxConn0;
     this.maxConnUpper = maxConnUpper;
-    this.slot0 = 1 + maxConn0;
+    this.capacity0 = capacity0;
+    this.slot0 = 1 + capacity0;
     int perPage = Integer.highestOneBit(Math.max(1, TARGET_PAGE_INTS / slot0));
     this.nodeShift = Integer.numberOfTrailingZeros(perPage);
     this.nodeMask = perPage - 1;
@@ -186,6 +199,9 @@ final class OnHeapHnswGraph {
    * @throws IllegalArgumentException naming the first node whose list is out of range
    */
   void loadLevel0(MemorySegment src, long offset, int count) {
+    if (capacity0 != maxConn0) {
+      throw new IllegalStateException("a graph with build slack is never loaded from a file");
+    }
     int perPage = nodeMask + 1;
     int[][] pages = new int[(int) (((long) count + perPage - 1) / perPage)][];
     for (int pi = 0; pi < pages.length; pi++) {
