@@ -119,32 +119,68 @@ final class HnswGraphBuilder {
       candidates[i] ^= mask & 0xFFFFFFFFL;
     }
     Arrays.sort(candidates, 0, n);
-    boolean[] taken = pruneFactor > 1f ? new boolean[n] : null;
-    int selected = selectRound(candidates, n, self, mask, maxConn, 1f, out, 0, taken, scratch);
-    if (taken != null && selected < maxConn) {
-      selected = selectRound(candidates, n, self, mask, maxConn, pruneFactor, out, selected, taken, scratch);
+    Rounds rounds = new Rounds(n, pruneFactor > 1f);
+    int selected = selectRound(candidates, n, self, mask, maxConn, 1f, out, 0, rounds, scratch);
+    if (rounds.taken != null && selected < maxConn) {
+      selected = selectRound(candidates, n, self, mask, maxConn, pruneFactor, out, selected, rounds, scratch);
     }
     return selected;
   }
 
   /**
+   * What the rounds of one {@link #selectDiverse} learn about each candidate: whether it was kept, how many of the
+   * kept neighbours (in {@code out} order) it was compared with, and the smallest distance among those comparisons.
+   * A candidate is occluded at factor f when f·d(c, k) < d(c, self) for some kept k, i.e. when f times the smallest
+   * such distance is; so a later round starts from the smallest distance already seen and compares only with the
+   * neighbours kept since, instead of recomputing distances the first round computed (the re-selections are most
+   * of a build's distance computations).
+   */
+  private static final class Rounds {
+    final boolean[] taken;
+    final int[] compared;
+    final float[] nearestKept;
+
+    Rounds(int n, boolean twoRounds) {
+      this.taken = twoRounds ? new boolean[n] : null;
+      this.compared = twoRounds ? new int[n] : null;
+      this.nearestKept = twoRounds ? new float[n] : null;
+      if (twoRounds) {
+        Arrays.fill(nearestKept, Float.POSITIVE_INFINITY);
+      }
+    }
+  }
+
+  /**
    * One round of {@link #selectDiverse} at {@code factor}: appends to {@code out[selected..]} the candidates not yet
-   * {@code taken} that no neighbour in {@code out} is closer to by {@code factor}; returns the new count.
+   * taken that no neighbour in {@code out} is closer to by {@code factor}; returns the new count.
    */
   private int selectRound(long[] candidates, int n, int self, int mask, int maxConn, float factor, int[] out,
-      int selected, boolean[] taken, float[] scratch) {
+      int selected, Rounds rounds, float[] scratch) {
+    boolean[] taken = rounds.taken;
     for (int i = 0; i < n && selected < maxConn; i++) {
       int c = ScoredOrdinals.ordinal(candidates[i]) ^ mask;
       if (c == self || (taken != null && taken[i])) {
         continue;
       }
       float dc = ScoredOrdinals.distance(candidates[i]);
-      boolean diverse = true;
-      for (int j = 0; j < selected; j++) {
-        if (factor * index.linkDistanceBetween(c, out[j], scratch) < dc) {
-          diverse = false;
-          break;
+      boolean diverse;
+      if (taken == null) {
+        diverse = true;
+        for (int j = 0; j < selected; j++) {
+          if (factor * index.linkDistanceBetween(c, out[j], scratch) < dc) {
+            diverse = false;
+            break;
+          }
         }
+      } else {
+        float nearest = rounds.nearestKept[i];
+        int j = rounds.compared[i];
+        while (factor * nearest >= dc && j < selected) {
+          nearest = Math.min(nearest, index.linkDistanceBetween(c, out[j++], scratch));
+        }
+        rounds.nearestKept[i] = nearest;
+        rounds.compared[i] = j;
+        diverse = factor * nearest >= dc;
       }
       if (diverse) {
         out[selected++] = c;
