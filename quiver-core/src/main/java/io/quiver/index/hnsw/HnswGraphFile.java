@@ -59,6 +59,10 @@ final class HnswGraphFile {
         int[] arr = graph.level0Page(node);
         int base = graph.level0Base(node);
         int n = arr[base];
+        if (n > maxConn0) {
+          throw new IllegalStateException("node " + node + " holds " + n + " level-0 neighbours, more than "
+              + maxConn0 + ": a bulk build must be finished (finishBulkBuild) before it is written");
+        }
         out.putInts(arr, base, 1 + n);
         out.putZeros(4L * (maxConn0 - n)); // stale entries past the count are not saved
       }
