@@ -7,12 +7,16 @@ import java.util.Arrays;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * An exact scan of one sealed segment's cosine field that computes few full distances: every accepted point is
- * scored on {@link ExactScanCodes} (int8, a quarter of the memory traffic of the float vectors) with a proven error
- * bound {@code m}, giving {@code lo = d~ − m <= d <= d~ + m = hi} for its true distance {@code d}. With {@code L} the
- * k-th smallest {@code hi}, at least k points have {@code d <= L}, so no point with {@code lo > L} can be among the
- * k nearest; the others (usually a few dozen) are scored exactly with the segment's own kernel and offered to the
- * hits, in ordinal order as {@link Scan} offers them. The answer is therefore the plain scan's.
+ * An exact scan of one segment's cosine field that computes few full distances: every accepted point is scored on
+ * {@link ExactScanCodes} (int8, a quarter of the memory traffic of the float vectors) with a proven error bound
+ * {@code m}, giving {@code lo = d~ − m <= d <= d~ + m = hi} for its true distance {@code d}. With {@code L} the k-th
+ * smallest {@code hi}, at least k points have {@code d <= L}, so no point with {@code lo > L} can be among the k
+ * nearest; the others (usually a few dozen) are scored exactly with the segment's own kernel and offered to the hits,
+ * in ordinal order as {@link Scan} offers them. The answer is therefore the plain scan's.
+ *
+ * <p>Sealed and mutable segments alike: the scan reads the segment's ordinal count once, has the segment code every
+ * ordinal below it ({@link Segment#exactScanCodes}), and reads only those records, each written from the vector its
+ * ordinal holds for good, so a writer appending meanwhile changes nothing the scan reads.
  *
  * <p>{@code m} adds to the coding bound a margin for float rounding: the exact kernel sums {@code dim} products of
  * unit vectors in float, off by at most about {@code dim·2^-24}; the margin is ten times that plus 1e-5.
@@ -28,14 +32,14 @@ final class BoundedScan {
 
   private static final QuantizedKernels KERNELS = QuantizedVectorUtil.kernels();
 
-  private final SealedSegment s;
+  private final Segment s;
   private final String using;
   private final float[] query;
   private final Hits hits;
   private final int k;
   private final float maxDistance;
 
-  BoundedScan(SealedSegment s, String using, float[] query, Hits hits, int k, float maxDistance) {
+  BoundedScan(Segment s, String using, float[] query, Hits hits, int k, float maxDistance) {
     this.s = s;
     this.using = using;
     this.query = query;
@@ -44,17 +48,24 @@ final class BoundedScan {
     this.maxDistance = maxDistance;
   }
 
-  /** Whether a scan of {@code s}'s field {@code using} (COSINE, held in the heap) with {@code accepted} points pays. */
-  static boolean applies(Segment s, String using, long accepted, int dim) {
-    return s instanceof SealedSegment && s.diskField(using) == null && !Boolean.getBoolean(OFF)
-        && s.ordinals() >= MIN_POINTS && accepted >= MIN_POINTS / 4 && ExactScanCodes.fits(s.ordinals(), dim);
+  /**
+   * Whether a scan of {@code s}'s field {@code using} (COSINE, held in the heap, with codes the segment can keep)
+   * with {@code accepted} points pays.
+   */
+  static boolean applies(Segment s, String using, long accepted) {
+    return !Boolean.getBoolean(OFF) && s.ordinals() >= MIN_POINTS && accepted >= MIN_POINTS / 4
+        && s.exactScanCodable(using);
   }
 
   /** Scans as {@link Scan#run} does; returns the distances computed (coded and exact). */
   long run(RoaringBitmap candidates, OrdinalFilter accept) {
-    ExactScanCodes c = s.exactScanCodes(using);
+    int count = s.ordinals();
+    ExactScanCodes c = s.exactScanCodes(using, count);
+    ExactScanCodes.Pages pages = c.pages(); // after the codes of every ordinal below count were written
     int dim = c.dim;
-    int[] ords = accepted(candidates, accept);
+    int shift = c.shift;
+    int mask = c.mask;
+    int[] ords = accepted(count, candidates, accept);
     int n = ords.length;
     byte[] qc = new byte[dim];
     float qs = ExactScanCodes.encode(query, qc, 0);
@@ -75,17 +86,23 @@ final class BoundedScan {
     int[] dots = new int[8];
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-      for (int j = 0; j < 8; j++) {
-        offs[j] = ords[i + j] * dim;
+      int page = ords[i] >>> shift;
+      if (page != ords[i + 7] >>> shift) { // the eight straddle a page boundary (ordinals ascend): one by one
+        for (int j = i; j < i + 8; j++) {
+          one(pages, shift, mask, dim, qc, ords[j], qs, qErr, qNorm, slack, lo, j, best);
+        }
+        continue;
       }
-      KERNELS.dotInt8x8(qc, c.codes, offs, 0, dim, dots);
       for (int j = 0; j < 8; j++) {
-        bound(c, ords[i + j], dots[j], qs, qErr, qNorm, slack, lo, i + j, best);
+        offs[j] = (ords[i + j] & mask) * dim;
+      }
+      KERNELS.dotInt8x8(qc, pages.codes()[page], offs, 0, dim, dots);
+      for (int j = 0; j < 8; j++) {
+        bound(pages, page, ords[i + j] & mask, dots[j], qs, qErr, qNorm, slack, lo, i + j, best);
       }
     }
     for (; i < n; i++) {
-      int dot = KERNELS.dotInt8(qc, 0, c.codes, ords[i] * dim, dim);
-      bound(c, ords[i], dot, qs, qErr, qNorm, slack, lo, i, best);
+      one(pages, shift, mask, dim, qc, ords[i], qs, qErr, qNorm, slack, lo, i, best);
     }
     float limit = Math.min(best.full() ? best.max() : Float.POSITIVE_INFINITY, maxDistance);
     int[] block = new int[256];
@@ -105,10 +122,18 @@ final class BoundedScan {
     return n + exact;
   }
 
-  private static void bound(ExactScanCodes c, int ord, int dot, float qs, float qErr, float qNorm, float slack,
-      float[] lo, int at, TopK best) {
-    float approx = 1f - qs * c.scale[ord] * dot;
-    float margin = qNorm * c.err[ord] + qErr * c.norm[ord] + slack;
+  private static void one(ExactScanCodes.Pages pages, int shift, int mask, int dim, byte[] qc, int ord, float qs,
+      float qErr, float qNorm, float slack, float[] lo, int at, TopK best) {
+    int page = ord >>> shift;
+    int slot = ord & mask;
+    int dot = KERNELS.dotInt8(qc, 0, pages.codes()[page], slot * dim, dim);
+    bound(pages, page, slot, dot, qs, qErr, qNorm, slack, lo, at, best);
+  }
+
+  private static void bound(ExactScanCodes.Pages pages, int page, int slot, int dot, float qs, float qErr,
+      float qNorm, float slack, float[] lo, int at, TopK best) {
+    float approx = 1f - qs * pages.scale()[page][slot] * dot;
+    float margin = qNorm * pages.err()[page][slot] + qErr * pages.norm()[page][slot] + slack;
     lo[at] = approx - margin;
     best.offer(approx + margin);
   }
@@ -124,9 +149,8 @@ final class BoundedScan {
     return m;
   }
 
-  /** The accepted ordinals that have a vector, ascending. */
-  private int[] accepted(RoaringBitmap candidates, OrdinalFilter accept) {
-    int ords = s.ordinals();
+  /** The accepted ordinals below {@code ords} that have a vector, ascending. */
+  private int[] accepted(int ords, RoaringBitmap candidates, OrdinalFilter accept) {
     int[] out = new int[candidates == null ? ords : Math.min(ords, candidates.getCardinality())];
     int n = 0;
     if (candidates == null) {

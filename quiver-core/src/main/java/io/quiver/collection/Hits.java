@@ -5,11 +5,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 
-/** The best {@code capacity} hits over all segments, by ascending distance, dropping any beyond {@code maxDistance}. */
+/**
+ * The best {@code capacity} hits over all segments, by ascending distance, dropping any beyond {@code maxDistance}.
+ * Equal distances rank by segment id, then ordinal, so the hits kept are a function of the points offered, not of
+ * the order they came in: a scan that skips points proven worse than the k-th ({@link BoundedScan}) keeps exactly
+ * the points a scan of all of them keeps, ties at the k-th place included.
+ */
 final class Hits {
   record Hit(float distance, Segment segment, int ordinal) {}
 
-  private static final Comparator<Hit> WORST_FIRST = Comparator.comparingDouble(Hit::distance).reversed();
+  private static final Comparator<Hit> BEST_FIRST = (a, b) -> compare(a.distance, a.segment, a.ordinal, b);
+  private static final Comparator<Hit> WORST_FIRST = BEST_FIRST.reversed();
   private final int capacity;
   private final float maxDistance;
   private final PriorityQueue<Hit> heap;
@@ -26,7 +32,7 @@ final class Hits {
     }
     if (heap.size() < capacity) {
       heap.add(new Hit(distance, segment, ordinal));
-    } else if (distance < heap.peek().distance()) {
+    } else if (compare(distance, segment, ordinal, heap.peek()) < 0) {
       heap.poll();
       heap.add(new Hit(distance, segment, ordinal));
     }
@@ -44,7 +50,16 @@ final class Hits {
   /** The hits, best first. */
   List<Hit> sorted() {
     List<Hit> out = new ArrayList<>(heap);
-    out.sort(Comparator.comparingDouble(Hit::distance));
+    out.sort(BEST_FIRST);
     return out;
+  }
+
+  private static int compare(float distance, Segment segment, int ordinal, Hit o) {
+    int c = Float.compare(distance, o.distance);
+    if (c != 0) {
+      return c;
+    }
+    c = Long.compare(segment.id, o.segment.id);
+    return c != 0 ? c : Integer.compare(ordinal, o.ordinal);
   }
 }

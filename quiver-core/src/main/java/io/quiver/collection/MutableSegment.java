@@ -59,6 +59,11 @@ final class MutableSegment extends Segment {
     volatile int repairedAt;
     /** Indexing only advances {@link #indexed}: the segment is written out without this lane's graph. */
     volatile boolean graphless;
+    /**
+     * The exact-scan codes of a cosine lane, created by the first {@link BoundedScan} of it (null until then: a lane
+     * never scanned that way costs nothing); from then on the writer codes each vector as it stores it.
+     */
+    volatile ExactScanCodes codes;
 
     Lane(VectorParams params) {
       this.params = params;
@@ -108,6 +113,10 @@ final class MutableSegment extends Segment {
       }
       lane.raw.set(ord, e.getValue());
       lane.has.set(ord);
+      ExactScanCodes codes = lane.codes;
+      if (codes != null) { // before count publishes ord: a scan that sees ord finds its record written
+        codes.add(ord, e.getValue(), o -> vector(e.getKey(), o));
+      }
     }
     for (var e : p.sparseVectors().entrySet()) {
       sparse.computeIfAbsent(e.getKey(), n -> new MutableSparseIndex()).add(ord, e.getValue());
@@ -299,6 +308,34 @@ final class MutableSegment extends Segment {
   }
 
   @Override
+  boolean exactScanCodable(String name) {
+    Lane lane = lanes.get(name);
+    return lane != null && lane.params.metric() == Metric.COSINE;
+  }
+
+  /**
+   * The lane's codes, created on first use, with every ordinal below {@code upTo} coded: those the writer has not
+   * coded yet (stored before the codes existed, or since a scan last caught up) are coded here from the store. Each
+   * vector is written once, before {@link #count} publishes its ordinal, and never rewritten (an overwrite appends a
+   * new ordinal, a delete sets a tombstone), so a record once written stays consistent with its vector.
+   */
+  @Override
+  ExactScanCodes exactScanCodes(String name, int upTo) {
+    Lane lane = lanes.get(name);
+    ExactScanCodes c = lane.codes;
+    if (c == null) {
+      synchronized (lane) {
+        c = lane.codes;
+        if (c == null) {
+          lane.codes = c = new ExactScanCodes(lane.params.size());
+        }
+      }
+    }
+    c.codeUpTo(o -> vector(name, o), Math.min(upTo, count));
+    return c;
+  }
+
+  @Override
   void distances(String name, float[] query, int[] ordinals, int n, float[] out) {
     Lane lane = lanes.get(name);
     Metric metric = lane.params.metric();
@@ -323,6 +360,8 @@ final class MutableSegment extends Segment {
     long bytes = 16L * count * 2;
     for (Lane lane : lanes.values()) {
       bytes += lane.graph.ramBytesUsed() + lane.has.ramBytesUsed(); // the graph's count includes the shared store
+      ExactScanCodes codes = lane.codes; // in heapBytes as a sealed segment's are (the memory budget sees them)
+      bytes += codes == null ? 0 : codes.ramBytes();
     }
     for (MutableSparseIndex s : sparse.values()) {
       bytes += s.ramBytesUsed();

@@ -3,6 +3,7 @@ package io.quiver.collection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.PointId;
+import io.quiver.distance.Metric;
 import io.quiver.filter.Filter;
 import io.quiver.index.IndexFiles;
 import io.quiver.index.OrdinalFilter;
@@ -305,8 +306,15 @@ final class SealedSegment extends Segment {
     }
   }
 
-  /** The int8 codes {@link BoundedScan} scans field {@code name} with, built on first use. */
-  ExactScanCodes exactScanCodes(String name) {
+  @Override
+  boolean exactScanCodable(String name) {
+    HnswIndex index = fields.get(name);
+    return index != null && !diskFields.containsKey(name) && index.metric() == Metric.COSINE;
+  }
+
+  /** The int8 codes {@link BoundedScan} scans field {@code name} with, of every ordinal, built on first use. */
+  @Override
+  ExactScanCodes exactScanCodes(String name, int upTo) {
     return exactScanCodes.computeIfAbsent(name, n -> ExactScanCodes.build(this, n, fields.get(n).dimension()));
   }
 

@@ -120,6 +120,22 @@ abstract class Segment {
     return null;
   }
 
+  /**
+   * Whether field {@code name} can be scanned by {@link BoundedScan}: a cosine field whose vectors this segment holds
+   * in the heap or mapped (not a disk index's), with {@link #exactScanCodes} to offer.
+   */
+  boolean exactScanCodable(String name) {
+    return false;
+  }
+
+  /**
+   * The {@link ExactScanCodes} of field {@code name} ({@link #exactScanCodable}), with the record of every ordinal
+   * below {@code upTo} (at most {@link #ordinals()} as read by the caller) written: built on first use.
+   */
+  ExactScanCodes exactScanCodes(String name, int upTo) {
+    throw new UnsupportedOperationException("segment " + id + " keeps no exact-scan codes of '" + name + "'");
+  }
+
   /** Bytes by part and place (see {@link StorageUsage}). */
   abstract StorageUsage storage();
 

@@ -180,7 +180,7 @@ final class SegmentSearcher {
 
   /**
    * Scans the points of {@code s} in {@code candidates} (null: all) that {@code accept} passes (null: all), about
-   * {@code accepted} of them: a full-precision scan of a large sealed cosine field goes through {@link BoundedScan},
+   * {@code accepted} of them: a full-precision scan of a large cosine field goes through {@link BoundedScan},
    * which finds the same hits computing few full distances; other scans are {@link #scanner}'s.
    */
   private long scan(Segment s, SearchRequest req, float[] query, int k, int ef, Hits hits, long accepted,
@@ -188,8 +188,8 @@ final class SegmentSearcher {
     VectorParams params = holder.config.vector(req.using());
     boolean fullPrecision = req.exact() || quantized(req) == null;
     if (fullPrecision && params.metric() == Metric.COSINE
-        && BoundedScan.applies(s, req.using(), accepted, params.size())) {
-      return new BoundedScan((SealedSegment) s, req.using(), query, hits, k, hits.maxDistance()).run(candidates,
+        && BoundedScan.applies(s, req.using(), accepted)) {
+      return new BoundedScan(s, req.using(), query, hits, k, hits.maxDistance()).run(candidates,
           accept);
     }
     return scanner(s, req, query, k, ef, hits).run(candidates, accept);

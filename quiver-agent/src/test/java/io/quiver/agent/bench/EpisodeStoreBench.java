@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Store throughput and query latency of the episode store; runs only with {@code -Dagent.bench=true} (it takes
  * minutes and asserts nothing). {@code -Dagent.bench.n} episodes (default 100,000) of 384 dimensions with the
  * token-hash embedder are stored in durable batches of 1,000; then random filtered retrievals (k 5), unfiltered
- * retrievals and causal recalls (k 12) are timed with the query already embedded, and embedding is timed apart.
+ * retrievals and causal recalls (k 12) are timed with the query already embedded, and embedding is timed apart;
+ * each retrieval and recall is timed again right after with the plain exact scan ({@link #PLAIN_SCAN}).
  * Then {@code -Dagent.bench.edges} (default 1,000) causal edges from random episodes are added and AgentMemory's
  * recall is timed two ways, interleaved query by query: with the graph listing every episode's non-zero uplift, and
  * with the same uplifts asked episode by episode under the default bound.
@@ -85,6 +86,7 @@ class EpisodeStoreBench {
         long[] filteredPlain = new long[queries];
         long[] unfilteredPlain = new long[queries];
         long[] recall = new long[queries / 4];
+        long[] recallPlain = new long[queries / 4];
         CausalRecall causal = new CausalRecall(store, UpliftSource.NONE);
         for (int q = 0; q < queries; q++) {
           long s = System.nanoTime();
@@ -107,6 +109,11 @@ class EpisodeStoreBench {
           long s = System.nanoTime();
           recallCandidates += causal.recall(RecallRequest.of(texts.get(q))).certificate().candidates();
           recall[q] = System.nanoTime() - s;
+          System.setProperty(PLAIN_SCAN, "true");
+          s = System.nanoTime();
+          causal.recall(RecallRequest.of(texts.get(q)));
+          recallPlain[q] = System.nanoTime() - s;
+          System.clearProperty(PLAIN_SCAN);
         }
         long[] listed = new long[graphQueries];
         long[] single = new long[graphQueries];
@@ -128,6 +135,7 @@ class EpisodeStoreBench {
           report("retrieve k=5, random filters, plain exact scan", filteredPlain);
           report("retrieve k=5, no filter, plain exact scan", unfilteredPlain);
           report("recall k=12 (embedding included), mean candidates " + recallCandidates / recall.length, recall);
+          report("recall k=12 (embedding included), plain exact scan", recallPlain);
           report("recall k=12 with " + edges + " episode edges, uplifts listed (AgentMemory), mean candidates "
               + listedCandidates / graphQueries, listed);
           report("recall k=12 with " + edges + " episode edges, uplifts asked one by one, mean candidates "

@@ -65,6 +65,10 @@ public final class AgentBenchCommand implements Callable<Integer> {
   @Option(names = "--quiver-heap", description = "-Xmx of the quiver mcp child (default ${DEFAULT-VALUE})")
   String quiverHeap = "2g";
 
+  @Option(names = "--quiver-jvm-option", paramLabel = "OPTION", description = "an extra JVM option of the quiver mcp"
+      + " child, repeatable (e.g. -Dquiver.scan.bounded.off=true for plain exact scans)")
+  List<String> quiverJvmOptions = List.of();
+
   @Option(names = "--timeout", description = "seconds to wait for one answer (default ${DEFAULT-VALUE})")
   long timeoutSeconds = 600;
 
@@ -122,7 +126,7 @@ public final class AgentBenchCommand implements Callable<Integer> {
     AgentBenchRun.Reference ref = new AgentBenchRun.Reference(embedder.name(), new ExactTopK(vectors),
         t -> embedder.embed(List.of(t)).get(0), true, 1);
     Path data = root.resolve("quiver-data");
-    EngineLaunch launch = EngineLaunch.quiver(data, quiverHeap);
+    EngineLaunch launch = EngineLaunch.quiver(data, quiverHeap, quiverJvmOptions);
     runEngine(launch, root.resolve("quiver-mcp.stderr"), work, ref, sink);
   }
 

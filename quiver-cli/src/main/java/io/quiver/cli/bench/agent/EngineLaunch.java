@@ -23,12 +23,14 @@ record EngineLaunch(String engine, List<String> command, Map<String, String> env
   static final String AGENTDB = "agentdb";
   static final String AGENTDB_VERSION = "3.3.0";
 
-  static EngineLaunch quiver(Path dataDir, String heap) throws IOException {
+  static EngineLaunch quiver(Path dataDir, String heap, List<String> jvmOptions) throws IOException {
     Files.createDirectories(dataDir);
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-        "--enable-native-access=ALL-UNNAMED", "-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
-        QuiverCli.class.getName(), "mcp", "--data-dir", dataDir.toString(), "--embedder", "token-hash", "--admin"));
+        "--enable-native-access=ALL-UNNAMED", "-Xmx" + heap));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), QuiverCli.class.getName(), "mcp", "--data-dir",
+        dataDir.toString(), "--embedder", "token-hash", "--admin"));
     return new EngineLaunch(QUIVER, List.copyOf(cmd), Map.of(), dataDir.getParent());
   }
 
