@@ -231,28 +231,22 @@ final class DiskBeamSearch {
     ResidualInt8Codec.Scorer records = index.records.scorer(qr);
     ctx.reset(extended);
     long computations = 0;
-    // Mark the live matches' positions first, then score their codes in position order: the codes are stored by
-    // position, and in the ordinals' order their reads land at random in count x code-bytes of RAM (29 MB at 1M x
-    // 128), a cache miss each; in position order they are an ascending sweep.
-    for (int i = 0; i < count; i++) {
-      int o = ordinals[i];
-      if (o >= 0 && o < index.count && !index.deleted.get(o)) {
-        ctx.markMatch(index.positionOf(o));
-      }
-    }
     int chunk = 1024;
-    ctx.ensureBatch(0, chunk);
-    int next = ctx.nextMatch(0);
-    while (next >= 0) {
+    for (int from = 0; from < count; from += chunk) {
       int n = 0;
-      while (next >= 0 && n < chunk) {
-        ctx.batch[n++] = next;
-        next = ctx.nextMatch(next + 1);
+      ctx.ensureBatch(0, chunk);
+      for (int i = from; i < Math.min(count, from + chunk); i++) {
+        int o = ordinals[i];
+        if (o >= 0 && o < index.count && !index.deleted.get(o)) {
+          ctx.batch[n++] = index.positionOf(o);
+        }
       }
       codes.score(ctx.batch, n, ctx.batchDist);
       computations += n;
       for (int i = 0; i < n; i++) {
-        ctx.offer(ctx.batch[i], ctx.batchDist[i], extended, false);
+        if (ctx.markMatch(ctx.batch[i])) {
+          ctx.offer(ctx.batch[i], ctx.batchDist[i], extended, false);
+        }
       }
     }
     // read the shortlist's blocks in code order, `beam` at a time with the reads in flight together

@@ -94,22 +94,6 @@ final class DiskSearchContext {
     return true;
   }
 
-  /** The first position at or after {@code from} marked by {@link #markMatch}, or -1 when there is none. */
-  int nextMatch(int from) {
-    int word = from >>> 6;
-    if (from < 0 || word >= matchBits.length) {
-      return -1;
-    }
-    long bits = matchBits[word] & (-1L << from);
-    while (bits == 0) {
-      if (++word == matchBits.length) {
-        return -1;
-      }
-      bits = matchBits[word];
-    }
-    return (word << 6) + Long.numberOfTrailingZeros(bits);
-  }
-
   /** Whether position {@code p} was marked by {@link #markMatch} since the last {@link #reset}. */
   boolean isMatch(int p) {
     int word = p >>> 6;
