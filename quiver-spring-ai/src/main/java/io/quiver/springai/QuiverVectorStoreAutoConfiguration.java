@@ -1,0 +1,57 @@
+package io.quiver.springai;
+
+import io.micrometer.observation.ObservationRegistry;
+import io.quiver.Quiver;
+import io.quiver.distance.Metric;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.springframework.ai.embedding.BatchingStrategy;
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.vectorstore.VectorStore;
+import org.springframework.ai.vectorstore.observation.VectorStoreObservationConvention;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Spring Boot auto-configuration: an embedded {@link Quiver} database at {@code quiver.path} (closed with the
+ * context) and a {@link QuiverVectorStore} on it, when the context has an {@link EmbeddingModel}. Either bean backs
+ * off when the application defines its own. Settings: {@link QuiverProperties}.
+ */
+@AutoConfiguration
+@ConditionalOnClass({Quiver.class, VectorStore.class, EmbeddingModel.class})
+@EnableConfigurationProperties(QuiverProperties.class)
+public class QuiverVectorStoreAutoConfiguration {
+
+  /** The database; the context closes it (flushing the collections) when it shuts down. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  Quiver quiver(QuiverProperties properties) throws IOException {
+    return Quiver.open(Path.of(properties.getPath()));
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(VectorStore.class)
+  @ConditionalOnBean(EmbeddingModel.class)
+  QuiverVectorStore quiverVectorStore(Quiver quiver, EmbeddingModel embeddingModel, QuiverProperties properties,
+      ObjectProvider<ObservationRegistry> observationRegistry,
+      ObjectProvider<VectorStoreObservationConvention> convention, ObjectProvider<BatchingStrategy> batching) {
+    QuiverVectorStore.Builder b = QuiverVectorStore.builder(embeddingModel).quiver(quiver)
+        .collectionName(properties.getCollection()).initializeSchema(properties.isInitializeSchema())
+        .contentKey(properties.getContentKey())
+        .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+    convention.ifAvailable(b::customObservationConvention);
+    batching.ifAvailable(b::batchingStrategy);
+    if (properties.getMetric() != null) {
+      b.metric(Metric.parse(properties.getMetric()));
+    }
+    if (properties.getDimension() != null) {
+      b.dimension(properties.getDimension());
+    }
+    return b.build();
+  }
+}
