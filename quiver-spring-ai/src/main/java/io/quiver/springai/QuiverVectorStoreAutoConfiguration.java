@@ -30,6 +30,7 @@ public class QuiverVectorStoreAutoConfiguration {
   /** The database; the context closes it (flushing the collections) when it shuts down. */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
+  @ConditionalOnBean(EmbeddingModel.class) // no store, no database directory
   Quiver quiver(QuiverProperties properties) throws IOException {
     return Quiver.open(Path.of(properties.getPath()));
   }
