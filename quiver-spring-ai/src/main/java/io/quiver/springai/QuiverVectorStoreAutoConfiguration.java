@@ -19,8 +19,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Spring Boot auto-configuration: an embedded {@link Quiver} database at {@code quiver.path} (closed with the
- * context) and a {@link QuiverVectorStore} on it, when the context has an {@link EmbeddingModel}. Either bean backs
- * off when the application defines its own. Settings: {@link QuiverProperties}.
+ * context) and a {@link QuiverVectorStore} on it, when the context has an {@link EmbeddingModel} and no
+ * {@link VectorStore} of its own. The database bean backs off when the application defines a {@link Quiver}. Settings: {@link QuiverProperties}.
  */
 @AutoConfiguration
 @ConditionalOnClass({Quiver.class, VectorStore.class, EmbeddingModel.class})
@@ -29,8 +29,9 @@ public class QuiverVectorStoreAutoConfiguration {
 
   /** The database; the context closes it (flushing the collections) when it shuts down. */
   @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
-  @ConditionalOnBean(EmbeddingModel.class) // no store, no database directory
+  @ConditionalOnBean(EmbeddingModel.class)
+  // opened only for the store below (no store, no database directory), and not beside the application's own
+  @ConditionalOnMissingBean({Quiver.class, VectorStore.class})
   Quiver quiver(QuiverProperties properties) throws IOException {
     return Quiver.open(Path.of(properties.getPath()));
   }
