@@ -102,7 +102,8 @@ class QuiverEmbeddingStoreTest extends RandomizedTest {
       }
       case 3, 4 -> {
         String key = "ilfd".substring(r.nextInt(4)).substring(0, 1);
-        // a long bound beyond 2^53 is refused (ranges compare doubles): filtersWithoutExactTranslationFailNamingTheConstruct checks that
+        // a long bound beyond 2^53 is refused (ranges compare doubles), as
+        // filtersWithoutExactTranslationFailNamingTheConstruct checks
         Comparable<?> v = key.equals("l") ? (Comparable<?>) (long) r.nextInt(4) : (Comparable<?>) numberFor(key, r);
         yield switch (r.nextInt(4)) {
           case 0 -> new IsGreaterThan(key, v);
@@ -305,7 +306,8 @@ class QuiverEmbeddingStoreTest extends RandomizedTest {
       float[] nan = randomEmbedding().vector();
       nan[5] = Float.NaN;
       assertThatThrownBy(() -> store.addAll(List.of(good, Embedding.from(new float[DIM + 1]))))
-          .isInstanceOf(IllegalArgumentException.class).hasMessage("embedding 1 has 17 dimensions; the collection holds 16");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("embedding 1 has 17 dimensions; the collection holds 16");
       assertThatThrownBy(() -> store.addAll(List.of(good, Embedding.from(nan))))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN at index 5");
       assertThatThrownBy(() -> store.addAll(List.of("1", "doc-2"), List.of(good, good), null))

@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * Spring Boot auto-configuration: an embedded {@link Quiver} database at {@code quiver.path} (closed with the
  * context) and a {@link QuiverVectorStore} on it, when the context has an {@link EmbeddingModel} and no
- * {@link VectorStore} of its own. The database bean backs off when the application defines a {@link Quiver}. Settings: {@link QuiverProperties}.
+ * {@link VectorStore} of its own. The database bean backs off when the application defines a {@link Quiver}.
+ * Settings: {@link QuiverProperties}.
  */
 @AutoConfiguration
 @ConditionalOnClass({Quiver.class, VectorStore.class, EmbeddingModel.class})

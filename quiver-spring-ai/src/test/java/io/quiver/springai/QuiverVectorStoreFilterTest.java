@@ -98,7 +98,8 @@ class QuiverVectorStoreFilterTest extends RandomizedTest {
     if (filter != null) {
       r.filterExpression(filter);
     }
-    return store.similaritySearch(r.build()).stream().map(Document::getId).collect(Collectors.toCollection(TreeSet::new));
+    return store.similaritySearch(r.build()).stream().map(Document::getId)
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** Fresh documents with the same ids, text and metadata: stores may annotate what they are given. */
