@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class QuiverEmbeddingStore implements EmbeddingStore<TextSegment>, 
   @Override
   public String add(Embedding embedding, TextSegment segment) {
     String id = generateIds(1).get(0);
-    addAll(List.of(id), List.of(embedding), segment == null ? null : java.util.Collections.singletonList(segment));
+    addAll(List.of(id), List.of(embedding), segment == null ? null : Collections.singletonList(segment));
     return id;
   }
 
