@@ -14,8 +14,10 @@ import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.vectorstore.SearchRequest;
 import org.springframework.ai.vectorstore.SimpleVectorStore;
 import org.springframework.ai.vectorstore.VectorStore;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
 
 /** Boots QuiverVectorStoreAutoConfiguration as an application would find it, with quiver.* properties. */
 class QuiverVectorStoreAutoConfigurationTest {
@@ -84,20 +86,45 @@ class QuiverVectorStoreAutoConfigurationTest {
   }
 
   @Test
-  void backsOffWithoutAnEmbeddingModelOrBesideTheApplicationsOwnStore() {
+  void backsOffBesideTheApplicationsOwnStoreOrAnotherStoreType() {
     Path data = dir.resolve("data");
-    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(QuiverVectorStoreAutoConfiguration.class))
-        .withPropertyValues("quiver.path=" + data).run(context -> {
-          assertThat(context).hasNotFailed().doesNotHaveBean(VectorStore.class).doesNotHaveBean(Quiver.class);
-        });
-    assertThat(Files.exists(data)).isFalse(); // no store, no database directory
     runner.withPropertyValues("quiver.path=" + data)
         .withBean(VectorStore.class, () -> SimpleVectorStore.builder(new HashingEmbeddingModel()).build())
         .run(context -> {
           assertThat(context).hasNotFailed().hasSingleBean(VectorStore.class).doesNotHaveBean(Quiver.class)
               .getBean(VectorStore.class).isInstanceOf(SimpleVectorStore.class);
         });
-    assertThat(Files.exists(data)).isFalse();
+    runner.withPropertyValues("quiver.path=" + data, "spring.ai.vectorstore.type=pgvector").run(context -> {
+      assertThat(context).hasNotFailed().doesNotHaveBean(VectorStore.class).doesNotHaveBean(Quiver.class);
+    });
+    assertThat(Files.exists(data)).isFalse(); // no store, no database directory
+  }
+
+  @Test
+  void withoutAnEmbeddingModelTheStartupFailsNamingIt() {
+    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(QuiverVectorStoreAutoConfiguration.class))
+        .withPropertyValues("quiver.path=" + dir.resolve("data"), "quiver.initialize-schema=true").run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).hasStackTraceContaining(EmbeddingModel.class.getName());
+        });
+  }
+
+  /** An embedding model from an auto-configuration that Boot evaluates after Quiver's. */
+  @AutoConfiguration(after = QuiverVectorStoreAutoConfiguration.class)
+  static class LaterModelAutoConfiguration {
+    @Bean
+    EmbeddingModel embeddingModel() {
+      return new HashingEmbeddingModel();
+    }
+  }
+
+  @Test
+  void findsAModelThatAnotherAutoConfigurationDefinesLater() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(LaterModelAutoConfiguration.class,
+            QuiverVectorStoreAutoConfiguration.class))
+        .withPropertyValues("quiver.path=" + dir.resolve("data"), "quiver.initialize-schema=true")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(QuiverVectorStore.class));
   }
 
   @Test
