@@ -1,0 +1,85 @@
+package io.quiver.langchain4j;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.data.embedding.Embedding;
+import io.quiver.Quiver;
+import java.io.ByteArrayOutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's LangChain4j lines (the part of the Java block under "Embedded in LangChain4j or Spring AI" before
+ * "// Spring AI") compile against this module and run on a temporary directory, so the README cannot drift from the
+ * API.
+ */
+class ReadmeSnippetTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void readmeLangChain4jLinesCompileAndRun() throws Exception {
+    String text = Files.readString(Path.of("..", "README.md"), UTF_8);
+    int section = text.indexOf("## Embedded in LangChain4j or Spring AI");
+    assertThat(section).isNotNegative();
+    Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(text);
+    assertThat(m.find(section)).isTrue();
+    String block = m.group(1);
+    int spring = block.indexOf("// Spring AI");
+    assertThat(spring).isPositive();
+    String lines = block.substring(0, spring).replace("Path.of(\"quiver-data\")", "dir");
+    String source = """
+        import static dev.langchain4j.store.embedding.filter.MetadataFilterBuilder.metadataKey;
+        import dev.langchain4j.data.document.Metadata;
+        import dev.langchain4j.data.embedding.Embedding;
+        import dev.langchain4j.data.segment.TextSegment;
+        import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
+        import io.quiver.langchain4j.QuiverEmbeddingStore;
+        import java.nio.file.Path;
+        public class Snippet {
+          public static void run(Path dir, Embedding embedding, Embedding query) throws Exception {
+        %s
+            store.close();
+          }
+        }
+        """.formatted(lines);
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Path classes = Files.createDirectories(dir.resolve("classes"));
+    Path file = Files.writeString(src.resolve("Snippet.java"), source, UTF_8);
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+    int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", classpath, "-Xlint:none",
+        file.toString());
+    assertThat(rc).as("javac on the README lines:%n%s", diagnostics.toString(UTF_8)).isZero();
+
+    Path data = dir.resolve("data");
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+        getClass().getClassLoader())) {
+      loader.loadClass("Snippet").getMethod("run", Path.class, Embedding.class, Embedding.class)
+          .invoke(null, data, vector(1), vector(2));
+    }
+    try (Quiver db = Quiver.open(data)) {
+      assertThat(db.collection("docs").count()).isEqualTo(1);
+    }
+  }
+
+  private static Embedding vector(long seed) {
+    Random r = new Random(seed);
+    float[] v = new float[384];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return Embedding.from(v);
+  }
+}
