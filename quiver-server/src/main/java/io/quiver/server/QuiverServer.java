@@ -9,6 +9,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.quiver.Quiver;
+import io.quiver.server.grpc.GrpcServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class QuiverServer implements AutoCloseable {
   private final WebServer server;
   private final ServerMetrics metrics;
   private final AgentBackend agent;
+  private final GrpcServer grpc;
 
   private QuiverServer(Quiver db, ServerConfig config) {
     Objects.requireNonNull(db, "db");
@@ -41,19 +43,31 @@ public final class QuiverServer implements AutoCloseable {
     this.api = new JsonApi(endpoints);
     this.metrics = new ServerMetrics(db);
     this.agent = new AgentBackend(db, config);
+    RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst());
     var builder = WebServer.builder()
         .host(config.host())
         .port(config.port())
         .shutdownHook(false) // the owner closes us (quiver serve: server first, then the database)
         .routing(r -> {
           // log and measure first, so refused requests (401, 403, 429) are counted too
-          r.addFilter(new RequestLog(config.requestLogLevel())).addFilter(metrics).addFilter(new AccessFilter(config));
+          r.addFilter(new RequestLog(config.requestLogLevel())).addFilter(metrics).addFilter(new AccessFilter(config, rateLimiter));
           routes(r);
         });
     if (config.tls() != null) {
       builder.tls(TlsSetup.tls(config.tls()));
     }
     this.server = builder.build().start();
+    GrpcServer g = null;
+    if (config.grpcEnabled() && server.port() >= 0) {
+      try {
+        g = GrpcServer.start(api, metrics.registry(), rateLimiter);
+      } catch (RuntimeException e) {
+        server.stop();
+        closeResources();
+        throw e;
+      }
+    }
+    this.grpc = g;
   }
 
   /** Starts serving {@code db} on {@code host:port} (port 0: an ephemeral port, see {@link #port()}). */
@@ -90,9 +104,21 @@ public final class QuiverServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The port Qdrant's gRPC API listens on; -1 when gRPC is off. */
+  public int grpcPort() {
+    return grpc == null ? -1 : grpc.port();
+  }
+
   @Override
   public void close() {
+    if (grpc != null) {
+      grpc.close();
+    }
     server.stop();
+    closeResources();
+  }
+
+  private void closeResources() {
     endpoints.close();
     metrics.close();
     try {
