@@ -202,6 +202,8 @@ class QdrantGrpcClientTest extends RandomizedTest {
     // score_threshold 0: the opposite point (cosine -1) and the orthogonal one (0 is kept: >= threshold) behave
     List<ScoredPoint> all = get(c.searchAsync(s.build()));
     assertThat(all).hasSize(4);
+    // Spring AI always sends a threshold, 0.0 by default: the opposite point (cosine -1) must not come back
+    assertThat(ids(get(c.searchAsync(s.clone().setScoreThreshold(0f).build())))).doesNotContain("4").contains("1", "2");
     List<ScoredPoint> positive = get(c.searchAsync(s.clone().setScoreThreshold(0.5f).build()));
     assertThat(positive).extracting(p -> p.getId().getNum()).containsExactly(1L, 2L);
     List<ScoredPoint> paris = get(c.searchAsync(s.clone().setFilter(Filter.newBuilder()
@@ -377,6 +379,36 @@ class QdrantGrpcClientTest extends RandomizedTest {
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     assertThat(metrics).contains("grpc_server_requests_seconds_count{method=\"qdrant.Points/Upsert\",status=\"OK\"}")
         .contains("method=\"qdrant.Points/Upsert\",status=\"PERMISSION_DENIED\"");
+  }
+
+  @Test
+  void tlsWithTheRestCertificate() throws Exception {
+    Path ks = dir.resolve("server.p12");
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "quiver", "-keyalg", "EC",
+        "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+        "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit",
+        "-keypass", "changeit").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    h = new ServerHarness(dir, ServerConfig.builder().host("127.0.0.1").port(0).apiKey(KEY)
+        .tls(ServerConfig.Tls.pkcs12(ks, "changeit")).build());
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = java.nio.file.Files.newInputStream(ks)) {
+      store.load(in, "changeit".toCharArray());
+    }
+    var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    ManagedChannel tls = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", h.server.grpcPort(),
+        io.grpc.TlsChannelCredentials.newBuilder().trustManager(tmf.getTrustManagers()).build()).build();
+    QdrantClient c = new QdrantClient(QdrantGrpcClient.newBuilder(tls, true).withApiKey(KEY).build());
+    clients.add(c);
+    fill(c);
+    assertThat(get(c.countAsync("docs", null, true))).isEqualTo(4);
+    // a plaintext client gets no answer from the TLS port
+    QdrantClient plain = client(KEY);
+    assertThat(code(() -> get(plain.listCollectionsAsync()))).isEqualTo(Status.Code.UNAVAILABLE);
   }
 
   @Test
