@@ -321,6 +321,70 @@ class QdrantGrpcClientTest extends RandomizedTest {
     return out;
   }
 
+  /** The rest of the public surface: payload writes, batch updates, recommend, discover, groups, facet, matrix. */
+  @Test
+  void payloadBatchRecommendDiscoverGroupsFacetMatrixAliasesSnapshots() throws Exception {
+    QdrantClient c = start(ServerConfig.builder());
+    fill(c);
+    get(c.setPayloadAsync("docs", Map.of("tag", value("x")), List.of(id(1), id(2)), true, null, null));
+    assertThat(get(c.countAsync("docs", Filter.newBuilder().addMust(matchKeyword("tag", "x")).build(), true)))
+        .isEqualTo(2);
+    get(c.deletePayloadAsync("docs", List.of("tag"), List.of(id(1)), true, null, null));
+    assertThat(get(c.retrieveAsync("docs", id(1), null)).get(0).getPayloadMap()).doesNotContainKey("tag")
+        .containsKey("city");
+    get(c.clearPayloadAsync("docs", List.of(id(2)), true, null, null));
+    assertThat(get(c.retrieveAsync("docs", id(2), null)).get(0).getPayloadCount()).isZero();
+    List<io.qdrant.client.grpc.Points.UpdateResult> batch = get(c.batchUpdateAsync("docs", List.of(
+        io.qdrant.client.grpc.Points.PointsUpdateOperation.newBuilder().setUpsert(
+            io.qdrant.client.grpc.Points.PointsUpdateOperation.PointStructList.newBuilder()
+                .addPoints(point(id(7), new float[] {0, 0, 0, 1}, Map.of("city", value("Lima"))))).build(),
+        io.qdrant.client.grpc.Points.PointsUpdateOperation.newBuilder().setDeletePoints(
+            io.qdrant.client.grpc.Points.PointsUpdateOperation.DeletePoints.newBuilder().setPoints(
+                io.qdrant.client.grpc.Points.PointsSelector.newBuilder().setPoints(
+                    io.qdrant.client.grpc.Points.PointsIdsList.newBuilder().addIds(id(4))))).build())));
+    assertThat(batch).hasSize(2);
+    assertThat(get(c.countAsync("docs", null, true))).isEqualTo(4);
+
+    List<ScoredPoint> rec = get(c.recommendAsync(io.qdrant.client.grpc.Points.RecommendPoints.newBuilder()
+        .setCollectionName("docs").addPositive(id(1)).setLimit(2).build()));
+    assertThat(ids(rec)).doesNotContain("1").first().isEqualTo("2");
+    List<ScoredPoint> disc = get(c.discoverAsync(io.qdrant.client.grpc.Points.DiscoverPoints.newBuilder()
+        .setCollectionName("docs").setTarget(io.qdrant.client.grpc.Points.TargetVector.newBuilder().setSingle(
+            io.qdrant.client.grpc.Points.VectorExample.newBuilder().setId(id(7)))).setLimit(1).build()));
+    assertThat(disc).hasSize(1);
+
+    var groups = get(c.searchGroupsAsync(io.qdrant.client.grpc.Points.SearchPointGroups.newBuilder()
+        .setCollectionName("docs").addAllVector(List.of(1f, 0f, 0f, 0f)).setGroupBy("city").setGroupSize(2)
+        .setLimit(10).build()));
+    assertThat(groups).extracting(g -> g.getId().getStringValue()).contains("Paris", "Berlin", "Lima");
+    assertThat(groups.stream().filter(g -> g.getId().getStringValue().equals("Paris")).findFirst().orElseThrow()
+        .getHitsCount()).isEqualTo(2);
+    var qgroups = get(c.queryGroupsAsync(io.qdrant.client.grpc.Points.QueryPointGroups.newBuilder()
+        .setCollectionName("docs").setQuery(nearest(1f, 0f, 0f, 0f)).setGroupBy("city").setGroupSize(1)
+        .setLimit(2).build()));
+    assertThat(qgroups).hasSize(2);
+
+    var facet = get(c.facetAsync(io.qdrant.client.grpc.Points.FacetCounts.newBuilder().setCollectionName("docs")
+        .setKey("city").setExact(true).build()));
+    assertThat(facet.stream().filter(f -> f.getValue().getStringValue().equals("Paris")).findFirst().orElseThrow()
+        .getCount()).isEqualTo(2);
+    var pairs = get(c.searchMatrixPairsAsync(io.qdrant.client.grpc.Points.SearchMatrixPoints.newBuilder()
+        .setCollectionName("docs").setSample(4).setLimit(1).build()));
+    assertThat(pairs.getPairsCount()).isEqualTo(4);
+
+    get(c.createAliasAsync("latest", "docs"));
+    assertThat(get(c.listAliasesAsync())).extracting(a -> a.getAliasName() + "->" + a.getCollectionName())
+        .containsExactly("latest->docs");
+    assertThat(get(c.countAsync("latest", null, true))).isEqualTo(4);
+
+    var snap = get(c.createSnapshotAsync("docs"));
+    assertThat(snap.getName()).endsWith(".snapshot");
+    assertThat(snap.getSize()).isPositive();
+    assertThat(get(c.listSnapshotAsync("docs"))).extracting(d -> d.getName()).containsExactly(snap.getName());
+    get(c.deleteSnapshotAsync("docs", snap.getName()));
+    assertThat(get(c.listSnapshotAsync("docs"))).isEmpty();
+  }
+
   // ------------------------------------------------------------------ errors
 
   @Test

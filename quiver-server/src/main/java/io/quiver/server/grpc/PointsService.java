@@ -29,6 +29,27 @@ import io.qdrant.client.grpc.Points.SearchResponse;
 import io.qdrant.client.grpc.Points.SetPayloadPoints;
 import io.qdrant.client.grpc.Points.UpdatePointVectors;
 import io.qdrant.client.grpc.Points.UpsertPoints;
+import io.qdrant.client.grpc.Points.DiscoverBatchPoints;
+import io.qdrant.client.grpc.Points.DiscoverBatchResponse;
+import io.qdrant.client.grpc.Points.DiscoverPoints;
+import io.qdrant.client.grpc.Points.DiscoverResponse;
+import io.qdrant.client.grpc.Points.FacetCounts;
+import io.qdrant.client.grpc.Points.FacetResponse;
+import io.qdrant.client.grpc.Points.QueryGroupsResponse;
+import io.qdrant.client.grpc.Points.QueryPointGroups;
+import io.qdrant.client.grpc.Points.RecommendBatchPoints;
+import io.qdrant.client.grpc.Points.RecommendBatchResponse;
+import io.qdrant.client.grpc.Points.RecommendGroupsResponse;
+import io.qdrant.client.grpc.Points.RecommendPointGroups;
+import io.qdrant.client.grpc.Points.RecommendPoints;
+import io.qdrant.client.grpc.Points.RecommendResponse;
+import io.qdrant.client.grpc.Points.SearchGroupsResponse;
+import io.qdrant.client.grpc.Points.SearchMatrixOffsetsResponse;
+import io.qdrant.client.grpc.Points.SearchMatrixPairsResponse;
+import io.qdrant.client.grpc.Points.SearchMatrixPoints;
+import io.qdrant.client.grpc.Points.SearchPointGroups;
+import io.qdrant.client.grpc.Points.UpdateBatchPoints;
+import io.qdrant.client.grpc.Points.UpdateBatchResponse;
 import io.qdrant.client.grpc.PointsGrpc;
 import io.quiver.server.JsonApi.Operation;
 import java.util.Map;
@@ -105,6 +126,16 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       JsonNode res = rpc.run(Operation.DELETE_INDEX, r.getCollectionName(), Rpc.body(), 0,
           Map.of("field", r.getFieldName(), "wait", String.valueOf(r.getWait())));
       return PointsOperationResponse.newBuilder().setResult(Results.update(res)).setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  @Override
+  public void updateBatch(UpdateBatchPoints r, StreamObserver<UpdateBatchResponse> out) {
+    Rpc.answer(out, "UpdateBatch", start -> {
+      JsonNode res = rpc.write(Operation.UPDATE_BATCH, r.getCollectionName(), WriteRequests.batch(r), r.getWait());
+      UpdateBatchResponse.Builder b = UpdateBatchResponse.newBuilder();
+      res.forEach(one -> b.addResult(Results.update(one)));
+      return b.setTime(Rpc.seconds(start)).build();
     });
   }
 
@@ -195,6 +226,101 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     Rpc.answer(out, "Count", start -> {
       JsonNode res = rpc.run(Operation.COUNT, r.getCollectionName(), ReadRequests.count(r), r.getTimeout());
       return CountResponse.newBuilder().setResult(CountResult.newBuilder().setCount(res.path("count").asLong()))
+          .setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  // ------------------------------------------------------------------ recommend, discover, groups, facet, matrix
+
+  @Override
+  public void recommend(RecommendPoints r, StreamObserver<RecommendResponse> out) {
+    Rpc.answer(out, "Recommend", start -> {
+      JsonNode res = rpc.run(Operation.RECOMMEND, r.getCollectionName(), MoreReadRequests.recommend(r),
+          r.getTimeout());
+      return RecommendResponse.newBuilder().addAllResult(Results.scoredList(res)).setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  @Override
+  public void recommendBatch(RecommendBatchPoints r, StreamObserver<RecommendBatchResponse> out) {
+    Rpc.answer(out, "RecommendBatch", start -> {
+      JsonNode res = rpc.run(Operation.RECOMMEND_BATCH, r.getCollectionName(), MoreResults.batchBody(
+          r.getRecommendPointsList().stream().map(MoreReadRequests::recommend).toList()), r.getTimeout());
+      return RecommendBatchResponse.newBuilder().addAllResult(MoreResults.batches(res)).setTime(Rpc.seconds(start))
+          .build();
+    });
+  }
+
+  @Override
+  public void discover(DiscoverPoints r, StreamObserver<DiscoverResponse> out) {
+    Rpc.answer(out, "Discover", start -> {
+      JsonNode res = rpc.run(Operation.DISCOVER, r.getCollectionName(), MoreReadRequests.discover(r), r.getTimeout());
+      return DiscoverResponse.newBuilder().addAllResult(Results.scoredList(res)).setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  @Override
+  public void discoverBatch(DiscoverBatchPoints r, StreamObserver<DiscoverBatchResponse> out) {
+    Rpc.answer(out, "DiscoverBatch", start -> {
+      JsonNode res = rpc.run(Operation.DISCOVER_BATCH, r.getCollectionName(), MoreResults.batchBody(
+          r.getDiscoverPointsList().stream().map(MoreReadRequests::discover).toList()), r.getTimeout());
+      return DiscoverBatchResponse.newBuilder().addAllResult(MoreResults.batches(res)).setTime(Rpc.seconds(start))
+          .build();
+    });
+  }
+
+  @Override
+  public void searchGroups(SearchPointGroups r, StreamObserver<SearchGroupsResponse> out) {
+    Rpc.answer(out, "SearchGroups", start -> {
+      JsonNode res = rpc.run(Operation.SEARCH_GROUPS, r.getCollectionName(), MoreReadRequests.searchGroups(r),
+          r.getTimeout());
+      return SearchGroupsResponse.newBuilder().setResult(MoreResults.groups(res)).setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  @Override
+  public void queryGroups(QueryPointGroups r, StreamObserver<QueryGroupsResponse> out) {
+    Rpc.answer(out, "QueryGroups", start -> {
+      JsonNode res = rpc.run(Operation.QUERY_GROUPS, r.getCollectionName(), MoreReadRequests.queryGroups(r),
+          r.getTimeout());
+      return QueryGroupsResponse.newBuilder().setResult(MoreResults.groups(res)).setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  @Override
+  public void recommendGroups(RecommendPointGroups r, StreamObserver<RecommendGroupsResponse> out) {
+    Rpc.answer(out, "RecommendGroups", start -> {
+      JsonNode res = rpc.run(Operation.RECOMMEND_GROUPS, r.getCollectionName(), MoreReadRequests.recommendGroups(r),
+          r.getTimeout());
+      return RecommendGroupsResponse.newBuilder().setResult(MoreResults.groups(res)).setTime(Rpc.seconds(start))
+          .build();
+    });
+  }
+
+  @Override
+  public void facet(FacetCounts r, StreamObserver<FacetResponse> out) {
+    Rpc.answer(out, "Facet", start -> {
+      JsonNode res = rpc.run(Operation.FACET, r.getCollectionName(), MoreReadRequests.facet(r), r.getTimeout());
+      return FacetResponse.newBuilder().addAllHits(MoreResults.facet(res)).setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  @Override
+  public void searchMatrixPairs(SearchMatrixPoints r, StreamObserver<SearchMatrixPairsResponse> out) {
+    Rpc.answer(out, "SearchMatrixPairs", start -> {
+      JsonNode res = rpc.run(Operation.MATRIX_PAIRS, r.getCollectionName(), MoreReadRequests.matrix(r),
+          r.getTimeout());
+      return SearchMatrixPairsResponse.newBuilder().setResult(MoreResults.pairs(res)).setTime(Rpc.seconds(start))
+          .build();
+    });
+  }
+
+  @Override
+  public void searchMatrixOffsets(SearchMatrixPoints r, StreamObserver<SearchMatrixOffsetsResponse> out) {
+    Rpc.answer(out, "SearchMatrixOffsets", start -> {
+      JsonNode res = rpc.run(Operation.MATRIX_OFFSETS, r.getCollectionName(), MoreReadRequests.matrix(r),
+          r.getTimeout());
+      return SearchMatrixOffsetsResponse.newBuilder().setResult(MoreResults.offsets(res))
           .setTime(Rpc.seconds(start)).build();
     });
   }

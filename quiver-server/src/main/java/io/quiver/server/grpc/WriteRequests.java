@@ -14,6 +14,8 @@ import io.qdrant.client.grpc.Points.PointVectors;
 import io.qdrant.client.grpc.Points.PointsSelector;
 import io.qdrant.client.grpc.Points.SetPayloadPoints;
 import io.qdrant.client.grpc.Points.UpdatePointVectors;
+import io.qdrant.client.grpc.Points.PointsUpdateOperation;
+import io.qdrant.client.grpc.Points.UpdateBatchPoints;
 import io.qdrant.client.grpc.Points.UpsertPoints;
 import java.util.List;
 import java.util.Locale;
@@ -188,5 +190,61 @@ final class WriteRequests {
       o.putObject("stemmer").put("type", "snowball").put("language", t.getStemmer().getSnowball().getLanguage());
     }
     return o;
+  }
+
+  /** {@code {"operations": [{kind: body}, ...]}}, each body as its own RPC's. */
+  @SuppressWarnings("deprecation") // the deprecated delete and clear_payload forms are still sent by old clients
+  static ObjectNode batch(UpdateBatchPoints r) {
+    ObjectNode b = Rpc.body();
+    ArrayNode ops = b.putArray("operations");
+    for (PointsUpdateOperation op : r.getOperationsList()) {
+      ObjectNode o = ops.addObject();
+      switch (op.getOperationCase()) {
+        case UPSERT -> {
+          var u = op.getUpsert();
+          UpsertPoints.Builder ub = UpsertPoints.newBuilder().addAllPoints(u.getPointsList());
+          if (u.hasUpdateFilter()) ub.setUpdateFilter(u.getUpdateFilter());
+          if (u.hasUpdateMode()) ub.setUpdateMode(u.getUpdateMode());
+          o.set("upsert", upsert(ub.build()));
+        }
+        case DELETE_DEPRECATED -> o.set("delete", delete(DeletePoints.newBuilder()
+            .setPoints(op.getDeleteDeprecated()).build()));
+        case DELETE_POINTS -> o.set("delete", delete(DeletePoints.newBuilder()
+            .setPoints(op.getDeletePoints().getPoints()).build()));
+        case SET_PAYLOAD -> {
+          var p = op.getSetPayload();
+          SetPayloadPoints.Builder sb = SetPayloadPoints.newBuilder().putAllPayload(p.getPayloadMap());
+          if (p.hasPointsSelector()) sb.setPointsSelector(p.getPointsSelector());
+          if (p.hasKey()) sb.setKey(p.getKey());
+          o.set("set_payload", setPayload(sb.build()));
+        }
+        case OVERWRITE_PAYLOAD -> {
+          var p = op.getOverwritePayload();
+          SetPayloadPoints.Builder sb = SetPayloadPoints.newBuilder().putAllPayload(p.getPayloadMap());
+          if (p.hasPointsSelector()) sb.setPointsSelector(p.getPointsSelector());
+          if (p.hasKey()) sb.setKey(p.getKey());
+          o.set("overwrite_payload", setPayload(sb.build()));
+        }
+        case DELETE_PAYLOAD -> {
+          var p = op.getDeletePayload();
+          DeletePayloadPoints.Builder db = DeletePayloadPoints.newBuilder().addAllKeys(p.getKeysList());
+          if (p.hasPointsSelector()) db.setPointsSelector(p.getPointsSelector());
+          o.set("delete_payload", deletePayload(db.build()));
+        }
+        case CLEAR_PAYLOAD_DEPRECATED -> o.set("clear_payload", clearPayload(ClearPayloadPoints.newBuilder()
+            .setPoints(op.getClearPayloadDeprecated()).build()));
+        case CLEAR_PAYLOAD -> o.set("clear_payload", clearPayload(ClearPayloadPoints.newBuilder()
+            .setPoints(op.getClearPayload().getPoints()).build()));
+        case UPDATE_VECTORS -> {
+          var v = op.getUpdateVectors();
+          UpdatePointVectors.Builder vb = UpdatePointVectors.newBuilder().addAllPoints(v.getPointsList());
+          if (v.hasUpdateFilter()) vb.setUpdateFilter(v.getUpdateFilter());
+          o.set("update_vectors", updateVectors(vb.build()));
+        }
+        case DELETE_VECTORS -> throw Rpc.unimplemented("deleting named vectors of points is not supported");
+        case OPERATION_NOT_SET -> throw Filters.invalid("an update operation is empty");
+      }
+    }
+    return b;
   }
 }
