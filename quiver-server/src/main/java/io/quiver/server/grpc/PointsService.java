@@ -50,6 +50,8 @@ import io.qdrant.client.grpc.Points.SearchMatrixPoints;
 import io.qdrant.client.grpc.Points.SearchPointGroups;
 import io.qdrant.client.grpc.Points.UpdateBatchPoints;
 import io.qdrant.client.grpc.Points.UpdateBatchResponse;
+import io.qdrant.client.grpc.Points.CreateVectorNameRequest;
+import io.qdrant.client.grpc.Points.DeleteVectorNameRequest;
 import io.qdrant.client.grpc.PointsGrpc;
 import io.quiver.server.JsonApi.Operation;
 import java.util.Map;
@@ -136,6 +138,37 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       UpdateBatchResponse.Builder b = UpdateBatchResponse.newBuilder();
       res.forEach(one -> b.addResult(Results.update(one)));
       return b.setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  /**
+   * A sparse field is declared at once; a dense one on an existing collection is refused as over REST (UNIMPLEMENTED).
+   */
+  @Override
+  public void createVectorName(CreateVectorNameRequest r, StreamObserver<PointsOperationResponse> out) {
+    Rpc.answer(out, "CreateVectorName", start -> {
+      ObjectNode b = Rpc.body();
+      switch (r.getVectorConfigCase()) {
+        case DENSE_CONFIG -> b.putObject("dense").put("size", r.getDenseConfig().getSize());
+        case SPARSE_CONFIG -> {
+          ObjectNode sparse = b.putObject("sparse");
+          if (r.getSparseConfig().hasModifier()) {
+            sparse.put("modifier", r.getSparseConfig().getModifier()
+                == io.qdrant.client.grpc.Collections.Modifier.Idf ? "idf" : "none");
+          }
+        }
+        case VECTORCONFIG_NOT_SET -> throw Filters.invalid("vector_config: dense_config or sparse_config required");
+      }
+      JsonNode res = rpc.run(Operation.CREATE_VECTOR, r.getCollectionName(), b, 0,
+          Map.of("vector", r.getVectorName(), "wait", String.valueOf(r.getWait())));
+      return PointsOperationResponse.newBuilder().setResult(Results.update(res)).setTime(Rpc.seconds(start)).build();
+    });
+  }
+
+  @Override
+  public void deleteVectorName(DeleteVectorNameRequest r, StreamObserver<PointsOperationResponse> out) {
+    Rpc.answer(out, "DeleteVectorName", start -> {
+      throw Rpc.unimplemented("deleting a named vector field is not supported");
     });
   }
 
