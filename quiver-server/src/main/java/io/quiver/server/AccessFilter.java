@@ -13,7 +13,6 @@ import io.helidon.webserver.http.RoutingResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -39,18 +38,16 @@ final class AccessFilter implements Filter {
       + "|/recommend(/batch|/groups)?|/discover(/batch)?|/facet)?"
       + "|/quiver/agent/(episodes/(retrieve|search)|skills/search|patterns/search|causal/(query|traverse|estimate)"
       + "|recall|learning/(predict|metrics|explain|reward))");
-  /** Rate-limit buckets kept at most; beyond it idle buckets are dropped (only for per-address limiting). */
-  private static final int MAX_BUCKETS = 100_000;
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ServerConfig config;
   private final byte[] apiKey;
   private final byte[] readOnlyApiKey;
-  private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  private final RateLimiter rateLimiter;
 
-  AccessFilter(ServerConfig config) {
+  AccessFilter(ServerConfig config, RateLimiter rateLimiter) {
     this.config = config;
+    this.rateLimiter = rateLimiter;
     this.apiKey = bytes(config.apiKey());
     this.readOnlyApiKey = bytes(config.readOnlyApiKey());
   }
@@ -112,7 +109,7 @@ final class AccessFilter implements Filter {
       }
     }
     if (identity != null && config.rateLimitPerSecond() > 0) {
-      double waitSeconds = bucket(identity).take();
+      double waitSeconds = rateLimiter.take(identity);
       if (waitSeconds > 0) {
         res.header(RETRY_AFTER, String.valueOf((long) Math.ceil(waitSeconds)));
         reject(res, 429, "Too many requests: rate limit of " + config.rateLimitPerSecond()
@@ -135,19 +132,6 @@ final class AccessFilter implements Filter {
     return null;
   }
 
-  private TokenBucket bucket(String identity) {
-    TokenBucket b = buckets.get(identity);
-    if (b == null) {
-      if (buckets.size() >= MAX_BUCKETS) {
-        long now = System.nanoTime();
-        buckets.values().removeIf(x -> x.idleFullSince(now));
-      }
-      b = buckets.computeIfAbsent(identity,
-          k -> new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst()));
-    }
-    return b;
-  }
-
   private static void reject(RoutingResponse res, int status, String message, long start) {
     ObjectNode body = JSON.createObjectNode();
     body.putObject("status").put("error", message);
@@ -158,39 +142,5 @@ final class AccessFilter implements Filter {
       res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
     }
     res.send(body.toString().getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Classic token bucket: {@code burst} tokens, refilled at {@code rate} per second; one per request. */
-  private static final class TokenBucket {
-    private final double rate;
-    private final double burst;
-    private double tokens;
-    private long last = System.nanoTime();
-
-    TokenBucket(double rate, int burst) {
-      this.rate = rate;
-      this.burst = burst;
-      this.tokens = burst;
-    }
-
-    /** Takes a token: 0 when granted, else the seconds until one is available. */
-    synchronized double take() {
-      refill(System.nanoTime());
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return (1 - tokens) / rate;
-    }
-
-    synchronized boolean idleFullSince(long now) {
-      refill(now);
-      return tokens >= burst;
-    }
-
-    private void refill(long now) {
-      tokens = Math.min(burst, tokens + (now - last) / 1e9 * rate);
-      last = now;
-    }
   }
 }

@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.AliasChange;
 import io.quiver.Quiver;
 import java.util.ArrayList;
@@ -21,12 +20,12 @@ final class AliasEndpoints {
   }
 
   /** GET /aliases. */
-  JsonNode all(ServerRequest req) {
+  JsonNode all(Call req) {
     return aliases(null);
   }
 
   /** GET /collections/{name}/aliases. */
-  JsonNode ofCollection(ServerRequest req) {
+  JsonNode ofCollection(Call req) {
     return aliases(ep.collection(req).name());
   }
 
@@ -42,7 +41,7 @@ final class AliasEndpoints {
   }
 
   /** POST /collections/aliases: the actions apply all or none ({@link Quiver#updateAliases}). */
-  JsonNode update(ServerRequest req) throws Exception {
+  JsonNode update(Call req) throws Exception {
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "actions");
     JsonNode actions = body.get("actions");

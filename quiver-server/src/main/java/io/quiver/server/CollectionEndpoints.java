@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.Quiver;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
@@ -74,7 +73,7 @@ final class CollectionEndpoints {
     AtomicFiles.write(settingsFile, ep.json.writeValueAsBytes(root));
   }
 
-  JsonNode list(ServerRequest req) {
+  JsonNode list(Call req) {
     ObjectNode o = ep.json.createObjectNode();
     ArrayNode list = o.putArray("collections");
     for (String n : db.collectionNames()) {
@@ -83,13 +82,13 @@ final class CollectionEndpoints {
     return o;
   }
 
-  JsonNode exists(ServerRequest req) {
+  JsonNode exists(Call req) {
     ObjectNode o = ep.json.createObjectNode();
     o.put("exists", db.exists(Endpoints.name(req)));
     return o;
   }
 
-  JsonNode delete(ServerRequest req) throws IOException {
+  JsonNode delete(Call req) throws IOException {
     String name = Endpoints.name(req);
     boolean deleted = db.deleteCollection(name);
     if (deleted) {
@@ -101,7 +100,7 @@ final class CollectionEndpoints {
     return Json.NODES.booleanNode(deleted);
   }
 
-  JsonNode create(ServerRequest req) throws Exception {
+  JsonNode create(Call req) throws Exception {
     String name = Endpoints.name(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "vectors", "shard_number", "sharding_method", "replication_factor",
@@ -112,7 +111,7 @@ final class CollectionEndpoints {
     }
     Json.object(body.get("payload"), "body.payload");
     if (Json.present(body.get("init_from"))) {
-      throw ApiError.badRequest("body.init_from: not supported");
+      throw ApiError.unsupported("body.init_from: not supported");
     }
     ObjectNode defaultHnsw = Json.object(body.get("hnsw_config"), "body.hnsw_config");
     ObjectNode sparse = Json.object(body.get("sparse_vectors"), "body.sparse_vectors");
@@ -164,7 +163,7 @@ final class CollectionEndpoints {
     return Json.NODES.booleanNode(true);
   }
 
-  JsonNode info(ServerRequest req) {
+  JsonNode info(Call req) {
     Collection c = ep.collection(req);
     CollectionInfo info = c.info();
     CollectionConfig config = info.config();
@@ -264,14 +263,14 @@ final class CollectionEndpoints {
    * the segments already sealed, in the background (status "yellow" until done); optimizers_config is stored and
    * echoed (deleted_threshold and max_segment_size stay as created).
    */
-  JsonNode update(ServerRequest req) throws Exception {
+  JsonNode update(Call req) throws Exception {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "vectors", "optimizers_config", "params", "hnsw_config", "quantization_config",
         "sparse_vectors", "strict_mode_config", "metadata");
     for (String k : List.of("vectors", "params", "sparse_vectors")) {
       if (Json.present(body.get(k)) && !body.get(k).isEmpty()) {
-        throw ApiError.badRequest("body." + k + ": changing it on an existing collection is not supported");
+        throw ApiError.unsupported("body." + k + ": changing it on an existing collection is not supported");
       }
     }
     Integer payloadM = null;
@@ -323,7 +322,7 @@ final class CollectionEndpoints {
   }
 
   /** PUT /collections/{name}/index. */
-  JsonNode createIndex(ServerRequest req) throws Exception {
+  JsonNode createIndex(Call req) throws Exception {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "field_name", "field_schema", "field_type");
@@ -367,13 +366,13 @@ final class CollectionEndpoints {
    * ({@code {"sparse": {"modifier": ...}}}) is declared at once; adding a dense field to a collection that holds points
    * is not supported.
    */
-  JsonNode createVector(ServerRequest req) throws Exception {
+  JsonNode createVector(Call req) throws Exception {
     Collection c = ep.collection(req);
-    String vector = req.path().pathParameters().get("vector");
+    String vector = req.pathParam("vector");
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "dense", "sparse");
     if (Json.present(body.get("dense"))) {
-      throw ApiError.badRequest("body.dense: adding a dense vector to an existing collection is not supported");
+      throw ApiError.unsupported("body.dense: adding a dense vector to an existing collection is not supported");
     }
     if (!Json.present(body.get("sparse"))) {
       throw ApiError.badRequest("body: expected {\"sparse\": {\"modifier\": \"none\" | \"idf\"}} or {\"dense\": ...}");
@@ -382,8 +381,8 @@ final class CollectionEndpoints {
     return ep.updateResult();
   }
 
-  JsonNode deleteIndex(ServerRequest req) throws Exception {
-    ep.collection(req).deletePayloadIndex(req.path().pathParameters().get("field"));
+  JsonNode deleteIndex(Call req) throws Exception {
+    ep.collection(req).deletePayloadIndex(req.pathParam("field"));
     return ep.updateResult();
   }
 }

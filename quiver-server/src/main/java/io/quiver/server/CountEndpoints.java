@@ -2,7 +2,6 @@ package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.collection.Collection;
 
 /** {@code POST /collections/{name}/points/count}. */
@@ -13,7 +12,7 @@ final class CountEndpoints {
     this.ep = ep;
   }
 
-  JsonNode count(ServerRequest req) {
+  JsonNode count(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "filter", "exact", "shard_key");

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +37,12 @@ final class Endpoints implements AutoCloseable {
   @FunctionalInterface
   interface Endpoint {
     JsonNode handle(ServerRequest req) throws Exception;
+  }
+
+  /** A Qdrant operation shared by REST and gRPC: computes the {@code result} of one {@link Call} (or throws). */
+  @FunctionalInterface
+  interface Op {
+    JsonNode run(Call call) throws Exception;
   }
 
   /** The parsed request body, kept in the request context so it is read once. */
@@ -67,6 +74,11 @@ final class Endpoints implements AutoCloseable {
     return wrap(e, true);
   }
 
+  /** A handler running the shared operation {@code op} on the REST request. */
+  Handler wrapCall(Op op) {
+    return wrap(req -> op.run(new HttpCall(req, this)), true);
+  }
+
   /** A handler answering {@code e}'s result in the envelope (or bare, for {@code GET /}), or the error it throws. */
   Handler wrap(Endpoint e, boolean envelope) {
     return (req, res) -> {
@@ -91,32 +103,41 @@ final class Endpoints implements AutoCloseable {
     };
   }
 
-  /** Answers {@code err} as Qdrant's error envelope: the one place exceptions become HTTP statuses. */
+  /** Answers {@code err} as Qdrant's error envelope (see {@link #failure}). */
   void sendError(ServerResponse res, ServerRequest req, Exception err, long start) {
-    switch (err) {
+    JsonApi.Failure f = failure(err, req.path().path());
+    sendError(res, f.status(), f.message(), start);
+  }
+
+  /**
+   * The one place exceptions become errors: the HTTP status and Qdrant's message for {@code err}, raised while
+   * serving {@code where} (logged for server-side failures). The gRPC services map the status to a gRPC code.
+   */
+  static JsonApi.Failure failure(Exception err, String where) {
+    return switch (err) {
       case ApiError a -> {
         String m = a.getMessage();
         if (a.status == 400 && !m.startsWith("Bad request") && !m.startsWith("Wrong input")
             && !m.startsWith("Json deserialize error")) {
           m = "Bad request: " + m;
         }
-        sendError(res, a.status, m, start);
+        yield new JsonApi.Failure(a.status, m, a.unsupported);
       }
-      case FilterParseException f -> sendError(res, 400, "Bad request: " + f.getMessage(), start);
-      case QuiverException.InvalidInput i -> sendError(res, 400, "Bad request: " + i.getMessage(), start);
-      case IllegalArgumentException i -> sendError(res, 400, "Bad request: " + i.getMessage(), start);
-      case QuiverException.NotFound n -> sendError(res, 404, "Not found: " + n.getMessage(), start);
-      case QuiverException.AlreadyExists a -> sendError(res, 409, "Conflict: " + a.getMessage(), start);
-      case QuiverException.OverBudget o -> sendError(res, 507, "Insufficient storage: " + o.getMessage(), start);
+      case FilterParseException f -> new JsonApi.Failure(400, "Bad request: " + f.getMessage(), false);
+      case QuiverException.InvalidInput i -> new JsonApi.Failure(400, "Bad request: " + i.getMessage(), false);
+      case IllegalArgumentException i -> new JsonApi.Failure(400, "Bad request: " + i.getMessage(), false);
+      case QuiverException.NotFound n -> new JsonApi.Failure(404, "Not found: " + n.getMessage(), false);
+      case QuiverException.AlreadyExists a -> new JsonApi.Failure(409, "Conflict: " + a.getMessage(), false);
+      case QuiverException.OverBudget o -> new JsonApi.Failure(507, "Insufficient storage: " + o.getMessage(), false);
       case QuiverException.Storage s -> {
-        LOG.log(System.Logger.Level.ERROR, "storage error on " + req.path().path(), s);
-        sendError(res, 500, "Service internal error: " + s.getMessage(), start);
+        LOG.log(System.Logger.Level.ERROR, "storage error on " + where, s);
+        yield new JsonApi.Failure(500, "Service internal error: " + s.getMessage(), false);
       }
       default -> {
-        LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.path().path(), err);
-        sendError(res, 500, "Service internal error: the request failed unexpectedly", start);
+        LOG.log(System.Logger.Level.ERROR, "unexpected error on " + where, err);
+        yield new JsonApi.Failure(500, "Service internal error: the request failed unexpectedly", false);
       }
-    }
+    };
   }
 
   void sendError(ServerResponse res, int status, String message, long start) {
@@ -165,7 +186,12 @@ final class Endpoints implements AutoCloseable {
       return e.handle(req);
     }
     body(req); // read the body on the connection's thread; the endpoint gets the parsed copy
-    var future = deadlineExecutor.submit(() -> e.handle(req));
+    return withDeadline(() -> e.handle(req), timeout);
+  }
+
+  /** Runs {@code task} on its own virtual thread; 408 when it takes longer than {@code timeout}. */
+  JsonNode withDeadline(Callable<JsonNode> task, Duration timeout) throws Exception {
+    var future = deadlineExecutor.submit(task);
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException ex) {
@@ -181,10 +207,10 @@ final class Endpoints implements AutoCloseable {
    * Point and index updates apply synchronously, but like Qdrant they report {@code "acknowledged"} unless the request
    * asked for {@code ?wait=true} (Qdrant's default is wait=false).
    */
-  static Endpoint waitAware(Endpoint e) {
+  static Op waitAware(Op e) {
     return req -> {
-      JsonNode result = e.handle(req);
-      boolean wait = req.query().contains("wait") && "true".equalsIgnoreCase(req.query().get("wait"));
+      JsonNode result = e.run(req);
+      boolean wait = "true".equalsIgnoreCase(req.queryParam("wait"));
       if (!wait) {
         for (JsonNode r : result.isArray() ? result : List.of(result)) {
           if (r instanceof ObjectNode o && o.has("operation_id")) {
@@ -265,12 +291,22 @@ final class Endpoints implements AutoCloseable {
   }
 
   /** The {@code {name}} path parameter. */
-  static String name(ServerRequest req) {
-    return req.path().pathParameters().get("name");
+  static String name(Call req) {
+    return req.pathParam("name");
+  }
+
+  /** The request body of {@code call}. */
+  ObjectNode body(Call call) {
+    return call.body();
+  }
+
+  /** The collection (or alias) named in the path of a REST-only endpoint; 404 when there is none. */
+  Collection collection(ServerRequest req) {
+    return collection(new HttpCall(req, this));
   }
 
   /** The collection (or alias) named in the path; 404 when there is none. */
-  Collection collection(ServerRequest req) {
+  Collection collection(Call req) {
     String name = name(req);
     if (!db.exists(name)) {
       throw new ApiError(404, "Not found: Collection `" + name + "` doesn't exist!");

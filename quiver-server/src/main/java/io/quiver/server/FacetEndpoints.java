@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.collection.Collection;
 import io.quiver.collection.PayloadSelector;
 import io.quiver.collection.PointRecord;
@@ -36,7 +35,7 @@ final class FacetEndpoints {
     this.ep = ep;
   }
 
-  JsonNode facet(ServerRequest req) {
+  JsonNode facet(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "key", "limit", "filter", "exact", "shard_key");

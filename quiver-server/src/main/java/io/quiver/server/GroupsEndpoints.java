@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.PayloadSelector;
@@ -44,7 +43,7 @@ final class GroupsEndpoints {
   }
 
   /** POST /collections/{name}/points/query/groups: group_size defaults to 3 and limit to 10, as in Qdrant. */
-  JsonNode queryGroups(ServerRequest req) {
+  JsonNode queryGroups(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "query", "using", "filter", "params", "limit", "with_payload", "with_vector",
@@ -58,7 +57,7 @@ final class GroupsEndpoints {
   }
 
   /** POST /collections/{name}/points/search/groups: group_size and limit are required, as in Qdrant. */
-  JsonNode searchGroups(ServerRequest req) {
+  JsonNode searchGroups(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "vector", "filter", "params", "limit", "with_payload", "with_vector",
@@ -68,7 +67,7 @@ final class GroupsEndpoints {
   }
 
   /** POST /collections/{name}/points/recommend/groups: group_size and limit are required, as in Qdrant. */
-  JsonNode recommendGroups(ServerRequest req) {
+  JsonNode recommendGroups(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "positive", "negative", "strategy", "using", "filter", "params", "limit",

@@ -116,7 +116,7 @@ final class HybridQuery {
           "lookup_from");
     }
     if (Json.present(node.get("lookup_from"))) {
-      throw ApiError.badRequest(path + ".lookup_from: not supported yet");
+      throw ApiError.unsupported(path + ".lookup_from: not supported yet");
     }
     Filter own = Json.filter(node.get("filter"));
     Filter filter = inherited == null ? own : own == null ? inherited : Filter.must(inherited, own);

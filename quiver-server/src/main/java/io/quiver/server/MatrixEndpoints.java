@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
@@ -40,7 +39,7 @@ final class MatrixEndpoints {
   }
 
   /** POST .../points/search/matrix/pairs: {@code {pairs: [{a, b, score}]}}. */
-  JsonNode pairs(ServerRequest req) {
+  JsonNode pairs(Call req) {
     Matrix m = matrix(ep.collection(req), ep.body(req));
     ObjectNode result = ep.json.createObjectNode();
     ArrayNode pairs = result.putArray("pairs");
@@ -56,7 +55,7 @@ final class MatrixEndpoints {
   }
 
   /** POST .../points/search/matrix/offsets: {@code {offsets_row, offsets_col, scores, ids}}. */
-  JsonNode offsets(ServerRequest req) {
+  JsonNode offsets(Call req) {
     Matrix m = matrix(ep.collection(req), ep.body(req));
     Map<PointId, Integer> column = new HashMap<>();
     for (int i = 0; i < m.ids().size(); i++) {

@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
@@ -44,7 +43,7 @@ final class PointsUpdateEndpoints {
   }
 
   /** PUT /collections/{name}/points. */
-  JsonNode upsert(ServerRequest req) {
+  JsonNode upsert(Call req) {
     return upsert(ep.collection(req), ep.body(req));
   }
 
@@ -141,7 +140,7 @@ final class PointsUpdateEndpoints {
   }
 
   /** PUT /collections/{name}/points/vectors. */
-  JsonNode updateVectors(ServerRequest req) {
+  JsonNode updateVectors(Call req) {
     return updateVectors(ep.collection(req), ep.body(req));
   }
 
@@ -172,7 +171,7 @@ final class PointsUpdateEndpoints {
   }
 
   /** POST /points/batch: applies the update operations in order, one UpdateResult each (not atomic, as in Qdrant). */
-  JsonNode batch(ServerRequest req) {
+  JsonNode batch(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "operations");
@@ -194,7 +193,7 @@ final class PointsUpdateEndpoints {
       Json.onlyFields(op, path, "upsert", "delete", "set_payload", "overwrite_payload", "delete_payload",
           "clear_payload", "update_vectors", "delete_vectors");
       if (kind.equals("delete_vectors")) {
-        throw ApiError.badRequest(path + ".delete_vectors: deleting named vectors is not supported");
+        throw ApiError.unsupported(path + ".delete_vectors: deleting named vectors is not supported");
       }
       ObjectNode args = Json.object(op.get(kind), path + "." + kind);
       parsed.add(Map.entry(kind, args));
@@ -217,7 +216,7 @@ final class PointsUpdateEndpoints {
   }
 
   /** POST /collections/{name}/points/delete. */
-  JsonNode delete(ServerRequest req) {
+  JsonNode delete(Call req) {
     return delete(ep.collection(req), ep.body(req));
   }
 
@@ -237,7 +236,7 @@ final class PointsUpdateEndpoints {
   }
 
   /** The payload endpoints: {@code op} is set (POST), overwrite (PUT) or delete (POST .../delete). */
-  JsonNode payloadOp(ServerRequest req, String op) {
+  JsonNode payloadOp(Call req, String op) {
     return payloadOp(ep.collection(req), ep.body(req), op);
   }
 
@@ -255,7 +254,7 @@ final class PointsUpdateEndpoints {
     }
     Json.onlyFields(body, "body", "payload", "points", "filter", "shard_key", "key");
     if (Json.present(body.get("key"))) {
-      throw ApiError.badRequest("body.key: setting a payload under a nested key is not supported");
+      throw ApiError.unsupported("body.key: setting a payload under a nested key is not supported");
     }
     ObjectNode payload = Json.payload(body.get("payload"), "body.payload");
     if (payload == null) {
@@ -277,7 +276,7 @@ final class PointsUpdateEndpoints {
   }
 
   /** POST /collections/{name}/points/payload/clear. */
-  JsonNode clearPayload(ServerRequest req) {
+  JsonNode clearPayload(Call req) {
     return clearPayload(ep.collection(req), ep.body(req));
   }
 

@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
@@ -28,12 +27,12 @@ final class QueryEndpoints {
   }
 
   /** POST /collections/{name}/points/query. */
-  JsonNode query(ServerRequest req) {
+  JsonNode query(Call req) {
     return query(ep.collection(req), ep.body(req), "body");
   }
 
   /** POST /collections/{name}/points/query/batch. */
-  JsonNode queryBatch(ServerRequest req) {
+  JsonNode queryBatch(Call req) {
     Collection c = ep.collection(req);
     return ep.batch(ep.body(req), "query requests", (one, path) -> query(c, one, path));
   }
@@ -57,7 +56,7 @@ final class QueryEndpoints {
     Json.onlyFields(body, path, "query", "using", "filter", "params", "limit", "offset", "with_payload",
         "with_vector", "score_threshold", "shard_key", "prefetch", "lookup_from");
     if (Json.present(body.get("lookup_from"))) {
-      throw ApiError.badRequest(path + ".lookup_from: not supported yet");
+      throw ApiError.unsupported(path + ".lookup_from: not supported yet");
     }
     if (HybridQuery.applies(body)) {
       return HybridQuery.run(c, body, path);

@@ -9,6 +9,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.quiver.Quiver;
+import io.quiver.server.grpc.GrpcServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -28,30 +29,45 @@ public final class QuiverServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Endpoints endpoints;
+  private final JsonApi api;
   private final WebServer server;
   private final ServerMetrics metrics;
   private final AgentBackend agent;
+  private final GrpcServer grpc;
 
   private QuiverServer(Quiver db, ServerConfig config) {
     Objects.requireNonNull(db, "db");
     this.config = Objects.requireNonNull(config, "config");
     ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.endpoints = new Endpoints(db, json, config);
+    this.api = new JsonApi(endpoints);
     this.metrics = new ServerMetrics(db);
     this.agent = new AgentBackend(db, config);
+    RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst());
     var builder = WebServer.builder()
         .host(config.host())
         .port(config.port())
         .shutdownHook(false) // the owner closes us (quiver serve: server first, then the database)
         .routing(r -> {
           // log and measure first, so refused requests (401, 403, 429) are counted too
-          r.addFilter(new RequestLog(config.requestLogLevel())).addFilter(metrics).addFilter(new AccessFilter(config));
+          r.addFilter(new RequestLog(config.requestLogLevel())).addFilter(metrics).addFilter(new AccessFilter(config, rateLimiter));
           routes(r);
         });
     if (config.tls() != null) {
       builder.tls(TlsSetup.tls(config.tls()));
     }
     this.server = builder.build().start();
+    GrpcServer g = null;
+    if (config.grpcEnabled() && server.port() >= 0) {
+      try {
+        g = GrpcServer.start(api, metrics.registry(), rateLimiter);
+      } catch (RuntimeException e) {
+        server.stop();
+        closeResources();
+        throw e;
+      }
+    }
+    this.grpc = g;
   }
 
   /** Starts serving {@code db} on {@code host:port} (port 0: an ephemeral port, see {@link #port()}). */
@@ -88,9 +104,21 @@ public final class QuiverServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The port Qdrant's gRPC API listens on; -1 when gRPC is off. */
+  public int grpcPort() {
+    return grpc == null ? -1 : grpc.port();
+  }
+
   @Override
   public void close() {
+    if (grpc != null) {
+      grpc.close();
+    }
     server.stop();
+    closeResources();
+  }
+
+  private void closeResources() {
     endpoints.close();
     metrics.close();
     try {
@@ -117,70 +145,70 @@ public final class QuiverServer implements AutoCloseable {
     }
 
     Routes rt = new Routes(r, ep);
-    SnapshotEndpoints snapshots = new SnapshotEndpoints(ep);
-    CollectionEndpoints collections = new CollectionEndpoints(ep, snapshots);
-    rt.get("/collections", ep.wrap(collections::list));
-    rt.get("/collections/{name}/exists", ep.wrap(collections::exists));
-    rt.put("/collections/{name}", ep.wrap(collections::create));
-    rt.get("/collections/{name}", ep.wrap(collections::info));
-    rt.delete("/collections/{name}", ep.wrap(collections::delete));
-    rt.patch("/collections/{name}", ep.wrap(collections::update));
-    rt.put("/collections/{name}/index", ep.wrap(waitAware(collections::createIndex)));
-    rt.delete("/collections/{name}/index/{field}", ep.wrap(waitAware(collections::deleteIndex)));
-    rt.put("/collections/{name}/vectors/{vector}", ep.wrap(waitAware(collections::createVector)));
+    SnapshotEndpoints snapshots = api.snapshots;
+    CollectionEndpoints collections = api.collections;
+    rt.get("/collections", ep.wrapCall(collections::list));
+    rt.get("/collections/{name}/exists", ep.wrapCall(collections::exists));
+    rt.put("/collections/{name}", ep.wrapCall(collections::create));
+    rt.get("/collections/{name}", ep.wrapCall(collections::info));
+    rt.delete("/collections/{name}", ep.wrapCall(collections::delete));
+    rt.patch("/collections/{name}", ep.wrapCall(collections::update));
+    rt.put("/collections/{name}/index", ep.wrapCall(waitAware(collections::createIndex)));
+    rt.delete("/collections/{name}/index/{field}", ep.wrapCall(waitAware(collections::deleteIndex)));
+    rt.put("/collections/{name}/vectors/{vector}", ep.wrapCall(waitAware(collections::createVector)));
 
-    AliasEndpoints aliases = new AliasEndpoints(ep);
-    rt.get("/aliases", ep.wrap(aliases::all));
-    rt.get("/collections/{name}/aliases", ep.wrap(aliases::ofCollection));
-    rt.post("/collections/aliases", ep.wrap(aliases::update));
+    AliasEndpoints aliases = api.aliases;
+    rt.get("/aliases", ep.wrapCall(aliases::all));
+    rt.get("/collections/{name}/aliases", ep.wrapCall(aliases::ofCollection));
+    rt.post("/collections/aliases", ep.wrapCall(aliases::update));
 
-    PointsUpdateEndpoints updates = new PointsUpdateEndpoints(ep);
-    rt.put("/collections/{name}/points", ep.wrap(waitAware(updates::upsert)));
-    rt.post("/collections/{name}/points/delete", ep.wrap(waitAware(updates::delete)));
-    rt.post("/collections/{name}/points/batch", ep.wrap(waitAware(updates::batch)));
-    rt.put("/collections/{name}/points/vectors", ep.wrap(waitAware(updates::updateVectors)));
-    rt.post("/collections/{name}/points/payload", ep.wrap(waitAware(req -> updates.payloadOp(req, "set"))));
-    rt.put("/collections/{name}/points/payload", ep.wrap(waitAware(req -> updates.payloadOp(req, "overwrite"))));
-    rt.post("/collections/{name}/points/payload/delete", ep.wrap(waitAware(req -> updates.payloadOp(req, "delete"))));
-    rt.post("/collections/{name}/points/payload/clear", ep.wrap(waitAware(updates::clearPayload)));
+    PointsUpdateEndpoints updates = api.updates;
+    rt.put("/collections/{name}/points", ep.wrapCall(waitAware(updates::upsert)));
+    rt.post("/collections/{name}/points/delete", ep.wrapCall(waitAware(updates::delete)));
+    rt.post("/collections/{name}/points/batch", ep.wrapCall(waitAware(updates::batch)));
+    rt.put("/collections/{name}/points/vectors", ep.wrapCall(waitAware(updates::updateVectors)));
+    rt.post("/collections/{name}/points/payload", ep.wrapCall(waitAware(req -> updates.payloadOp(req, "set"))));
+    rt.put("/collections/{name}/points/payload", ep.wrapCall(waitAware(req -> updates.payloadOp(req, "overwrite"))));
+    rt.post("/collections/{name}/points/payload/delete", ep.wrapCall(waitAware(req -> updates.payloadOp(req, "delete"))));
+    rt.post("/collections/{name}/points/payload/clear", ep.wrapCall(waitAware(updates::clearPayload)));
 
-    SearchEndpoints search = new SearchEndpoints(ep);
-    QueryEndpoints query = new QueryEndpoints(ep);
-    RetrieveEndpoints retrieve = new RetrieveEndpoints(ep);
-    rt.post("/collections/{name}/points", ep.wrap(retrieve::retrieve));
-    rt.post("/collections/{name}/points/search", ep.wrap(search::search));
-    rt.post("/collections/{name}/points/query", ep.wrap(query::query));
-    rt.post("/collections/{name}/points/search/batch", ep.wrap(search::searchBatch));
-    rt.post("/collections/{name}/points/query/batch", ep.wrap(query::queryBatch));
-    RecommendEndpoints recommend = new RecommendEndpoints(ep);
-    rt.post("/collections/{name}/points/recommend", ep.wrap(recommend::recommend));
-    rt.post("/collections/{name}/points/recommend/batch", ep.wrap(recommend::recommendBatch));
-    rt.post("/collections/{name}/points/discover", ep.wrap(recommend::discover));
-    rt.post("/collections/{name}/points/discover/batch", ep.wrap(recommend::discoverBatch));
-    GroupsEndpoints groups = new GroupsEndpoints(ep, query, search);
-    rt.post("/collections/{name}/points/query/groups", ep.wrap(groups::queryGroups));
-    rt.post("/collections/{name}/points/search/groups", ep.wrap(groups::searchGroups));
-    rt.post("/collections/{name}/points/recommend/groups", ep.wrap(groups::recommendGroups));
-    rt.post("/collections/{name}/points/scroll", ep.wrap(retrieve::scroll));
+    SearchEndpoints search = api.search;
+    QueryEndpoints query = api.query;
+    RetrieveEndpoints retrieve = api.retrieve;
+    rt.post("/collections/{name}/points", ep.wrapCall(retrieve::retrieve));
+    rt.post("/collections/{name}/points/search", ep.wrapCall(search::search));
+    rt.post("/collections/{name}/points/query", ep.wrapCall(query::query));
+    rt.post("/collections/{name}/points/search/batch", ep.wrapCall(search::searchBatch));
+    rt.post("/collections/{name}/points/query/batch", ep.wrapCall(query::queryBatch));
+    RecommendEndpoints recommend = api.recommend;
+    rt.post("/collections/{name}/points/recommend", ep.wrapCall(recommend::recommend));
+    rt.post("/collections/{name}/points/recommend/batch", ep.wrapCall(recommend::recommendBatch));
+    rt.post("/collections/{name}/points/discover", ep.wrapCall(recommend::discover));
+    rt.post("/collections/{name}/points/discover/batch", ep.wrapCall(recommend::discoverBatch));
+    GroupsEndpoints groups = api.groups;
+    rt.post("/collections/{name}/points/query/groups", ep.wrapCall(groups::queryGroups));
+    rt.post("/collections/{name}/points/search/groups", ep.wrapCall(groups::searchGroups));
+    rt.post("/collections/{name}/points/recommend/groups", ep.wrapCall(groups::recommendGroups));
+    rt.post("/collections/{name}/points/scroll", ep.wrapCall(retrieve::scroll));
     // Quiver-only: a search with the planner's account of each segment (strategy, estimate, fallback, cost)
-    rt.post("/quiver/collections/{name}/points/explain", ep.wrap(search::explain));
+    rt.post("/quiver/collections/{name}/points/explain", ep.wrapCall(search::explain));
     CalibrationEndpoints calibration = new CalibrationEndpoints(ep); // Quiver-only: conformal score thresholds
     rt.post("/quiver/collections/{name}/calibration", ep.wrap(calibration::calibrate));
     rt.get("/quiver/collections/{name}/calibration", ep.wrap(calibration::read));
     rt.delete("/quiver/collections/{name}/calibration", ep.wrap(calibration::delete));
-    rt.post("/collections/{name}/points/count", ep.wrap(new CountEndpoints(ep)::count));
-    rt.post("/collections/{name}/facet", ep.wrap(new FacetEndpoints(ep)::facet));
-    MatrixEndpoints matrix = new MatrixEndpoints(ep);
-    rt.post("/collections/{name}/points/search/matrix/pairs", ep.wrap(matrix::pairs));
-    rt.post("/collections/{name}/points/search/matrix/offsets", ep.wrap(matrix::offsets));
-    rt.get("/collections/{name}/points/{id}", ep.wrap(retrieve::get));
+    rt.post("/collections/{name}/points/count", ep.wrapCall(api.count::count));
+    rt.post("/collections/{name}/facet", ep.wrapCall(api.facet::facet));
+    MatrixEndpoints matrix = api.matrix;
+    rt.post("/collections/{name}/points/search/matrix/pairs", ep.wrapCall(matrix::pairs));
+    rt.post("/collections/{name}/points/search/matrix/offsets", ep.wrapCall(matrix::offsets));
+    rt.get("/collections/{name}/points/{id}", ep.wrapCall(retrieve::get));
 
-    rt.post("/collections/{name}/snapshots", ep.wrap(snapshots::create));
-    rt.get("/collections/{name}/snapshots", ep.wrap(snapshots::list));
-    rt.put("/collections/{name}/snapshots/recover", ep.wrap(snapshots::recover));
+    rt.post("/collections/{name}/snapshots", ep.wrapCall(snapshots::create));
+    rt.get("/collections/{name}/snapshots", ep.wrapCall(snapshots::list));
+    rt.put("/collections/{name}/snapshots/recover", ep.wrapCall(snapshots::recover));
     rt.post("/collections/{name}/snapshots/upload", ep.wrap(snapshots::upload));
     rt.get("/collections/{name}/snapshots/{snapshot}", snapshots::download);
-    rt.delete("/collections/{name}/snapshots/{snapshot}", ep.wrap(snapshots::delete));
+    rt.delete("/collections/{name}/snapshots/{snapshot}", ep.wrapCall(snapshots::delete));
     if (config.agentEnabled()) { // Quiver-only: shared agent memory in its own directory (see AgentBackend)
       AgentRoutes.register(rt, ep, agent);
     }

@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
 import io.quiver.collection.ScoredPoint;
@@ -21,23 +20,23 @@ final class RecommendEndpoints {
   }
 
   /** POST /collections/{name}/points/recommend. */
-  JsonNode recommend(ServerRequest req) {
+  JsonNode recommend(Call req) {
     return recommend(ep.collection(req), ep.body(req), "body");
   }
 
   /** POST /collections/{name}/points/recommend/batch. */
-  JsonNode recommendBatch(ServerRequest req) {
+  JsonNode recommendBatch(Call req) {
     Collection c = ep.collection(req);
     return ep.batch(ep.body(req), "recommend requests", (one, path) -> recommend(c, one, path));
   }
 
   /** POST /collections/{name}/points/discover. */
-  JsonNode discover(ServerRequest req) {
+  JsonNode discover(Call req) {
     return discover(ep.collection(req), ep.body(req), "body");
   }
 
   /** POST /collections/{name}/points/discover/batch. */
-  JsonNode discoverBatch(ServerRequest req) {
+  JsonNode discoverBatch(Call req) {
     Collection c = ep.collection(req);
     return ep.batch(ep.body(req), "discover requests", (one, path) -> discover(c, one, path));
   }
@@ -66,7 +65,7 @@ final class RecommendEndpoints {
 
   private static String using(ObjectNode body, String path) {
     if (Json.present(body.get("lookup_from"))) {
-      throw ApiError.badRequest(path + ".lookup_from: not supported yet");
+      throw ApiError.unsupported(path + ".lookup_from: not supported yet");
     }
     return Json.stringField(body, "using", path, CollectionConfig.DEFAULT_VECTOR);
   }

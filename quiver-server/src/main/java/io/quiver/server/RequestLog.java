@@ -54,7 +54,7 @@ public final class RequestLog implements Filter {
     }
   }
 
-  static String line(String method, String rawPath, int status, long nanos, long bytesOut, String remote) {
+  public static String line(String method, String rawPath, int status, long nanos, long bytesOut, String remote) {
     return "method=" + printable(method) + " path=" + printable(rawPath) + " status=" + status
         + " duration_ms=" + String.format(Locale.ROOT, "%.3f", nanos / 1e6) + " bytes_out=" + bytesOut
         + " remote=" + remote;

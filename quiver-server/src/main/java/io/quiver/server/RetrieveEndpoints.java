@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.PayloadSelector;
@@ -23,7 +22,7 @@ final class RetrieveEndpoints {
   }
 
   /** POST /collections/{name}/points. */
-  JsonNode retrieve(ServerRequest req) {
+  JsonNode retrieve(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "ids", "with_payload", "with_vector", "shard_key");
@@ -39,9 +38,9 @@ final class RetrieveEndpoints {
   }
 
   /** GET /collections/{name}/points/{id}. */
-  JsonNode get(ServerRequest req) {
+  JsonNode get(Call req) {
     Collection c = ep.collection(req);
-    String raw = req.path().pathParameters().get("id");
+    String raw = req.pathParam("id");
     PointId id;
     try {
       id = PointId.parse(raw);
@@ -56,7 +55,7 @@ final class RetrieveEndpoints {
   }
 
   /** POST /collections/{name}/points/scroll. */
-  JsonNode scroll(ServerRequest req) {
+  JsonNode scroll(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "filter", "limit", "offset", "with_payload", "with_vector", "order_by",

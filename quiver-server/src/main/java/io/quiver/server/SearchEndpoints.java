@@ -3,7 +3,6 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.quiver.PointId;
 import io.quiver.collection.Collection;
 import io.quiver.collection.CollectionConfig;
@@ -27,12 +26,12 @@ final class SearchEndpoints {
   }
 
   /** POST /collections/{name}/points/search. */
-  JsonNode search(ServerRequest req) {
+  JsonNode search(Call req) {
     return search(ep.collection(req), ep.body(req), "body");
   }
 
   /** POST /collections/{name}/points/search/batch. */
-  JsonNode searchBatch(ServerRequest req) {
+  JsonNode searchBatch(Call req) {
     Collection c = ep.collection(req);
     return ep.batch(ep.body(req), "search requests", (one, path) -> search(c, one, path));
   }
@@ -78,7 +77,7 @@ final class SearchEndpoints {
    * {@code with_vector}, and {@code strategy} (auto, exact, acorn, route_through) to force one. Answers the points
    * and, per segment, how it was searched.
    */
-  JsonNode explain(ServerRequest req) {
+  JsonNode explain(Call req) {
     Collection c = ep.collection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "query", "using", "filter", "params", "limit", "offset", "with_payload",

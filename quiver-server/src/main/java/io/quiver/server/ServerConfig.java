@@ -12,6 +12,7 @@ import java.util.Objects;
  *
  * @param host address to bind; loopback by default
  * @param port TCP port; 0 picks a free one
+ * @param grpcPort TCP port of Qdrant's gRPC API ({@code service.grpc_port}); 0 picks a free one, -1 turns gRPC off
  * @param dataDir the database directory (used by {@code quiver serve}; the server itself is handed an open database)
  * @param apiKey the full-access key, or null for no authentication
  * @param readOnlyApiKey a key that may read (get, search, query, scroll, count, list, download) but not write; null
@@ -38,6 +39,7 @@ import java.util.Objects;
 public record ServerConfig(
     String host,
     int port,
+    int grpcPort,
     Path dataDir,
     String apiKey,
     String readOnlyApiKey,
@@ -58,6 +60,9 @@ public record ServerConfig(
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 6333;
+  public static final int DEFAULT_GRPC_PORT = 6334;
+  /** The gRPC port that turns gRPC off. */
+  public static final int GRPC_OFF = -1;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 32L << 20;
   public static final long DEFAULT_MAX_SNAPSHOT_UPLOAD_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_LIMIT = 10_000;
@@ -126,6 +131,8 @@ public record ServerConfig(
     apiKey = blankToNull(apiKey);
     readOnlyApiKey = blankToNull(readOnlyApiKey);
     check(port >= 0 && port <= 65_535, "port must be in 0..65535, got " + port);
+    check(grpcPort >= GRPC_OFF && grpcPort <= 65_535, "grpc port must be in 0..65535 (or -1: off), got " + grpcPort);
+    check(port == 0 || grpcPort != port, "the REST and gRPC ports must differ, both are " + port);
     check(maxRequestBytes > 0, "max request size must be positive");
     check(maxSnapshotUploadBytes > 0, "max snapshot upload size must be positive");
     check(maxLimit > 0, "max_limit must be positive");
@@ -148,6 +155,11 @@ public record ServerConfig(
     }
   }
 
+  /** Whether Qdrant's gRPC API is served. */
+  public boolean grpcEnabled() {
+    return grpcPort != GRPC_OFF;
+  }
+
   /** Whether requests must carry an API key. */
   public boolean authEnabled() {
     return apiKey != null || readOnlyApiKey != null;
@@ -155,7 +167,7 @@ public record ServerConfig(
 
   @Override
   public String toString() { // keys are secrets: say whether they are set, never what they are
-    return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", apiKey="
+return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort + ", dataDir=" + dataDir + ", apiKey="
         + (apiKey == null ? "none" : "set") + ", readOnlyApiKey=" + (readOnlyApiKey == null ? "none" : "set")
         + ", maxRequestBytes=" + maxRequestBytes + ", maxSnapshotUploadBytes=" + maxSnapshotUploadBytes
         + ", maxLimit=" + maxLimit + ", maxBatch=" + maxBatch + ", maxPayloadBytes=" + maxPayloadBytes
@@ -170,7 +182,7 @@ public record ServerConfig(
   }
 
   public Builder toBuilder() {
-    return new Builder().host(host).port(port).dataDir(dataDir).apiKey(apiKey).readOnlyApiKey(readOnlyApiKey)
+    return new Builder().host(host).port(port).grpcPort(grpcPort).dataDir(dataDir).apiKey(apiKey).readOnlyApiKey(readOnlyApiKey)
         .maxRequestBytes(maxRequestBytes).maxSnapshotUploadBytes(maxSnapshotUploadBytes).maxLimit(maxLimit).maxBatch(maxBatch)
         .maxPayloadBytes(maxPayloadBytes).requestTimeout(requestTimeout)
         .rateLimit(rateLimitPerSecond, rateLimitBurst).cors(cors).tls(tls).requestLogLevel(requestLogLevel)
@@ -181,6 +193,7 @@ public record ServerConfig(
   public static final class Builder {
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
+    private Integer grpcPort;
     private Path dataDir = Path.of("quiver-data");
     private String apiKey;
     private String readOnlyApiKey;
@@ -203,6 +216,12 @@ public record ServerConfig(
 
     public Builder host(String v) { host = v; return this; }
     public Builder port(int v) { port = v; return this; }
+
+    /**
+     * The gRPC port: 0 for a free one, {@link #GRPC_OFF} for none. Left unset it is {@value #DEFAULT_GRPC_PORT}, or 0
+     * when the REST port is 0 (a server on free ports takes no fixed port).
+     */
+    public Builder grpcPort(int v) { grpcPort = v; return this; }
     public Builder dataDir(Path v) { dataDir = v; return this; }
     public Builder apiKey(String v) { apiKey = v; return this; }
     public Builder readOnlyApiKey(String v) { readOnlyApiKey = v; return this; }
@@ -227,7 +246,8 @@ public record ServerConfig(
     public Builder agentEmbedder(String v) { agentEmbedder = v; return this; }
 
     public ServerConfig build() {
-      return new ServerConfig(host, port, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxSnapshotUploadBytes,
+      int grpc = grpcPort != null ? grpcPort : port == 0 ? 0 : DEFAULT_GRPC_PORT;
+      return new ServerConfig(host, port, grpc, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxSnapshotUploadBytes,
           maxLimit, maxBatch, maxPayloadBytes,
           requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel, memoryBudget,
           agentEnabled, agentEmbedder);

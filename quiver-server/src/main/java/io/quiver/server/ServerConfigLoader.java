@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * service:
  *   host: 127.0.0.1              # 0.0.0.0 to listen on every interface
  *   http_port: 6333
+ *   grpc_port: 6334              # Qdrant's gRPC API; 0 = a free port, -1 = off
+ *   grpc_enabled: true           # false turns the gRPC API off
  *   api_key: <secret>            # full access; sent as `api-key: <secret>` or `Authorization: Bearer <secret>`
  *   read_only_api_key: <secret>  # search, query, scroll, count, get, list, snapshot download
  *   max_request_size_mb: 32
@@ -60,7 +62,7 @@ public final class ServerConfigLoader {
   public static final String ENV_PREFIX = "QUIVER__";
 
   private static final Map<String, Set<String>> SCHEMA = Map.of(
-      "service", Set.of("host", "http_port", "api_key", "read_only_api_key", "max_request_size_mb", "max_snapshot_upload_mb", "max_limit",
+      "service", Set.of("host", "http_port", "grpc_port", "grpc_enabled", "api_key", "read_only_api_key", "max_request_size_mb", "max_snapshot_upload_mb", "max_limit",
           "max_batch_size", "max_payload_size_kb", "request_timeout_sec", "rate_limit_per_second", "rate_limit_burst", "enable_cors",
           "cors_allowed_origins", "enable_tls", "request_log_level"),
       "storage", Set.of("storage_path", "memory_budget"),
@@ -141,6 +143,10 @@ public final class ServerConfigLoader {
     ServerConfig defaults = b.build();
     str(s.get("host"), "service.host").ifPresent(b::host);
     int32(s, "http_port", "service").ifPresent(b::port);
+    int32(s, "grpc_port", "service").ifPresent(b::grpcPort);
+    if (!bool(s, "grpc_enabled", "service").orElse(true)) {
+      b.grpcPort(ServerConfig.GRPC_OFF);
+    }
     str(s.get("api_key"), "service.api_key").ifPresent(b::apiKey);
     str(s.get("read_only_api_key"), "service.read_only_api_key").ifPresent(b::readOnlyApiKey);
     integer(s, "max_request_size_mb", "service").ifPresent(v -> {

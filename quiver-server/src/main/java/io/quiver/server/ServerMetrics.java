@@ -92,6 +92,11 @@ public final class ServerMetrics implements Filter, AutoCloseable {
         .description("Highest resident memory of the process so far (VmHWM; -1 where unknown)").register(registry);
   }
 
+  /** The registry {@link #scrape} renders; the gRPC server records its calls here too. */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   // ------------------------------------------------------------------ requests
 
   @Override

@@ -133,7 +133,7 @@ final class SnapshotEndpoints {
   // ------------------------------------------------------------------ endpoints
 
   /** POST /collections/{name}/snapshots: always synchronous, whatever {@code wait} says. */
-  JsonNode create(ServerRequest req) throws IOException, InterruptedException {
+  JsonNode create(Call req) throws IOException, InterruptedException {
     String collection = existingCollection(req);
     Path dir = root.resolve(collection);
     Files.createDirectories(dir);
@@ -162,7 +162,7 @@ final class SnapshotEndpoints {
   }
 
   /** GET /collections/{name}/snapshots. */
-  JsonNode list(ServerRequest req) throws IOException {
+  JsonNode list(Call req) throws IOException {
     String collection = existingCollection(req);
     ArrayNode out = json.createArrayNode();
     Path dir = root.resolve(collection);
@@ -185,7 +185,7 @@ final class SnapshotEndpoints {
   }
 
   /** The file behind GET /collections/{name}/snapshots/{snapshot}; 400 for a bad name, 404 when absent. */
-  Path file(ServerRequest req) {
+  Path file(Call req) {
     Path f = root.resolve(existingCollection(req)).resolve(snapshotName(req));
     if (!Files.isRegularFile(f)) {
       throw new ApiError(404, "Not found: Snapshot `" + snapshotName(req) + "` doesn't exist");
@@ -198,7 +198,7 @@ final class SnapshotEndpoints {
     long start = System.nanoTime();
     Path f;
     try {
-      f = file(req);
+      f = file(new HttpCall(req, ep));
     } catch (ApiError err) {
       ep.sendError(res, req, err, start);
       return;
@@ -212,7 +212,7 @@ final class SnapshotEndpoints {
   }
 
   /** DELETE /collections/{name}/snapshots/{snapshot}. */
-  JsonNode delete(ServerRequest req) throws IOException {
+  JsonNode delete(Call req) throws IOException {
     Path f = file(req);
     Files.delete(f);
     Files.deleteIfExists(checksumFile(f));
@@ -221,7 +221,7 @@ final class SnapshotEndpoints {
   }
 
   /** PUT /collections/{name}/snapshots/recover with {location: file:// URL in the snapshots directory, ...}. */
-  JsonNode recover(ServerRequest req) throws IOException {
+  JsonNode recover(Call req) throws IOException {
     String target = targetCollection(req);
     ObjectNode body = ep.body(req);
     Json.onlyFields(body, "body", "location", "priority", "checksum", "api_key");
@@ -333,7 +333,7 @@ final class SnapshotEndpoints {
 
   /** POST /collections/{name}/snapshots/upload: multipart/form-data, the archive in the field {@code snapshot}. */
   JsonNode upload(ServerRequest req) throws IOException {
-    String target = targetCollection(req);
+    String target = targetCollection(new HttpCall(req, ep));
     priority(req.query().contains("priority") ? req.query().get("priority") : null, "priority");
     String expected = req.query().contains("checksum") ? req.query().get("checksum") : null;
     String boundary = MultipartReader.boundary(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
@@ -448,8 +448,8 @@ final class SnapshotEndpoints {
     }
   }
 
-  private static String snapshotName(ServerRequest req) {
-    String s = req.path().pathParameters().get("snapshot");
+  private static String snapshotName(Call req) {
+    String s = req.pathParam("snapshot");
     if (s == null || s.contains("..") || !SNAPSHOT_NAME.matcher(s).matches()) {
       throw ApiError.badRequest("invalid snapshot name `" + s + "`");
     }
@@ -457,8 +457,8 @@ final class SnapshotEndpoints {
   }
 
   /** The collection (alias resolved) that must exist. */
-  private String existingCollection(ServerRequest req) {
-    String name = req.path().pathParameters().get("name");
+  private String existingCollection(Call req) {
+    String name = req.pathParam("name");
     if (!db.exists(name)) {
       throw new ApiError(404, "Not found: Collection `" + name + "` doesn't exist!");
     }
@@ -466,8 +466,8 @@ final class SnapshotEndpoints {
   }
 
   /** The collection to restore into: need not exist; an alias restores into the collection it points at. */
-  private String targetCollection(ServerRequest req) {
-    String name = req.path().pathParameters().get("name");
+  private String targetCollection(Call req) {
+    String name = req.pathParam("name");
     return db.exists(name) ? db.collection(name).name() : name;
   }
 }

@@ -12,11 +12,23 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-/** Turns {@link ServerConfig.Tls} into Helidon's TLS settings; a missing or unreadable key fails at startup. */
-final class TlsSetup {
+/**
+ * Loads the key and certificate chain of {@link ServerConfig.Tls} once for both servers: Helidon's TLS settings for
+ * REST, the raw key material for gRPC. A missing or unreadable key fails at startup.
+ */
+public final class TlsSetup {
   private TlsSetup() {}
 
+  /** A private key and its certificate chain (leaf first). */
+  public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {}
+
   static Tls tls(ServerConfig.Tls t) {
+    KeyMaterial m = keyMaterial(t);
+    return Tls.builder().privateKey(m.key()).privateKeyCertChain(m.chain()).build();
+  }
+
+  /** The key and chain {@code t} names; IllegalArgumentException when they cannot be read. */
+  public static KeyMaterial keyMaterial(ServerConfig.Tls t) {
     PrivateKey key;
     List<X509Certificate> chain;
     try {
@@ -53,7 +65,7 @@ final class TlsSetup {
     if (key == null || chain.isEmpty()) {
       throw new IllegalArgumentException("TLS: " + t + " holds no private key with a certificate chain");
     }
-    return Tls.builder().privateKey(key).privateKeyCertChain(chain).build();
+    return new KeyMaterial(key, chain);
   }
 
   private static void readable(Path p, String what) {

@@ -35,6 +35,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", description = "TCP port (default 6333; 0 picks a free one)")
   Integer port;
 
+  @Option(names = "--grpc-port", paramLabel = "N", description = "TCP port of Qdrant's gRPC API (default 6334; 0 "
+      + "picks a free one; -1 turns gRPC off)")
+  Integer grpcPort;
+
   @Option(names = "--host", description = "address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)")
   String host;
 
@@ -56,6 +60,9 @@ public final class ServeCommand implements Callable<Integer> {
     ServerConfig.Builder b = ServerConfigLoader.load(config, env);
     if (port != null) {
       b.port(port);
+    }
+    if (grpcPort != null) {
+      b.grpcPort(grpcPort);
     }
     if (host != null) {
       b.host(host);
@@ -90,7 +97,10 @@ public final class ServeCommand implements Callable<Integer> {
    * holds, or any other startup failure closes what was opened (releasing the data directory's lock) and throws.
    */
   static Running start(ServerConfig cfg) throws StartupException {
-    checkPortFree(cfg.host(), cfg.port());
+    checkPortFree(cfg.host(), cfg.port(), "--port");
+    if (cfg.grpcEnabled()) {
+      checkPortFree(cfg.host(), cfg.grpcPort(), "--grpc-port");
+    }
     Quiver db;
     try {
       db = Quiver.builder(cfg.dataDir()).memoryBudget(cfg.memoryBudget()).open();
@@ -112,7 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /** Binds the address once and lets it go, so a port in use is told before the database is opened. */
-  private static void checkPortFree(String host, int port) throws StartupException {
+  private static void checkPortFree(String host, int port, String flag) throws StartupException {
     if (port == 0) {
       return;
     }
@@ -120,15 +130,15 @@ public final class ServeCommand implements Callable<Integer> {
       probe.setReuseAddress(true); // as the server's own listener: a port in TIME_WAIT is free to it
       probe.bind(new InetSocketAddress(host, port));
     } catch (BindException e) {
-      throw new StartupException(portInUse(host, port), e);
+      throw new StartupException(portInUse(host, port, flag), e);
     } catch (IOException | IllegalArgumentException | SecurityException e) {
       throw new StartupException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
   }
 
-  private static String portInUse(String host, int port) {
+  private static String portInUse(String host, int port, String flag) {
     return "port " + port + " on " + host + " is already in use: stop the process that holds it (e.g. `ss -ltnp "
-        + "'sport = :" + port + "'`) or choose another port with --port";
+        + "'sport = :" + port + "'`) or choose another port with " + flag;
   }
 
   @Override
@@ -147,6 +157,10 @@ public final class ServeCommand implements Callable<Integer> {
     LOG.log(Level.INFO, "quiver serving {0} on {1}://{2}:{3,number,#} ({4})",
         cfg.dataDir().toAbsolutePath(), cfg.tls() == null ? "http" : "https", cfg.host(), running.server().port(),
         cfg.authEnabled() ? "API key required" : "no API key: anyone who can reach the port has full access");
+    if (running.server().grpcPort() >= 0) {
+      LOG.log(Level.INFO, "quiver serving Qdrant''s gRPC API on {0}:{1,number,#}{2}", cfg.host(),
+          running.server().grpcPort(), cfg.tls() == null ? "" : " (TLS)");
+    }
     stopped.await();
     return 0;
   }
