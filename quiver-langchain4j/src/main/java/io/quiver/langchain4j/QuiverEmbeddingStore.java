@@ -18,6 +18,7 @@ import io.quiver.collection.PayloadSelector;
 import io.quiver.collection.Point;
 import io.quiver.collection.ScoredPoint;
 import io.quiver.collection.SearchRequest;
+import io.quiver.collection.StoreCollection;
 import io.quiver.distance.Metric;
 import io.quiver.payload.FieldSchema;
 import java.io.IOException;
@@ -281,7 +282,7 @@ public final class QuiverEmbeddingStore implements EmbeddingStore<TextSegment>, 
           db = Quiver.open(path);
         }
         StoreCollection opened = StoreCollection.open(db, collectionName, vectorName, dimension, metric,
-            createIfMissing, payloadIndexes);
+            createIfMissing, payloadIndexes, "createIfMissing is off");
         return new QuiverEmbeddingStore(quiver == null ? db : null, opened.collection(), opened.spec(), textKey);
       } catch (IOException e) {
         closeOwned(db);

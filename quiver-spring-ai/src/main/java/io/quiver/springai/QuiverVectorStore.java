@@ -6,6 +6,7 @@ import io.quiver.collection.Collection;
 import io.quiver.collection.PayloadSelector;
 import io.quiver.collection.Point;
 import io.quiver.collection.ScoredPoint;
+import io.quiver.collection.StoreCollection;
 import io.quiver.distance.Metric;
 import io.quiver.payload.FieldSchema;
 import java.io.IOException;
@@ -271,7 +272,7 @@ public final class QuiverVectorStore extends AbstractObservationVectorStore impl
           dim = embeddingModel.dimensions();
         }
         StoreCollection opened = StoreCollection.open(db, collectionName, vectorName, dim, metric, initializeSchema,
-            payloadIndexes);
+            payloadIndexes, "set initializeSchema (property quiver.initialize-schema) to true to create it");
         return new QuiverVectorStore(this, quiver == null ? db : null, opened);
       } catch (IOException e) {
         closeOwned(db);

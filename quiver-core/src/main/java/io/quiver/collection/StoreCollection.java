@@ -1,24 +1,23 @@
-package io.quiver.springai;
+package io.quiver.collection;
 
 import io.quiver.PointId;
 import io.quiver.Quiver;
-import io.quiver.collection.Collection;
-import io.quiver.collection.CollectionConfig;
-import io.quiver.collection.VectorParams;
 import io.quiver.distance.Metric;
 import io.quiver.payload.FieldSchema;
 import io.quiver.storage.wal.Durability;
 import java.io.IOException;
 import java.util.Map;
 
-/** The collection behind a store, opened or created to match the store's settings, and what it accepts.
- * (quiver-langchain4j has its twin: each adapter depends on quiver-core only.) */
-record StoreCollection(Collection collection, Spec spec) {
+/**
+ * The collection behind an embedding store of another library (the LangChain4j and Spring AI adapters): opened, or
+ * created, to match the store's settings, with the one vector field the store writes and searches.
+ */
+public record StoreCollection(Collection collection, Spec spec) {
 
   /** The vector field a store writes and searches, with its dimension and metric. */
-  record Spec(String vectorName, int dimension, Metric metric) {
+  public record Spec(String vectorName, int dimension, Metric metric) {
     /** {@code vector} when it has the field's dimension and only finite components; otherwise a clear error. */
-    float[] checkVector(float[] vector, String what) {
+    public float[] checkVector(float[] vector, String what) {
       if (vector == null) {
         throw new IllegalArgumentException(what + " has no vector");
       }
@@ -39,10 +38,11 @@ record StoreCollection(Collection collection, Spec spec) {
   /**
    * Opens collection {@code name} of {@code db}, or creates it (FSYNC durability, {@code metric} or cosine) when
    * missing and {@code create} holds. Settings given must agree with an existing collection; payload indexes it lacks
-   * are created.
+   * are created. {@code howToCreate} ends the error for a missing collection that may not be created (the store's
+   * own option, e.g. "createIfMissing is off").
    */
-  static StoreCollection open(Quiver db, String name, String vectorName, Integer dimension, Metric metric,
-      boolean create, Map<String, FieldSchema> payloadIndexes) throws IOException {
+  public static StoreCollection open(Quiver db, String name, String vectorName, Integer dimension, Metric metric,
+      boolean create, Map<String, FieldSchema> payloadIndexes, String howToCreate) throws IOException {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("collectionName must not be blank");
     }
@@ -54,8 +54,7 @@ record StoreCollection(Collection collection, Spec spec) {
     if (db.exists(name)) {
       c = db.collection(name);
     } else if (!create) {
-      throw new IllegalArgumentException("collection " + name + " does not exist; set initializeSchema (property"
-          + " quiver.initialize-schema) to true to create it");
+      throw new IllegalArgumentException("collection " + name + " does not exist; " + howToCreate);
     } else if (dimension == null) {
       throw new IllegalArgumentException("collection " + name + " does not exist; give its dimension to create it");
     } else {
@@ -85,7 +84,7 @@ record StoreCollection(Collection collection, Spec spec) {
   }
 
   /** The point id of a store id: a UUID, or an unsigned integer written in decimal. */
-  static PointId pointId(String id) {
+  public static PointId pointId(String id) {
     try {
       return PointId.parse(id);
     } catch (IllegalArgumentException e) {
