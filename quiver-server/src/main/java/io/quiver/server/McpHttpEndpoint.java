@@ -11,6 +11,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.quiver.agent.AgentMemory;
 import io.quiver.agent.mcp.JsonRpcException;
 import io.quiver.agent.mcp.McpDispatcher;
 import io.quiver.agent.mcp.McpSession;
@@ -21,6 +22,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
 
 /**
@@ -61,13 +63,18 @@ final class McpHttpEndpoint {
     this.sessions = sessions;
   }
 
+  /** The endpoint at {@code config.mcp().path()} among the server's routes. */
   static void register(Routes rt, ServerConfig config, AgentBackend agent) {
-    McpHttpConfig mcp = config.mcp();
-    McpHttpEndpoint e = new McpHttpEndpoint(config, new McpHttpBackend(agent::memory, mcp.admin()),
-        new McpSessions(mcp));
-    rt.post(mcp.path(), e::post);
-    rt.delete(mcp.path(), e::delete);
-    rt.get(mcp.path(), e::get);
+    McpHttpEndpoint e = create(config, agent::memory);
+    String path = config.mcp().path();
+    rt.post(path, e::post);
+    rt.delete(path, e::delete);
+    rt.get(path, e::get);
+  }
+
+  static McpHttpEndpoint create(ServerConfig config, Supplier<AgentMemory> memory) {
+    return new McpHttpEndpoint(config, new McpHttpBackend(memory, config.mcp().admin()),
+        new McpSessions(config.mcp()));
   }
 
   /** A refusal: the HTTP status and the message of the JSON-RPC error in the body. */
