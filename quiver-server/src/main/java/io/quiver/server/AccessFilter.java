@@ -56,6 +56,12 @@ final class AccessFilter implements Filter {
     return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Marks a request made with the read-only key (in the request's context). The MCP endpoint lets that key through
+   * and refuses it the writing tools itself, since one POST there may read or write.
+   */
+  record ReadOnlyKey() {}
+
   /** Whether {@code method path} only reads (allowed to the read-only key, subject to the read timeout). */
   static boolean isRead(Method method, String path) {
     if (method == Method.GET || method == Method.HEAD || method == Method.OPTIONS) {
@@ -98,11 +104,12 @@ final class AccessFilter implements Filter {
       if (apiKey != null && MessageDigest.isEqual(p, apiKey)) {
         identity = "key:full";
       } else if (readOnlyApiKey != null && MessageDigest.isEqual(p, readOnlyApiKey)) {
-        if (!isRead(method, path)) {
+        if (!isRead(method, path) && !mcpDecides(method, path)) {
           reject(res, 403, "Forbidden: the read-only API key cannot " + method.text() + " " + path, start);
           return;
         }
         identity = "key:read-only";
+        req.context().register(new ReadOnlyKey());
       } else {
         reject(res, 401, "Unauthorized: Invalid API key or JWT", start);
         return;
@@ -118,6 +125,12 @@ final class AccessFilter implements Filter {
       }
     }
     chain.proceed();
+  }
+
+  /** The MCP endpoint's POST and DELETE: it decides per tool what the read-only key may do. */
+  private boolean mcpDecides(Method method, String path) {
+    return config.mcp().enabled() && path.equals(config.mcp().path())
+        && (method == Method.POST || method == Method.DELETE);
   }
 
   private static String presentedKey(RoutingRequest req) {

@@ -212,6 +212,9 @@ public final class QuiverServer implements AutoCloseable {
     if (config.agentEnabled()) { // Quiver-only: shared agent memory in its own directory (see AgentBackend)
       AgentRoutes.register(rt, ep, agent);
     }
+    if (config.mcp().enabled()) { // MCP over streamable HTTP on the same agent memory
+      McpHttpEndpoint.register(rt, config, agent);
+    }
     rt.fallback();
   }
 }

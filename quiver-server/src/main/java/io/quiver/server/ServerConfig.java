@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param agentEnabled whether {@code /quiver/agent/...} is served ({@code agent.enabled}, default on)
  * @param agentEmbedder the agent memory's embedder ({@code agent.embedder}: {@code token-hash} (default) or
  *     {@code minilm}); a memory written with one embedder refuses to open with another
+ * @param mcp MCP over streamable HTTP ({@code mcp.*}) on the same agent memory
  */
 public record ServerConfig(
     String host,
@@ -56,7 +57,8 @@ public record ServerConfig(
     System.Logger.Level requestLogLevel,
     long memoryBudget,
     boolean agentEnabled,
-    String agentEmbedder) {
+    String agentEmbedder,
+    McpHttpConfig mcp) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 6333;
@@ -128,6 +130,7 @@ public record ServerConfig(
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(requestLogLevel, "requestLogLevel");
     Objects.requireNonNull(agentEmbedder, "agentEmbedder");
+    Objects.requireNonNull(mcp, "mcp");
     apiKey = blankToNull(apiKey);
     readOnlyApiKey = blankToNull(readOnlyApiKey);
     check(port >= 0 && port <= 65_535, "port must be in 0..65535, got " + port);
@@ -174,7 +177,7 @@ return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort
         + ", requestTimeout=" + requestTimeout + ", rateLimitPerSecond=" + rateLimitPerSecond + ", rateLimitBurst="
         + rateLimitBurst + ", cors=" + cors + ", tls=" + tls + ", requestLogLevel=" + requestLogLevel
         + ", memoryBudget=" + memoryBudget + ", agentEnabled=" + agentEnabled + ", agentEmbedder=" + agentEmbedder
-        + "]";
+        + ", mcp=" + mcp + "]";
   }
 
   public static Builder builder() {
@@ -186,7 +189,7 @@ return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort
         .maxRequestBytes(maxRequestBytes).maxSnapshotUploadBytes(maxSnapshotUploadBytes).maxLimit(maxLimit).maxBatch(maxBatch)
         .maxPayloadBytes(maxPayloadBytes).requestTimeout(requestTimeout)
         .rateLimit(rateLimitPerSecond, rateLimitBurst).cors(cors).tls(tls).requestLogLevel(requestLogLevel)
-        .memoryBudget(memoryBudget).agentEnabled(agentEnabled).agentEmbedder(agentEmbedder);
+        .memoryBudget(memoryBudget).agentEnabled(agentEnabled).agentEmbedder(agentEmbedder).mcp(mcp);
   }
 
   /** Defaults: loopback:6333, ./quiver-data, no keys, 32 MiB bodies, CORS for any origin, no TLS, no rate limit. */
@@ -211,6 +214,7 @@ return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort
     private long memoryBudget;
     private boolean agentEnabled = true;
     private String agentEmbedder = Embedders.DEFAULT;
+    private McpHttpConfig mcp = McpHttpConfig.defaults();
 
     private Builder() {}
 
@@ -244,13 +248,14 @@ return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort
     public Builder memoryBudget(long bytes) { memoryBudget = bytes; return this; }
     public Builder agentEnabled(boolean v) { agentEnabled = v; return this; }
     public Builder agentEmbedder(String v) { agentEmbedder = v; return this; }
+    public Builder mcp(McpHttpConfig v) { mcp = v; return this; }
 
     public ServerConfig build() {
       int grpc = grpcPort != null ? grpcPort : port == 0 ? 0 : DEFAULT_GRPC_PORT;
       return new ServerConfig(host, port, grpc, dataDir, apiKey, readOnlyApiKey, maxRequestBytes, maxSnapshotUploadBytes,
           maxLimit, maxBatch, maxPayloadBytes,
           requestTimeout, rateLimitPerSecond, rateLimitBurst, cors, tls, requestLogLevel, memoryBudget,
-          agentEnabled, agentEmbedder);
+          agentEnabled, agentEmbedder, mcp);
     }
   }
 }

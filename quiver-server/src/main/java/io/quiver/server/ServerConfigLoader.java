@@ -51,6 +51,12 @@ import java.util.regex.Pattern;
  * agent:                         # agent memory under /quiver/agent, in <storage_path>/agent
  *   enabled: true
  *   embedder: token-hash         # or minilm (the local all-MiniLM-L6-v2 model)
+ * mcp:                           # MCP over streamable HTTP, on the same agent memory
+ *   enabled: true
+ *   path: /mcp
+ *   admin: false                 # true also offers the admin-only tools (init, deletes, cache clearing)
+ *   session_idle_timeout_sec: 3600
+ *   max_sessions: 10000
  * tls:
  *   cert: ./tls/cert.pem         # PEM certificate chain ...
  *   key: ./tls/key.pem           # ... and unencrypted PKCS#8 PEM private key
@@ -67,7 +73,8 @@ public final class ServerConfigLoader {
           "cors_allowed_origins", "enable_tls", "request_log_level"),
       "storage", Set.of("storage_path", "memory_budget"),
       "tls", Set.of("cert", "key", "keystore", "keystore_password"),
-      "agent", Set.of("enabled", "embedder"));
+      "agent", Set.of("enabled", "embedder"),
+      "mcp", Set.of("enabled", "path", "admin", "session_idle_timeout_sec", "max_sessions"));
 
   private ServerConfigLoader() {}
 
@@ -189,6 +196,7 @@ public final class ServerConfigLoader {
       }
       b.agentEmbedder(e);
     });
+    b.mcp(mcp(root.path("mcp")));
 
     JsonNode t = root.path("tls");
     boolean tlsOn = bool(s, "enable_tls", "service").orElse(false);
@@ -201,6 +209,21 @@ public final class ServerConfigLoader {
           : new ServerConfig.Tls(cert, key, ks, pw));
     }
     return b;
+  }
+
+  private static McpHttpConfig mcp(JsonNode m) {
+    McpHttpConfig c = McpHttpConfig.defaults();
+    c = c.withEnabled(bool(m, "enabled", "mcp").orElse(c.enabled()));
+    c = c.withPath(str(m.get("path"), "mcp.path").map(String::trim).orElse(c.path()));
+    c = c.withAdmin(bool(m, "admin", "mcp").orElse(c.admin()));
+    var idle = number(m, "session_idle_timeout_sec", "mcp");
+    if (idle.isPresent()) {
+      if (!(idle.get() > 0) || idle.get() > 1e9) {
+        throw new IllegalArgumentException("mcp.session_idle_timeout_sec must be in (0, 1e9], got " + idle.get());
+      }
+      c = c.withSessionIdleTimeout(Duration.ofMillis(Math.max(1, Math.round(idle.get() * 1000))));
+    }
+    return c.withMaxSessions(int32(m, "max_sessions", "mcp").orElse(c.maxSessions()));
   }
 
   /** A log level by name: OFF, TRACE, DEBUG, INFO, WARNING, ERROR (case-insensitive). */

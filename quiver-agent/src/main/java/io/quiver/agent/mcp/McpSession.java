@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The MCP methods of one client connection: initialize (version negotiation, capabilities), ping, tools/list and
+ * The MCP methods of one client connection (a stdio process, or one {@code Mcp-Session-Id} over HTTP): initialize (version negotiation, capabilities), ping, tools/list and
  * tools/call, and the notifications a client sends. Requests before initialize are served too: being lenient costs
  * nothing here, since a session has no state but the negotiated version.
  */
-final class McpSession {
+public final class McpSession {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private final ToolRegistry registry;
@@ -27,17 +27,17 @@ final class McpSession {
   }
 
   /** The negotiated protocol version (the latest until initialize). */
-  String protocolVersion() {
+  public String protocolVersion() {
     return protocolVersion;
   }
 
   /** The result of a request, or a JSON-RPC error. */
-  JsonNode request(String method, JsonNode params) throws JsonRpcException {
+  JsonNode request(String method, JsonNode params, ToolGuard guard) throws JsonRpcException {
     return switch (method) {
       case "initialize" -> initialize(params);
       case "ping" -> JSON.objectNode();
       case "tools/list" -> listTools(params);
-      case "tools/call" -> callTool(params);
+      case "tools/call" -> callTool(params, guard);
       default -> throw new JsonRpcException(JsonRpcException.METHOD_NOT_FOUND, "Method not found: " + method);
     };
   }
@@ -84,7 +84,7 @@ final class McpSession {
     return result;
   }
 
-  private JsonNode callTool(JsonNode params) throws JsonRpcException {
+  private JsonNode callTool(JsonNode params, ToolGuard guard) throws JsonRpcException {
     JsonNode name = params.path("name");
     if (!name.isTextual()) {
       throw JsonRpcException.invalidParams("name: the tool's name is required (a string)");
@@ -95,6 +95,7 @@ final class McpSession {
           ? "Tool " + tool + " is admin-only: start the server with --admin to enable it"
           : "Unknown tool: " + tool);
     }
+    guard.check(tool);
     JsonNode args = params.get("arguments");
     if (args != null && !args.isNull() && !args.isObject()) {
       throw JsonRpcException.invalidParams("arguments: must be an object");

@@ -1,5 +1,6 @@
 /**
- * AgentDB's MCP tools over stdio: JSON-RPC 2.0 framing ({@link io.quiver.agent.mcp.McpServer}), the protocol's
+ * AgentDB's MCP tools: the stdio transport ({@link io.quiver.agent.mcp.McpServer}; quiver-server serves the same
+ * dispatch over streamable HTTP), JSON-RPC 2.0 dispatch ({@link io.quiver.agent.mcp.McpDispatcher}), the protocol's
  * methods ({@link io.quiver.agent.mcp.McpSession}), the 49 tools' names and input schemas as AgentDB 3.3.0 lists
  * them ({@link io.quiver.agent.mcp.ToolCatalog}), argument validation against those schemas
  * ({@link io.quiver.agent.mcp.ArgumentValidator}) and the registry that binds handlers to tool names
