@@ -24,7 +24,8 @@ public final class McpHttpServer implements AutoCloseable {
     McpHttpEndpoint e = McpHttpEndpoint.create(config, () -> memory);
     String path = config.mcp().path();
     var builder = WebServer.builder().host(config.host()).port(config.port()).shutdownHook(false)
-        .routing(r -> r.addFilter(new RequestLog(config.requestLogLevel())).addFilter(new AccessFilter(config))
+        .routing(r -> r.addFilter(new RequestLog(config.requestLogLevel())).addFilter(new AccessFilter(config,
+            new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst())))
             .post(path, e::post).delete(path, e::delete).get(path, e::get)
             .any((req, res) -> {
               ObjectNode body = JsonNodeFactory.instance.objectNode();
