@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Plaintext gRPC channels to one server, each with its own HTTP/2 connection (as each REST worker has its own
  * socket). Their I/O runs on a shared event loop group of platform threads named {@code loadtest-grpc-*}, so the
- * client's CPU time is told apart from an in-process server's Netty threads ({@code grpc-default-*}).
+ * client's CPU time is told apart from an in-process server's Netty threads ({@code grpc-default-*}). Retries are
+ * off: grpc-java's retry machinery buffers every call's messages, client CPU that shares the cores with the server
+ * (the raw REST client has none of it either).
  */
 final class GrpcChannels implements AutoCloseable {
   /** Upsert batches of 1,000 x 384 floats are ~1.6 MB; answers are far smaller. */
@@ -30,7 +32,7 @@ final class GrpcChannels implements AutoCloseable {
   /** A new channel; the caller shuts it down. */
   ManagedChannel open() {
     return NettyChannelBuilder.forAddress(host, port).usePlaintext().eventLoopGroup(loop)
-        .channelType(NioSocketChannel.class).maxInboundMessageSize(MAX_MESSAGE_BYTES).directExecutor().build();
+        .channelType(NioSocketChannel.class).maxInboundMessageSize(MAX_MESSAGE_BYTES).disableRetry().directExecutor().build();
   }
 
   String target() {
