@@ -87,17 +87,7 @@ final class CollectionLoader {
           int from;
           while (failure.get(0) == null && (from = next.getAndAdd(batch)) < points) {
             int to = Math.min(points, from + batch);
-            StringBuilder sb = new StringBuilder((to - from) * (dim * 11 + 48)).append("{\"points\":[");
-            for (int i = from; i < to; i++) {
-              if (i > from) {
-                sb.append(',');
-              }
-              sb.append("{\"id\":").append(i).append(",\"vector\":");
-              SyntheticVectors.appendJson(sb, data.point(i));
-              sb.append(",\"payload\":{\"group\":\"g").append(i % 10).append("\",\"n\":").append(i).append("}}");
-            }
-            sb.append("]}");
-            lc.send("PUT", c + "/points?wait=true", HttpTransport.body(sb.toString())).expectOk("PUT " + c + "/points");
+            lc.send("PUT", c + "/points?wait=true", RestWorkload.upsertBody(data, from, to)).expectOk("PUT " + c + "/points");
             long d = done.addAndGet(to - from);
             long step = Math.max(1, points / 10);
             if (d / step != (d - (to - from)) / step && d < points) {

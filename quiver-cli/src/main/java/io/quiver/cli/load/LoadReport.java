@@ -32,9 +32,10 @@ final class LoadReport {
     for (ScenarioResult r : results) {
       out.println(tableRow(r));
     }
-    out.printf(Locale.ROOT, "(%s server, %s client, %d connections, %.0f s measured after %.0f s warm-up;"
-            + " CPU/req: client threads and whole process; figures on a busy machine are noise)%n", target,
-        settings.client(), settings.concurrency(), settings.duration(), settings.warmup());
+    out.printf(Locale.ROOT, "(%s server, %s REST client / grpc-java, %d connections, %.0f s measured after %.0f s"
+            + " warm-up; upsert: every batch once; CPU/req: client threads and whole process; figures on a busy machine"
+            + " are noise)%n", target, settings.client(), settings.concurrency(), settings.duration(),
+        settings.warmup());
     List<String> lines = new ArrayList<>();
     for (ScenarioResult r : results) {
       String line = JSON.writeValueAsString(jsonLine(r));
@@ -45,22 +46,25 @@ final class LoadReport {
   }
 
   static String summaryLine(ScenarioResult r) {
-    return String.format(Locale.ROOT, "loadtest: %s: %,d requests, %d errors, %,.0f req/s, p50 %.2f ms, p99 %.2f ms%s",
-        r.scenario().label(), r.requests(), r.errors(), r.rps(), r.p50Ms(), r.p99Ms(),
-        Double.isNaN(r.recall()) ? "" : String.format(Locale.ROOT, ", recall@k %.4f", r.recall()));
+    return String.format(Locale.ROOT, "loadtest: %s: %,d requests, %d errors, %,.0f req/s, p50 %.2f ms, p99 %.2f ms%s%s",
+        r.label(), r.requests(), r.errors(), r.rps(), r.p50Ms(), r.p99Ms(),
+        Double.isNaN(r.recall()) ? "" : String.format(Locale.ROOT, ", recall@k %.4f", r.recall()),
+        Double.isNaN(r.pointsPerSecond()) ? "" : String.format(Locale.ROOT, ", %,.0f points/s", r.pointsPerSecond()));
   }
 
   private static String tableHeader() {
-    return String.format(Locale.ROOT, "%-10s %4s %9s %6s %9s %7s %7s %7s %7s %7s %8s %7s %13s %13s", "scenario",
+    return String.format(Locale.ROOT, "%-16s %4s %9s %6s %9s %7s %7s %7s %7s %7s %8s %7s %13s %13s %9s", "scenario",
         "conn", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9", "max ms", "recall", "mean",
-        "client us/req", "process us/r");
+        "client us/req", "process us/r", "points/s");
   }
 
   private String tableRow(ScenarioResult r) {
-    return String.format(Locale.ROOT, "%-10s %4d %9d %6d %9.0f %7.2f %7.2f %7.2f %7.2f %7.2f %8s %7.2f %13.0f %13.0f",
-        r.scenario().label(), r.concurrency(), r.requests(), r.errors(), r.rps(), r.p50Ms(), r.p90Ms(), r.p99Ms(),
+    return String.format(Locale.ROOT,
+        "%-16s %4d %9d %6d %9.0f %7.2f %7.2f %7.2f %7.2f %7.2f %8s %7.2f %13.0f %13.0f %9s",
+        r.label(), r.concurrency(), r.requests(), r.errors(), r.rps(), r.p50Ms(), r.p90Ms(), r.p99Ms(),
         r.p999Ms(), r.maxMs(), Double.isNaN(r.recall()) ? "-" : String.format(Locale.ROOT, "%.4f", r.recall()),
-        r.meanMs(), r.clientCpuUsPerReq(), r.processCpuUsPerReq());
+        r.meanMs(), r.clientCpuUsPerReq(), r.processCpuUsPerReq(),
+        Double.isNaN(r.pointsPerSecond()) ? "-" : String.format(Locale.ROOT, "%.0f", r.pointsPerSecond()));
   }
 
   private ObjectNode jsonLine(ScenarioResult r) {
@@ -68,7 +72,8 @@ final class LoadReport {
     o.put("bench", "loadtest");
     o.put("scenario", r.scenario().label());
     o.put("target", target);
-    o.put("client", settings.client());
+    o.put("transport", r.transport().label());
+    o.put("client", r.transport() == Transport.REST ? settings.client() : "grpc-java");
     o.put("concurrency", r.concurrency());
     o.put("duration_s", settings.duration());
     o.put("warmup_s", settings.warmup());
@@ -86,7 +91,16 @@ final class LoadReport {
     num(o, "client_cores", r.clientCores(), 3);
     num(o, "process_cores", r.processCores(), 3);
     o.put("available_processors", Runtime.getRuntime().availableProcessors());
-    if (!r.scenario().ping()) {
+    if (r.scenario() == Scenario.UPSERT) {
+      o.put("points", settings.upsertPoints());
+      o.put("batch", settings.upsertBatch());
+      o.put("dim", settings.dim());
+      o.put("wait", true);
+      o.put("seed", settings.seed());
+      num(o, "seconds", r.seconds(), 3);
+      num(o, "points_per_s", r.pointsPerSecond(), 0);
+    }
+    if (r.scenario().search()) {
       o.put("filter", r.scenario() == Scenario.FILTERED ? "group=g3" : null);
       num(o, "recall", r.recall(), 4);
       o.put("recall_queries", r.recallQueries());

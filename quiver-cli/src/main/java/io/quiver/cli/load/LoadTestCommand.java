@@ -27,26 +27,44 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code quiver loadtest}: a bounded, loopback-only closed-loop HTTP load test of search over the Qdrant REST API.
- * Loads synthetic clustered vectors over HTTP, waits for indexing, then for each scenario runs C connections for a
- * fixed time, each sending its next request as soon as the last one is answered, and reports throughput, latency
- * percentiles and recall@k of the served results against the server's exact search.
+ * {@code quiver loadtest}: a bounded, loopback-only closed-loop load test of search and upsert over Qdrant's REST
+ * and gRPC APIs. Loads synthetic clustered vectors over HTTP, waits for indexing, then for each scenario and each
+ * transport runs C connections for a fixed time, each sending its next request as soon as the last one is answered,
+ * and reports throughput, latency percentiles and recall@k of the served results against the server's exact search;
+ * the upsert scenario writes a fixed number of points once, in batches, into a fresh collection.
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Closed-loop HTTP load test of search over the Qdrant REST API, on loopback.",
+    description = {"Closed-loop load test of search and upsert over Qdrant's REST and gRPC APIs, on loopback.",
         "Without --url it serves a temporary database in this process (deleted afterwards, also on Ctrl-C)."})
 public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--url", description = "target an existing server (e.g. http://127.0.0.1:6333) instead of one"
       + " started in this process")
   URI url;
 
+  @Option(names = "--grpc-port", description = "with --url: the server's gRPC port (default ${DEFAULT-VALUE})")
+  int grpcPort = 6334;
+
   @Option(names = "--allow-remote", description = "allow a --url host that is not a loopback address")
   boolean allowRemote;
 
   @Option(names = "--scenario", split = ",", description = "unfiltered, filtered (group = g3, 10%% of the points)"
-      + " and/or ping (GET /, the server's own overhead) and ping_jdk (the same answer from the JDK's built-in HTTP"
-      + " server on virtual threads, for comparison) (default: unfiltered,filtered)")
+      + " and/or ping (GET / or Qdrant/HealthCheck, the server's own overhead), ping_jdk (GET / from the JDK's"
+      + " built-in HTTP server on virtual threads, for comparison; REST only) and upsert (--upsert-points in"
+      + " --upsert-batch batches, wait=true, --load-concurrency in flight, into a fresh collection)"
+      + " (default: unfiltered,filtered)")
   List<Scenario> scenarios = new ArrayList<>(List.of(Scenario.UNFILTERED, Scenario.FILTERED));
+
+  @Option(names = "--transport", split = ",", description = "rest (HTTP/1.1 JSON) and/or grpc (Qdrant's gRPC API,"
+      + " a channel per connection); each scenario runs once per entry, in order: repeat entries to interleave,"
+      + " e.g. rest,grpc,rest,grpc (default: rest)")
+  List<Transport> transports = new ArrayList<>(List.of(Transport.REST));
+
+  @Option(names = "--upsert-points", description = "points the upsert scenario writes (default ${DEFAULT-VALUE})")
+  int upsertPoints = 100_000;
+
+  @Option(names = "--upsert-batch", description = "points per request of the upsert scenario"
+      + " (default ${DEFAULT-VALUE})")
+  int upsertBatch = 1000;
 
   @Option(names = "--points", description = "points to load (default ${DEFAULT-VALUE})")
   int points = 100_000;
@@ -57,7 +75,8 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "points per upsert request (default ${DEFAULT-VALUE})")
   int batch = 256;
 
-  @Option(names = "--load-concurrency", description = "concurrent upsert requests (default ${DEFAULT-VALUE})")
+  @Option(names = "--load-concurrency", description = "concurrent upsert requests, loading and in the upsert"
+      + " scenario (default ${DEFAULT-VALUE})")
   int loadConcurrency = 2;
 
   @Option(names = "--collection", description = "collection name (default ${DEFAULT-VALUE})")
@@ -122,7 +141,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     if (url != null) {
       URI base = checkTarget(url);
       target = base.toString();
-      return run(base, true);
+      return run(base, grpcPort, true);
     }
     Path dir = Files.createTempDirectory("quiver-loadtest-"); // system temp, never the repo
     AtomicBoolean cleaned = new AtomicBoolean();
@@ -173,7 +192,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       URI base = URI.create("http://127.0.0.1:" + serverRef[0].port() + "/");
       target = "in-process";
       log.printf(Locale.ROOT, "loadtest: in-process server on %s over temporary database %s%n", base, dir);
-      return run(base, false);
+      return run(base, serverRef[0].grpcPort(), false);
     } finally {
       cleanup.run();
       try {
@@ -186,13 +205,19 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   private void validate() {
     if (points < 1 || dim < 1 || batch < 1 || loadConcurrency < 1 || concurrency < 1 || limit < 1 || ef < 0
-        || queryPool < 1 || recallQueries < 0 || duration <= 0) {
+        || queryPool < 1 || recallQueries < 0 || duration <= 0 || upsertPoints < 1 || upsertBatch < 1) {
       throw new ParameterException(spec.commandLine(), "sizes, counts and --duration must be positive;"
           + " --ef and --recall-queries not negative");
     }
     runOptions.validate(spec.commandLine());
     if (scenarios.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--scenario: at least one");
+    }
+    if (transports.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--transport: at least one");
+    }
+    if (grpcPort < 1 || grpcPort > 65_535) {
+      throw new ParameterException(spec.commandLine(), "--grpc-port: 1..65535");
     }
     if (!collection.matches("[A-Za-z0-9_.-]+")) {
       throw new ParameterException(spec.commandLine(), "--collection: letters, digits, _ . - only");
@@ -223,30 +248,50 @@ public final class LoadTestCommand implements Callable<Integer> {
     return URI.create("http://" + u.getRawAuthority() + "/");
   }
 
-  private int run(URI base, boolean external) throws Exception {
-    boolean search = scenarios.stream().anyMatch(s -> !s.ping());
+  private int run(URI base, int grpc, boolean external) throws Exception {
+    boolean search = scenarios.stream().anyMatch(Scenario::search);
+    boolean useGrpc = transports.contains(Transport.GRPC);
     List<ScenarioResult> results = new ArrayList<>();
     long seed = runOptions.seed();
     LoadSettings settings = new LoadSettings(client, concurrency, runOptions.warmupSeconds(), duration, limit, ef,
-        points, dim, seed, queryPool);
+        points, dim, seed, queryPool, upsertPoints, upsertBatch);
     CollectionLoader loader = new CollectionLoader(collection, points, dim, seed, batch, loadConcurrency, indexTimeout,
         recreate, target, log);
     try (HttpTransport http = HttpTransport.of(client, base, concurrency);
-        HttpTransport.Connection conn = http.open()) {
+        HttpTransport.Connection conn = http.open();
+        GrpcChannels channels = useGrpc ? new GrpcChannels(base.getHost(), grpc, 2) : null) {
       HttpTransport.Response hello = conn.send("GET", "/", null);
       hello.expectOk("GET /");
-      log.printf(Locale.ROOT, "loadtest: %s at %s, client %s%n", JSON.readTree(hello.body()).path("title").asText("?"),
-          base, http.name());
+      log.printf(Locale.ROOT, "loadtest: %s at %s, client %s%s%n", JSON.readTree(hello.body()).path("title").asText("?"),
+          base, http.name(), useGrpc ? ", gRPC at " + GrpcWorkload.hello(channels) : "");
       boolean created = false;
       try {
         if (search) {
           created = loader.load(http, conn, external);
         }
-        ScenarioRunner runner = new ScenarioRunner(collection, settings, recallQueries, stopping, log);
+        ScenarioRunner runner = new ScenarioRunner(settings, recallQueries, stopping, log);
+        UpsertScenario upsert = new UpsertScenario(collection + "_upsert", upsertPoints, dim, loadConcurrency,
+            settings.warmup(), recreate || !external, log);
+        SyntheticVectors data = new SyntheticVectors(dim, seed);
+        float[][] pool = new float[queryPool][];
+        for (int j = 0; j < queryPool; j++) {
+          pool[j] = data.query(j);
+        }
         for (Scenario s : scenarios) {
-          ScenarioResult r = s == Scenario.PING_JDK ? runner.jdkPing(hello.body()) : runner.run(http, conn, s);
-          results.add(r);
-          log.println(LoadReport.summaryLine(r));
+          for (Transport t : s == Scenario.PING_JDK ? List.of(Transport.REST) : transports) {
+            ScenarioResult r = switch (s) {
+              case PING_JDK -> runner.jdkPing(hello.body());
+              case UPSERT -> upsert.run(runner, conn, t, (c, n) -> t == Transport.REST
+                  ? RestWorkload.upsert(http, c, data, n, upsertBatch)
+                  : GrpcWorkload.upsert(channels, c, data, n, upsertBatch));
+              default -> runner.run(workload(s, t, http, channels, settings, pool), s, t);
+            };
+            results.add(r);
+            log.println(LoadReport.summaryLine(r));
+            if (stopping.get()) {
+              break;
+            }
+          }
         }
       } finally {
         if (created && external && !keepCollection) {
@@ -259,7 +304,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     long errors = results.stream().mapToLong(ScenarioResult::errors).sum();
     for (ScenarioResult r : results) {
       for (String e : r.errorSamples()) {
-        log.println("loadtest: " + r.scenario().label() + " error: " + e);
+        log.println("loadtest: " + r.label() + " error: " + e);
       }
     }
     if (errors > 0) {
@@ -267,5 +312,17 @@ public final class LoadTestCommand implements Callable<Integer> {
       return 3;
     }
     return 0;
+  }
+
+  /** The search or ping requests of {@code s} over {@code t}. */
+  private Workload workload(Scenario s, Transport t, HttpTransport http, GrpcChannels channels,
+      LoadSettings settings, float[][] pool) {
+    boolean filtered = s == Scenario.FILTERED;
+    return switch (t) {
+      case REST -> s == Scenario.PING ? RestWorkload.ping(http)
+          : RestWorkload.search(http, collection, settings, pool, filtered);
+      case GRPC -> s == Scenario.PING ? GrpcWorkload.ping(channels)
+          : GrpcWorkload.search(channels, collection, settings, pool, filtered);
+    };
   }
 }

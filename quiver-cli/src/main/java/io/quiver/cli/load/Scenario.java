@@ -6,7 +6,9 @@ import java.util.Locale;
 enum Scenario {
   UNFILTERED, FILTERED, PING,
   /** GET / on the JDK's built-in com.sun.net.httpserver with virtual threads: the baseline Helidon is judged by. */
-  PING_JDK;
+  PING_JDK,
+  /** --upsert-points new points in --upsert-batch batches with wait=true into a fresh collection, each batch once. */
+  UPSERT;
 
   String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -14,5 +16,10 @@ enum Scenario {
 
   boolean ping() {
     return this == PING || this == PING_JDK;
+  }
+
+  /** A search over the loaded collection, with recall@k. */
+  boolean search() {
+    return this == UNFILTERED || this == FILTERED;
   }
 }

@@ -1,7 +1,5 @@
 package io.quiver.cli.load;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,32 +16,29 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.HdrHistogram.Histogram;
 
 /**
- * The load test's measurement: for one scenario, C closed-loop connections each send their next request as soon as
- * the last is answered, for the warm-up and then the measured seconds; latencies of requests sent in the measured
- * window go into histograms, client and process CPU are sampled at its edges, and recall@k of the served results is
- * checked against the server's exact search afterwards.
+ * The load test's measurement: C closed-loop connections each send their next request as soon as the last is
+ * answered, either drawn at random for the warm-up and then the measured seconds ({@link #run}), or each of the
+ * workload's requests once ({@link #runAll}, the upsert). Latencies of requests sent in the measured window go into
+ * histograms, client and process CPU are sampled at its edges, and recall@k of the served search results is checked
+ * against the server's exact search afterwards.
  */
 final class ScenarioRunner {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ERROR_SAMPLES = 5;
-  private static final String FILTER_JSON = "{\"must\":[{\"key\":\"group\",\"match\":{\"value\":\"g3\"}}]}";
 
-  private final String collection;
   private final LoadSettings settings;
   private final int recallQueries;
   private final AtomicBoolean stopping;
   private final PrintStream log;
 
   /** Workers stop sending once {@code stopping} is set (Ctrl-C). */
-  ScenarioRunner(String collection, LoadSettings settings, int recallQueries, AtomicBoolean stopping,
-      PrintStream log) {
+  ScenarioRunner(LoadSettings settings, int recallQueries, AtomicBoolean stopping, PrintStream log) {
     this.settings = settings;
-    this.collection = collection;
     this.recallQueries = recallQueries;
     this.stopping = stopping;
     this.log = log;
@@ -67,63 +62,70 @@ final class ScenarioRunner {
     jdk.start();
     try {
       URI base = URI.create("http://127.0.0.1:" + jdk.getAddress().getPort() + "/");
-      try (HttpTransport other = HttpTransport.of(settings.client(), base, settings.concurrency());
-          HttpTransport.Connection c = other.open()) {
-        return run(other, c, Scenario.PING_JDK);
+      try (HttpTransport other = HttpTransport.of(settings.client(), base, settings.concurrency())) {
+        return run(RestWorkload.ping(other), Scenario.PING_JDK, Transport.REST);
       }
     } finally {
       jdk.stop(0);
     }
   }
 
-  ScenarioResult run(HttpTransport http, HttpTransport.Connection conn, Scenario s) throws Exception {
-    String method = s.ping() ? "GET" : "POST";
-    String path = s.ping() ? "/" : "/collections/" + collection + "/points/query";
-    byte[][] bodies;
-    float[][] pool = null;
-    if (s.ping()) {
-      bodies = new byte[][] {null};
-    } else {
-      SyntheticVectors data = new SyntheticVectors(settings.dim(), settings.seed());
-      pool = new float[settings.queryPool()][];
-      bodies = new byte[settings.queryPool()][];
-      for (int j = 0; j < settings.queryPool(); j++) {
-        pool[j] = data.query(j);
-        bodies[j] = queryBody(pool[j], s, false);
-      }
-    }
-    int sample = s.ping() ? 0 : recallQueries;
+  /** Random draws from {@code w} for the warm-up and the measured seconds; recall@k for the search scenarios. */
+  ScenarioResult run(Workload w, Scenario s, Transport t) throws Exception {
+    int sample = s.search() ? Math.min(recallQueries, w.size()) : 0;
+    log.printf(Locale.ROOT, "loadtest: %s over %s: %d connections, %.0f s warm-up + %.0f s measured...%n", s.label(),
+        t.label(), settings.concurrency(), settings.warmup(), settings.duration());
+    return measure(w, s, t, settings.concurrency(), settings.warmup(), settings.duration(), sample);
+  }
+
+  /** Each of {@code w}'s requests once, from {@code connections} connections, measured from the first to the last. */
+  ScenarioResult runAll(Workload w, Scenario s, Transport t, int connections) throws Exception {
+    log.printf(Locale.ROOT, "loadtest: %s over %s: %,d requests from %d connections...%n", s.label(), t.label(),
+        w.size(), connections);
+    return measure(w, s, t, connections, 0, Double.NaN, 0);
+  }
+
+  /** Random draws from {@code w} for {@code seconds}, unmeasured (the upsert's warm-up); returns how many failed. */
+  long warmUp(Workload w, Transport t, int connections, double seconds) throws Exception {
+    log.printf(Locale.ROOT, "loadtest: warming up over %s: %d connections, %.0f s...%n", t.label(), connections,
+        seconds);
+    return measure(w, Scenario.UPSERT, t, connections, 0, seconds, 0).errors();
+  }
+
+  /** A {@code duration} of NaN sends every request once instead of random ones for a time. */
+  private ScenarioResult measure(Workload w, Scenario s, Transport t, int connections, double warmup,
+      double duration, int sample) throws Exception {
+    boolean once = Double.isNaN(duration);
+    AtomicInteger next = new AtomicInteger();
     AtomicReferenceArray<long[]> served = new AtomicReferenceArray<>(Math.max(1, sample));
     AtomicLong errors = new AtomicLong();
     ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
-    Histogram[] histograms = new Histogram[settings.concurrency()];
+    Histogram[] histograms = new Histogram[connections];
     long start = System.nanoTime() + 50_000_000L; // all workers start together
-    long measureFrom = start + (long) (settings.warmup() * 1e9);
-    long measureTo = measureFrom + (long) (settings.duration() * 1e9);
-    log.printf(Locale.ROOT, "loadtest: %s: %d connections, %.0f s warm-up + %.0f s measured...%n", s.label(),
-        settings.concurrency(), settings.warmup(), settings.duration());
+    long measureFrom = start + (long) (warmup * 1e9);
+    long measureTo = once ? Long.MAX_VALUE : measureFrom + (long) (duration * 1e9);
+    CountDownLatch finished = new CountDownLatch(connections);
     CountDownLatch measured = new CountDownLatch(1); // workers outlive the last CPU snapshot, so it counts them
     List<Thread> workers = new ArrayList<>();
-    for (int w = 0; w < settings.concurrency(); w++) {
-      int worker = w;
+    for (int i = 0; i < connections; i++) {
+      int worker = i;
       Histogram h = new Histogram(120_000_000L, 3); // microseconds, up to 2 minutes
-      histograms[w] = h;
-      workers.add(Thread.ofPlatform().name("loadtest-worker-" + w).start(() -> {
+      histograms[i] = h;
+      workers.add(Thread.ofPlatform().name("loadtest-worker-" + i).start(() -> {
         SplittableRandom rnd = new SplittableRandom(settings.seed() * 1_000_003L + worker);
-        HttpTransport.Connection wc = http.open();
-        try {
+        try (Workload.Connection wc = w.open()) {
           while (System.nanoTime() < start) {
             Thread.onSpinWait();
           }
           for (;;) {
             long t0 = System.nanoTime();
-            if (t0 >= measureTo || stopping.get()) {
+            int q = once ? next.getAndIncrement() : w.size() == 1 ? 0 : rnd.nextInt(w.size());
+            if (t0 >= measureTo || stopping.get() || q >= w.size()) {
               break;
             }
-            int q = bodies.length == 1 ? 0 : rnd.nextInt(bodies.length);
-            HttpTransport.Response r;
+            Workload.Reply r;
             try {
-              r = wc.send(method, path, bodies[q]);
+              r = wc.send(q, false, q < sample && served.get(q) == null);
             } catch (IOException e) {
               errors.incrementAndGet();
               sampleError(errorSamples, "exception " + e);
@@ -133,11 +135,11 @@ final class ScenarioRunner {
             if (t0 >= measureFrom) {
               h.recordValue(Math.min((t1 - t0) / 1000, h.getHighestTrackableValue()));
             }
-            if (r.status() != 200) {
+            if (!r.ok()) {
               errors.incrementAndGet();
-              sampleError(errorSamples, "HTTP " + r.status() + ": " + r.abbreviatedText());
-            } else if (q < sample && served.get(q) == null) {
-              served.compareAndSet(q, null, ids(r));
+              sampleError(errorSamples, r.error());
+            } else if (r.ids() != null) {
+              served.compareAndSet(q, null, r.ids());
             }
           }
         } catch (InterruptedException e) {
@@ -146,7 +148,7 @@ final class ScenarioRunner {
           errors.incrementAndGet();
           sampleError(errorSamples, "exception " + e);
         } finally {
-          wc.close();
+          finished.countDown();
           try {
             measured.await();
           } catch (InterruptedException e) {
@@ -160,13 +162,17 @@ final class ScenarioRunner {
     try {
       sleepUntil(measureFrom);
       cpu0 = CpuSnapshot.take();
-      sleepUntil(measureTo);
+      if (once) {
+        finished.await();
+      } else {
+        sleepUntil(measureTo);
+      }
       cpu1 = CpuSnapshot.take();
     } finally {
       measured.countDown();
     }
-    for (Thread t : workers) {
-      t.join();
+    for (Thread th : workers) {
+      th.join();
     }
     Histogram all = new Histogram(120_000_000L, 3);
     for (Histogram h : histograms) {
@@ -175,8 +181,8 @@ final class ScenarioRunner {
     long n = all.getTotalCount();
     double recall = Double.NaN;
     if (sample > 0) {
-      try {
-        recall = recall(conn, s, method, path, bodies, pool, served, sample);
+      try (Workload.Connection c = w.open()) {
+        recall = recall(c, served, sample);
       } catch (IOException e) {
         errors.incrementAndGet();
         sampleError(errorSamples, "recall check: " + e.getMessage());
@@ -185,28 +191,24 @@ final class ScenarioRunner {
     double clientCpu = cpu1.clientNanos(cpu0);
     double processCpu = cpu1.processNanos() - cpu0.processNanos();
     double wall = cpu1.wallNanos() - cpu0.wallNanos();
-    double seconds = settings.duration();
-    return new ScenarioResult(s, settings.concurrency(), n, errors.get(), seconds, n / seconds, all.getMean() / 1000,
-        ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9), all.getMaxValue() / 1000.0, recall, sample,
+    double seconds = once ? wall / 1e9 : duration;
+    return new ScenarioResult(s, t, connections, n, errors.get(), seconds, n / seconds, all.getMean() / 1000,
+        ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9), all.getMaxValue() / 1000.0, recall, sample, Double.NaN,
         n == 0 ? Double.NaN : clientCpu / n / 1000, n == 0 ? Double.NaN : processCpu / n / 1000,
         clientCpu / wall, processCpu / wall, List.copyOf(errorSamples));
   }
 
-  /** Recall@k of the served results of the first {@code sample} pool queries against the server's exact search. */
-  private double recall(HttpTransport.Connection conn, Scenario s, String method, String path, byte[][] bodies,
-      float[][] pool, AtomicReferenceArray<long[]> served, int sample) throws IOException, InterruptedException {
+  /** Recall@k of the served results of the first {@code sample} queries against the server's exact search. */
+  private static double recall(Workload.Connection c, AtomicReferenceArray<long[]> served, int sample)
+      throws IOException, InterruptedException {
     long found = 0;
     long wanted = 0;
     for (int q = 0; q < sample; q++) {
       if (served.get(q) == null) { // not drawn during the run: ask now, the same request
-        HttpTransport.Response r = conn.send(method, path, bodies[q]);
-        r.expectOk(method + " " + path);
-        served.set(q, ids(r));
+        served.set(q, expectIds(c.send(q, false, true), "query " + q));
       }
-      HttpTransport.Response exact = conn.send(method, path, queryBody(pool[q], s, true));
-      exact.expectOk(method + " " + path + " (exact)");
       Set<Long> truth = new HashSet<>();
-      for (long id : ids(exact)) {
+      for (long id : expectIds(c.send(q, true, true), "exact query " + q)) {
         truth.add(id);
       }
       wanted += truth.size();
@@ -219,28 +221,11 @@ final class ScenarioRunner {
     return wanted == 0 ? Double.NaN : (double) found / wanted;
   }
 
-  private byte[] queryBody(float[] v, Scenario s, boolean exact) {
-    StringBuilder sb = new StringBuilder(settings.dim() * 11 + 160).append("{\"query\":");
-    SyntheticVectors.appendJson(sb, v).append(",\"limit\":").append(settings.limit()).append(",\"params\":{");
-    if (exact) {
-      sb.append("\"exact\":true");
-    } else {
-      sb.append("\"hnsw_ef\":").append(settings.ef());
+  private static long[] expectIds(Workload.Reply r, String what) throws IOException {
+    if (!r.ok()) {
+      throw new IOException(what + ": " + r.error());
     }
-    sb.append('}');
-    if (s == Scenario.FILTERED) {
-      sb.append(",\"filter\":").append(FILTER_JSON);
-    }
-    return HttpTransport.body(sb.append('}').toString());
-  }
-
-  private static long[] ids(HttpTransport.Response r) throws IOException {
-    JsonNode pts = JSON.readTree(r.body()).path("result").path("points");
-    long[] ids = new long[pts.size()];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = pts.get(i).path("id").asLong(-1);
-    }
-    return ids;
+    return r.ids();
   }
 
   private static double ms(Histogram h, double percentile) {

@@ -28,6 +28,10 @@ final class SyntheticVectors {
     }
   }
 
+  int dim() {
+    return dim;
+  }
+
   float[] point(long i) {
     return draw(new SplittableRandom(mix(seed, 2 * i)));
   }

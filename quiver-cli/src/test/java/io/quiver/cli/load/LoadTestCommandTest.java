@@ -29,13 +29,16 @@ class LoadTestCommandTest {
     }
   }
 
-  private List<JsonNode> run(String client, String scenarios) throws IOException {
+  private List<JsonNode> run(String client, String scenarios, String... more) throws IOException {
     Path out = dir.resolve(client + ".jsonl");
     Set<Path> before = temporaryDatabases();
-    int code = new CommandLine(new QuiverCli()).setCaseInsensitiveEnumValuesAllowed(true).execute("loadtest",
+    List<String> args = new java.util.ArrayList<>(List.of("loadtest",
         "--points", "2000", "--dim", "16", "--batch", "300", "--concurrency", "2", "--duration", "1", "--warmup", "0",
         "--recall-queries", "50", "--query-pool", "100", "--client", client, "--scenario", scenarios, "--json",
-        out.toString());
+        out.toString()));
+    args.addAll(List.of(more));
+    int code = new CommandLine(new QuiverCli()).setCaseInsensitiveEnumValuesAllowed(true)
+        .execute(args.toArray(String[]::new));
     assertThat(temporaryDatabases()).as("temporary database deleted").isSubsetOf(before);
     assertThat(out).as("--json output (exit code %d)", code).exists();
     List<JsonNode> lines = Files.readAllLines(out).stream().map(l -> {
@@ -66,6 +69,26 @@ class LoadTestCommandTest {
       assertThat(o.get("load_points_per_s").asDouble()).isPositive();
     }
     assertThat(lines.get(1).get("filter").asText()).isEqualTo("group=g3");
+  }
+
+  @Test
+  void everyScenarioRunsOverBothTransportsInTheOrderGiven() throws IOException {
+    List<JsonNode> lines = run("raw", "unfiltered,filtered,ping,upsert", "--transport", "rest,grpc",
+        "--upsert-points", "2500", "--upsert-batch", "400", "--load-concurrency", "2");
+    assertThat(lines).extracting(o -> o.get("scenario").asText() + "/" + o.get("transport").asText())
+        .containsExactly("unfiltered/rest", "unfiltered/grpc", "filtered/rest", "filtered/grpc", "ping/rest",
+            "ping/grpc", "upsert/rest", "upsert/grpc");
+    for (JsonNode o : lines.subList(0, 4)) {
+      assertThat(o.get("recall").asDouble()).as("recall in %s", o).isGreaterThan(0.8);
+      assertThat(o.get("recall_queries").asInt()).isEqualTo(50);
+    }
+    for (JsonNode o : lines.subList(6, 8)) {
+      // every batch once (7 = 2500 / 400 rounded up), and an exact count found all 2,500 points (else an error)
+      assertThat(o.get("requests").asLong()).as("batches in %s", o).isEqualTo(7);
+      assertThat(o.get("points").asInt()).isEqualTo(2500);
+      assertThat(o.get("points_per_s").asDouble()).isPositive();
+      assertThat(o.get("concurrency").asInt()).isEqualTo(2);
+    }
   }
 
   @Test
