@@ -209,16 +209,7 @@ final class HnswGraphBuilder {
       }
       // Full: re-select among the current neighbours plus the new one (down to maxConn, leaving room again when a
       // bulk build's level 0 has slack).
-      long[] cand = ctx.pruneScratch(count + 1);
-      for (int i = 0; i < count; i++) {
-        int nb = arr[base + 1 + i];
-        cand[i] = ScoredOrdinals.pack(index.linkDistanceBetween(target, nb, ctx.scratch), nb);
-      }
-      cand[count] = ScoredOrdinals.pack(index.linkDistanceBetween(target, node, ctx.scratch), node);
-      int[] kept = ctx.pruneOut(maxConn);
-      int n = selectDiverse(cand, count + 1, target, maxConn, kept, ctx.scratch);
-      System.arraycopy(kept, 0, arr, base + 1, n);
-      INTS.setRelease(arr, base, n);
+      reselect(target, arr, base, count, node, maxConn, ctx);
     }
   }
 
@@ -232,19 +223,30 @@ final class HnswGraphBuilder {
       int[] arr = graph.level0Page(node);
       int base = graph.level0Base(node);
       int count = arr[base];
-      if (count <= maxConn) {
-        return;
+      if (count > maxConn) {
+        reselect(node, arr, base, count, -1, maxConn, ctx);
       }
-      long[] cand = ctx.pruneScratch(count);
-      for (int i = 0; i < count; i++) {
-        int nb = arr[base + 1 + i];
-        cand[i] = ScoredOrdinals.pack(index.linkDistanceBetween(node, nb, ctx.scratch), nb);
-      }
-      int[] kept = ctx.pruneOut(maxConn);
-      int n = selectDiverse(cand, count, node, maxConn, kept, ctx.scratch);
-      System.arraycopy(kept, 0, arr, base + 1, n);
-      INTS.setRelease(arr, base, n);
     }
+  }
+
+  /**
+   * Rewrites {@code node}'s list at {@code arr[base]} (count {@code count}) as the diverse selection of at most
+   * {@code maxConn} of its entries plus {@code extra} (none when negative). The caller holds the node's lock.
+   */
+  private void reselect(int node, int[] arr, int base, int count, int extra, int maxConn, HnswSearchContext ctx) {
+    int n = count + (extra >= 0 ? 1 : 0);
+    long[] cand = ctx.pruneScratch(n);
+    for (int i = 0; i < count; i++) {
+      int nb = arr[base + 1 + i];
+      cand[i] = ScoredOrdinals.pack(index.linkDistanceBetween(node, nb, ctx.scratch), nb);
+    }
+    if (extra >= 0) {
+      cand[count] = ScoredOrdinals.pack(index.linkDistanceBetween(node, extra, ctx.scratch), extra);
+    }
+    int[] kept = ctx.pruneOut(maxConn);
+    int selected = selectDiverse(cand, n, node, maxConn, kept, ctx.scratch);
+    System.arraycopy(kept, 0, arr, base + 1, selected);
+    INTS.setRelease(arr, base, selected);
   }
 
   /** {@code node}'s top level: geometric with ratio 1/M, fixed by the seed and the ordinal (not by insert order). */
